@@ -1,0 +1,211 @@
+/**
+ * A reference OpenCRVS auth service on @hapi/hapi (the framework OpenCRVS uses, so repeated query keys,
+ * Boom bodies, 404 for GET and 415 for XML come out the same). It models a correctly installed deployment
+ * of one release line; named faults turn single behaviours wrong. Not OpenCRVS code: an emulator of it.
+ */
+import Hapi from '@hapi/hapi'
+import { createHash, generateKeyPairSync, randomBytes, randomUUID, sign, verify, type KeyObject } from 'node:crypto'
+import { FAULTS, validateFaults } from './faults.ts'
+import { ERROR_URI, TOKEN_EXCHANGE, audienceFor, convertLegacyScopes, descriptions, lineOf, scopesFor, type Line, type SystemType } from './releases.ts'
+
+export interface EmulatorClient {
+  clientId: string
+  secret: string
+  type: SystemType
+  status: 'active' | 'deactivated'
+  /** v1.x: the system's Mongo _id (24 hex), which becomes `sub`. Generated when absent. */
+  systemId?: string
+  /** Scopes stored for the client; by default those its type gets in the release. */
+  scopes?: string[]
+}
+
+export interface EmulatorOptions {
+  release: string
+  host?: string
+  port?: number
+  faults?: string[]
+  clients?: EmulatorClient[]
+  /** CONFIG_SYSTEM_TOKEN_EXPIRY_SECONDS (default 600). */
+  lifetimeSeconds?: number
+  /** Event ids in the country configuration (they appear in v1.9/v2.0 scopes). */
+  events?: string[]
+  /** Origins on the v1.x CORS whitelist. */
+  corsOrigins?: string[]
+}
+
+export interface RunningEmulator {
+  url: string
+  release: string
+  line: Line
+  faults: string[]
+  clients: EmulatorClient[]
+  publicKeyPem: string
+  stop(): Promise<void>
+}
+
+const DEFAULT_EVENTS = ['birth', 'death', 'tennis-club-membership']
+const DEFAULT_CORS = ['https://login.opencrvs.localhost', 'https://register.opencrvs.localhost', 'https://countryconfig.opencrvs.localhost']
+
+/** Demo clients with fresh random ids and secrets: notification, search, and a deactivated notification client. */
+export function demoClients(): EmulatorClient[] {
+  return [
+    { clientId: randomUUID(), secret: randomUUID(), type: 'HEALTH', status: 'active' },
+    { clientId: randomUUID(), secret: randomUUID(), type: 'RECORD_SEARCH', status: 'active' },
+    { clientId: randomUUID(), secret: randomUUID(), type: 'HEALTH', status: 'deactivated' },
+  ]
+}
+
+function b64url(data: string | Buffer): string {
+  return Buffer.from(data).toString('base64url')
+}
+
+export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmulator> {
+  const line = lineOf(opts.release)
+  const faults = new Set(opts.faults ?? [])
+  validateFaults([...faults], line)
+  const events = opts.events ?? DEFAULT_EVENTS
+  const lifetime = opts.lifetimeSeconds ?? 600
+  const clients = (opts.clients ?? demoClients()).map((c) => ({
+    ...c,
+    systemId: c.systemId ?? randomBytes(12).toString('hex'),
+    scopes: c.scopes ?? scopesFor(line, c.type, events),
+  }))
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString()
+
+  const server = Hapi.server({
+    host: opts.host ?? '127.0.0.1',
+    port: opts.port ?? 0,
+    // v1.x: cors with a whitelist (auth server.ts); v2.0: cors:false (hapi's default)
+    routes: line === '2.0' ? {} : { cors: { origin: opts.corsOrigins ?? DEFAULT_CORS } },
+  })
+
+  const desc = descriptions(line)
+  const oauthError = (h: Hapi.ResponseToolkit, code: 'invalid_request' | 'unsupported_grant_type' | 'invalid_client', status: number) =>
+    h.response({ error: code, error_description: desc[code], error_uri: ERROR_URI }).code(status).header('Cache-Control', 'no-store')
+
+  const signToken = (payload: Record<string, unknown>, subject: string, expiresIn: number): string => {
+    const header = b64url(JSON.stringify({ alg: 'RS256', typ: 'JWT' }))
+    const iat = Math.floor(Date.now() / 1000)
+    // jsonwebtoken's claim order: payload, iat, exp, aud, iss, sub
+    const { aud, ...rest } = payload
+    const body = b64url(JSON.stringify({ ...rest, iat, exp: iat + expiresIn, aud, iss: 'opencrvs:auth-service', sub: subject }))
+    const signature = sign('sha256', Buffer.from(`${header}.${body}`), privateKey as KeyObject).toString('base64url')
+    return `${header}.${body}.${signature}`
+  }
+
+  const success = (h: Hapi.ResponseToolkit, accessToken: string) => {
+    const body: Record<string, unknown> = faults.has('no-token-type') ? { access_token: accessToken } : { access_token: accessToken, token_type: 'Bearer' }
+    let res = h.response(body)
+    if (faults.has('content-type-octet-stream')) res = h.response(Buffer.from(JSON.stringify(body))).type('application/octet-stream')
+    if (!faults.has('no-cache-control')) res = res.header('Cache-Control', 'no-store')
+    return res
+  }
+
+  const getParam = (request: Hapi.Request, key: string): unknown => {
+    const query = faults.has('query-ignored') ? {} : (request.query as Record<string, unknown>)
+    if (line !== '2.0') return query[key]
+    // v2.0 oauthToken/utils.ts: (req.payload as any)?.[key] || req.query[key]
+    const type = String(request.headers['content-type'] ?? '')
+    const bodyIgnored = (faults.has('json-body-ignored') && type.includes('json')) || (faults.has('form-body-ignored') && type.includes('x-www-form-urlencoded'))
+    const payload = bodyIgnored ? undefined : (request.payload as Record<string, unknown> | null | undefined)
+    return (payload as Record<string, unknown> | undefined)?.[key] || query[key]
+  }
+
+  const lookup = (clientId: unknown, secret: unknown) => {
+    // user-mgnt /verifySystem (Joi string) or events integrations.authenticate (zod UUID): arrays fail
+    if (typeof clientId !== 'string' || typeof secret !== 'string') return null
+    const c = clients.find((x) => x.clientId === clientId)
+    if (!c || c.secret !== secret) return null
+    return c
+  }
+
+  const clientCredentials = (h: Hapi.ResponseToolkit, clientId: unknown, secret: unknown) => {
+    const c = lookup(clientId, secret)
+    if (!c || c.status !== 'active') return oauthError(h, 'invalid_client', 401)
+    const scope = line === '2.0' ? convertLegacyScopes(c.scopes) : c.scopes
+    const payload: Record<string, unknown> = { scope }
+    if (line === '1.9' || line === '2.0') payload.userType = 'system'
+    payload.aud = audienceFor(line, scope)
+    // v1.9 client-credentials.ts: temporary = !scope.includes('record.import') -> CONFIG_TOKEN_EXPIRY_SECONDS (7 days)
+    const expiresIn = line === '1.9' && scope.includes('record.import') ? 604800 : lifetime
+    const subject = line === '2.0' ? c.clientId : c.systemId
+    const token = faults.has('opaque-token') ? randomBytes(32).toString('hex') : signToken(payload, subject, expiresIn)
+    return success(h, token)
+  }
+
+  const verifySubjectToken = (token: string): Record<string, unknown> | null => {
+    const [h, p, s] = token.split('.')
+    if (!h || !p || !s) return null
+    if (!verify('sha256', Buffer.from(`${h}.${p}`), publicKey, Buffer.from(s, 'base64url'))) return null
+    const claims = JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>
+    if (claims.iss !== 'opencrvs:auth-service' || !(claims.aud as string[]).includes('opencrvs:auth-user')) return null
+    if (typeof claims.exp === 'number' && claims.exp < Date.now() / 1000) return null
+    return claims
+  }
+
+  const tokenExchange = (request: Hapi.Request, h: Hapi.ResponseToolkit) => {
+    const p = (k: string) => getParam(request, k)
+    const subjectToken = p('subject_token')
+    const recordIds = line === '1.7' ? [p('record_id')] : line === '1.9' ? (p('record_id') ? [p('record_id')] : [p('event_id'), p('action_id')]) : [p('event_id'), p('action_id')]
+    if (
+      !subjectToken ||
+      p('subject_token_type') !== 'urn:ietf:params:oauth:token-type:access_token' ||
+      p('requested_token_type') !== 'urn:opencrvs:oauth:token-type:single_record_token' ||
+      recordIds.some((v) => !v)
+    ) {
+      return oauthError(h, 'invalid_request', 400)
+    }
+    const subject = verifySubjectToken(String(subjectToken))
+    if (!subject) return h.response({ error: 'unauthorized_client', error_description: 'Invalid subject token' }).code(401).header('Cache-Control', 'no-store')
+    const scope = ['record.confirm-registration', 'record.reject-registration']
+    return success(h, signToken({ scope, aud: audienceFor(line, []) }, String(subject.sub), 604800))
+  }
+
+  server.route({
+    method: 'POST',
+    path: '/token',
+    handler: (request, h) => {
+      const grantType = getParam(request, 'grant_type')
+      const clientId = getParam(request, 'client_id')
+      const secret = getParam(request, 'client_secret')
+      if (line === '1.3') {
+        // system/handler.ts: all three required, then grant type, then lookup
+        if (!clientId || !secret || !grantType) return oauthError(h, 'invalid_request', 400)
+        if (grantType !== 'client_credentials') return oauthError(h, 'unsupported_grant_type', 400)
+        return clientCredentials(h, clientId, secret)
+      }
+      // oauthToken/handler.ts: grant type first
+      if (grantType === 'client_credentials') {
+        if (!clientId || !secret) return oauthError(h, 'invalid_request', 400)
+        return clientCredentials(h, clientId, secret)
+      }
+      if (grantType === TOKEN_EXCHANGE) return tokenExchange(request, h)
+      return oauthError(h, 'unsupported_grant_type', 400)
+    },
+  })
+  server.route({ method: 'GET', path: '/.well-known', handler: (_r, h) => h.response(Buffer.from(publicKeyPem)) })
+  server.route({ method: 'GET', path: '/ping', handler: () => ({ success: true }) })
+
+  await server.start()
+  const url = `http://${server.info.host}:${server.info.port}`
+  return {
+    url,
+    release: opts.release,
+    line,
+    faults: [...faults],
+    clients,
+    publicKeyPem,
+    async stop() {
+      await server.stop({ timeout: 1000 })
+    },
+  }
+}
+
+/** SHA-256 fingerprint of a PEM public key's DER, for a person to compare. */
+export function fingerprint(pem: string): string {
+  const der = Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64')
+  return createHash('sha256').update(der).digest('hex')
+}
+
+export { FAULTS }

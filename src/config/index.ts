@@ -1,0 +1,249 @@
+/**
+ * .env and the environment -> one typed, validated Target. Every bad value is a ConfigError that names the
+ * variable, says what was wrong and what to write instead. Nothing here sends a request.
+ */
+import { existsSync } from 'node:fs'
+import { CLIENT_TYPES, type ClientType, type Profile, knownReleases, profileForRelease } from '../profiles/profiles.ts'
+
+export type Mode = 'opencrvs' | 'strict'
+
+export interface ClientCredentials {
+  type: ClientType
+  id: string
+  secret: string
+  /** Expected scope set from OPENCRVS_<TYPE>_SCOPES; undefined: the profile's defaults apply. */
+  scopes?: string[]
+}
+
+export interface Target {
+  /** Where the token endpoint is and how the kit found it. */
+  tokenUrl: string
+  tokenRoute: 'auth' | 'gateway' | 'explicit'
+  authUrl?: string
+  gatewayUrl?: string
+  /** Where the signing key comes from: OPENCRVS_PUBLIC_KEY, else the auth service's /.well-known. */
+  publicKey?: { kind: 'file' | 'url'; location: string }
+  /** 'auto' or a profile fixed by OPENCRVS_VERSION. */
+  version: 'auto' | { release: string; profile: Profile }
+  mode: Mode
+  allowHttp: boolean
+  reportDir: string
+  clients: Partial<Record<ClientType, ClientCredentials>>
+  deactivated?: { id: string; secret: string }
+  /** Seconds of clock leeway for iat/exp checks. */
+  leewaySeconds: number
+}
+
+/** What to run against: a configured deployment, or the bundled emulator. */
+export type Resolved =
+  | { kind: 'deployment'; target: Target }
+  | { kind: 'emulator'; release: string; faults: string[]; mode: Mode; reportDir: string; leewaySeconds: number }
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly problem: string,
+    readonly fix: string,
+  ) {
+    super(`${variable}: ${problem}. ${fix}`)
+    this.name = 'ConfigError'
+  }
+}
+
+type Env = Record<string, string | undefined>
+
+const TOKEN_ROUTE_AUTH = '/token'
+const TOKEN_ROUTE_GATEWAY = '/auth/token'
+const LIFECYCLE_PREFIXES = ['DEACTIVATED', 'ROTATED', 'DELETED', 'REENABLED']
+
+function value(env: Env, name: string): string | undefined {
+  const v = env[name]
+  if (v === undefined) return undefined
+  const t = v.trim()
+  return t === '' ? undefined : t
+}
+
+function parseBool(env: Env, name: string, fallback: boolean): boolean {
+  const v = value(env, name)
+  if (v === undefined) return fallback
+  if (/^(true|1|yes)$/i.test(v)) return true
+  if (/^(false|0|no)$/i.test(v)) return false
+  throw new ConfigError(name, `"${v}" is not a yes/no value`, 'Write true or false.')
+}
+
+function parseUrl(env: Env, name: string, allowHttp: boolean, example: string): URL | undefined {
+  const v = value(env, name)
+  if (v === undefined) return undefined
+  let url: URL
+  try {
+    url = new URL(v)
+  } catch {
+    throw new ConfigError(name, `"${v}" is not a URL`, `Write an absolute URL such as ${example}.`)
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigError(name, `"${url.protocol}" is not an HTTP scheme`, `Write an https:// URL such as ${example}.`)
+  }
+  if (url.username || url.password) {
+    throw new ConfigError(name, 'the URL carries a user name or password', 'Remove them; client credentials go in OPENCRVS_<TYPE>_CLIENT_ID and _SECRET.')
+  }
+  if (url.search || url.hash) {
+    throw new ConfigError(name, 'the URL has a query string or fragment', `Write the bare URL, such as ${example}; the kit adds the parameters itself.`)
+  }
+  if (url.protocol === 'http:' && !allowHttp) {
+    throw new ConfigError(
+      name,
+      'plain http:// would send client secrets unencrypted',
+      'Use https://, or for a local deployment on your own machine set CONFORMANCE_ALLOW_HTTP=true.',
+    )
+  }
+  return url
+}
+
+function stripSlash(u: URL): string {
+  return u.toString().replace(/\/+$/, '')
+}
+
+function parseInteger(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const v = value(env, name)
+  if (v === undefined) return fallback
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+    throw new ConfigError(name, `"${v}" is not a whole number from ${min} to ${max}`, `Write a number of seconds such as ${fallback}.`)
+  }
+  return Number(v)
+}
+
+function parseClients(env: Env): { clients: Target['clients']; deactivated?: Target['deactivated'] } {
+  const clients: Target['clients'] = {}
+  const known = Object.keys(CLIENT_TYPES)
+  const prefixes = new Set<string>()
+  for (const name of Object.keys(env)) {
+    const m = /^OPENCRVS_([A-Z0-9_]+?)_CLIENT_(ID|SECRET|SCOPES)$/.exec(name)
+    if (m && m[1]) prefixes.add(m[1])
+  }
+  let deactivated: Target['deactivated']
+  for (const prefix of [...prefixes].sort()) {
+    const idVar = `OPENCRVS_${prefix}_CLIENT_ID`
+    const secretVar = `OPENCRVS_${prefix}_CLIENT_SECRET`
+    const scopesVar = `OPENCRVS_${prefix}_CLIENT_SCOPES`
+    if (LIFECYCLE_PREFIXES.some((p) => prefix === p || prefix.startsWith(p + '_'))) {
+      if (prefix !== 'DEACTIVATED') continue // lifecycle credentials are read by the lifecycle checks
+    } else if (!known.includes(prefix)) {
+      throw new ConfigError(idVar, `"${prefix}" is not a client type the kit knows`, `Use one of ${known.map((k) => `OPENCRVS_${k}_CLIENT_ID`).join(', ')}.`)
+    }
+    const id = value(env, idVar)
+    const secret = value(env, secretVar)
+    if (secret && !id) throw new ConfigError(idVar, `${secretVar} is set but the client id is missing`, `Set ${idVar} to the client id shown with that secret, or remove ${secretVar}.`)
+    if (id && !secret) throw new ConfigError(secretVar, `${idVar} is set but its secret is missing`, `Set ${secretVar} to the secret OpenCRVS showed when the client was created (or after "Refresh client secret").`)
+    const scopesText = value(env, scopesVar)
+    if (scopesText && !id) throw new ConfigError(scopesVar, `expected scopes are set but ${idVar} is missing`, `Set ${idVar} and ${secretVar}, or remove ${scopesVar}.`)
+    if (!id || !secret) continue
+    if (prefix === 'DEACTIVATED') {
+      if (scopesText) throw new ConfigError(scopesVar, 'a deactivated client gets no token, so it has no scopes to check', `Remove ${scopesVar}.`)
+      deactivated = { id, secret }
+      continue
+    }
+    const scopes = scopesText?.split(',').map((s) => s.trim()).filter(Boolean)
+    if (scopesText && (!scopes || scopes.length === 0)) throw new ConfigError(scopesVar, 'no scope names found', 'Write the scopes comma-separated, e.g. notification-api,recordsearch.')
+    const type = prefix as ClientType
+    clients[type] = { type, id, secret, ...(scopes ? { scopes } : {}) }
+  }
+  return { clients, ...(deactivated ? { deactivated } : {}) }
+}
+
+/** Validate the environment once. Throws ConfigError on the first bad value. */
+export function resolveConfig(env: Env): Resolved {
+  const modeText = value(env, 'CONFORMANCE_MODE') ?? 'opencrvs'
+  if (modeText !== 'opencrvs' && modeText !== 'strict') {
+    throw new ConfigError('CONFORMANCE_MODE', `"${modeText}" is not a mode`, 'Write opencrvs (default: the contract each release really offers) or strict (RFC MUSTs are FAILED).')
+  }
+  const mode: Mode = modeText
+  const allowHttp = parseBool(env, 'CONFORMANCE_ALLOW_HTTP', false)
+  const reportDir = value(env, 'CONFORMANCE_REPORT_DIR') ?? 'reports'
+  const leewaySeconds = parseInteger(env, 'CONFORMANCE_LEEWAY_SECONDS', 60, 0, 3600)
+
+  const versionText = value(env, 'OPENCRVS_VERSION') ?? 'auto'
+  let version: Target['version'] = 'auto'
+  if (versionText !== 'auto') {
+    const profile = profileForRelease(versionText)
+    if (!profile) {
+      throw new ConfigError('OPENCRVS_VERSION', `"${versionText}" is not a release the kit has a profile for`, `Write auto (detect it) or one of ${knownReleases().join(', ')}.`)
+    }
+    version = { release: versionText.replace(/^v/, ''), profile }
+  }
+
+  const authUrl = parseUrl(env, 'OPENCRVS_AUTH_URL', allowHttp, 'https://auth.opencrvs.example.org')
+  const gatewayUrl = parseUrl(env, 'OPENCRVS_GATEWAY_URL', allowHttp, 'https://gateway.opencrvs.example.org')
+  const tokenUrlText = value(env, 'OPENCRVS_TOKEN_URL')
+  let tokenUrl: URL | undefined
+  if (tokenUrlText !== undefined) {
+    tokenUrl = parseUrl(env, 'OPENCRVS_TOKEN_URL', allowHttp, 'https://auth.opencrvs.example.org/token')
+  }
+
+  let publicKey: Target['publicKey']
+  const keyText = value(env, 'OPENCRVS_PUBLIC_KEY')
+  if (keyText) {
+    if (/^[a-z]+:\/\//i.test(keyText)) {
+      const u = parseUrl(env, 'OPENCRVS_PUBLIC_KEY', allowHttp, 'https://auth.opencrvs.example.org/.well-known')
+      publicKey = { kind: 'url', location: u!.toString() }
+    } else {
+      if (!existsSync(keyText)) throw new ConfigError('OPENCRVS_PUBLIC_KEY', `no file at "${keyText}"`, 'Give the path of a PEM public key or a JWKS file, or a URL where the key is published.')
+      publicKey = { kind: 'file', location: keyText }
+    }
+  } else if (authUrl) {
+    publicKey = { kind: 'url', location: `${stripSlash(authUrl)}/.well-known` }
+  }
+
+  const { clients, deactivated } = parseClients(env)
+  const faultsText = value(env, 'CONFORMANCE_EMULATOR_FAULTS')
+
+  if (!authUrl && !gatewayUrl && !tokenUrl) {
+    const configured = Object.keys(clients).length > 0 || deactivated
+    if (configured) {
+      throw new ConfigError('OPENCRVS_AUTH_URL', 'client credentials are set but no deployment URL is', 'Set OPENCRVS_AUTH_URL (v1.x: https://auth.<domain>) or OPENCRVS_GATEWAY_URL (v2.0: https://gateway.<domain>), or remove the credentials to check the bundled emulator.')
+    }
+    const release = version === 'auto' ? '2.0' : version.release
+    const faults = faultsText ? faultsText.split(',').map((s) => s.trim()).filter(Boolean) : []
+    return { kind: 'emulator', release, faults, mode, reportDir, leewaySeconds }
+  }
+  if (faultsText) {
+    throw new ConfigError('CONFORMANCE_EMULATOR_FAULTS', 'faults apply to the bundled emulator only, and a deployment URL is set', 'Remove CONFORMANCE_EMULATOR_FAULTS, or unset the OPENCRVS_*_URL variables to run the emulator.')
+  }
+
+  const resolvedToken = tokenUrl
+    ? { url: tokenUrl.toString(), route: 'explicit' as const }
+    : authUrl
+      ? { url: stripSlash(authUrl) + TOKEN_ROUTE_AUTH, route: 'auth' as const }
+      : { url: stripSlash(gatewayUrl!) + TOKEN_ROUTE_GATEWAY, route: 'gateway' as const }
+  const route = resolvedToken.route === 'explicit' && new URL(resolvedToken.url).pathname.endsWith(TOKEN_ROUTE_GATEWAY) ? 'gateway' : resolvedToken.route
+
+  const target: Target = {
+    tokenUrl: resolvedToken.url,
+    tokenRoute: route,
+    ...(authUrl ? { authUrl: stripSlash(authUrl) } : {}),
+    ...(gatewayUrl ? { gatewayUrl: stripSlash(gatewayUrl) } : {}),
+    ...(publicKey ? { publicKey } : {}),
+    version,
+    mode,
+    allowHttp,
+    reportDir,
+    clients,
+    ...(deactivated ? { deactivated } : {}),
+    leewaySeconds,
+  }
+  return { kind: 'deployment', target }
+}
+
+/** The report folder, without validating anything else (used by playwright.config.ts). */
+export function reportDirFrom(env: Env): string {
+  return value(env, 'CONFORMANCE_REPORT_DIR') ?? 'reports'
+}
+
+/** The message a person sees for a configuration error. */
+export function formatConfigError(e: ConfigError): string {
+  return [
+    `Configuration error in ${e.variable}`,
+    `  what is wrong: ${e.problem}`,
+    `  what to do:    ${e.fix}`,
+    '  (see .env.example for every variable; nothing was sent to any deployment)',
+  ].join('\n')
+}

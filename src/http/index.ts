@@ -1,0 +1,95 @@
+/**
+ * Every request the kit sends to a target goes through here: raw undici (no retries, no redirects), counted,
+ * with tokens registered for redaction the moment a response carries one.
+ */
+import { request } from 'undici'
+import { redact, registerToken } from '../redact/index.ts'
+
+export interface HttpRequest {
+  method: string
+  url: string
+  headers?: Record<string, string>
+  body?: string
+}
+
+export interface HttpExchange {
+  request: HttpRequest
+  status: number
+  /** Response headers, names lower-cased; repeated headers joined with ", ". */
+  headers: Record<string, string>
+  bodyText: string
+  /** Parsed JSON body, or undefined when the body is not JSON. */
+  json: unknown
+  durationMs: number
+}
+
+/** Requests this process sent: all of them, and those to the token endpoint. */
+export const requestStats = { total: 0, token: 0 }
+
+let tokenEndpoint: string | undefined
+/** Tell the counter which URL is the token endpoint (its path, any query). */
+export function setTokenEndpoint(url: string): void {
+  tokenEndpoint = url.split('?')[0]
+}
+
+export async function send(req: HttpRequest, timeoutMs = 15_000): Promise<HttpExchange> {
+  requestStats.total++
+  if (tokenEndpoint && req.url.split('?')[0] === tokenEndpoint) requestStats.token++
+  const started = Date.now()
+  const res = await request(req.url, {
+    method: req.method as 'POST',
+    headers: req.headers ?? {},
+    ...(req.body !== undefined ? { body: req.body } : {}),
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  })
+  const bodyText = req.method === 'HEAD' ? (await res.body.dump(), '') : await res.body.text()
+  const headers: Record<string, string> = {}
+  for (const [k, v] of Object.entries(res.headers)) {
+    if (v === undefined) continue
+    headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v)
+  }
+  let json: unknown
+  try {
+    json = bodyText ? JSON.parse(bodyText) : undefined
+  } catch {
+    json = undefined
+  }
+  const token = (json as { access_token?: unknown } | undefined)?.access_token
+  if (typeof token === 'string') registerToken(token)
+  return { request: req, status: res.statusCode, headers, bodyText, json, durationMs: Date.now() - started }
+}
+
+export type TokenFormat = 'query' | 'json' | 'form'
+export type Params = Record<string, string | string[]>
+
+function toSearch(params: Params): string {
+  const sp = new URLSearchParams()
+  for (const [k, v] of Object.entries(params)) for (const one of Array.isArray(v) ? v : [v]) sp.append(k, one)
+  return sp.toString()
+}
+
+/** A token request in one format: parameters in the query string, a JSON body, or a form body. */
+export function tokenRequest(tokenUrl: string, format: TokenFormat, params: Params, extraHeaders: Record<string, string> = {}): HttpRequest {
+  if (format === 'query') {
+    const search = toSearch(params)
+    return { method: 'POST', url: search ? `${tokenUrl}?${search}` : tokenUrl, headers: { ...extraHeaders } }
+  }
+  if (format === 'json') {
+    return { method: 'POST', url: tokenUrl, headers: { 'content-type': 'application/json', ...extraHeaders }, body: JSON.stringify(params) }
+  }
+  return { method: 'POST', url: tokenUrl, headers: { 'content-type': 'application/x-www-form-urlencoded', ...extraHeaders }, body: toSearch(params) }
+}
+
+/** An exchange as redacted evidence: request line, status, headers, body. Never a secret or a whole token. */
+export function evidence(ex: HttpExchange, opts: { headers?: string[] } = {}): string {
+  const shown = opts.headers ?? ['content-type', 'cache-control', 'pragma', 'www-authenticate', 'x-version']
+  const lines = [`${ex.request.method} ${ex.request.url}`]
+  if (ex.request.headers?.['content-type']) lines.push(`  content-type: ${ex.request.headers['content-type']}`)
+  if (ex.request.body !== undefined) lines.push(`  body: ${ex.request.body}`)
+  lines.push(`-> ${ex.status}`)
+  for (const h of shown) lines.push(`  ${h}: ${ex.headers[h] ?? '(absent)'}`)
+  const body = ex.bodyText.length > 600 ? ex.bodyText.slice(0, 600) + '…' : ex.bodyText
+  lines.push(`  body: ${body}`)
+  return redact(lines.join('\n'))
+}

@@ -1,0 +1,262 @@
+/**
+ * Release profiles: what each OpenCRVS release line really offers at its client-credentials token endpoint.
+ * Source: ../shared/reference/opencrvs-token-contract.md (sections 0a, 0b, 2, 4, 5, 7) and the recorded
+ * transcripts of v1.8.3, v1.9.15 and v2.0.0 (real-auth-transcripts.md). This file is data only: the checks
+ * read it, and selftest/unit/profiles.test.ts holds it against the transcripts.
+ */
+
+/** Client types, named as the kit's .env names them (OPENCRVS_<TYPE>_CLIENT_ID); OpenCRVS's own name in `opencrvsType`. */
+export const CLIENT_TYPES = {
+  NOTIFICATION: { opencrvsType: 'HEALTH', label: 'event notification' },
+  SEARCH: { opencrvsType: 'RECORD_SEARCH', label: 'record search' },
+  WEBHOOK: { opencrvsType: 'WEBHOOK', label: 'webhook' },
+  NATIONAL_ID: { opencrvsType: 'NATIONAL_ID', label: 'national ID' },
+  IMPORT_EXPORT: { opencrvsType: 'IMPORT_EXPORT', label: 'import/export' },
+  REINDEX: { opencrvsType: 'REINDEX', label: 'reindex' },
+} as const
+export type ClientType = keyof typeof CLIENT_TYPES
+
+export type ProfileId = '1.3' | '1.7' | '1.9' | '2.0'
+export type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'unsupported_grant_type' | 'unauthorized_client'
+
+export interface Profile {
+  id: ProfileId
+  /** Human name of the line, e.g. "v1.7-v1.8". */
+  label: string
+  /** Minor releases in the line, as OPENCRVS_VERSION may name them. */
+  releases: string[]
+  routes: {
+    /** Token route on the auth service (OPENCRVS_AUTH_URL). */
+    authToken: string
+    /** Token route on the gateway (OPENCRVS_GATEWAY_URL), or null where the gateway has none that works. */
+    gatewayToken: string | null
+    /** Public key route on the auth service: PEM text, not JWKS. */
+    publicKey: string
+  }
+  /** Where the token endpoint reads client_id, client_secret and grant_type. */
+  requestFormats: { query: boolean; json: boolean; form: boolean }
+  /** When body and query disagree, which wins (null: the body is ignored). */
+  precedence: 'body' | null
+  /** The error code each failure case gets, with its status. */
+  errors: {
+    missingGrantType: OAuthErrorCode
+    emptyGrantType: OAuthErrorCode
+    unsupportedGrantType: OAuthErrorCode
+    missingClientCredential: OAuthErrorCode
+    badClient: OAuthErrorCode
+  }
+  /** Status per error code. */
+  errorStatus: Record<OAuthErrorCode, number>
+  /** Other grant types the release accepts besides client_credentials. */
+  otherGrantTypes: string[]
+  jwt: {
+    alg: 'RS256'
+    typ: 'JWT'
+    iss: string
+    /** Audience every system token carries. */
+    aud: string[]
+    /** Extra audience added when a scope is present (first match wins). */
+    audByScope: Record<string, string>
+    /** v1.x: the system's database id (24 hex); v2.0: the client_id. */
+    sub: 'system-id' | 'client-id'
+    /** userType claim value, or null when the release sends none. */
+    userType: 'system' | null
+  }
+  /** exp - iat in seconds for client-credentials tokens, per client type where it differs. */
+  lifetime: { default: number; byType: Partial<Record<ClientType, number>> }
+  /**
+   * The scopes a client of each type receives by default. `*` stands for the deployment's event list
+   * (e.g. `birth|death` in v1.9, `birth,death` in v2.0), which differs per country.
+   */
+  defaultScopes: Partial<Record<ClientType, string[]>>
+}
+
+const V1_AUDIENCE = [
+  'opencrvs:auth-user',
+  'opencrvs:user-mgnt-user',
+  'opencrvs:hearth-user',
+  'opencrvs:gateway-user',
+  'opencrvs:notification-user',
+  'opencrvs:workflow-user',
+  'opencrvs:search-user',
+  'opencrvs:metrics-user',
+  'opencrvs:countryconfig-user',
+  'opencrvs:webhooks-user',
+  'opencrvs:config-user',
+  'opencrvs:documents-user',
+]
+
+const V2_AUDIENCE = [
+  'opencrvs:auth-user',
+  'opencrvs:user-mgnt-user',
+  'opencrvs:gateway-user',
+  'opencrvs:events-user',
+  'opencrvs:countryconfig-user',
+  'opencrvs:documents-user',
+]
+
+const ISSUER = 'opencrvs:auth-service'
+const STATUS: Record<OAuthErrorCode, number> = {
+  invalid_request: 400,
+  unsupported_grant_type: 400,
+  invalid_client: 401,
+  unauthorized_client: 401,
+}
+const TOKEN_EXCHANGE = 'urn:opencrvs:oauth:grant-type:token-exchange'
+const V17_ERRORS = {
+  missingGrantType: 'unsupported_grant_type',
+  emptyGrantType: 'unsupported_grant_type',
+  unsupportedGrantType: 'unsupported_grant_type',
+  missingClientCredential: 'invalid_request',
+  badClient: 'invalid_client',
+} as const
+
+export const PROFILES: Record<ProfileId, Profile> = {
+  '1.3': {
+    id: '1.3',
+    label: 'v1.3-v1.6',
+    releases: ['1.3', '1.4', '1.5', '1.6'],
+    routes: { authToken: '/token', gatewayToken: null, publicKey: '/.well-known' },
+    requestFormats: { query: true, json: false, form: false },
+    precedence: null,
+    errors: {
+      missingGrantType: 'invalid_request',
+      emptyGrantType: 'invalid_request',
+      unsupportedGrantType: 'unsupported_grant_type',
+      missingClientCredential: 'invalid_request',
+      badClient: 'invalid_client',
+    },
+    errorStatus: STATUS,
+    otherGrantTypes: [],
+    jwt: {
+      alg: 'RS256',
+      typ: 'JWT',
+      iss: ISSUER,
+      aud: V1_AUDIENCE,
+      audByScope: {
+        'notification-api': 'opencrvs:notification-api-user',
+        'validator-api': 'opencrvs:validator-api-user',
+        'age-verification-api': 'opencrvs:age-verification-user',
+        nationalId: 'opencrvs:nationalId-api-user',
+      },
+      sub: 'system-id',
+      userType: null,
+    },
+    lifetime: { default: 600, byType: {} },
+    defaultScopes: {
+      NOTIFICATION: ['declare', 'notification-api'],
+      SEARCH: ['recordsearch'],
+      NATIONAL_ID: ['nationalId'],
+      WEBHOOK: ['webhook'],
+    },
+  },
+  '1.7': {
+    id: '1.7',
+    label: 'v1.7-v1.8',
+    releases: ['1.7', '1.8'],
+    routes: { authToken: '/token', gatewayToken: '/auth/token', publicKey: '/.well-known' },
+    requestFormats: { query: true, json: false, form: false },
+    precedence: null,
+    errors: V17_ERRORS,
+    errorStatus: STATUS,
+    otherGrantTypes: [TOKEN_EXCHANGE],
+    jwt: {
+      alg: 'RS256',
+      typ: 'JWT',
+      iss: ISSUER,
+      aud: V1_AUDIENCE,
+      audByScope: { 'notification-api': 'opencrvs:notification-api-user' },
+      sub: 'system-id',
+      userType: null,
+    },
+    lifetime: { default: 600, byType: {} },
+    defaultScopes: {
+      NOTIFICATION: ['notification-api'],
+      SEARCH: ['recordsearch'],
+      NATIONAL_ID: ['nationalId'],
+      WEBHOOK: ['webhook'],
+    },
+  },
+  '1.9': {
+    id: '1.9',
+    label: 'v1.9',
+    releases: ['1.9'],
+    routes: { authToken: '/token', gatewayToken: '/auth/token', publicKey: '/.well-known' },
+    requestFormats: { query: true, json: false, form: false },
+    precedence: null,
+    errors: V17_ERRORS,
+    errorStatus: STATUS,
+    otherGrantTypes: [TOKEN_EXCHANGE],
+    jwt: {
+      alg: 'RS256',
+      typ: 'JWT',
+      iss: ISSUER,
+      aud: V1_AUDIENCE,
+      audByScope: { 'notification-api': 'opencrvs:notification-api-user' },
+      sub: 'system-id',
+      userType: 'system',
+    },
+    lifetime: { default: 600, byType: { IMPORT_EXPORT: 604800 } },
+    defaultScopes: {
+      NOTIFICATION: ['notification-api', 'record.create[event=*]', 'record.notify[event=*]'],
+      SEARCH: ['recordsearch'],
+      NATIONAL_ID: ['nationalId'],
+      WEBHOOK: ['webhook'],
+      IMPORT_EXPORT: ['record.import', 'record.export', 'recordsearch', 'user.data-seeding', 'record.reindex'],
+      REINDEX: ['record.reindex'],
+    },
+  },
+  '2.0': {
+    id: '2.0',
+    label: 'v2.0',
+    releases: ['2.0'],
+    routes: { authToken: '/token', gatewayToken: '/auth/token', publicKey: '/.well-known' },
+    requestFormats: { query: true, json: true, form: true },
+    precedence: 'body',
+    errors: V17_ERRORS,
+    errorStatus: STATUS,
+    otherGrantTypes: [TOKEN_EXCHANGE],
+    jwt: {
+      alg: 'RS256',
+      typ: 'JWT',
+      iss: ISSUER,
+      aud: V2_AUDIENCE,
+      audByScope: {},
+      sub: 'client-id',
+      userType: 'system',
+    },
+    lifetime: { default: 600, byType: {} },
+    defaultScopes: {
+      NOTIFICATION: ['type=record.create&event=*', 'type=record.notify&event=*'],
+      SEARCH: ['type=record.search&event=*'],
+    },
+  },
+}
+
+export const PROFILE_IDS = Object.keys(PROFILES) as ProfileId[]
+
+/** Map a release name from OPENCRVS_VERSION ("1.8", "v1.9.15", "2.0.0") to its profile, or null if unknown. */
+export function profileForRelease(release: string): Profile | null {
+  const m = /^v?(\d+)\.(\d+)(?:\.\d+)?$/.exec(release.trim())
+  if (!m) return null
+  const minor = `${m[1]}.${m[2]}`
+  return Object.values(PROFILES).find((p) => p.releases.includes(minor)) ?? null
+}
+
+/** Every release name OPENCRVS_VERSION accepts, for error messages. */
+export function knownReleases(): string[] {
+  return Object.values(PROFILES).flatMap((p) => p.releases)
+}
+
+/** The audience a token for these scopes must carry in this profile. */
+export function expectedAudience(profile: Profile, scopes: string[]): string[] {
+  const extra = Object.entries(profile.jwt.audByScope).find(([scope]) => scopes.includes(scope))
+  return extra ? [...profile.jwt.aud, extra[1]] : [...profile.jwt.aud]
+}
+
+/** Does a scope string match a profile pattern (`*` = the deployment's event list)? */
+export function scopeMatches(pattern: string, scope: string): boolean {
+  if (!pattern.includes('*')) return pattern === scope
+  const re = new RegExp('^' + pattern.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+') + '$')
+  return re.test(scope)
+}

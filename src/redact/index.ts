@@ -1,0 +1,71 @@
+/**
+ * The secret registry. Every configured client secret and every token the kit obtains is registered the
+ * moment it exists; everything that leaves the kit (console, reports, error messages) goes through redact().
+ * A whole signed JWT is never printed, registered or not: tokens are shown only as decoded header and claims.
+ */
+
+const secrets = new Map<string, string>() // value -> label
+
+/** Register a secret value under a label shown in its place ("notification client secret"). */
+export function registerSecret(value: string | undefined, label: string): void {
+  if (!value || value.length < 4) return
+  for (const variant of new Set([value, encodeURIComponent(value), encodeURIComponent(value).replace(/%20/g, '+')])) {
+    if (!secrets.has(variant)) secrets.set(variant, label)
+  }
+}
+
+/** Register a token: the compact form and its signature alone, so a fragment cannot leak either. */
+export function registerToken(compact: string | undefined, label = 'access token'): void {
+  if (!compact) return
+  registerSecret(compact, label)
+  const signature = compact.split('.')[2]
+  if (signature && signature.length >= 16) registerSecret(signature, `${label} signature`)
+}
+
+/** Compact JWS/JWT: three base64url segments, the first a JSON object ("eyJ"). */
+const JWT_PATTERN = /eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*/g
+const QUERY_SECRET_PATTERN = /((?:client_secret|subject_token|access_token|token)=)[^&\s"'<>]+/gi
+const AUTH_HEADER_PATTERN = /\b(authorization["']?\s*[:=]\s*["']?(?:basic|bearer)\s+)[A-Za-z0-9._~+/=-]+/gi
+
+function describeJwt(compact: string): string {
+  const [h, p] = compact.split('.')
+  try {
+    const header = JSON.parse(Buffer.from(h ?? '', 'base64url').toString('utf8')) as Record<string, unknown>
+    const claims = JSON.parse(Buffer.from(p ?? '', 'base64url').toString('utf8')) as Record<string, unknown>
+    return `[JWT alg=${String(header.alg)} sub=${String(claims.sub)}; signature removed]`
+  } catch {
+    return '[JWT; redacted]'
+  }
+}
+
+/** Redact every registered secret, every whole JWT and every credential-shaped URL parameter or header. */
+export function redact(text: string): string {
+  if (!text) return text
+  let out = text.replace(JWT_PATTERN, (m) => describeJwt(m))
+  // longest first, so a secret that contains another is replaced whole
+  const values = [...secrets.keys()].sort((a, b) => b.length - a.length)
+  for (const value of values) {
+    if (out.includes(value)) out = out.split(value).join(`[REDACTED ${secrets.get(value)}]`)
+  }
+  out = out.replace(QUERY_SECRET_PATTERN, '$1[REDACTED]')
+  out = out.replace(AUTH_HEADER_PATTERN, '$1[REDACTED]')
+  return out
+}
+
+/** Redact a value of any shape by way of its JSON text. */
+export function redactValue<T>(value: T): T {
+  if (value === undefined) return value
+  return JSON.parse(redact(JSON.stringify(value))) as T
+}
+
+/** Every registered secret value (for the self-test's leak scan of the kit's own process). */
+export function registeredSecretCount(): number {
+  return secrets.size
+}
+
+export function containsWholeJwt(text: string): boolean {
+  JWT_PATTERN.lastIndex = 0
+  const found = JWT_PATTERN.test(text)
+  JWT_PATTERN.lastIndex = 0
+  return found
+}

@@ -1,0 +1,27 @@
+/**
+ * The verdict protocol between checks and the reporter: a check records its verdict as a Playwright
+ * annotation; the reporter reads annotations, never test internals.
+ */
+import type { Verdict } from '../requirements/catalogue.ts'
+
+export const VERDICT_ANNOTATION = 'conformance.verdict'
+export const REQUESTS_ANNOTATION = 'conformance.requests'
+
+export interface VerdictRecord {
+  id: string
+  verdict: Verdict
+  /** One line a person reads first. */
+  reason: string
+  /** Redacted evidence and explanation, several lines allowed. */
+  detail?: string
+  /** How to fix it, where the fix is known. */
+  fix?: string
+  /** Observed contract facts for the contract fingerprint. */
+  observed?: Record<string, unknown>
+}
+
+export interface RequestsRecord {
+  worker: number
+  total: number
+  token: number
+}

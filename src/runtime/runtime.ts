@@ -1,0 +1,33 @@
+/**
+ * The resolved run: the target (configured, or the bundled emulator), the release profile in force and how
+ * it was chosen. global-setup.ts builds it once and hands it to the workers and the reporter through
+ * CONFORMANCE_RUNTIME (process memory only; never written to disk).
+ */
+import type { Target } from '../config/index.ts'
+import type { ProfileId } from '../profiles/profiles.ts'
+import { registerSecret } from '../redact/index.ts'
+
+export interface Runtime {
+  target: Target
+  profileId: ProfileId
+  /** What OPENCRVS_VERSION declared ('auto' when nothing). */
+  declared: string
+  detected: ProfileId | null
+  detectedFrom: string[]
+  conflicts: string[]
+  emulator?: { release: string; faults: string[] }
+  setupRequests: { total: number; token: number }
+  startedAt: string
+}
+
+export const RUNTIME_ENV = 'CONFORMANCE_RUNTIME'
+
+/** Read the runtime global-setup published, registering every secret in it for redaction. */
+export function readRuntime(env: Record<string, string | undefined> = process.env): Runtime {
+  const text = env[RUNTIME_ENV]
+  if (!text) throw new Error(`${RUNTIME_ENV} is not set: run the kit with "npm run conformance" (or npx playwright test), which sets it up.`)
+  const runtime = JSON.parse(text) as Runtime
+  for (const c of Object.values(runtime.target.clients)) registerSecret(c?.secret, `${c?.type.toLowerCase()} client secret`)
+  registerSecret(runtime.target.deactivated?.secret, 'deactivated client secret')
+  return runtime
+}
