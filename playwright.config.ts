@@ -1,0 +1,31 @@
+import { defineConfig } from '@playwright/test'
+import { config as loadDotenv } from 'dotenv'
+import { join } from 'node:path'
+import { reportDirFrom } from './src/config/index.ts'
+
+loadDotenv({ quiet: true })
+const reportDir = reportDirFrom(process.env)
+
+export default defineConfig({
+  testDir: 'specs',
+  globalSetup: './src/runtime/global-setup.ts',
+  fullyParallel: true,
+  workers: 2,
+  retries: 0, // no retries: a 4xx is an answer, and a retry is an extra request to the deployment
+  timeout: 30_000,
+  forbidOnly: true,
+  outputDir: join(reportDir, 'test-results'),
+  metadata: { reportDir },
+  reporter: [
+    ['./src/report/conformance-reporter.ts'],
+    ['html', { outputFolder: join(reportDir, 'html'), open: 'never' }],
+    ['junit', { outputFile: join(reportDir, 'junit.xml') }],
+    ['allure-playwright', { resultsDir: join(reportDir, 'allure-results'), detail: false, suiteTitle: false }],
+  ],
+  use: {
+    // API checks only: no browser, and no traces or videos that could hold credentials
+    trace: 'off',
+    screenshot: 'off',
+    video: 'off',
+  },
+})

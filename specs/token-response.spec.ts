@@ -1,0 +1,68 @@
+/**
+ * The successful token response: status, schema, content type, Cache-Control; and the token decodes as a JWT.
+ */
+import { check, finding, pass, skip, violation } from '../fixtures/index.ts'
+import type { TokenStore } from '../fixtures/tokens.ts'
+import { evidence } from '../src/http/index.ts'
+import { tokenView } from '../src/jwt/index.ts'
+import { req } from '../src/requirements/catalogue.ts'
+import { validate } from '../src/schemas/index.ts'
+
+/** The primary token response of the first configured client. */
+async function primary(tokens: TokenStore) {
+  const type = tokens.configuredTypes()[0] ?? 'NOTIFICATION'
+  return tokens.primary(type)
+}
+
+check(req('TOKEN-RESP-01'), async ({ tokens }) => {
+  const a = await primary(tokens)
+  const ex = a.exchange
+  if (ex.status !== 200) return violation(`valid credentials got HTTP ${ex.status}, not 200`, { detail: evidence(ex) })
+  if (ex.json === undefined) return violation('the 200 response body is not JSON', { detail: evidence(ex) })
+  const problems = validate('token-response', ex.json)
+  const members = Object.keys(ex.json as object).join(', ')
+  if (problems.length) return violation(`the body breaks schemas/token-response.schema.json: ${problems.join('; ')}`, { detail: evidence(ex), observed: { members } })
+  return pass(`HTTP 200 with a valid body (members: ${members}; sent as ${a.format})`, { observed: { members } })
+})
+
+check(req('TOKEN-RESP-02'), async ({ tokens, target }) => {
+  const a = await primary(tokens)
+  if (a.exchange.status !== 200) return skip(`no successful token response to inspect (HTTP ${a.exchange.status}; see TOKEN-RESP-01)`)
+  const type = a.exchange.headers['content-type'] ?? '(absent)'
+  const isJson = /^application\/json\b/i.test(type)
+  if (isJson) return pass(`Content-Type: ${type}`, { observed: { contentType: type } })
+  if (target.tokenRoute === 'gateway' && /^application\/octet-stream\b/i.test(type) && target.mode === 'opencrvs') {
+    return finding('WARNING', `Content-Type: ${type}: the OpenCRVS gateway's /auth/token proxy replaces the auth service's JSON content type in every release`, {
+      observed: { contentType: type },
+      fix: 'Integrators should parse the body as JSON regardless of Content-Type. A proxy header rule (Content-Type: application/json on /auth/token) fixes it at the edge.',
+    })
+  }
+  return violation(`Content-Type is ${type}, not application/json`, { detail: evidence(a.exchange), observed: { contentType: type } })
+})
+
+check(req('TOKEN-RESP-03'), async ({ tokens, target }) => {
+  const a = await primary(tokens)
+  if (a.exchange.status !== 200) return skip(`no successful token response to inspect (HTTP ${a.exchange.status}; see TOKEN-RESP-01)`)
+  const cc = a.exchange.headers['cache-control']
+  const directives = (cc ?? '').split(',').map((d) => d.trim().toLowerCase())
+  if (directives.includes('no-store')) return pass(`Cache-Control: ${cc}`, { observed: { cacheControl: cc } })
+  const fix =
+    target.tokenRoute === 'gateway'
+      ? "The gateway's /auth/token proxy drops the auth service's Cache-Control: no-store. The official v2 Helm chart puts it back with the Traefik middleware sts-and-basic-response-headers; on docker-swarm, attach an equivalent headers middleware (Cache-Control: no-store, Pragma: no-cache) to the gateway router."
+      : 'The auth service sets Cache-Control: no-store itself; a proxy in front of it is removing or overriding the header. Let it pass through, or set Cache-Control: no-store on the token route.'
+  return violation(`Cache-Control is ${cc ? `"${cc}"` : 'absent'}: a response carrying a token must say no-store, or caches may keep it`, {
+    detail: evidence(a.exchange),
+    fix,
+    observed: { cacheControl: cc ?? null },
+  })
+})
+
+check(req('JWT-01'), async ({ tokens }) => {
+  const a = await primary(tokens)
+  if (!a.compact) return skip(`no token to decode (HTTP ${a.exchange.status}; see TOKEN-RESP-01)`)
+  if (!a.decoded) return violation(`access_token is not a JWT: ${a.decodeError}`, { fix: 'OpenCRVS issues RS256-signed JWTs; the gateway verifies them. Check what is issuing this token.' })
+  return pass(`decoded a ${String(a.decoded.header.alg)} JWT with claims ${Object.keys(a.decoded.claims).join(', ')}`, {
+    detail: tokenView(a.decoded),
+    observed: { header: a.decoded.header, claimNames: Object.keys(a.decoded.claims) },
+  })
+})

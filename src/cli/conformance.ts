@@ -1,0 +1,40 @@
+/**
+ * npm run conformance [-- <playwright test options>]
+ * Validates the configuration before any request (exit 2 on a bad value), runs the checks, and exits
+ * 0 when no requirement FAILED, 1 when one did, 2 on configuration errors.
+ */
+import { spawnSync } from 'node:child_process'
+import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import { config as loadDotenv } from 'dotenv'
+import { ConfigError, formatConfigError, resolveConfig } from '../config/index.ts'
+
+loadDotenv({ quiet: true })
+
+let reportDir: string
+try {
+  const resolved = resolveConfig(process.env)
+  reportDir = resolved.kind === 'emulator' ? resolved.reportDir : resolved.target.reportDir
+} catch (e) {
+  if (e instanceof ConfigError) {
+    console.error(formatConfigError(e))
+    process.exit(2)
+  }
+  throw e
+}
+
+// a stale report must never pass for this run's
+rmSync(join(reportDir, 'conformance.json'), { force: true })
+
+const require = createRequire(import.meta.url)
+const cli = require.resolve('@playwright/test/cli')
+const run = spawnSync(process.execPath, [cli, 'test', ...process.argv.slice(2)], { stdio: 'inherit', env: process.env })
+
+const reportFile = join(reportDir, 'conformance.json')
+if (!existsSync(reportFile)) {
+  console.error(`The run ended without a report (${reportFile}); see the output above.`)
+  process.exit(run.status === 0 ? 1 : (run.status ?? 1))
+}
+const report = JSON.parse(readFileSync(reportFile, 'utf8')) as { totals: { FAILED: number } }
+process.exit(report.totals.FAILED > 0 || run.status !== 0 ? 1 : 0)

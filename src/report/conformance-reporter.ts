@@ -1,0 +1,201 @@
+/**
+ * The conformance reporter (Playwright Reporter API): a line per check as it completes, then a summary;
+ * reports/conformance.json and reports/conformance.md. Everything it prints or writes is redacted.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult } from '@playwright/test/reporter'
+import { PROFILES } from '../profiles/profiles.ts'
+import { ID_PATTERN, REQUIREMENTS, REQUIREMENT_LIST, VERDICTS, type Verdict } from '../requirements/catalogue.ts'
+import { redact, redactValue } from '../redact/index.ts'
+import { readRuntime, type Runtime } from '../runtime/runtime.ts'
+import { REQUESTS_ANNOTATION, VERDICT_ANNOTATION, type RequestsRecord, type VerdictRecord } from './verdict.ts'
+
+export interface ResultEntry extends VerdictRecord {
+  title: string
+  area: string
+  severity: { opencrvs: Verdict; strict: Verdict }
+  sources: { label: string; url: string }[]
+}
+
+export interface ConformanceReport {
+  kit: { name: string; version: string }
+  target: {
+    tokenUrl: string
+    tokenRoute: string
+    version: string
+    declared: string
+    detectedFrom: string[]
+    mode: string
+    emulator: { release: string; faults: string[] } | null
+  }
+  startedAt: string
+  durationMs: number
+  requests: { total: number; token: number }
+  totals: Record<Verdict, number>
+  results: ResultEntry[]
+}
+
+const MARK: Record<Verdict, string> = { PASSED: 'ok  ', FAILED: 'FAIL', WARNING: 'WARN', REVIEW: 'LOOK', INFO: 'info', SKIPPED: 'skip' }
+
+function kitVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
+  } catch {
+    return 'unknown'
+  }
+}
+
+export default class ConformanceReporter implements Reporter {
+  private results = new Map<string, ResultEntry>()
+  private requests = new Map<number, RequestsRecord>()
+  private started = Date.now()
+  private reportDir = 'reports'
+  private errors: string[] = []
+
+  printsToStdio(): boolean {
+    return true
+  }
+
+  onBegin(config: FullConfig, _suite: Suite): void {
+    this.reportDir = (config.metadata as { reportDir?: string }).reportDir ?? 'reports'
+    this.started = Date.now()
+  }
+
+  onError(error: TestError): void {
+    const message = redact(error.message ?? error.value ?? 'unknown error').replace(/\u001b\[[0-9;]*m/g, '')
+    process.stderr.write(`Error: ${message}\n`)
+    this.errors.push(message)
+  }
+
+  onTestEnd(test: TestCase, result: TestResult): void {
+    const annotations = [...(result.annotations ?? []), ...test.annotations]
+    for (const a of annotations) {
+      if (a.type === REQUESTS_ANNOTATION && a.description) {
+        const r = JSON.parse(a.description) as RequestsRecord
+        const prev = this.requests.get(r.worker)
+        if (!prev || r.total >= prev.total) this.requests.set(r.worker, r)
+      }
+    }
+    const id = ID_PATTERN.exec(test.title)?.[1] ?? test.title
+    const requirement = REQUIREMENTS[id]
+    const recorded = annotations.find((a) => a.type === VERDICT_ANNOTATION)?.description
+    let rec: VerdictRecord
+    if (recorded) {
+      rec = JSON.parse(recorded) as VerdictRecord
+    } else if (result.status === 'skipped') {
+      rec = { id, verdict: 'SKIPPED', reason: annotations.find((a) => a.type === 'skip')?.description ?? 'skipped' }
+    } else if (result.status === 'passed') {
+      rec = { id, verdict: 'FAILED', reason: 'the check recorded no verdict (a bug in the kit)' }
+    } else {
+      const message = redact(result.error?.message ?? result.status).replace(/\u001b\[[0-9;]*m/g, '')
+      rec = { id, verdict: 'FAILED', reason: `the check could not complete: ${message.split('\n')[0]}`, detail: message }
+    }
+    // a FAILED verdict whose test then passed cannot happen; a test that failed after recording PASSED is a crash
+    if (result.status !== 'passed' && result.status !== 'skipped' && rec.verdict !== 'FAILED') {
+      const message = redact(result.error?.message ?? result.status).split('\n')[0]
+      rec = { ...rec, verdict: 'FAILED', reason: `the check crashed after its verdict: ${message}` }
+    }
+    const entry: ResultEntry = {
+      ...rec,
+      id,
+      title: requirement?.title ?? test.title,
+      area: requirement?.area ?? 'Unknown',
+      severity: requirement?.severity ?? { opencrvs: 'FAILED', strict: 'FAILED' },
+      sources: requirement?.sources ?? [],
+    }
+    this.results.set(id, redactValue(entry))
+    process.stdout.write(redact(`  ${MARK[entry.verdict]} ${entry.verdict.padEnd(7)} ${id.padEnd(14)} ${entry.reason}\n`))
+  }
+
+  async onEnd(result: FullResult): Promise<void> {
+    let runtime: Runtime | undefined
+    try {
+      runtime = readRuntime()
+    } catch {
+      runtime = undefined // global setup did not complete: the error is already printed
+    }
+    const order = REQUIREMENT_LIST.map((r) => r.id)
+    const results = [...this.results.values()].sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id))
+    const totals = Object.fromEntries(VERDICTS.map((v) => [v, results.filter((r) => r.verdict === v).length])) as Record<Verdict, number>
+    const workers = [...this.requests.values()]
+    const requests = {
+      total: (runtime?.setupRequests.total ?? 0) + workers.reduce((s, w) => s + w.total, 0),
+      token: (runtime?.setupRequests.token ?? 0) + workers.reduce((s, w) => s + w.token, 0),
+    }
+    const report: ConformanceReport = {
+      kit: { name: 'opencrvs-token-conformance', version: kitVersion() },
+      target: {
+        tokenUrl: runtime?.target.tokenUrl ?? '(not resolved)',
+        tokenRoute: runtime?.target.tokenRoute ?? '',
+        version: runtime ? PROFILES[runtime.profileId].label : '(not resolved)',
+        declared: runtime?.declared ?? '',
+        detectedFrom: runtime?.detectedFrom ?? [],
+        mode: runtime?.target.mode ?? '',
+        emulator: runtime?.emulator ?? null,
+      },
+      startedAt: runtime?.startedAt ?? new Date(this.started).toISOString(),
+      durationMs: Date.now() - this.started,
+      requests,
+      totals,
+      results,
+    }
+    mkdirSync(this.reportDir, { recursive: true })
+    writeFileSync(join(this.reportDir, 'conformance.json'), redact(JSON.stringify(report, null, 2)) + '\n')
+    writeFileSync(join(this.reportDir, 'conformance.md'), redact(markdown(report)))
+    process.stdout.write(redact(summary(report, result, this.reportDir)))
+  }
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|')
+}
+
+export function markdown(r: ConformanceReport): string {
+  const failed = r.results.filter((x) => x.verdict === 'FAILED')
+  const warnings = r.results.filter((x) => x.verdict === 'WARNING' || x.verdict === 'REVIEW')
+  const lines = [
+    '# OpenCRVS token endpoint conformance',
+    '',
+    `| | |`,
+    `|---|---|`,
+    `| Token endpoint | ${r.target.tokenUrl}${r.target.emulator ? ` (bundled emulator, release ${r.target.emulator.release}${r.target.emulator.faults.length ? `, faults: ${r.target.emulator.faults.join(', ')}` : ''})` : ''} |`,
+    `| Release profile | ${r.target.version} (OPENCRVS_VERSION=${r.target.declared}) |`,
+    `| Evidence | ${r.target.detectedFrom.map(oneLine).join('; ') || 'none'} |`,
+    `| Mode | ${r.target.mode} |`,
+    `| Started | ${r.startedAt} |`,
+    `| Duration | ${(r.durationMs / 1000).toFixed(1)} s |`,
+    `| Requests to the target | ${r.requests.total} (token endpoint: ${r.requests.token}) |`,
+    `| Kit | ${r.kit.name} ${r.kit.version} |`,
+    '',
+    `**Totals:** ${VERDICTS.map((v) => `${r.totals[v]} ${v}`).join(', ')}`,
+    '',
+  ]
+  if (failed.length) {
+    lines.push('## Fix first', '')
+    for (const f of failed) lines.push(`- **${f.id}** ${oneLine(f.reason)}${f.fix ? `  \n  How to fix: ${oneLine(f.fix)}` : ''}`)
+    lines.push('')
+  }
+  if (warnings.length) {
+    lines.push('## Warnings and items to review', '')
+    for (const w of warnings) lines.push(`- **${w.id}** (${w.verdict}) ${oneLine(w.reason)}${w.fix ? `  \n  ${oneLine(w.fix)}` : ''}`)
+    lines.push('')
+  }
+  lines.push('## Every requirement', '', '| Id | Verdict | Requirement | Result |', '|---|---|---|---|')
+  for (const x of r.results) lines.push(`| ${x.id} | ${x.verdict} | ${oneLine(x.title)} | ${oneLine(x.reason)} |`)
+  lines.push('', '## Evidence', '')
+  for (const x of r.results.filter((y) => y.detail)) {
+    lines.push(`### ${x.id} (${x.verdict})`, '', '```', x.detail ?? '', '```', '', `Sources: ${x.sources.map((s) => `[${s.label}](${s.url})`).join(', ')}`, '')
+  }
+  return lines.join('\n') + '\n'
+}
+
+function summary(r: ConformanceReport, result: FullResult, dir: string): string {
+  const lines = ['', `Conformance summary (${r.target.version}, ${r.target.mode} mode): ${VERDICTS.map((v) => `${r.totals[v]} ${v}`).join(', ')}`]
+  lines.push(`Requests to the target: ${r.requests.total} (token endpoint: ${r.requests.token}); ${(r.durationMs / 1000).toFixed(1)} s`)
+  for (const x of r.results.filter((y) => y.verdict === 'FAILED' || y.verdict === 'WARNING')) lines.push(`  ${x.verdict.padEnd(7)} ${x.id.padEnd(14)} ${oneLine(x.reason)}`)
+  if (result.status === 'interrupted' || result.status === 'timedout') lines.push(`Run ${result.status}: the verdicts above are incomplete.`)
+  lines.push(`Reports: ${join(dir, 'conformance.md')}, ${join(dir, 'conformance.json')}`)
+  lines.push(r.totals.FAILED ? `Verdict: ${r.totals.FAILED} requirement(s) FAILED.` : 'Verdict: no requirement FAILED.', '')
+  return lines.join('\n')
+}

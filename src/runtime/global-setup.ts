@@ -1,0 +1,109 @@
+/**
+ * Runs once before the checks: validate the configuration, start the bundled emulator when no deployment is
+ * configured, identify the release line from evidence, and publish the Runtime to workers and reporter.
+ */
+import type { FullConfig } from '@playwright/test'
+import { config as loadDotenv } from 'dotenv'
+import { resolveConfig, type Target } from '../config/index.ts'
+import { detectProfile, type Evidence } from '../profiles/detect.ts'
+import { PROFILES, type ProfileId } from '../profiles/profiles.ts'
+import { requestStats, send, setTokenEndpoint, tokenRequest } from '../http/index.ts'
+import { registerSecret } from '../redact/index.ts'
+import { decodeCompact } from '../jwt/index.ts'
+import { RUNTIME_ENV, type Runtime } from './runtime.ts'
+
+async function startBundledEmulator(release: string, faults: string[]) {
+  const { startEmulator } = await import('../../emulator/server.ts')
+  const emu = await startEmulator({ release, faults })
+  const [notification, search, deactivated] = emu.clients
+  return { emu, notification: notification!, search: search!, deactivated: deactivated! }
+}
+
+async function gatherEvidence(target: Target): Promise<Evidence> {
+  const evidence: Evidence = {}
+  setTokenEndpoint(target.tokenUrl)
+  const bare = await send({ method: 'POST', url: target.tokenUrl })
+  const err = (bare.json as { error?: unknown } | undefined)?.error
+  if (typeof err === 'string') evidence.noParamsError = err
+  if (bare.headers['x-version']) evidence.xVersion = bare.headers['x-version']
+  const client = target.clients.NOTIFICATION ?? target.clients.SEARCH ?? Object.values(target.clients)[0]
+  if (client) {
+    const params = { client_id: client.id, client_secret: client.secret, grant_type: 'client_credentials' }
+    // the query works in every release; the body is tried only if the query does not
+    for (const format of ['query', 'form'] as const) {
+      const res = await send(tokenRequest(target.tokenUrl, format, params))
+      const token = (res.json as { access_token?: unknown } | undefined)?.access_token
+      if (res.status !== 200 || typeof token !== 'string') continue
+      try {
+        evidence.claims = decodeCompact(token).claims
+        evidence.clientId = client.id
+      } catch {
+        /* not a JWT: the checks report it */
+      }
+      break
+    }
+  }
+  return evidence
+}
+
+export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
+  loadDotenv({ quiet: true })
+  const resolved = resolveConfig(process.env)
+  let target: Target
+  let stop: () => Promise<void> = async () => {}
+  let emulatorInfo: Runtime['emulator']
+  if (resolved.kind === 'emulator') {
+    const { emu, notification, search, deactivated } = await startBundledEmulator(resolved.release, resolved.faults)
+    stop = () => emu.stop()
+    emulatorInfo = { release: resolved.release, faults: resolved.faults }
+    target = {
+      tokenUrl: `${emu.url}/token`,
+      tokenRoute: 'auth',
+      authUrl: emu.url,
+      publicKey: { kind: 'url', location: `${emu.url}/.well-known` },
+      version: 'auto',
+      mode: resolved.mode,
+      allowHttp: true,
+      reportDir: resolved.reportDir,
+      clients: {
+        NOTIFICATION: { type: 'NOTIFICATION', id: notification.clientId, secret: notification.secret },
+        SEARCH: { type: 'SEARCH', id: search.clientId, secret: search.secret },
+      },
+      deactivated: { id: deactivated.clientId, secret: deactivated.secret },
+      leewaySeconds: resolved.leewaySeconds,
+    }
+    console.log(
+      `No deployment configured (OPENCRVS_AUTH_URL, OPENCRVS_GATEWAY_URL, OPENCRVS_TOKEN_URL are unset):\n` +
+        `checking the bundled OpenCRVS emulator, release ${resolved.release}, on ${emu.url}` +
+        (resolved.faults.length ? ` with faults: ${resolved.faults.join(', ')}` : '') +
+        `.\nThis is a demonstration of the kit, not a verdict on any deployment. See README.md to check yours.\n`,
+    )
+  } else {
+    target = resolved.target
+  }
+  for (const c of Object.values(target.clients)) registerSecret(c?.secret, `${c?.type.toLowerCase()} client secret`)
+  registerSecret(target.deactivated?.secret, 'deactivated client secret')
+
+  const evidence = await gatherEvidence(target)
+  const detection = detectProfile(evidence)
+  const declared = target.version === 'auto' ? 'auto' : target.version.release
+  const profileId: ProfileId = target.version === 'auto' ? (detection.profile ?? '2.0') : target.version.profile.id
+  console.log(
+    `Target: ${target.tokenUrl} | mode ${target.mode} | release ${PROFILES[profileId].label}` +
+      (target.version === 'auto' ? (detection.profile ? ` (detected: ${detection.from[0]})` : ' (not detected; assumed v2.0)') : ` (declared OPENCRVS_VERSION=${declared})`),
+  )
+
+  const runtime: Runtime = {
+    target,
+    profileId,
+    declared,
+    detected: detection.profile,
+    detectedFrom: detection.from,
+    conflicts: detection.conflicts,
+    ...(emulatorInfo ? { emulator: emulatorInfo } : {}),
+    setupRequests: { ...requestStats },
+    startedAt: new Date().toISOString(),
+  }
+  process.env[RUNTIME_ENV] = JSON.stringify(runtime)
+  return stop
+}
