@@ -76,8 +76,9 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
   const server = Hapi.server({
     host: opts.host ?? '127.0.0.1',
     port: opts.port ?? 0,
-    // v1.x: cors with a whitelist (auth server.ts); v2.0: cors:false (hapi's default)
-    routes: line === '2.0' ? {} : { cors: { origin: opts.corsOrigins ?? DEFAULT_CORS } },
+    // v1.x: cors with a whitelist (auth server.ts); v2.0: cors:false (hapi's default). v1.x runs hapi 20,
+    // whose preflight answers 204; hapi 21 (ours) defaults to 200, so the v1 status is set explicitly.
+    routes: line === '2.0' ? {} : { cors: { origin: opts.corsOrigins ?? DEFAULT_CORS, preflightStatusCode: 204 } },
   })
 
   const desc = descriptions(line)

@@ -1,0 +1,46 @@
+/**
+ * Requirement coverage: every requirement in the catalogue has exactly one test, every test names a
+ * requirement, and every requirement is shown to leave PASSED by a fault or a named scenario.
+ */
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { test } from 'node:test'
+import { ID_PATTERN, REQUIREMENT_LIST } from '../src/requirements/catalogue.ts'
+import { FAULT_MATRIX, NON_FAILING_SCENARIOS } from './fault-matrix.ts'
+import { ROOT } from './harness.ts'
+
+interface Suite {
+  title: string
+  specs?: Array<{ title: string }>
+  suites?: Suite[]
+}
+
+function titles(): string[] {
+  const cli = createRequire(import.meta.url).resolve('@playwright/test/cli')
+  const res = spawnSync(process.execPath, [cli, 'test', '--list', '--reporter=json'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } })
+  assert.equal(res.status, 0, res.stderr)
+  const report = JSON.parse(res.stdout) as { suites: Suite[] }
+  const out: string[] = []
+  const walk = (s: Suite) => {
+    for (const spec of s.specs ?? []) out.push(spec.title)
+    for (const child of s.suites ?? []) walk(child)
+  }
+  report.suites.forEach(walk)
+  return out
+}
+
+test('every requirement has exactly one test, and every test names a requirement', () => {
+  const all = titles()
+  const ids = all.map((t) => ID_PATTERN.exec(t)?.[1])
+  assert.deepEqual(all.filter((_, i) => !ids[i]), [], 'tests without a requirement id')
+  const catalogue = REQUIREMENT_LIST.map((r) => r.id)
+  assert.deepEqual(ids.filter((id) => !catalogue.includes(id!)), [], 'tests naming an unknown requirement')
+  for (const id of catalogue) assert.equal(ids.filter((x) => x === id).length, 1, `tests for ${id}`)
+})
+
+test('every requirement is shown to leave PASSED: by a fault, or a named scenario', () => {
+  const byFault = new Set(Object.values(FAULT_MATRIX).flatMap((f) => f.fails))
+  const uncovered = REQUIREMENT_LIST.filter((r) => !byFault.has(r.id) && !NON_FAILING_SCENARIOS[r.id]).map((r) => r.id)
+  assert.deepEqual(uncovered, [])
+})

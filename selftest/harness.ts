@@ -1,0 +1,137 @@
+/**
+ * Runs the kit as a user would (npm run conformance's entry point) against an emulator, in its own report
+ * folder, and collects the exit code, console output, conformance.json and every file the run wrote.
+ */
+import { spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { inflateRawSync } from 'node:zlib'
+import { startEmulator, type RunningEmulator } from '../emulator/server.ts'
+import type { ConformanceReport } from '../src/report/conformance-reporter.ts'
+
+export const ROOT = new URL('..', import.meta.url).pathname
+
+export interface KitRun {
+  code: number
+  output: string
+  report: ConformanceReport
+  reportDir: string
+  verdicts: Record<string, string>
+  secrets: string[]
+}
+
+/** Environment with every OPENCRVS_/CONFORMANCE_ variable of the caller removed. */
+function cleanEnv(): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(OPENCRVS_|CONFORMANCE_)/.test(k)) env[k] = v
+  return env
+}
+
+export function runCli(env: Record<string, string>, args: string[] = []): Promise<{ code: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/conformance.ts'), ...args], {
+      cwd: ROOT,
+      env: { ...cleanEnv(), ...env, CI: '1', FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let output = ''
+    child.stdout.on('data', (d) => (output += d))
+    child.stderr.on('data', (d) => (output += d))
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code: code ?? -1, output }))
+  })
+}
+
+/** The kit against a running emulator, configured as a deployment (URL and client pairs from the environment). */
+export async function runKitAgainst(emu: RunningEmulator, extra: Record<string, string> = {}, args: string[] = []): Promise<KitRun> {
+  const reportDir = mkdtempSync(join(tmpdir(), 'kit-run-'))
+  const [notification, search, deactivated] = emu.clients
+  const env: Record<string, string> = {
+    OPENCRVS_AUTH_URL: emu.url,
+    CONFORMANCE_ALLOW_HTTP: 'true',
+    CONFORMANCE_REPORT_DIR: reportDir,
+    OPENCRVS_NOTIFICATION_CLIENT_ID: notification!.clientId,
+    OPENCRVS_NOTIFICATION_CLIENT_SECRET: notification!.secret,
+    OPENCRVS_SEARCH_CLIENT_ID: search!.clientId,
+    OPENCRVS_SEARCH_CLIENT_SECRET: search!.secret,
+    OPENCRVS_DEACTIVATED_CLIENT_ID: deactivated!.clientId,
+    OPENCRVS_DEACTIVATED_CLIENT_SECRET: deactivated!.secret,
+    ...extra,
+  }
+  const { code, output } = await runCli(env, args)
+  return collect(code, output, reportDir, emu.clients.map((c) => c.secret))
+}
+
+/** Start an emulator, run the kit against it, stop it. */
+export async function runKit(release: string, faults: string[] = [], extra: Record<string, string> = {}): Promise<KitRun> {
+  const emu = await startEmulator({ release, faults })
+  try {
+    return await runKitAgainst(emu, extra)
+  } finally {
+    await emu.stop()
+  }
+}
+
+export function collect(code: number, output: string, reportDir: string, secrets: string[]): KitRun {
+  let report: ConformanceReport
+  try {
+    report = JSON.parse(readFileSync(join(reportDir, 'conformance.json'), 'utf8')) as ConformanceReport
+  } catch {
+    throw new Error(`the run wrote no conformance.json (exit ${code}):\n${output}`)
+  }
+  const verdicts = Object.fromEntries(report.results.map((r) => [r.id, r.verdict]))
+  return { code, output, report, reportDir, verdicts, secrets }
+}
+
+/** Every file under a folder, recursively. */
+export function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name)
+    return statSync(p).isDirectory() ? filesUnder(p) : [p]
+  })
+}
+
+/** The entries of a zip archive (stored or deflated), as text: the HTML report embeds its data as one. */
+export function unzipEntries(zip: Buffer): Array<{ name: string; text: string }> {
+  const out: Array<{ name: string; text: string }> = []
+  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]))
+  if (eocd < 0) return out
+  let p = zip.readUInt32LE(eocd + 16)
+  const count = zip.readUInt16LE(eocd + 10)
+  for (let i = 0; i < count; i++) {
+    const method = zip.readUInt16LE(p + 10)
+    const size = zip.readUInt32LE(p + 20)
+    const nameLen = zip.readUInt16LE(p + 28)
+    const extraLen = zip.readUInt16LE(p + 30)
+    const commentLen = zip.readUInt16LE(p + 32)
+    const local = zip.readUInt32LE(p + 42)
+    const name = zip.subarray(p + 46, p + 46 + nameLen).toString()
+    const dataStart = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28)
+    const data = zip.subarray(dataStart, dataStart + size)
+    out.push({ name, text: (method === 8 ? inflateRawSync(data) : data).toString('utf8') })
+    p += 46 + nameLen + extraLen + commentLen
+  }
+  return out
+}
+
+const WHOLE_JWT = /eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{16,}/
+
+/** Every place a secret or a whole signed JWT appears in the run's files (HTML report data unpacked) or output. */
+export function leaks(run: KitRun): string[] {
+  const found: string[] = []
+  const scan = (where: string, text: string) => {
+    for (const s of run.secrets) if (text.includes(s) || text.includes(encodeURIComponent(s))) found.push(`${where}: a client secret`)
+    const m = WHOLE_JWT.exec(text)
+    if (m) found.push(`${where}: a whole signed JWT (${m[0].slice(0, 12)}…)`)
+  }
+  scan('console output', run.output)
+  for (const file of filesUnder(run.reportDir)) {
+    const buf = readFileSync(file)
+    const text = buf.toString('utf8')
+    scan(file, text)
+    const embedded = /data:application\/zip;base64,([A-Za-z0-9+/=]+)/.exec(text)
+    if (embedded) for (const e of unzipEntries(Buffer.from(embedded[1]!, 'base64'))) scan(`${file} (embedded ${e.name})`, e.text)
+  }
+  return found
+}

@@ -1,0 +1,45 @@
+/**
+ * The fault matrix: the kit against the emulator with one fault at a time. The fault's requirement(s) must be
+ * FAILED, every other verdict unchanged from the same release without faults, the exit code 1, and nothing
+ * leaked even though failure messages and evidence were rendered.
+ */
+import assert from 'node:assert/strict'
+import { writeFileSync } from 'node:fs'
+import { after, describe, test } from 'node:test'
+import { FAULTS } from '../emulator/faults.ts'
+import { FAULT_MATRIX } from './fault-matrix.ts'
+import { leaks, runKit, type KitRun } from './harness.ts'
+
+const baselines = new Map<string, Promise<KitRun>>()
+const baseline = (release: string) => {
+  let p = baselines.get(release)
+  if (!p) baselines.set(release, (p = runKit(release)))
+  return p
+}
+const rows: string[] = []
+
+describe('fault matrix', { concurrency: 2 }, () => {
+  test('every emulator fault has a row in the matrix', () => {
+    assert.deepEqual(Object.keys(FAULTS).sort(), Object.keys(FAULT_MATRIX).sort())
+  })
+
+  for (const [fault, { release, fails }] of Object.entries(FAULT_MATRIX)) {
+    test(`fault ${fault} (v${release}) -> ${fails.join(', ')} FAILED, nothing else changes`, async () => {
+      const [base, run] = await Promise.all([baseline(release), runKit(release, [fault])])
+      const failed = Object.entries(run.verdicts).filter(([, v]) => v === 'FAILED').map(([id]) => id)
+      const changed = Object.keys(base.verdicts).filter((id) => !fails.includes(id) && run.verdicts[id] !== base.verdicts[id])
+      rows.push(`| ${fault} | ${release} | ${fails.join(', ')} | ${failed.join(', ') || '-'} | ${changed.map((id) => `${id} ${base.verdicts[id]}->${run.verdicts[id]}`).join(', ') || 'none'} |`)
+      assert.deepEqual(failed.sort(), [...fails].sort(), `FAILED requirements\n${run.output}`)
+      assert.deepEqual(changed, [], 'other verdicts changed')
+      assert.equal(run.code, 1, 'exit code')
+      for (const id of fails) assert.match(run.output, new RegExp(`FAILED\\s+${id}`), `console summary names ${id}`)
+      assert.deepEqual(leaks(run), [])
+    })
+  }
+})
+
+after(() => {
+  const table = ['| fault | release | must fail | failed | other verdicts changed |', '|---|---|---|---|---|', ...rows.sort()].join('\n')
+  if (process.env.SELFTEST_MATRIX_FILE) writeFileSync(process.env.SELFTEST_MATRIX_FILE, table + '\n')
+  else console.log(table)
+})

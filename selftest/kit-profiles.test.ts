@@ -1,0 +1,70 @@
+/**
+ * The kit against a correct emulator of every release line: no FAILED, the right line detected, exit 0, and no
+ * secret or whole token in any file the run wrote or in its console output.
+ */
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { filesUnder, leaks, runCli, runKit, unzipEntries } from './harness.ts'
+import { readFileSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const LINES: Array<[string, string]> = [
+  ['1.6', 'v1.3-v1.6'],
+  ['1.8', 'v1.7-v1.8'],
+  ['1.9', 'v1.9'],
+  ['2.0', 'v2.0'],
+]
+
+for (const [release, label] of LINES) {
+  test(`kit against the v${release} emulator: no FAILED, ${label} detected, nothing leaked`, async () => {
+    const run = await runKit(release)
+    const failed = run.report.results.filter((r) => r.verdict === 'FAILED')
+    assert.deepEqual(failed.map((r) => `${r.id}: ${r.reason}`), [], run.output)
+    assert.equal(run.code, 0, run.output)
+    assert.equal(run.report.target.version, label)
+    assert.equal(run.verdicts['PROFILE-01'], 'INFO')
+    assert.ok(run.report.requests.total > 0 && run.report.requests.token > 0, 'requests counted')
+    assert.match(run.output, /Conformance summary/)
+    const files = filesUnder(run.reportDir).map((f) => f.slice(run.reportDir.length + 1))
+    for (const expected of ['conformance.json', 'conformance.md', 'junit.xml', 'html/index.html']) assert.ok(files.includes(expected), `${expected} written`)
+    assert.ok(files.some((f) => f.startsWith('allure-results/')), 'allure results written')
+    assert.deepEqual(leaks(run), [])
+    // the scan really reads the HTML report's embedded data: the check titles are in there
+    const html = readFileSync(join(run.reportDir, 'html/index.html'), 'utf8')
+    const embedded = /data:application\/zip;base64,([A-Za-z0-9+/=]+)/.exec(html)
+    assert.ok(embedded, 'the HTML report embeds its data')
+    assert.match(unzipEntries(Buffer.from(embedded[1]!, 'base64')).map((e) => e.text).join('\n'), /TOKEN-RESP-03/)
+  })
+}
+
+test('a declared OPENCRVS_VERSION the evidence contradicts is reported, not hidden', async () => {
+  const run = await runKit('2.0', [], { OPENCRVS_VERSION: '1.9' })
+  assert.equal(run.verdicts['PROFILE-01'], 'WARNING')
+  assert.match(run.report.results.find((r) => r.id === 'PROFILE-01')!.reason, /behaves like v2\.0/)
+})
+
+test('with no deployment configured the kit checks the bundled emulator and says so', async () => {
+  const reportDir = mkdtempSync(join(tmpdir(), 'kit-run-'))
+  const { code, output } = await runCli({ CONFORMANCE_REPORT_DIR: reportDir })
+  assert.equal(code, 0, output)
+  assert.match(output.split('\n').slice(0, 3).join('\n'), /No deployment configured[\s\S]*bundled OpenCRVS emulator, release 2\.0/)
+  assert.match(output, /0 FAILED/)
+})
+
+test('configuration errors exit 2 before any request, naming the variable', async () => {
+  for (const [env, variable] of [
+    [{ OPENCRVS_AUTH_URL: 'not-a-url' }, 'OPENCRVS_AUTH_URL'],
+    [{ OPENCRVS_AUTH_URL: 'http://127.0.0.1:9' }, 'OPENCRVS_AUTH_URL'],
+    [{ OPENCRVS_VERSION: '9.9' }, 'OPENCRVS_VERSION'],
+    [{ CONFORMANCE_MODE: 'loose' }, 'CONFORMANCE_MODE'],
+    [{ OPENCRVS_AUTH_URL: 'https://auth.example.org', OPENCRVS_SEARCH_CLIENT_SECRET: 'x-secret-x' }, 'OPENCRVS_SEARCH_CLIENT_ID'],
+  ] as Array<[Record<string, string>, string]>) {
+    const { code, output } = await runCli(env)
+    assert.equal(code, 2, output)
+    assert.match(output, new RegExp(`Configuration error in ${variable}`))
+    assert.doesNotMatch(output, /x-secret-x/)
+    assert.doesNotMatch(output, /Running \d+ test/)
+  }
+})

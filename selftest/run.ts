@@ -1,0 +1,50 @@
+/**
+ * npm test: type-check, then every self-test with node's test runner (units, transcript replay, requirement
+ * coverage, the kit against the emulator of every release line, the fault matrix), then the fault matrix
+ * table and one closing line "N passed, N failed".
+ */
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const root = new URL('..', import.meta.url).pathname
+const require = createRequire(import.meta.url)
+const started = Date.now()
+let passed = 0
+let failed = 0
+
+console.log('== type-check (tsc --noEmit, strict)')
+const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' })
+if (tsc.status === 0) {
+  passed++
+  console.log('type-check passed')
+} else {
+  failed++
+  console.log('type-check FAILED')
+}
+
+const files = [
+  ...readdirSync(join(root, 'selftest/unit')).filter((f) => f.endsWith('.test.ts')).map((f) => join(root, 'selftest/unit', f)),
+  ...readdirSync(join(root, 'selftest')).filter((f) => f.endsWith('.test.ts')).map((f) => join(root, 'selftest', f)),
+]
+const work = mkdtempSync(join(tmpdir(), 'selftest-'))
+const tap = join(work, 'results.tap')
+const matrix = join(work, 'fault-matrix.md')
+console.log(`\n== self-tests (${files.length} files)`)
+const res = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files],
+  { stdio: 'inherit', cwd: root, env: { ...process.env, SELFTEST_MATRIX_FILE: matrix, FORCE_COLOR: '0' } },
+)
+const tapText = existsSync(tap) ? readFileSync(tap, 'utf8') : ''
+const count = (name: string) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(tapText)?.[1] ?? 0)
+passed += count('pass')
+failed += count('fail') + count('cancelled')
+if (res.status !== 0 && count('fail') + count('cancelled') === 0) failed++ // the runner itself broke
+
+if (existsSync(matrix)) console.log(`\n== fault matrix: each emulator fault and the requirement it must turn FAILED\n${readFileSync(matrix, 'utf8')}`)
+console.log(`self-tests finished in ${((Date.now() - started) / 1000).toFixed(0)} s`)
+console.log(`${passed} passed, ${failed} failed`)
+process.exit(failed === 0 ? 0 : 1)

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { ConfigError, resolveConfig } from '../../src/config/index.ts'
+
+const base = { OPENCRVS_AUTH_URL: 'https://auth.example.org' }
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    resolveConfig(env)
+  } catch (e) {
+    assert.ok(e instanceof ConfigError, String(e))
+    return e
+  }
+  assert.fail('expected a ConfigError')
+}
+
+test('no deployment configured: the bundled emulator, release 2.0 or OPENCRVS_VERSION', () => {
+  assert.deepEqual(resolveConfig({}), { kind: 'emulator', release: '2.0', faults: [], mode: 'opencrvs', reportDir: 'reports', leewaySeconds: 60 })
+  const r = resolveConfig({ OPENCRVS_VERSION: '1.8', CONFORMANCE_EMULATOR_FAULTS: 'no-cache-control, opaque-token' })
+  assert.equal(r.kind === 'emulator' && r.release, '1.8')
+  assert.deepEqual(r.kind === 'emulator' && r.faults, ['no-cache-control', 'opaque-token'])
+})
+
+test('token URL precedence: explicit, then auth /token, then gateway /auth/token', () => {
+  const t = (env: Record<string, string>) => {
+    const r = resolveConfig(env)
+    assert.equal(r.kind, 'deployment')
+    return r.kind === 'deployment' ? r.target : assert.fail()
+  }
+  assert.equal(t(base).tokenUrl, 'https://auth.example.org/token')
+  assert.equal(t(base).publicKey?.location, 'https://auth.example.org/.well-known')
+  assert.equal(t({ OPENCRVS_GATEWAY_URL: 'https://gateway.example.org/' }).tokenUrl, 'https://gateway.example.org/auth/token')
+  assert.equal(t({ OPENCRVS_GATEWAY_URL: 'https://gateway.example.org' }).tokenRoute, 'gateway')
+  const explicit = t({ ...base, OPENCRVS_TOKEN_URL: 'https://gw.example.org/auth/token' })
+  assert.equal(explicit.tokenUrl, 'https://gw.example.org/auth/token')
+  assert.equal(explicit.tokenRoute, 'gateway')
+})
+
+test('clients: pairs, expected scopes, the deactivated client, unknown types', () => {
+  const r = resolveConfig({
+    ...base,
+    OPENCRVS_NOTIFICATION_CLIENT_ID: 'n-id',
+    OPENCRVS_NOTIFICATION_CLIENT_SECRET: 'n-secret',
+    OPENCRVS_NOTIFICATION_CLIENT_SCOPES: 'notification-api, record.create[event=birth]',
+    OPENCRVS_DEACTIVATED_CLIENT_ID: 'd-id',
+    OPENCRVS_DEACTIVATED_CLIENT_SECRET: 'd-secret',
+    OPENCRVS_ROTATED_CLIENT_ID: 'left-for-the-lifecycle-checks',
+  })
+  assert.equal(r.kind, 'deployment')
+  if (r.kind !== 'deployment') return
+  assert.deepEqual(r.target.clients.NOTIFICATION?.scopes, ['notification-api', 'record.create[event=birth]'])
+  assert.equal(r.target.clients.SEARCH, undefined)
+  assert.deepEqual(r.target.deactivated, { id: 'd-id', secret: 'd-secret' })
+})
+
+test('every bad value names its variable, says what is wrong and what to write', () => {
+  const cases: Array<[Record<string, string>, string, RegExp]> = [
+    [{ OPENCRVS_AUTH_URL: 'not-a-url' }, 'OPENCRVS_AUTH_URL', /not a URL/],
+    [{ OPENCRVS_AUTH_URL: 'ftp://auth.example.org' }, 'OPENCRVS_AUTH_URL', /not an HTTP scheme/],
+    [{ OPENCRVS_AUTH_URL: 'http://auth.example.org' }, 'OPENCRVS_AUTH_URL', /CONFORMANCE_ALLOW_HTTP=true/],
+    [{ OPENCRVS_AUTH_URL: 'https://auth.example.org?x=1' }, 'OPENCRVS_AUTH_URL', /query string/],
+    [{ OPENCRVS_GATEWAY_URL: 'https://u:p@gateway.example.org' }, 'OPENCRVS_GATEWAY_URL', /user name or password/],
+    [{ ...base, OPENCRVS_VERSION: '3.1' }, 'OPENCRVS_VERSION', /1\.8/],
+    [{ ...base, CONFORMANCE_MODE: 'lenient' }, 'CONFORMANCE_MODE', /strict/],
+    [{ ...base, CONFORMANCE_ALLOW_HTTP: 'maybe' }, 'CONFORMANCE_ALLOW_HTTP', /true or false/],
+    [{ ...base, OPENCRVS_SEARCH_CLIENT_SECRET: 's' }, 'OPENCRVS_SEARCH_CLIENT_ID', /client id is missing/],
+    [{ ...base, OPENCRVS_SEARCH_CLIENT_ID: 'i' }, 'OPENCRVS_SEARCH_CLIENT_SECRET', /secret is missing/],
+    [{ ...base, OPENCRVS_HEALTH_CLIENT_ID: 'i', OPENCRVS_HEALTH_CLIENT_SECRET: 's' }, 'OPENCRVS_HEALTH_CLIENT_ID', /OPENCRVS_NOTIFICATION_CLIENT_ID/],
+    [{ OPENCRVS_SEARCH_CLIENT_ID: 'i', OPENCRVS_SEARCH_CLIENT_SECRET: 's' }, 'OPENCRVS_AUTH_URL', /no deployment URL/],
+    [{ ...base, OPENCRVS_PUBLIC_KEY: '/nonexistent/key.pem' }, 'OPENCRVS_PUBLIC_KEY', /no file/],
+    [{ ...base, CONFORMANCE_EMULATOR_FAULTS: 'no-cache-control' }, 'CONFORMANCE_EMULATOR_FAULTS', /emulator only/],
+    [{ ...base, CONFORMANCE_LEEWAY_SECONDS: '-5' }, 'CONFORMANCE_LEEWAY_SECONDS', /whole number/],
+  ]
+  for (const [env, variable, message] of cases) {
+    const e = configError(env)
+    assert.equal(e.variable, variable, JSON.stringify(env))
+    assert.match(e.message, message)
+    assert.ok(e.fix.length > 10, `a fix for ${variable}`)
+  }
+})
+
+test('a config error never echoes a secret', () => {
+  const e = configError({ OPENCRVS_SEARCH_CLIENT_SECRET: 'top-secret-value', OPENCRVS_AUTH_URL: 'https://a.example.org' })
+  assert.doesNotMatch(e.message, /top-secret-value/)
+})
+
+test('.env.example documents every variable the kit reads', async () => {
+  const { readFileSync, readdirSync } = await import('node:fs')
+  const root = new URL('../../', import.meta.url)
+  const example = readFileSync(new URL('.env.example', root), 'utf8')
+  const sources = ['src/config/index.ts', 'fixtures/tokens.ts'].map((f) => readFileSync(new URL(f, root), 'utf8')).join('\n')
+  const named = new Set([...sources.matchAll(/'((?:OPENCRVS|CONFORMANCE)_[A-Z_]+)'/g)].map((m) => m[1]!))
+  assert.ok(named.size >= 8, 'found the variable names')
+  for (const name of named) assert.match(example, new RegExp(`^#?\\s*${name}=`, 'm'), `${name} in .env.example`)
+  assert.ok(readdirSync(new URL('src/config', root)).length > 0)
+})

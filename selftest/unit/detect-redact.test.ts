@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { test } from 'node:test'
+import { detectProfile } from '../../src/profiles/detect.ts'
+import { redact, registerSecret, registerToken } from '../../src/redact/index.ts'
+import type { TranscriptCase } from '../tools/extract-transcripts.ts'
+
+const cases = JSON.parse(readFileSync(new URL('../transcripts/auth-cases.json', import.meta.url), 'utf8')) as TranscriptCase[]
+const claims = (release: string) => cases.find((c) => c.release === release && c.n === 1)!.response.jwt!.payload
+
+test('detection from the real tokens of each recorded release', () => {
+  assert.equal(detectProfile({ claims: claims('2.0'), clientId: '86d53a7e-8ccf-4dfa-b69b-d3d1d4451cd9', noParamsError: 'unsupported_grant_type' }).profile, '2.0')
+  assert.equal(detectProfile({ claims: claims('1.9'), noParamsError: 'unsupported_grant_type' }).profile, '1.9')
+  assert.equal(detectProfile({ claims: claims('1.8'), noParamsError: 'unsupported_grant_type' }).profile, '1.7')
+  assert.equal(detectProfile({ claims: claims('1.8'), noParamsError: 'invalid_request' }).profile, '1.3')
+  assert.equal(detectProfile({ noParamsError: 'invalid_request' }).profile, '1.3')
+  assert.equal(detectProfile({ noParamsError: 'unsupported_grant_type' }).profile, null)
+})
+
+test('X-Version wins, and contradicting claims are reported as conflicts', () => {
+  const d = detectProfile({ xVersion: '1.9.15', claims: claims('2.0') })
+  assert.equal(d.profile, '1.9')
+  assert.equal(d.conflicts.length, 1)
+  assert.match(d.conflicts[0]!, /v2\.0/)
+})
+
+test('redaction: registered secrets in any encoding, whole JWTs, credential parameters and headers', () => {
+  registerSecret('s3cr3t value/+', 'test secret')
+  const jwt = 'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhYmMifQ.c2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJl'
+  registerToken(jwt)
+  const text = `secret=s3cr3t value/+ enc=${encodeURIComponent('s3cr3t value/+')} token ${jwt} sig=${jwt.split('.')[2]} ` +
+    '?client_secret=unregistered&x=1 authorization: Bearer abc.def Authorization: Basic dXNlcjpwYXNz'
+  const out = redact(text)
+  assert.doesNotMatch(out, /s3cr3t/)
+  assert.doesNotMatch(out, /s3cr3t%20value/)
+  assert.doesNotMatch(out, /eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9\.eyJ/)
+  assert.doesNotMatch(out, /c2lnbmF0dXJl/)
+  assert.doesNotMatch(out, /unregistered/)
+  assert.doesNotMatch(out, /abc\.def|dXNlcjpwYXNz/)
+  assert.match(out, /\[JWT alg=RS256 sub=abc; signature removed\]/)
+})

@@ -1,0 +1,57 @@
+/**
+ * The leak scan must find what it looks for: a planted secret and a planted JWT, in a plain file, in console
+ * output and inside the zip the HTML report embeds. Otherwise "zero leaks" would prove nothing.
+ */
+import assert from 'node:assert/strict'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { test } from 'node:test'
+import { deflateRawSync } from 'node:zlib'
+import { leaks, unzipEntries, type KitRun } from '../harness.ts'
+
+/** A one-entry deflated zip (local header, data, central directory, end record). */
+function zip(name: string, text: string): Buffer {
+  const data = deflateRawSync(Buffer.from(text))
+  const n = Buffer.from(name)
+  const local = Buffer.alloc(30)
+  local.writeUInt32LE(0x04034b50, 0)
+  local.writeUInt16LE(8, 8)
+  local.writeUInt32LE(data.length, 18)
+  local.writeUInt32LE(text.length, 22)
+  local.writeUInt16LE(n.length, 26)
+  const central = Buffer.alloc(46)
+  central.writeUInt32LE(0x02014b50, 0)
+  central.writeUInt16LE(8, 10)
+  central.writeUInt32LE(data.length, 20)
+  central.writeUInt32LE(text.length, 24)
+  central.writeUInt16LE(n.length, 28)
+  central.writeUInt32LE(0, 42)
+  const cdOffset = 30 + n.length + data.length
+  const end = Buffer.alloc(22)
+  end.writeUInt32LE(0x06054b50, 0)
+  end.writeUInt16LE(1, 8)
+  end.writeUInt16LE(1, 10)
+  end.writeUInt32LE(46 + n.length, 12)
+  end.writeUInt32LE(cdOffset, 16)
+  return Buffer.concat([local, n, data, central, n, end])
+}
+
+const SECRET = 'c0ffee00-dead-4bee-8f00-123456789abc'
+const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.abcdefghijklmnopqrstuvwxyz0123456789'
+
+test('unzipEntries reads a deflated zip', () => {
+  assert.deepEqual(unzipEntries(zip('a.json', 'hello')), [{ name: 'a.json', text: 'hello' }])
+})
+
+test('the scan finds a planted secret and JWT in files, embedded report data and console output', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'leak-'))
+  writeFileSync(join(dir, 'plain.txt'), `token=${JWT}`)
+  const html = `<script>window.playwrightReportBase64 = "data:application/zip;base64,${zip('report.json', `{"s":"${SECRET}"}`).toString('base64')}";</script>`
+  writeFileSync(join(dir, 'index.html'), html)
+  const run = { code: 0, output: `url?client_secret=${encodeURIComponent(SECRET)}`, reportDir: dir, secrets: [SECRET] } as unknown as KitRun
+  const found = leaks(run)
+  assert.ok(found.some((f) => f.startsWith('console output: a client secret')), found.join('\n'))
+  assert.ok(found.some((f) => f.includes('plain.txt: a whole signed JWT')), found.join('\n'))
+  assert.ok(found.some((f) => f.includes('(embedded report.json): a client secret')), found.join('\n'))
+})
