@@ -33,7 +33,7 @@ try {
   const [notif, search, deact] = emu.clients
   console.log(`OpenCRVS auth emulator (release ${release}, line ${emu.line}) on ${emu.url}${faults.length ? `, faults: ${faults.join(', ')}` : ''}`)
   console.log('Not OpenCRVS: a local stand-in for checking the kit. Demo clients for your .env (valid until it stops):\n')
-  console.log(`OPENCRVS_AUTH_URL=${emu.url}\nCONFORMANCE_ALLOW_HTTP=true\nOPENCRVS_VERSION=${release}`)
+  console.log(`OPENCRVS_AUTH_URL=${emu.url}\nOPENCRVS_GATEWAY_URL=${emu.gatewayUrl}\nCONFORMANCE_ALLOW_HTTP=true\nOPENCRVS_VERSION=${release}`)
   console.log(`OPENCRVS_NOTIFICATION_CLIENT_ID=${notif!.clientId}\nOPENCRVS_NOTIFICATION_CLIENT_SECRET=${notif!.secret}`)
   console.log(`OPENCRVS_SEARCH_CLIENT_ID=${search!.clientId}\nOPENCRVS_SEARCH_CLIENT_SECRET=${search!.secret}`)
   console.log(`OPENCRVS_DEACTIVATED_CLIENT_ID=${deact!.clientId}\nOPENCRVS_DEACTIVATED_CLIENT_SECRET=${deact!.secret}`)

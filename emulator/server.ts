@@ -4,7 +4,8 @@
  * of one release line; named faults turn single behaviours wrong. Not OpenCRVS code: an emulator of it.
  */
 import Hapi from '@hapi/hapi'
-import { createHash, generateKeyPairSync, randomBytes, randomUUID, sign, verify, type KeyObject } from 'node:crypto'
+import { createHash, createHmac, generateKeyPairSync, randomBytes, randomUUID, sign, verify, type KeyObject } from 'node:crypto'
+import { startGateway } from './gateway.ts'
 import { FAULTS, validateFaults } from './faults.ts'
 import { ERROR_URI, TOKEN_EXCHANGE, audienceFor, convertLegacyScopes, descriptions, lineOf, scopesFor, type Line, type SystemType } from './releases.ts'
 
@@ -35,6 +36,8 @@ export interface EmulatorOptions {
 
 export interface RunningEmulator {
   url: string
+  /** The emulated gateway (read-only probe routes only). */
+  gatewayUrl: string
   release: string
   line: Line
   faults: string[]
@@ -70,8 +73,10 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     systemId: c.systemId ?? randomBytes(12).toString('hex'),
     scopes: c.scopes ?? scopesFor(line, c.type, events),
   }))
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: faults.has('weak-key-1024') ? 1024 : 2048 })
   const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString()
+  const otherKey = faults.has('wrong-signing-key') ? generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey : privateKey
+  const reused = new Map<string, string>()
 
   const server = Hapi.server({
     host: opts.host ?? '127.0.0.1',
@@ -86,12 +91,22 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     h.response({ error: code, error_description: desc[code], error_uri: ERROR_URI }).code(status).header('Cache-Control', 'no-store')
 
   const signToken = (payload: Record<string, unknown>, subject: string, expiresIn: number): string => {
-    const header = b64url(JSON.stringify({ alg: 'RS256', typ: 'JWT' }))
-    const iat = Math.floor(Date.now() / 1000)
+    const alg = faults.has('alg-none') ? 'none' : faults.has('alg-hs256') ? 'HS256' : 'RS256'
+    const header = b64url(JSON.stringify(faults.has('typ-missing') ? { alg } : { alg, typ: 'JWT' }))
+    const unit = faults.has('iat-milliseconds') ? 1000 : 1
+    const now = Date.now() / 1000 + (faults.has('clock-ahead') ? 300 : 0)
+    const iat = Math.floor(now) * unit
+    const lifetime = faults.has('lifetime-3600') ? 3600 : expiresIn
     // jsonwebtoken's claim order: payload, iat, exp, aud, iss, sub
     const { aud, ...rest } = payload
-    const body = b64url(JSON.stringify({ ...rest, iat, exp: iat + expiresIn, aud, iss: 'opencrvs:auth-service', sub: subject }))
-    const signature = sign('sha256', Buffer.from(`${header}.${body}`), privateKey as KeyObject).toString('base64url')
+    const docs = faults.has('docs-example-claims')
+    const iss = faults.has('iss-docs-style') || docs ? 'opencrvs.auth' : 'opencrvs:auth-service'
+    const sub = faults.has('sub-per-token') ? randomBytes(12).toString('hex') : subject
+    const audience = docs ? ['opencrvs.auth'] : faults.has('aud-missing-gateway') ? (aud as string[]).filter((a) => a !== 'opencrvs:gateway-user') : aud
+    const body = b64url(JSON.stringify({ ...rest, iat, exp: iat + lifetime * unit, aud: audience, iss, sub }))
+    const input = Buffer.from(`${header}.${body}`)
+    const signature =
+      alg === 'none' ? '' : alg === 'HS256' ? createHmac('sha256', publicKeyPem).update(input).digest('base64url') : sign('sha256', input, otherKey as KeyObject).toString('base64url')
     return `${header}.${body}.${signature}`
   }
 
@@ -124,14 +139,23 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
   const clientCredentials = (h: Hapi.ResponseToolkit, clientId: unknown, secret: unknown) => {
     const c = lookup(clientId, secret)
     if (!c || c.status !== 'active') return oauthError(h, 'invalid_client', 401)
-    const scope = line === '2.0' ? convertLegacyScopes(c.scopes) : c.scopes
+    const stored =
+      faults.has('docs-scope-names') && c.type === 'HEALTH'
+        ? ['health']
+        : faults.has('scope-extra') && c.type === 'HEALTH'
+          ? [...c.scopes, ...scopesFor(line, 'RECORD_SEARCH', events)]
+          : c.scopes
+    const scope = line === '2.0' ? convertLegacyScopes(stored) : stored
     const payload: Record<string, unknown> = { scope }
-    if (line === '1.9' || line === '2.0') payload.userType = 'system'
+    if ((line === '1.9' || line === '2.0') && !faults.has('usertype-missing')) payload.userType = 'system'
     payload.aud = audienceFor(line, scope)
     // v1.9 client-credentials.ts: temporary = !scope.includes('record.import') -> CONFIG_TOKEN_EXPIRY_SECONDS (7 days)
     const expiresIn = line === '1.9' && scope.includes('record.import') ? 604800 : lifetime
     const subject = line === '2.0' ? c.clientId : c.systemId
+    if (faults.has('secret-in-claims')) payload.client_secret = c.secret
+    if (faults.has('token-reuse') && reused.has(c.clientId)) return success(h, reused.get(c.clientId)!)
     const token = faults.has('opaque-token') ? randomBytes(32).toString('hex') : signToken(payload, subject, expiresIn)
+    reused.set(c.clientId, token)
     return success(h, token)
   }
 
@@ -190,15 +214,17 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
 
   await server.start()
   const url = `http://${server.info.host}:${server.info.port}`
+  const gateway = await startGateway({ line, release: opts.release, publicKey, faults, ...(opts.host ? { host: opts.host } : {}) })
   return {
     url,
+    gatewayUrl: gateway.url,
     release: opts.release,
     line,
     faults: [...faults],
     clients,
     publicKeyPem,
     async stop() {
-      await server.stop({ timeout: 1000 })
+      await Promise.all([server.stop({ timeout: 1000 }), gateway.stop()])
     },
   }
 }

@@ -49,6 +49,7 @@ export async function runKitAgainst(emu: RunningEmulator, extra: Record<string, 
   const [notification, search, deactivated] = emu.clients
   const env: Record<string, string> = {
     OPENCRVS_AUTH_URL: emu.url,
+    OPENCRVS_GATEWAY_URL: emu.gatewayUrl,
     CONFORMANCE_ALLOW_HTTP: 'true',
     CONFORMANCE_REPORT_DIR: reportDir,
     OPENCRVS_NOTIFICATION_CLIENT_ID: notification!.clientId,
@@ -64,8 +65,8 @@ export async function runKitAgainst(emu: RunningEmulator, extra: Record<string, 
 }
 
 /** Start an emulator, run the kit against it, stop it. */
-export async function runKit(release: string, faults: string[] = [], extra: Record<string, string> = {}): Promise<KitRun> {
-  const emu = await startEmulator({ release, faults })
+export async function runKit(release: string, faults: string[] = [], extra: Record<string, string> = {}, lifetimeSeconds?: number): Promise<KitRun> {
+  const emu = await startEmulator({ release, faults, ...(lifetimeSeconds ? { lifetimeSeconds } : {}) })
   try {
     return await runKitAgainst(emu, extra)
   } finally {

@@ -15,7 +15,7 @@ function configError(env: Record<string, string>): ConfigError {
 }
 
 test('no deployment configured: the bundled emulator, release 2.0 or OPENCRVS_VERSION', () => {
-  assert.deepEqual(resolveConfig({}), { kind: 'emulator', release: '2.0', faults: [], mode: 'opencrvs', reportDir: 'reports', leewaySeconds: 60 })
+  assert.deepEqual(resolveConfig({}), { kind: 'emulator', release: '2.0', faults: [], mode: 'opencrvs', reportDir: 'reports', leewaySeconds: 60, slow: false })
   const r = resolveConfig({ OPENCRVS_VERSION: '1.8', CONFORMANCE_EMULATOR_FAULTS: 'no-cache-control, opaque-token' })
   assert.equal(r.kind === 'emulator' && r.release, '1.8')
   assert.deepEqual(r.kind === 'emulator' && r.faults, ['no-cache-control', 'opaque-token'])
@@ -70,6 +70,8 @@ test('every bad value names its variable, says what is wrong and what to write',
     [{ ...base, OPENCRVS_PUBLIC_KEY: '/nonexistent/key.pem' }, 'OPENCRVS_PUBLIC_KEY', /no file/],
     [{ ...base, CONFORMANCE_EMULATOR_FAULTS: 'no-cache-control' }, 'CONFORMANCE_EMULATOR_FAULTS', /emulator only/],
     [{ ...base, CONFORMANCE_LEEWAY_SECONDS: '-5' }, 'CONFORMANCE_LEEWAY_SECONDS', /whole number/],
+    [{ ...base, OPENCRVS_TOKEN_LIFETIME_SECONDS: '10m' }, 'OPENCRVS_TOKEN_LIFETIME_SECONDS', /whole number/],
+    [{ ...base, CONFORMANCE_SLOW: 'sometimes' }, 'CONFORMANCE_SLOW', /true or false/],
   ]
   for (const [env, variable, message] of cases) {
     const e = configError(env)

@@ -32,12 +32,16 @@ export interface Target {
   deactivated?: { id: string; secret: string }
   /** Seconds of clock leeway for iat/exp checks. */
   leewaySeconds: number
+  /** OPENCRVS_TOKEN_LIFETIME_SECONDS: a lifetime the deployment deliberately configured. */
+  tokenLifetimeSeconds?: number
+  /** CONFORMANCE_SLOW: run the @slow checks (live expiry waits for exp). */
+  slow: boolean
 }
 
 /** What to run against: a configured deployment, or the bundled emulator. */
 export type Resolved =
   | { kind: 'deployment'; target: Target }
-  | { kind: 'emulator'; release: string; faults: string[]; mode: Mode; reportDir: string; leewaySeconds: number }
+  | { kind: 'emulator'; release: string; faults: string[]; mode: Mode; reportDir: string; leewaySeconds: number; slow: boolean }
 
 export class ConfigError extends Error {
   constructor(
@@ -160,6 +164,9 @@ export function resolveConfig(env: Env): Resolved {
   const allowHttp = parseBool(env, 'CONFORMANCE_ALLOW_HTTP', false)
   const reportDir = value(env, 'CONFORMANCE_REPORT_DIR') ?? 'reports'
   const leewaySeconds = parseInteger(env, 'CONFORMANCE_LEEWAY_SECONDS', 60, 0, 3600)
+  const slow = parseBool(env, 'CONFORMANCE_SLOW', false)
+  const lifetimeText = value(env, 'OPENCRVS_TOKEN_LIFETIME_SECONDS')
+  const tokenLifetimeSeconds = lifetimeText === undefined ? undefined : parseInteger(env, 'OPENCRVS_TOKEN_LIFETIME_SECONDS', 600, 1, 31_536_000)
 
   const versionText = value(env, 'OPENCRVS_VERSION') ?? 'auto'
   let version: Target['version'] = 'auto'
@@ -203,7 +210,7 @@ export function resolveConfig(env: Env): Resolved {
     }
     const release = version === 'auto' ? '2.0' : version.release
     const faults = faultsText ? faultsText.split(',').map((s) => s.trim()).filter(Boolean) : []
-    return { kind: 'emulator', release, faults, mode, reportDir, leewaySeconds }
+    return { kind: 'emulator', release, faults, mode, reportDir, leewaySeconds, slow }
   }
   if (faultsText) {
     throw new ConfigError('CONFORMANCE_EMULATOR_FAULTS', 'faults apply to the bundled emulator only, and a deployment URL is set', 'Remove CONFORMANCE_EMULATOR_FAULTS, or unset the OPENCRVS_*_URL variables to run the emulator.')
@@ -229,6 +236,8 @@ export function resolveConfig(env: Env): Resolved {
     clients,
     ...(deactivated ? { deactivated } : {}),
     leewaySeconds,
+    ...(tokenLifetimeSeconds !== undefined ? { tokenLifetimeSeconds } : {}),
+    slow,
   }
   return { kind: 'deployment', target }
 }

@@ -65,6 +65,11 @@ export interface Profile {
   /** exp - iat in seconds for client-credentials tokens, per client type where it differs. */
   lifetime: { default: number; byType: Partial<Record<ClientType, number>> }
   /**
+   * A read-only call the gateway must authenticate: accepted (answered acceptedStatus, a validation error
+   * that writes nothing) while the token is valid, 401 once it has expired.
+   */
+  protectedRead: { method: 'POST'; path: string; body: string; client: ClientType; acceptedStatus: number }
+  /**
    * The scopes a client of each type receives by default. `*` stands for the deployment's event list
    * (e.g. `birth|death` in v1.9, `birth,death` in v2.0), which differs per country.
    */
@@ -103,6 +108,10 @@ const STATUS: Record<OAuthErrorCode, number> = {
   unauthorized_client: 401,
 }
 const TOKEN_EXCHANGE = 'urn:opencrvs:oauth:grant-type:token-exchange'
+// v1.x gateway POST /notification: JWT, then route scope, then Joi validation (400 "resourceType" is required)
+const V1_READ = { method: 'POST', path: '/notification', body: '{}', client: 'NOTIFICATION', acceptedStatus: 400 } as const
+// v2.0 events POST /events/events: JWT, then record.create scope, then input validation (400)
+const V2_READ = { method: 'POST', path: '/events/events', body: '{}', client: 'NOTIFICATION', acceptedStatus: 400 } as const
 const V17_ERRORS = {
   missingGrantType: 'unsupported_grant_type',
   emptyGrantType: 'unsupported_grant_type',
@@ -143,6 +152,7 @@ export const PROFILES: Record<ProfileId, Profile> = {
       userType: null,
     },
     lifetime: { default: 600, byType: {} },
+    protectedRead: V1_READ,
     defaultScopes: {
       NOTIFICATION: ['declare', 'notification-api'],
       SEARCH: ['recordsearch'],
@@ -170,6 +180,7 @@ export const PROFILES: Record<ProfileId, Profile> = {
       userType: null,
     },
     lifetime: { default: 600, byType: {} },
+    protectedRead: V1_READ,
     defaultScopes: {
       NOTIFICATION: ['notification-api'],
       SEARCH: ['recordsearch'],
@@ -197,6 +208,7 @@ export const PROFILES: Record<ProfileId, Profile> = {
       userType: 'system',
     },
     lifetime: { default: 600, byType: { IMPORT_EXPORT: 604800 } },
+    protectedRead: V1_READ,
     defaultScopes: {
       NOTIFICATION: ['notification-api', 'record.create[event=*]', 'record.notify[event=*]'],
       SEARCH: ['recordsearch'],
@@ -226,6 +238,7 @@ export const PROFILES: Record<ProfileId, Profile> = {
       userType: 'system',
     },
     lifetime: { default: 600, byType: {} },
+    protectedRead: V2_READ,
     defaultScopes: {
       NOTIFICATION: ['type=record.create&event=*', 'type=record.notify&event=*'],
       SEARCH: ['type=record.search&event=*'],

@@ -60,6 +60,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
       tokenUrl: `${emu.url}/token`,
       tokenRoute: 'auth',
       authUrl: emu.url,
+      gatewayUrl: emu.gatewayUrl,
       publicKey: { kind: 'url', location: `${emu.url}/.well-known` },
       version: 'auto',
       mode: resolved.mode,
@@ -71,6 +72,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
       },
       deactivated: { id: deactivated.clientId, secret: deactivated.secret },
       leewaySeconds: resolved.leewaySeconds,
+      slow: resolved.slow,
     }
     console.log(
       `No deployment configured (OPENCRVS_AUTH_URL, OPENCRVS_GATEWAY_URL, OPENCRVS_TOKEN_URL are unset):\n` +

@@ -1,0 +1,103 @@
+/**
+ * A reference OpenCRVS gateway, reduced to what the kit's read-only probes call. From
+ * ../shared/reference/real-gateway-transcripts.md (v1.9.15 recorded) and opencrvs-token-contract.md §7.3, §9
+ * (v2.0 events decisions are from the code reading: the real events service was not recorded).
+ *   v1.x  POST /notification       hapi-auth-jwt2 (RS256, iss, aud gateway-user, exp) -> 401; route scope -> 403;
+ *                                  Joi fhirBundleSchema -> 400 "resourceType" is required. Nothing is written.
+ *   v2.0  POST /events/events      JWT -> 401; record.create scope -> 403 before input parsing; input -> 400.
+ *         POST /events/events/search  record.search scope -> 403; input -> 400.
+ */
+import Hapi from '@hapi/hapi'
+import { verify, type KeyObject } from 'node:crypto'
+import type { Line } from './releases.ts'
+
+export interface GatewayOptions {
+  line: Line
+  release: string
+  publicKey: KeyObject
+  faults: Set<string>
+  host?: string
+  port?: number
+}
+
+type Claims = Record<string, unknown>
+
+const boom = (h: Hapi.ResponseToolkit, status: number, error: string, message: string, extra: Record<string, unknown> = {}) =>
+  h.response({ statusCode: status, error, message, ...extra }).code(status)
+
+/** hapi-auth-jwt2 10.x as configured in gateway server.ts: the header's token, RS256 only, issuer, audience, exp. */
+function authenticate(request: Hapi.Request, publicKey: KeyObject, faults: Set<string>): { claims: Claims } | { status: 401; message: string; attributes?: boolean; wwwAuth: string } {
+  const header = request.headers.authorization
+  if (!header) return { status: 401, message: 'Missing authentication', wwwAuth: 'Token error="token is null"' }
+  const token = String(header).replace(/^bearer\s+/i, '')
+  const parts = token.split('.')
+  if (parts.length !== 3) return { status: 401, message: 'Missing authentication', wwwAuth: 'Token error="Invalid token format"' }
+  const invalid = { status: 401 as const, message: 'Invalid token', attributes: true, wwwAuth: 'Token error="Invalid token"' }
+  let claims: Claims
+  let alg: unknown
+  try {
+    alg = (JSON.parse(Buffer.from(parts[0]!, 'base64url').toString()) as Claims).alg
+    claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString()) as Claims
+  } catch {
+    return invalid
+  }
+  if (alg !== 'RS256') return invalid
+  if (!verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), publicKey, Buffer.from(parts[2]!, 'base64url'))) return invalid
+  if (claims.iss !== 'opencrvs:auth-service') return invalid
+  const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud]
+  if (!aud.includes('opencrvs:gateway-user')) return invalid
+  if (!faults.has('gateway-accepts-expired') && typeof claims.exp === 'number' && claims.exp <= Date.now() / 1000) {
+    return { status: 401, message: 'Expired token', attributes: true, wwwAuth: 'Token error="Expired token"' }
+  }
+  return { claims }
+}
+
+function scopes(claims: Claims): string[] {
+  return Array.isArray(claims.scope) ? claims.scope.map(String) : []
+}
+
+export async function startGateway(opts: GatewayOptions): Promise<{ url: string; stop(): Promise<void> }> {
+  const server = Hapi.server({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 0 })
+  // gateway server.ts onPreResponse (v1.6+): X-Version on non-Boom responses
+  server.ext('onPreResponse', (request, h) => {
+    const r = request.response as Hapi.ResponseObject & { isBoom?: boolean }
+    if (!r.isBoom && typeof r.header === 'function') r.header('X-Version', opts.release).header('access-control-expose-headers', 'X-Version')
+    return h.continue
+  })
+
+  const guard = (request: Hapi.Request, h: Hapi.ResponseToolkit): Claims | Hapi.ResponseObject => {
+    const auth = authenticate(request, opts.publicKey, opts.faults)
+    if ('claims' in auth) return auth.claims
+    return boom(h, 401, 'Unauthorized', auth.message, auth.attributes ? { attributes: { error: auth.message } } : {}).header('WWW-Authenticate', auth.wwwAuth)
+  }
+  const isResponse = (x: unknown): x is Hapi.ResponseObject => typeof (x as Hapi.ResponseObject)?.code === 'function'
+
+  if (opts.line !== '2.0') {
+    const allowed = opts.line === '1.3' ? ['declare', 'notification-api'] : ['record.declare-birth', 'record.declare-death', 'record.declare-marriage', 'notification-api']
+    server.route({
+      method: 'POST',
+      path: '/notification',
+      handler: (request, h) => {
+        const claims = guard(request, h)
+        if (isResponse(claims)) return claims
+        if (!scopes(claims).some((s) => allowed.includes(s))) return boom(h, 403, 'Forbidden', 'Insufficient scope')
+        const payload = request.payload as Record<string, unknown> | null
+        if (!payload || typeof payload !== 'object' || !('resourceType' in payload)) {
+          return boom(h, 400, 'Bad Request', '"resourceType" is required', { validation: { source: 'payload', keys: ['resourceType'] } })
+        }
+        return boom(h, 400, 'Bad Request', 'the emulator accepts no notifications: nothing is ever written')
+      },
+    })
+  } else {
+    const events = (needed: string) => (request: Hapi.Request, h: Hapi.ResponseToolkit) => {
+      const claims = guard(request, h)
+      if (isResponse(claims)) return claims
+      if (!scopes(claims).some((s) => s.startsWith(`type=${needed}`))) return h.response({ message: 'FORBIDDEN', code: 'FORBIDDEN' }).code(403)
+      return h.response({ message: 'Input validation failed', code: 'BAD_REQUEST' }).code(400)
+    }
+    server.route({ method: 'POST', path: '/events/events', handler: events('record.create') })
+    server.route({ method: 'POST', path: '/events/events/search', handler: events('record.search') })
+  }
+  await server.start()
+  return { url: `http://${server.info.host}:${server.info.port}`, stop: () => server.stop({ timeout: 1000 }) }
+}

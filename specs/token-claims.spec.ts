@@ -1,0 +1,214 @@
+/**
+ * The token's claims, per release profile: iss, aud, sub, scope, userType, iat/exp units and clock,
+ * no secret in any claim, and claims beyond the release's set.
+ */
+import { check, finding, pass, skip, violation } from '../fixtures/index.ts'
+import { decodedPrimary, type TokenStore } from '../fixtures/tokens.ts'
+import type { Target } from '../src/config/index.ts'
+import { tokenView } from '../src/jwt/index.ts'
+import { CLIENT_TYPES, expectedAudience, scopeMatches, type ClientType, type Profile } from '../src/profiles/profiles.ts'
+import { req } from '../src/requirements/catalogue.ts'
+
+const GATEWAY_AUD = 'opencrvs:gateway-user'
+
+check(req('JWT-CLM-01'), async ({ tokens, profile }) => {
+  const { decoded } = await decodedPrimary(tokens)
+  const iss = decoded.claims.iss
+  if (iss === profile.jwt.iss) return pass(`iss ${JSON.stringify(iss)}`, { observed: { iss } })
+  const docs = iss === 'opencrvs.auth' ? ' ("opencrvs.auth" is the docs example, which no release issues)' : ''
+  return violation(`iss is ${JSON.stringify(iss)}${docs}; the gateway only accepts "${profile.jwt.iss}", so every API call with this token is refused`, {
+    detail: tokenView(decoded),
+    observed: { iss },
+  })
+})
+
+check(req('JWT-CLM-02'), async ({ tokens, profile }) => {
+  const outcomes: string[] = []
+  const extras: string[] = []
+  for (const type of tokens.configuredTypes()) {
+    const { decoded } = await decodedPrimary(tokens, type)
+    const aud = decoded.claims.aud
+    if (!Array.isArray(aud)) return violation(`${type}: aud is ${JSON.stringify(aud)}, not the array every release issues`, { detail: tokenView(decoded) })
+    const scopes = Array.isArray(decoded.claims.scope) ? decoded.claims.scope.map(String) : []
+    const expected = expectedAudience(profile, scopes)
+    const missing = expected.filter((a) => !aud.includes(a))
+    if (missing.length) {
+      const gateway = missing.includes(GATEWAY_AUD) ? ` Without ${GATEWAY_AUD} the gateway refuses the token (401).` : ''
+      return violation(`${type}: aud lacks ${missing.join(', ')}.${gateway}`, { detail: `expected (${profile.label}): ${expected.join(', ')}\n${tokenView(decoded)}` })
+    }
+    const extra = aud.filter((a) => !expected.includes(String(a)))
+    if (extra.length) extras.push(`${type}: ${extra.join(', ')}`)
+    outcomes.push(`${type} ${aud.length} entries`)
+  }
+  if (!outcomes.length) return skip('no client configured')
+  if (extras.length) return finding('INFO', `aud has every expected entry, and more than ${profile.label} issues: ${extras.join('; ')}`)
+  return pass(`aud is ${profile.label}'s list, with ${GATEWAY_AUD} (${outcomes.join(', ')})`, { observed: { audCount: outcomes } })
+})
+
+check(req('JWT-CLM-03'), async ({ tokens, profile }) => {
+  const types = tokens.configuredTypes()
+  const subs = new Map<ClientType, string>()
+  for (const type of types) {
+    const { decoded, client } = await decodedPrimary(tokens, type)
+    const sub = decoded.claims.sub
+    if (typeof sub !== 'string' || sub === '') return violation(`${type}: sub is ${JSON.stringify(sub)}, not a non-empty string`, { detail: tokenView(decoded) })
+    const isClientId = sub === client.id
+    if (profile.jwt.sub === 'client-id' && !isClientId) return violation(`${type}: sub is not the client_id; in ${profile.label} sub is the client's id`, { detail: tokenView(decoded) })
+    if (profile.jwt.sub === 'system-id' && isClientId) {
+      return violation(`${type}: sub equals the client_id; in ${profile.label} sub is the system's database id, not the client_id`, { detail: tokenView(decoded) })
+    }
+    subs.set(type, sub)
+  }
+  const first = types[0]
+  if (!first) return skip('no client configured')
+  const again = await tokens.second(first)
+  if (again.decoded && again.decoded.claims.sub !== subs.get(first)) {
+    return violation(`${first}: two tokens of one client carry different sub values; sub must identify the client`, { detail: `${tokenView(again.decoded)}` })
+  }
+  const values = [...subs.values()]
+  if (new Set(values).size !== values.length) return violation('two different clients received the same sub; sub must tell clients apart', { detail: [...subs].map(([t, s]) => `${t}: ${s}`).join('\n') })
+  const rule = profile.jwt.sub === 'client-id' ? 'equal to the client_id' : 'the system database id, not the client_id'
+  return pass(`sub is ${rule} (${profile.label}), stable across two tokens, distinct between ${types.length} client(s)`, {
+    detail: [...subs].map(([t, s]) => `${t}: sub ${s}`).join('\n'),
+    observed: { subRule: profile.jwt.sub === 'client-id' ? 'client_id' : 'system id' },
+  })
+})
+
+/** The scopes a type's token must carry: OPENCRVS_<TYPE>_SCOPES, else the profile's defaults. */
+function expectedScopes(target: Target, profile: Profile, type: ClientType): { patterns: string[]; from: string } | undefined {
+  const configured = target.clients[type]?.scopes
+  if (configured) return { patterns: configured, from: `OPENCRVS_${type}_CLIENT_SCOPES` }
+  const defaults = profile.defaultScopes[type]
+  return defaults ? { patterns: defaults, from: `${profile.label} defaults for ${CLIENT_TYPES[type].opencrvsType}` } : undefined
+}
+
+/** Match scopes to patterns one to one; what is left over on either side. */
+function compareScopes(patterns: string[], scopes: string[]): { missing: string[]; extra: string[] } {
+  const left = [...scopes]
+  const missing: string[] = []
+  for (const p of patterns) {
+    const i = left.findIndex((s) => scopeMatches(p, s))
+    if (i < 0) missing.push(p)
+    else left.splice(i, 1)
+  }
+  return { missing, extra: left }
+}
+
+async function scopeSets(tokens: TokenStore): Promise<Map<ClientType, string[]>> {
+  const sets = new Map<ClientType, string[]>()
+  for (const type of tokens.configuredTypes()) {
+    const { decoded } = await decodedPrimary(tokens, type)
+    const scope = decoded.claims.scope
+    sets.set(type, Array.isArray(scope) ? scope.map(String) : [])
+  }
+  return sets
+}
+
+check(req('JWT-CLM-04'), async ({ tokens, target, profile }) => {
+  const sets = await scopeSets(tokens)
+  const sideBySide = [...sets].map(([t, s]) => `${t} (${CLIENT_TYPES[t].opencrvsType}): ${JSON.stringify(s)}`).join('\n')
+  const problems: string[] = []
+  const checked: string[] = []
+  const unchecked: string[] = []
+  for (const [type] of sets) {
+    const { decoded } = await decodedPrimary(tokens, type)
+    if (!Array.isArray(decoded.claims.scope) || decoded.claims.scope.some((s) => typeof s !== 'string')) {
+      problems.push(`${type}: scope is ${JSON.stringify(decoded.claims.scope)}, not an array of strings`)
+      continue
+    }
+    const expected = expectedScopes(target, profile, type)
+    if (!expected) {
+      unchecked.push(`${type} (no defaults in ${profile.label}: set OPENCRVS_${type}_CLIENT_SCOPES)`)
+      continue
+    }
+    const { missing, extra } = compareScopes(expected.patterns, sets.get(type)!)
+    for (const s of extra) {
+      const owner = [...sets.keys()].find((other) => other !== type && expectedScopes(target, profile, other)?.patterns.some((p) => scopeMatches(p, s)))
+      const demo = s === 'demo' ? ' ("demo" is added when the deployment runs with NODE_ENV=development or QA_ENV)' : ''
+      problems.push(`${type} token carries ${JSON.stringify(s)}${owner ? `, a scope of the ${CLIENT_TYPES[owner].label} type (${owner})` : ''}, not in ${expected.from}${demo}`)
+    }
+    for (const p of missing) problems.push(`${type} token lacks ${JSON.stringify(p)} (${expected.from})`)
+    checked.push(type)
+  }
+  if (problems.length) {
+    return violation(problems.join('; '), {
+      detail: `Scope sets side by side:\n${sideBySide}`,
+      fix: 'Check the client type and permissions in OpenCRVS (Team > System clients / Integrations); if the deployment deliberately differs, declare the set in OPENCRVS_<TYPE>_CLIENT_SCOPES.',
+    })
+  }
+  if (!checked.length) return skip(unchecked.length ? `no expected scope set: ${unchecked.join('; ')}` : 'no client configured')
+  return pass(`each token carries exactly its type's scopes (${checked.join(', ')})${unchecked.length ? `; not checked: ${unchecked.join('; ')}` : ''}`, {
+    detail: `Scope sets side by side:\n${sideBySide}`,
+    observed: { scopes: Object.fromEntries(sets) },
+  })
+})
+
+check(req('JWT-CLM-05'), async ({ tokens, profile }) => {
+  const { decoded } = await decodedPrimary(tokens)
+  const userType = decoded.claims.userType
+  if (profile.jwt.userType === null) {
+    return userType === undefined
+      ? pass(`no userType claim, as in ${profile.label}`)
+      : finding('INFO', `userType ${JSON.stringify(userType)} is present, which ${profile.label} does not send`)
+  }
+  if (userType === profile.jwt.userType) return pass(`userType ${JSON.stringify(userType)}`)
+  return violation(`userType is ${userType === undefined ? 'absent' : JSON.stringify(userType)}; ${profile.label} issues "${profile.jwt.userType}" and its services tell system clients from users by it`, {
+    detail: tokenView(decoded),
+  })
+})
+
+const MS_THRESHOLD = 1e11 // seconds since 1970 stay below this until the year 5138
+
+check(req('JWT-CLM-06'), async ({ tokens }) => {
+  const { decoded } = await decodedPrimary(tokens)
+  const { iat, exp } = decoded.claims
+  for (const [name, v] of [['iat', iat], ['exp', exp]] as const) {
+    if (v === undefined) return violation(`${name} is absent`, { detail: tokenView(decoded) })
+    if (typeof v !== 'number' || !Number.isFinite(v)) return violation(`${name} is ${JSON.stringify(v)}, not a number (NumericDate)`, { detail: tokenView(decoded) })
+    if (v > MS_THRESHOLD) return violation(`${name} is ${v}, which is milliseconds, not seconds: verifiers will read a date thousands of years ahead`, { detail: tokenView(decoded) })
+  }
+  if ((exp as number) <= (iat as number)) return violation(`exp (${exp}) is not after iat (${iat})`, { detail: tokenView(decoded) })
+  return pass(`iat ${new Date((iat as number) * 1000).toISOString()}, exp ${new Date((exp as number) * 1000).toISOString()} (seconds)`)
+})
+
+check(req('JWT-CLM-07'), async ({ tokens, target }) => {
+  const a = await decodedPrimary(tokens)
+  const iat = a.decoded.claims.iat
+  if (typeof iat !== 'number' || iat > MS_THRESHOLD) return skip('iat is not a NumericDate in seconds (see JWT-CLM-06)')
+  const dateHeader = a.exchange.headers.date
+  const serverMs = dateHeader ? Date.parse(dateHeader) : NaN
+  const local = Math.floor(Date.now() / 1000)
+  if (Number.isNaN(serverMs)) return skip(`the token response has no usable Date header (${dateHeader ?? 'absent'}) to compare iat with`)
+  const server = Math.floor(serverMs / 1000)
+  const skew = iat - server
+  const facts = `iat ${iat} (${new Date(iat * 1000).toISOString()}), server Date ${dateHeader}: iat - Date = ${skew} s; iat - this machine's clock = ${iat - local} s; leeway ${target.leewaySeconds} s`
+  if (Math.abs(skew) <= target.leewaySeconds) return pass(`iat is ${skew} s from the server's Date header (leeway ${target.leewaySeconds} s)`, { detail: facts })
+  return violation(`iat is ${Math.abs(skew)} s ${skew > 0 ? 'ahead of' : 'behind'} the server's own Date header: the token service's clock (or its iat) is off, so tokens ${skew > 0 ? 'may be rejected as not yet valid' : 'expire early'}`, {
+    detail: facts,
+    fix: 'Synchronise the clocks of the auth service host and the proxy (NTP).',
+  })
+})
+
+check(req('JWT-CLM-08'), async ({ tokens }) => {
+  const checked: string[] = []
+  for (const type of tokens.configuredTypes()) {
+    const { decoded, client } = await decodedPrimary(tokens, type)
+    const holders = Object.entries({ ...decoded.header, ...decoded.claims }).filter(([, v]) => JSON.stringify(v).includes(client.secret)).map(([k]) => k)
+    if (holders.length) {
+      return violation(`the ${type.toLowerCase()} token carries its client secret in ${holders.join(', ')}: JWT claims are readable by anyone who sees the token`, {
+        fix: 'Rotate this client secret now (Refresh client secret), and remove the secret from the token claims.',
+      })
+    }
+    checked.push(type)
+  }
+  if (!checked.length) return skip('no client configured')
+  return pass(`no header field or claim holds the client secret (${checked.join(', ')})`)
+})
+
+check(req('JWT-CLM-09'), async ({ tokens, profile }) => {
+  const { decoded } = await decodedPrimary(tokens)
+  const known = ['scope', 'iat', 'exp', 'aud', 'iss', 'sub', ...(profile.jwt.userType ? ['userType'] : [])]
+  const extra = Object.keys(decoded.claims).filter((c) => !known.includes(c))
+  if (!extra.length) return pass(`claims are exactly ${profile.label}'s set: ${Object.keys(decoded.claims).join(', ')}`)
+  return finding('INFO', `claims beyond ${profile.label}'s set: ${extra.join(', ')}`, { detail: tokenView(decoded) })
+})

@@ -1,0 +1,70 @@
+/**
+ * The deployment's signing key: PEM (SPKI or PKCS#1) or JWKS, from a file or a URL (OpenCRVS serves PEM text
+ * at <auth>/.well-known as application/octet-stream). Reported as type, size and SHA-256 fingerprint.
+ */
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { send } from '../http/index.ts'
+
+export interface SigningKey {
+  key: KeyObject
+  /** Where it came from, e.g. "https://auth.example.org/.well-known (PEM)". */
+  source: string
+  type: string
+  bits: number | undefined
+  /** SHA-256 of the SubjectPublicKeyInfo DER, hex. */
+  fingerprint: string
+}
+
+export class KeyUnavailable extends Error {}
+
+function fromText(text: string, where: string, kid?: string): { key: KeyObject; format: string } {
+  const trimmed = text.trim()
+  if (trimmed.startsWith('-----BEGIN')) {
+    try {
+      return { key: createPublicKey(trimmed), format: 'PEM' }
+    } catch (e) {
+      throw new KeyUnavailable(`${where} holds a PEM block that is not a public key (${(e as Error).message})`)
+    }
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(trimmed)
+  } catch {
+    throw new KeyUnavailable(`${where} is neither a PEM public key nor JSON (JWKS)`)
+  }
+  const keys = (json as { keys?: unknown }).keys
+  if (!Array.isArray(keys)) throw new KeyUnavailable(`${where} is JSON but not a JWKS (no "keys" array)`)
+  const rsa = keys.filter((k) => (k as { kty?: unknown }).kty === 'RSA') as Array<Record<string, unknown>>
+  const chosen = (kid ? rsa.find((k) => k.kid === kid) : undefined) ?? (rsa.length === 1 ? rsa[0] : undefined)
+  if (!chosen) throw new KeyUnavailable(`${where} has ${rsa.length} RSA keys and none is selected by the token's kid`)
+  return { key: createPublicKey({ key: chosen as unknown as import('node:crypto').JsonWebKey, format: 'jwk' }), format: 'JWKS' }
+}
+
+export function describeKey(key: KeyObject, source: string): SigningKey {
+  const der = key.export({ type: 'spki', format: 'der' })
+  return {
+    key,
+    source,
+    type: key.asymmetricKeyType ?? 'unknown',
+    bits: key.asymmetricKeyDetails?.modulusLength,
+    fingerprint: createHash('sha256').update(der).digest('hex'),
+  }
+}
+
+/** Load the key from a file or URL. Throws KeyUnavailable saying what was found instead. */
+export async function loadSigningKey(location: { kind: 'file' | 'url'; location: string }, kid?: string): Promise<SigningKey> {
+  if (location.kind === 'file') {
+    const { key, format } = fromText(readFileSync(location.location, 'utf8'), location.location, kid)
+    return describeKey(key, `${location.location} (${format})`)
+  }
+  let res
+  try {
+    res = await send({ method: 'GET', url: location.location })
+  } catch (e) {
+    throw new KeyUnavailable(`${location.location} could not be reached (${(e as Error).message})`)
+  }
+  if (res.status !== 200) throw new KeyUnavailable(`${location.location} answered HTTP ${res.status}`)
+  const { key, format } = fromText(res.bodyText, location.location, kid)
+  return describeKey(key, `${location.location} (${format}, served as ${res.headers['content-type'] ?? 'no content type'})`)
+}
