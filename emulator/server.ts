@@ -87,8 +87,13 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
   })
 
   const desc = descriptions(line)
-  const oauthError = (h: Hapi.ResponseToolkit, code: 'invalid_request' | 'unsupported_grant_type' | 'invalid_client', status: number) =>
-    h.response({ error: code, error_description: desc[code], error_uri: ERROR_URI }).code(status).header('Cache-Control', 'no-store')
+  const oauthError = (h: Hapi.ResponseToolkit, code: 'invalid_request' | 'unsupported_grant_type' | 'invalid_client', status: number, description: string = desc[code]) => {
+    const body = { error: code, error_description: description, error_uri: faults.has('error-uri-valid') ? ERROR_URI.replace('Refer to ', '') : ERROR_URI }
+    let res = h.response(body).code(status).header('Cache-Control', 'no-store')
+    if (faults.has('error-content-type-html')) res = res.type('text/html')
+    if (status === 401 && faults.has('www-authenticate')) res = res.header('WWW-Authenticate', 'Basic realm="opencrvs"')
+    return res
+  }
 
   const signToken = (payload: Record<string, unknown>, subject: string, expiresIn: number): string => {
     const alg = faults.has('alg-none') ? 'none' : faults.has('alg-hs256') ? 'HS256' : 'RS256'
@@ -112,13 +117,23 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
 
   const success = (h: Hapi.ResponseToolkit, accessToken: string) => {
     const body: Record<string, unknown> = faults.has('no-token-type') ? { access_token: accessToken } : { access_token: accessToken, token_type: 'Bearer' }
+    if (faults.has('expires-in')) body.expires_in = lifetime
     let res = h.response(body)
     if (faults.has('content-type-octet-stream')) res = h.response(Buffer.from(JSON.stringify(body))).type('application/octet-stream')
     if (!faults.has('no-cache-control')) res = res.header('Cache-Control', 'no-store')
+    if (faults.has('pragma-no-cache')) res = res.header('Pragma', 'no-cache')
     return res
   }
 
   const getParam = (request: Hapi.Request, key: string): unknown => {
+    const v = readParam(request, key)
+    if (Array.isArray(v) && key === 'grant_type' && faults.has('duplicate-grant-type-last-wins')) return v[v.length - 1]
+    if (Array.isArray(v) && key === 'client_id' && faults.has('duplicate-client-id-first-wins')) return v[0]
+    if (key === 'grant_type' && typeof v === 'string' && faults.has('grant-type-case-insensitive')) return v.trim().toLowerCase()
+    return v
+  }
+
+  const readParam = (request: Hapi.Request, key: string): unknown => {
     const query = faults.has('query-ignored') ? {} : (request.query as Record<string, unknown>)
     if (line !== '2.0') return query[key]
     // v2.0 oauthToken/utils.ts: (req.payload as any)?.[key] || req.query[key]
@@ -132,13 +147,22 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     // user-mgnt /verifySystem (Joi string) or events integrations.authenticate (zod UUID): arrays fail
     if (typeof clientId !== 'string' || typeof secret !== 'string') return null
     const c = clients.find((x) => x.clientId === clientId)
-    if (!c || c.secret !== secret) return null
+    if (!c || (c.secret !== secret && !faults.has('wrong-secret-accepted'))) return null
     return c
   }
 
   const clientCredentials = (h: Hapi.ResponseToolkit, clientId: unknown, secret: unknown) => {
-    const c = lookup(clientId, secret)
-    if (!c || c.status !== 'active') return oauthError(h, 'invalid_client', 401)
+    const c = faults.has('missing-secret-accepted') && !secret ? clients.find((x) => x.clientId === clientId) : lookup(clientId, secret)
+    if (!c || (c.status !== 'active' && !faults.has('deactivated-accepted'))) {
+      const known = clients.some((x) => x.clientId === clientId)
+      if (typeof clientId === 'string' && !known && faults.has('unknown-client-400')) return oauthError(h, 'invalid_request', 400)
+      const description = faults.has('echo-secret')
+        ? `Invalid client id or secret: ${String(secret)}`
+        : faults.has('unknown-client-distinct-body') && !known
+          ? 'Unknown client id'
+          : undefined
+      return oauthError(h, 'invalid_client', 401, description)
+    }
     const stored =
       faults.has('docs-scope-names') && c.type === 'HEALTH'
         ? ['health']
@@ -192,23 +216,35 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     path: '/token',
     handler: (request, h) => {
       const grantType = getParam(request, 'grant_type')
-      const clientId = getParam(request, 'client_id')
-      const secret = getParam(request, 'client_secret')
+      let clientId = getParam(request, 'client_id')
+      let secret = getParam(request, 'client_secret')
+      const basic = /^basic\s+(.+)$/i.exec(String(request.headers.authorization ?? ''))
+      if (basic && faults.has('basic-auth') && !clientId && !secret) {
+        const [id, ...rest] = Buffer.from(basic[1]!, 'base64').toString().split(':')
+        clientId = decodeURIComponent(id ?? '')
+        secret = decodeURIComponent(rest.join(':'))
+      }
+      if (faults.has('missing-grant-type-invalid-request') && !grantType) return oauthError(h, 'invalid_request', 400)
+      if (faults.has('any-grant-type') && grantType && grantType !== TOKEN_EXCHANGE) return clientId && secret ? clientCredentials(h, clientId, secret) : oauthError(h, 'invalid_request', 400)
       if (line === '1.3') {
         // system/handler.ts: all three required, then grant type, then lookup
-        if (!clientId || !secret || !grantType) return oauthError(h, 'invalid_request', 400)
+        if (!clientId || (!secret && !faults.has('missing-secret-accepted')) || !grantType) return oauthError(h, 'invalid_request', 400)
         if (grantType !== 'client_credentials') return oauthError(h, 'unsupported_grant_type', 400)
         return clientCredentials(h, clientId, secret)
       }
       // oauthToken/handler.ts: grant type first
       if (grantType === 'client_credentials') {
-        if (!clientId || !secret) return oauthError(h, 'invalid_request', 400)
+        if (!clientId || (!secret && !faults.has('missing-secret-accepted'))) return oauthError(h, 'invalid_request', 400)
         return clientCredentials(h, clientId, secret)
       }
+      if (grantType === TOKEN_EXCHANGE && faults.has('token-exchange-open')) return success(h, signToken({ scope: ['record.confirm-registration'], aud: audienceFor(line, []) }, 'anonymous', 604800))
       if (grantType === TOKEN_EXCHANGE) return tokenExchange(request, h)
       return oauthError(h, 'unsupported_grant_type', 400)
     },
   })
+  if (faults.has('get-issues-token')) {
+    server.route({ method: 'GET', path: '/token', handler: (request, h) => clientCredentials(h, request.query.client_id, request.query.client_secret) })
+  }
   server.route({ method: 'GET', path: '/.well-known', handler: (_r, h) => h.response(Buffer.from(publicKeyPem)) })
   server.route({ method: 'GET', path: '/ping', handler: () => ({ success: true }) })
 

@@ -31,7 +31,8 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
     ),
   },
   'json-body-ignored': { release: '2.0', fails: ['TOKEN-FMT-02'] },
-  'form-body-ignored': { release: '2.0', fails: ['TOKEN-FMT-03'] },
+  // and with no form body, credentials must travel in the URL: the RFC warning applies
+  'form-body-ignored': { release: '2.0', fails: ['TOKEN-FMT-03'], changes: { 'TOKEN-FMT-04': 'WARNING' } },
   'query-ignored': { release: '2.0', fails: ['TOKEN-FMT-01'] },
   'alg-none': { release: '2.0', fails: ['JWT-HDR-01', 'JWT-SIG-01'] },
   'alg-hs256': { release: '1.9', fails: ['JWT-HDR-01', 'JWT-SIG-01'] },
@@ -56,10 +57,38 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
   'docs-example-claims': { release: '2.0', fails: ['JWT-CLM-01', 'JWT-CLM-02'], changes: { 'DOCS-01': 'PASSED' }, env: { OPENCRVS_VERSION: '2.0' } },
   'docs-scope-names': { release: '2.0', fails: ['JWT-CLM-04'], changes: { 'DOCS-02': 'PASSED' } },
   'gateway-accepts-expired': { release: '2.0', fails: ['JWT-EXP-01'], ...LIVE_EXPIRY },
+  // the docs' URL works once a repeated grant_type is read as its last value: the erratum no longer applies
+  'duplicate-grant-type-last-wins': { release: '1.9', fails: [], changes: { 'TOKEN-DOCS-01': 'PASSED' } },
+  'duplicate-client-id-first-wins': { release: '2.0', fails: ['TOKEN-DUP-01'] },
+  'pragma-no-cache': { release: '2.0', fails: [], changes: { 'TOKEN-RESP-04': 'PASSED' } },
+  'expires-in': { release: '1.8', fails: [], changes: { 'TOKEN-RESP-05': 'PASSED' } },
+  'grant-type-case-insensitive': { release: '1.9', fails: ['TOKEN-GRANT-01'] },
+  // the RFC's code is not the release's: the release check fails, the RFC check passes
+  'missing-grant-type-invalid-request': { release: '1.9', fails: ['TOKEN-GRANT-02'], changes: { 'TOKEN-GRANT-03': 'PASSED' } },
+  // any grant_type value, the docs' array among them, issues a token
+  'any-grant-type': { release: '2.0', fails: ['TOKEN-GRANT-01'], changes: { 'TOKEN-DOCS-01': 'PASSED' } },
+  'token-exchange-open': { release: '1.9', fails: ['TOKEN-GRANT-04'] },
+  'missing-secret-accepted': { release: '1.8', fails: ['TOKEN-AUTH-01'] },
+  // a wrong secret now gets a token while an unknown id gets 401: the answers differ too
+  'wrong-secret-accepted': { release: '2.0', fails: ['TOKEN-AUTH-02', 'TOKEN-AUTH-05'] },
+  'unknown-client-distinct-body': { release: '1.9', fails: ['TOKEN-AUTH-05'] },
+  // a different status for unknown ids is also an oracle: both checks fail
+  'unknown-client-400': { release: '1.8', fails: ['TOKEN-AUTH-03', 'TOKEN-AUTH-05'] },
+  'deactivated-accepted': { release: '2.0', fails: ['TOKEN-AUTH-04'] },
+  'echo-secret': { release: '1.9', fails: ['TOKEN-AUTH-06'] },
+  'www-authenticate': { release: '2.0', fails: [], changes: { 'TOKEN-AUTH-07': 'PASSED' } },
+  'basic-auth': { release: '1.9', fails: [], changes: { 'TOKEN-AUTH-08': 'PASSED' } },
+  'error-content-type-html': { release: '1.8', fails: ['TOKEN-ERR-01'] },
+  'error-uri-valid': { release: '2.0', fails: [], changes: { 'TOKEN-ERR-02': 'PASSED' } },
+  'get-issues-token': { release: '1.9', fails: ['TOKEN-METHOD-01'] },
 }
 
 /** Requirements no fault turns FAILED, and the self-test that shows them leaving PASSED, or why none can. */
 export const NON_FAILING_SCENARIOS: Record<string, string> = {
   'PROFILE-01': 'a declared OPENCRVS_VERSION the evidence contradicts is reported, not hidden',
   'JWT-HDR-03': 'informational only: it reports kid and at+jwt typing, which no release uses, and never grades them',
+  'TOKEN-FMT-05': 'informational only: reports which source wins when body and query disagree (body in v2.0, query in v1.x)',
+  'TOKEN-RESP-06': 'informational only: reports the scope member, which RFC 6749 requires only when the grant differs from the request',
+  'TOKEN-METHOD-02': 'informational only: reports OPTIONS/CORS on the token route',
+  'TOKEN-ERR-03': 'shown by the v1.3-v1.6 emulator, whose descriptions keep to the charset (PASSED), against v1.7+ (WARNING)',
 }

@@ -25,6 +25,21 @@ for (const [release, label] of LINES) {
     assert.equal(run.code, 0, run.output)
     assert.equal(run.report.target.version, label)
     assert.equal(run.verdicts['PROFILE-01'], 'INFO')
+    // the documentation errata and OpenCRVS's own RFC deviations are named WARNINGs, per release
+    const v1 = release !== '2.0'
+    const old = release === '1.6'
+    const expected: Record<string, string> = {
+      'TOKEN-DOCS-01': 'WARNING', 'DOCS-01': 'WARNING', 'DOCS-02': 'WARNING', 'TOKEN-ERR-02': 'WARNING',
+      'TOKEN-AUTH-07': 'WARNING', 'TOKEN-AUTH-08': 'WARNING', 'TOKEN-RESP-04': 'WARNING', 'TOKEN-RESP-05': 'WARNING',
+      'TOKEN-FMT-04': v1 ? 'WARNING' : 'PASSED',
+      'TOKEN-ERR-03': old ? 'PASSED' : 'WARNING',
+      'TOKEN-GRANT-03': old ? 'PASSED' : 'WARNING',
+      'TOKEN-GRANT-04': old ? 'PASSED' : 'REVIEW',
+      'JWT-EXP-01': 'SKIPPED',
+    }
+    for (const [id, verdict] of Object.entries(expected)) assert.equal(run.verdicts[id], verdict, `${id} on v${release}`)
+    const others = run.report.results.filter((r) => !expected[r.id] && !['PASSED', 'INFO'].includes(r.verdict))
+    assert.deepEqual(others.map((r) => `${r.id} ${r.verdict}: ${r.reason}`), [], 'every other check PASSED or INFO')
     assert.ok(run.report.requests.total > 0 && run.report.requests.token > 0, 'requests counted')
     assert.match(run.output, /Conformance summary/)
     const files = filesUnder(run.reportDir).map((f) => f.slice(run.reportDir.length + 1))
@@ -67,4 +82,27 @@ test('configuration errors exit 2 before any request, naming the variable', asyn
     assert.doesNotMatch(output, /x-secret-x/)
     assert.doesNotMatch(output, /Running \d+ test/)
   }
+})
+
+test('waivers: a waived FAILED is a WARNING and the run passes; an expired waiver leaves FAILED', async () => {
+  const { writeFileSync } = await import('node:fs')
+  const file = join(mkdtempSync(join(tmpdir(), 'waivers-')), 'waivers.json')
+  writeFileSync(file, JSON.stringify({ waivers: [
+    { id: 'TOKEN-RESP-03', reason: 'proxy header fix scheduled', until: '2999-12-31' },
+    { id: 'JWT-HDR-02', reason: 'old waiver', until: '2000-01-01' },
+  ] }))
+  const run = await runKit('1.9', ['no-cache-control', 'typ-missing'], { CONFORMANCE_WAIVERS_FILE: file })
+  assert.equal(run.verdicts['TOKEN-RESP-03'], 'WARNING')
+  assert.match(run.report.results.find((r) => r.id === 'TOKEN-RESP-03')!.reason, /^waived: proxy header fix scheduled \(until 2999-12-31\)/)
+  assert.equal(run.verdicts['JWT-HDR-02'], 'FAILED')
+  assert.match(run.report.results.find((r) => r.id === 'JWT-HDR-02')!.reason, /waiver expired on 2000-01-01/)
+  assert.equal(run.code, 1)
+  assert.match(readFileSync(join(run.reportDir, 'conformance.md'), 'utf8'), /## Waivers[\s\S]*TOKEN-RESP-03\*\* waived until 2999-12-31/)
+})
+
+test('strict mode turns RFC MUSTs OpenCRVS deviates from into FAILED', async () => {
+  const run = await runKit('1.9', [], { CONFORMANCE_MODE: 'strict' })
+  for (const id of ['TOKEN-FMT-04', 'TOKEN-GRANT-03', 'TOKEN-AUTH-08', 'TOKEN-ERR-02', 'TOKEN-ERR-03']) assert.equal(run.verdicts[id], 'FAILED', id)
+  for (const id of ['TOKEN-RESP-04', 'TOKEN-RESP-05', 'DOCS-01']) assert.equal(run.verdicts[id], 'WARNING', id)
+  assert.equal(run.code, 1)
 })

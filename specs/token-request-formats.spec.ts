@@ -4,7 +4,7 @@
  */
 import { check, finding, pass, violation, type Outcome } from '../fixtures/index.ts'
 import type { TokenStore } from '../fixtures/tokens.ts'
-import { evidence, type TokenFormat } from '../src/http/index.ts'
+import { evidence, send, type TokenFormat } from '../src/http/index.ts'
 import type { Profile } from '../src/profiles/profiles.ts'
 import { req } from '../src/requirements/catalogue.ts'
 
@@ -35,3 +35,32 @@ async function formatCheck(tokens: TokenStore, profile: Profile, format: TokenFo
 check(req('TOKEN-FMT-01'), async ({ tokens, profile }) => formatCheck(tokens, profile, 'query'))
 check(req('TOKEN-FMT-02'), async ({ tokens, profile }) => formatCheck(tokens, profile, 'json'))
 check(req('TOKEN-FMT-03'), async ({ tokens, profile }) => formatCheck(tokens, profile, 'form'))
+
+check(req('TOKEN-FMT-04'), async ({ tokens, profile }) => {
+  const type = tokens.configuredTypes()[0] ?? 'NOTIFICATION'
+  const a = await tokens.attempt(type, 'form')
+  if (a.compact) return pass('a form body issues a token: integrators can keep client secrets out of URLs', { observed: { formBody: true } })
+  return violation(
+    `${profile.label} reads client credentials only from the query string, so every integration puts its client_secret in the URL, where gateway and proxy access logs record it (CWE-598). RFC 6749 §2.3.1 says they MUST NOT be in the request URI`,
+    {
+      detail: `${evidence(a.exchange)}\nThe v1.6 and v1.7 docs tell integrators to send "POST parameters", which this release ignores. OpenCRVS reads a form body from v2.0, and is deprecating query parameters in favour of it.`,
+      fix: 'Upgrade to v2.0 and send a form body; until then, keep the token route out of access logs that record query strings.',
+      observed: { formBody: false },
+    },
+  )
+})
+
+check(req('TOKEN-FMT-05'), async ({ tokens, target }) => {
+  const client = tokens.client(tokens.configuredTypes()[0] ?? 'NOTIFICATION')
+  const search = new URLSearchParams({ client_id: client.id, client_secret: client.secret, grant_type: 'client_credentials' })
+  const ex = await send({ method: 'POST', url: `${target.tokenUrl}?${search}`, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ grant_type: 'password' }) })
+  const token = typeof (ex.json as { access_token?: unknown } | undefined)?.access_token === 'string'
+  const detail = `query: valid client_credentials parameters; JSON body: {"grant_type":"password"}\n${evidence(ex)}`
+  if (token) {
+    return finding('INFO', 'the query string wins, or the body is ignored: a JSON body grant_type did not override the query (as in v1.x, which never reads the body)', { detail, observed: { precedence: 'query' } })
+  }
+  return finding('INFO', `the body wins: a JSON body grant_type overrides the query (HTTP ${ex.status}). As in v2.0, each parameter is read from the body when it has a non-empty value there, else from the query, so the two can mix; send every parameter in one place`, {
+    detail,
+    observed: { precedence: 'body' },
+  })
+})

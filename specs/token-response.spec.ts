@@ -55,3 +55,31 @@ check(req('TOKEN-RESP-03'), async ({ tokens, target }) => {
     observed: { cacheControl: cc ?? null },
   })
 })
+
+check(req('TOKEN-RESP-04'), async ({ tokens }) => {
+  const a = await primary(tokens)
+  if (a.exchange.status !== 200) return skip(`no successful token response to inspect (HTTP ${a.exchange.status}; see TOKEN-RESP-01)`)
+  const pragma = a.exchange.headers.pragma
+  if (pragma && /\bno-cache\b/i.test(pragma)) return pass(`Pragma: ${pragma}`)
+  return violation(`Pragma is ${pragma ? `"${pragma}"` : 'absent'}: RFC 6749 §5.1 asks for Pragma: no-cache beside Cache-Control: no-store, for HTTP/1.0 caches (RFC 9111 §5.4 has since deprecated Pragma)`, {
+    fix: 'The official v2 Helm chart adds it with the Traefik middleware sts-and-basic-response-headers; a docker-swarm deployment can attach the same headers middleware.',
+  })
+})
+
+check(req('TOKEN-RESP-05'), async ({ tokens }) => {
+  const a = await primary(tokens)
+  if (a.exchange.status !== 200 || a.exchange.json === undefined) return skip(`no successful token response to inspect (HTTP ${a.exchange.status}; see TOKEN-RESP-01)`)
+  const expiresIn = (a.exchange.json as { expires_in?: unknown }).expires_in
+  if (expiresIn !== undefined) return pass(`expires_in ${String(expiresIn)}`)
+  return violation('no expires_in: RFC 6749 §5.1 recommends it, and OpenCRVS never sends it. Clients must read the lifetime from the token\'s exp claim (600 s by default) and refresh before it', {
+    fix: 'Integrators: decode exp from the token, or assume 10 minutes.',
+  })
+})
+
+check(req('TOKEN-RESP-06'), async ({ tokens }) => {
+  const a = await primary(tokens)
+  if (a.exchange.status !== 200 || a.exchange.json === undefined) return skip(`no successful token response to inspect (HTTP ${a.exchange.status}; see TOKEN-RESP-01)`)
+  const scope = (a.exchange.json as { scope?: unknown }).scope
+  if (scope !== undefined) return pass(`scope member: ${JSON.stringify(scope)}`)
+  return finding('INFO', 'no scope member in the response: the granted scopes are only in the token\'s scope claim (RFC 6749 §3.3 requires the member only when the grant differs from the request, and the client requests none)')
+})

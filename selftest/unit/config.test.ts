@@ -15,7 +15,7 @@ function configError(env: Record<string, string>): ConfigError {
 }
 
 test('no deployment configured: the bundled emulator, release 2.0 or OPENCRVS_VERSION', () => {
-  assert.deepEqual(resolveConfig({}), { kind: 'emulator', release: '2.0', faults: [], mode: 'opencrvs', reportDir: 'reports', leewaySeconds: 60, slow: false })
+  assert.deepEqual(resolveConfig({}), { kind: 'emulator', release: '2.0', faults: [], mode: 'opencrvs', reportDir: 'reports', leewaySeconds: 60, slow: false, waivers: [] })
   const r = resolveConfig({ OPENCRVS_VERSION: '1.8', CONFORMANCE_EMULATOR_FAULTS: 'no-cache-control, opaque-token' })
   assert.equal(r.kind === 'emulator' && r.release, '1.8')
   assert.deepEqual(r.kind === 'emulator' && r.faults, ['no-cache-control', 'opaque-token'])
@@ -72,6 +72,7 @@ test('every bad value names its variable, says what is wrong and what to write',
     [{ ...base, CONFORMANCE_LEEWAY_SECONDS: '-5' }, 'CONFORMANCE_LEEWAY_SECONDS', /whole number/],
     [{ ...base, OPENCRVS_TOKEN_LIFETIME_SECONDS: '10m' }, 'OPENCRVS_TOKEN_LIFETIME_SECONDS', /whole number/],
     [{ ...base, CONFORMANCE_SLOW: 'sometimes' }, 'CONFORMANCE_SLOW', /true or false/],
+    [{ ...base, CONFORMANCE_WAIVERS_FILE: '/nonexistent/waivers.json' }, 'CONFORMANCE_WAIVERS_FILE', /no file/],
   ]
   for (const [env, variable, message] of cases) {
     const e = configError(env)
@@ -95,4 +96,39 @@ test('.env.example documents every variable the kit reads', async () => {
   assert.ok(named.size >= 8, 'found the variable names')
   for (const name of named) assert.match(example, new RegExp(`^#?\\s*${name}=`, 'm'), `${name} in .env.example`)
   assert.ok(readdirSync(new URL('src/config', root)).length > 0)
+})
+
+test('waivers: validated on load; a waived FAILED becomes WARNING, an expired waiver does not apply', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs')
+  const { join } = await import('node:path')
+  const { tmpdir } = await import('node:os')
+  const { applyWaiver } = await import('../../fixtures/check.ts')
+  const dir = mkdtempSync(join(tmpdir(), 'waivers-'))
+  const file = (body: unknown) => {
+    const p = join(dir, `w${Math.random()}.json`)
+    writeFileSync(p, typeof body === 'string' ? body : JSON.stringify(body))
+    return p
+  }
+  const ok = resolveConfig({ CONFORMANCE_WAIVERS_FILE: file({ waivers: [{ id: 'TOKEN-RESP-03', reason: 'proxy fix in sprint 12', until: '2027-01-31' }] }) })
+  assert.deepEqual(ok.kind === 'emulator' && ok.waivers, [{ id: 'TOKEN-RESP-03', reason: 'proxy fix in sprint 12', until: '2027-01-31' }])
+  for (const [body, message] of [
+    ['{not json', /not valid JSON/],
+    [{ items: [] }, /no "waivers" array/],
+    [{ waivers: [{ id: 'NOPE-01', reason: 'x y z', until: '2027-01-01' }] }, /not a requirement id/],
+    [{ waivers: [{ id: 'TOKEN-RESP-03', until: '2027-01-01' }] }, /no reason/],
+    [{ waivers: [{ id: 'TOKEN-RESP-03', reason: 'because', until: 'next year' }] }, /not a date/],
+  ] as Array<[unknown, RegExp]>) {
+    const e = configError({ CONFORMANCE_WAIVERS_FILE: file(body) })
+    assert.equal(e.variable, 'CONFORMANCE_WAIVERS_FILE')
+    assert.match(e.message, message)
+  }
+  const failed = { id: 'TOKEN-RESP-03', verdict: 'FAILED' as const, reason: 'Cache-Control is absent' }
+  const waivers = [{ id: 'TOKEN-RESP-03', reason: 'proxy fix in sprint 12', until: '2027-01-31' }]
+  const waived = applyWaiver(failed, waivers, '2027-01-31')
+  assert.equal(waived.verdict, 'WARNING')
+  assert.match(waived.reason, /^waived: proxy fix in sprint 12 \(until 2027-01-31\)/)
+  const expired = applyWaiver(failed, waivers, '2027-02-01')
+  assert.equal(expired.verdict, 'FAILED')
+  assert.match(expired.reason, /waiver expired on 2027-01-31/)
+  assert.equal(applyWaiver({ ...failed, verdict: 'PASSED' }, waivers, '2027-01-01').verdict, 'PASSED')
 })

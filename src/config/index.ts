@@ -2,7 +2,8 @@
  * .env and the environment -> one typed, validated Target. Every bad value is a ConfigError that names the
  * variable, says what was wrong and what to write instead. Nothing here sends a request.
  */
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { REQUIREMENTS } from '../requirements/catalogue.ts'
 import { CLIENT_TYPES, type ClientType, type Profile, knownReleases, profileForRelease } from '../profiles/profiles.ts'
 
 export type Mode = 'opencrvs' | 'strict'
@@ -13,6 +14,14 @@ export interface ClientCredentials {
   secret: string
   /** Expected scope set from OPENCRVS_<TYPE>_SCOPES; undefined: the profile's defaults apply. */
   scopes?: string[]
+}
+
+/** A team's acceptance of a known deviation: a FAILED for this requirement becomes WARNING until the date. */
+export interface Waiver {
+  id: string
+  reason: string
+  /** Last day the waiver applies, YYYY-MM-DD. */
+  until: string
 }
 
 export interface Target {
@@ -36,12 +45,14 @@ export interface Target {
   tokenLifetimeSeconds?: number
   /** CONFORMANCE_SLOW: run the @slow checks (live expiry waits for exp). */
   slow: boolean
+  /** From the waivers file (CONFORMANCE_WAIVERS_FILE, default conformance.waivers.json when present). */
+  waivers: Waiver[]
 }
 
 /** What to run against: a configured deployment, or the bundled emulator. */
 export type Resolved =
   | { kind: 'deployment'; target: Target }
-  | { kind: 'emulator'; release: string; faults: string[]; mode: Mode; reportDir: string; leewaySeconds: number; slow: boolean }
+  | { kind: 'emulator'; release: string; faults: string[]; mode: Mode; reportDir: string; leewaySeconds: number; slow: boolean; waivers: Waiver[] }
 
 export class ConfigError extends Error {
   constructor(
@@ -154,6 +165,36 @@ function parseClients(env: Env): { clients: Target['clients']; deactivated?: Tar
   return { clients, ...(deactivated ? { deactivated } : {}) }
 }
 
+const WAIVERS_VAR = 'CONFORMANCE_WAIVERS_FILE'
+const DEFAULT_WAIVERS = 'conformance.waivers.json'
+
+function parseWaivers(env: Env): Waiver[] {
+  const given = value(env, WAIVERS_VAR)
+  const path = given ?? DEFAULT_WAIVERS
+  if (!existsSync(path)) {
+    if (given) throw new ConfigError(WAIVERS_VAR, `no file at "${given}"`, `Create it (see README, "Waivers") or unset ${WAIVERS_VAR}.`)
+    return []
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'))
+  } catch (e) {
+    throw new ConfigError(WAIVERS_VAR, `${path} is not valid JSON (${(e as Error).message})`, 'Write {"waivers": [{"id": "TOKEN-RESP-03", "reason": "...", "until": "2027-01-31"}]}.')
+  }
+  const list = (json as { waivers?: unknown }).waivers
+  if (!Array.isArray(list)) throw new ConfigError(WAIVERS_VAR, `${path} has no "waivers" array`, 'Write {"waivers": [{"id": "...", "reason": "...", "until": "YYYY-MM-DD"}]}.')
+  return list.map((w, i) => {
+    const { id, reason, until } = (w ?? {}) as Record<string, unknown>
+    const where = `${path} waivers[${i}]`
+    if (typeof id !== 'string' || !REQUIREMENTS[id]) throw new ConfigError(WAIVERS_VAR, `${where}: "${String(id)}" is not a requirement id`, 'Use an id from the report, e.g. TOKEN-RESP-03.')
+    if (typeof reason !== 'string' || reason.trim().length < 3) throw new ConfigError(WAIVERS_VAR, `${where} (${id}) has no reason`, 'Say why the deviation is accepted, e.g. "proxy fix scheduled for release 14".')
+    if (typeof until !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(until) || Number.isNaN(Date.parse(until))) {
+      throw new ConfigError(WAIVERS_VAR, `${where} (${id}): until "${String(until)}" is not a date`, 'Write the last day the waiver applies as YYYY-MM-DD; a waiver must expire.')
+    }
+    return { id, reason: reason.trim(), until }
+  })
+}
+
 /** Validate the environment once. Throws ConfigError on the first bad value. */
 export function resolveConfig(env: Env): Resolved {
   const modeText = value(env, 'CONFORMANCE_MODE') ?? 'opencrvs'
@@ -165,6 +206,7 @@ export function resolveConfig(env: Env): Resolved {
   const reportDir = value(env, 'CONFORMANCE_REPORT_DIR') ?? 'reports'
   const leewaySeconds = parseInteger(env, 'CONFORMANCE_LEEWAY_SECONDS', 60, 0, 3600)
   const slow = parseBool(env, 'CONFORMANCE_SLOW', false)
+  const waivers = parseWaivers(env)
   const lifetimeText = value(env, 'OPENCRVS_TOKEN_LIFETIME_SECONDS')
   const tokenLifetimeSeconds = lifetimeText === undefined ? undefined : parseInteger(env, 'OPENCRVS_TOKEN_LIFETIME_SECONDS', 600, 1, 31_536_000)
 
@@ -210,7 +252,7 @@ export function resolveConfig(env: Env): Resolved {
     }
     const release = version === 'auto' ? '2.0' : version.release
     const faults = faultsText ? faultsText.split(',').map((s) => s.trim()).filter(Boolean) : []
-    return { kind: 'emulator', release, faults, mode, reportDir, leewaySeconds, slow }
+    return { kind: 'emulator', release, faults, mode, reportDir, leewaySeconds, slow, waivers }
   }
   if (faultsText) {
     throw new ConfigError('CONFORMANCE_EMULATOR_FAULTS', 'faults apply to the bundled emulator only, and a deployment URL is set', 'Remove CONFORMANCE_EMULATOR_FAULTS, or unset the OPENCRVS_*_URL variables to run the emulator.')
@@ -238,6 +280,7 @@ export function resolveConfig(env: Env): Resolved {
     leewaySeconds,
     ...(tokenLifetimeSeconds !== undefined ? { tokenLifetimeSeconds } : {}),
     slow,
+    waivers,
   }
   return { kind: 'deployment', target }
 }

@@ -171,6 +171,12 @@ export function markdown(r: ConformanceReport): string {
     `**Totals:** ${VERDICTS.map((v) => `${r.totals[v]} ${v}`).join(', ')}`,
     '',
   ]
+  const waived = r.results.filter((x) => x.waiver)
+  if (waived.length) {
+    lines.push('## Waivers', '')
+    for (const w of waived) lines.push(`- **${w.id}** ${w.waiver!.expired ? `waiver EXPIRED on ${w.waiver!.until}, not applied` : `waived until ${w.waiver!.until}`}: ${oneLine(w.waiver!.reason)}`)
+    lines.push('')
+  }
   if (failed.length) {
     lines.push('## Fix first', '')
     for (const f of failed) lines.push(`- **${f.id}** ${oneLine(f.reason)}${f.fix ? `  \n  How to fix: ${oneLine(f.fix)}` : ''}`)

@@ -16,6 +16,8 @@ export interface VerdictRecord {
   detail?: string
   /** How to fix it, where the fix is known. */
   fix?: string
+  /** A waiver that turned this FAILED into WARNING, or one that has expired. */
+  waiver?: { reason: string; until: string; expired: boolean }
   /** Observed contract facts for the contract fingerprint. */
   observed?: Record<string, unknown>
 }

@@ -73,6 +73,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
       deactivated: { id: deactivated.clientId, secret: deactivated.secret },
       leewaySeconds: resolved.leewaySeconds,
       slow: resolved.slow,
+      waivers: resolved.waivers,
     }
     console.log(
       `No deployment configured (OPENCRVS_AUTH_URL, OPENCRVS_GATEWAY_URL, OPENCRVS_TOKEN_URL are unset):\n` +

@@ -26,13 +26,26 @@ function compile(name: string): ValidateFunction {
   return fn
 }
 
-/** Validate against schemas/<name>.schema.json; returns the list of problems (empty when valid). */
-export function validate(name: string, value: unknown): string[] {
+export interface SchemaProblem {
+  /** The field, dotted ("error_description"), or "(body)". */
+  field: string
+  keyword: string
+  /** "<field>: <rule broken>", never the value. */
+  message: string
+}
+
+/** Validate against schemas/<name>.schema.json; every rule broken, by field (empty when valid). */
+export function problems(name: string, value: unknown): SchemaProblem[] {
   const fn = compile(name)
   if (fn(value)) return []
   return (fn.errors ?? []).map((e) => {
-    const where = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '(body)'
+    const field = e.instancePath ? e.instancePath.slice(1).replace(/\//g, '.') : '(body)'
     const extra = e.keyword === 'required' ? '' : ` [${e.keyword}]`
-    return `${where}: ${e.message ?? 'invalid'}${extra}`
+    return { field, keyword: e.keyword, message: `${field}: ${e.message ?? 'invalid'}${extra}` }
   })
+}
+
+/** Validate against schemas/<name>.schema.json; returns the list of problems (empty when valid). */
+export function validate(name: string, value: unknown): string[] {
+  return problems(name, value).map((p) => p.message)
 }

@@ -1,0 +1,163 @@
+/**
+ * How the token endpoint refuses: unsupported grant types, client authentication failures, and the error body
+ * contract. The checks share one set of probes, so this file runs in one worker, in order.
+ */
+import { check, finding, pass, skip, test, violation } from '../fixtures/index.ts'
+import { errorMismatch, type ProbeName, type ProbeResult, type ProbeStore } from '../fixtures/probes.ts'
+import { evidence } from '../src/http/index.ts'
+import { req } from '../src/requirements/catalogue.ts'
+import { problems } from '../src/schemas/index.ts'
+
+test.describe.configure({ mode: 'default' })
+
+/** Run probes and grade them: the first mismatch is the violation, with every answer as evidence. */
+async function expectErrors(probes: ProbeStore, names: ProbeName[], what: string) {
+  const results: ProbeResult[] = []
+  for (const n of names) results.push(await probes.get(n))
+  const detail = results.map((r) => `${r.def.label}:\n${evidence(r.exchange)}`).join('\n\n')
+  const wrong = results.map(errorMismatch).filter((m): m is string => m !== null)
+  if (wrong.length) return violation(wrong.join('; '), { detail })
+  const codes = [...new Set(results.map((r) => `${r.exchange.status} ${r.expected.error}`))].join(', ')
+  return pass(`${what}: ${results.length} request(s), each ${codes}, no token`, { detail, observed: Object.fromEntries(results.map((r) => [r.name, `${r.exchange.status} ${String((r.exchange.json as { error?: unknown } | undefined)?.error)}`])) })
+}
+
+check(req('TOKEN-GRANT-01'), async ({ probes }) =>
+  expectErrors(probes, ['grant-password', 'grant-authorization_code', 'grant-refresh_token', 'grant-implicit', 'grant-upper-case', 'grant-padded', 'grant-unknown-urn'], 'other grant types refused'),
+)
+
+check(req('TOKEN-GRANT-02'), async ({ probes }) => expectErrors(probes, ['grant-missing', 'grant-empty'], 'missing and empty grant_type refused'))
+
+check(req('TOKEN-GRANT-03'), async ({ probes }) => {
+  const r = await probes.get('grant-missing')
+  const error = (r.exchange.json as { error?: unknown } | undefined)?.error
+  if (error === 'invalid_request') return pass('a missing grant_type gets invalid_request')
+  return violation(`a missing grant_type gets ${String(error)}; RFC 6749 §5.2 defines invalid_request for a missing parameter (unsupported_grant_type is for a grant type the server does not support)`, {
+    detail: evidence(r.exchange),
+    fix: 'This is how OpenCRVS v1.7+ answers (grant type is checked first); clients should not depend on either code.',
+  })
+})
+
+check(req('TOKEN-GRANT-04'), async ({ probes, profile }) => {
+  const r = await probes.get('token-exchange-no-subject')
+  const mismatch = errorMismatch(r)
+  if (mismatch) return violation(mismatch, { detail: evidence(r.exchange) })
+  if (!profile.otherGrantTypes.length) return pass(`${profile.label} has no token-exchange grant: refused with ${r.expected.error}`)
+  return finding('REVIEW', `the token-exchange grant is enabled and refused without a subject token (400 invalid_request). Review: it needs no client authentication and turns any valid OpenCRVS token into a 7-day single-record token`, {
+    detail: `${evidence(r.exchange)}\nurn:opencrvs:oauth:grant-type:token-exchange (v1.7+) accepts any token the auth service signed with aud opencrvs:auth-user, including these 10-minute system tokens, and issues a record token valid for CONFIG_ACTION_CONFIRMATION_TOKEN_EXPIRY_SECONDS (7 days by default). Consider who can reach /token and whether that lifetime suits your country.`,
+  })
+})
+
+check(req('TOKEN-AUTH-01'), async ({ probes }) => expectErrors(probes, ['missing-client-id', 'missing-client-secret'], 'missing client_id or client_secret refused'))
+check(req('TOKEN-AUTH-02'), async ({ probes }) => expectErrors(probes, ['wrong-secret'], 'a wrong secret refused'))
+check(req('TOKEN-AUTH-03'), async ({ probes }) => expectErrors(probes, ['unknown-client-uuid', 'unknown-client-name'], 'unknown client ids refused'))
+check(req('TOKEN-AUTH-04'), async ({ probes, target }) => {
+  if (!target.deactivated) return skip('no deactivated client configured: deactivate a client in OpenCRVS and set OPENCRVS_DEACTIVATED_CLIENT_ID and _SECRET')
+  return expectErrors(probes, ['deactivated'], 'the deactivated client refused')
+})
+check(req('TOKEN-DUP-01'), async ({ probes }) => expectErrors(probes, ['duplicate-client-id'], 'a duplicated client_id refused'))
+
+check(req('TOKEN-AUTH-05'), async ({ probes }) => {
+  const [wrong, unknown, name] = await Promise.all([probes.get('wrong-secret'), probes.get('unknown-client-uuid'), probes.get('unknown-client-name')])
+  const shape = (r: ProbeResult) => `${r.exchange.status} ${r.exchange.bodyText}`
+  const differing = [unknown, name].filter((r) => shape(r) !== shape(wrong))
+  if (!differing.length) return pass(`one answer for a wrong secret and an unknown client id: ${wrong.exchange.status} ${wrong.exchange.bodyText.slice(0, 80)}`)
+  return violation('a wrong secret and an unknown client_id get different answers, which tells anyone which client ids exist', {
+    detail: [wrong, ...differing].map((r) => `${r.def.label}:\n${evidence(r.exchange)}`).join('\n\n'),
+    fix: 'Answer every credential failure with the same status and body (OpenCRVS: 401 invalid_client "Invalid client id or secret").',
+  })
+})
+
+check(req('TOKEN-AUTH-06'), async ({ probes }) => {
+  const all = await probes.all()
+  const echoes = all.filter((r) => r.exchange.status !== 200 && r.sentSecrets.some((s) => r.exchange.bodyText.includes(s) || Object.values(r.exchange.headers).some((h) => h.includes(s))))
+  if (!echoes.length) return pass(`none of ${all.length} error answers echoes a submitted secret`)
+  return violation(`${echoes.length} error answer(s) echo a submitted client secret: ${echoes.map((r) => r.def.label).join('; ')}. Error bodies end up in client logs and monitoring`, {
+    detail: echoes.map((r) => `${r.def.label}:\n${evidence(r.exchange)}`).join('\n\n'),
+    fix: 'Never put request parameters in error descriptions.',
+  })
+})
+
+check(req('TOKEN-AUTH-07'), async ({ probes }) => {
+  const all = await probes.all()
+  const unauthorized = all.filter((r) => r.exchange.status === 401)
+  if (!unauthorized.length) return skip('no 401 answer among the probes')
+  const missing = unauthorized.filter((r) => !r.exchange.headers['www-authenticate'])
+  if (!missing.length) return pass(`every 401 (${unauthorized.length}) carries WWW-Authenticate: ${unauthorized[0]!.exchange.headers['www-authenticate']}`)
+  return violation(`${missing.length} of ${unauthorized.length} 401 answers lack WWW-Authenticate (RFC 9110 §15.5.2: a 401 MUST send it); OpenCRVS sends none`, {
+    detail: evidence(missing[0]!.exchange),
+  })
+})
+
+check(req('TOKEN-AUTH-08'), async ({ probes }) => {
+  const r = await probes.get('basic-auth')
+  const token = (r.exchange.json as { access_token?: unknown } | undefined)?.access_token
+  if (r.exchange.status === 200 && typeof token === 'string') return pass('client_secret_basic works: Authorization: Basic issued a token')
+  return violation(`HTTP Basic client authentication is not supported (HTTP ${r.exchange.status} ${String((r.exchange.json as { error?: unknown } | undefined)?.error ?? '')}): RFC 6749 §2.3.1 says servers MUST support it; OpenCRVS reads credentials only from parameters`, {
+    detail: evidence(r.exchange),
+  })
+})
+
+check(req('TOKEN-DOCS-01'), async ({ probes }) => {
+  const r = await probes.get('docs-url')
+  const token = (r.exchange.json as { access_token?: unknown } | undefined)?.access_token
+  if (r.exchange.status === 200 && typeof token === 'string') return pass('the docs\' example URL, with grant_type twice, issues a token on this deployment')
+  return violation(`the docs' example URL "...&grant_type=&grant_type=client_credentials" is refused (HTTP ${r.exchange.status} ${String((r.exchange.json as { error?: unknown } | undefined)?.error ?? '')}): a repeated key becomes an array, so it can never work. Send grant_type=client_credentials once`, {
+    detail: evidence(r.exchange),
+    fix: 'Tell integrators to send a single grant_type=client_credentials (as the countryconfig Postman collection does).',
+  })
+})
+
+check(req('TOKEN-ERR-01'), async ({ probes }) => {
+  const all = await probes.all()
+  const broken: string[] = []
+  for (const r of all) {
+    const ex = r.exchange
+    const isToken = typeof (ex.json as { access_token?: unknown } | undefined)?.access_token === 'string'
+    if (isToken) continue // the check that owns that probe reports the token
+    if (ex.status === 200) {
+      broken.push(`${r.def.label}: an error answered with HTTP 200`)
+      continue
+    }
+    const type = ex.headers['content-type'] ?? '(none)'
+    if (!/^application\/json\b/i.test(type)) broken.push(`${r.def.label}: Content-Type ${type}, not application/json`)
+    if (ex.json === undefined) {
+      broken.push(`${r.def.label}: the body is not JSON (${ex.bodyText.slice(0, 40)}…)`)
+      continue
+    }
+    const schema = problems('oauth-error', ex.json).filter((p) => !(p.field === 'error_description' && p.keyword === 'pattern')) // charset: TOKEN-ERR-03
+    if (schema.length) broken.push(`${r.def.label}: ${schema.map((p) => p.message).join(', ')}`)
+    const error = (ex.json as { error?: unknown }).error
+    if (typeof error === 'string' && ex.status !== r.expected.status && error === r.expected.error) broken.push(`${r.def.label}: ${error} with HTTP ${ex.status}, not ${r.expected.status}`)
+  }
+  if (broken.length) return violation(broken.join('; '), { detail: evidence(all.find((r) => broken[0]!.startsWith(r.def.label))!.exchange) })
+  return pass(`all ${all.length} error answers are JSON, valid against schemas/oauth-error.schema.json, with the release's status`)
+})
+
+check(req('TOKEN-ERR-02'), async ({ probes }) => {
+  const all = await probes.all()
+  const uris = [...new Set(all.map((r) => (r.exchange.json as { error_uri?: unknown } | undefined)?.error_uri).filter((u) => u !== undefined).map(String))]
+  if (!uris.length) return pass('no error_uri is sent')
+  const invalid = uris.filter((u) => {
+    if (/[\s"\\]/.test(u)) return true
+    try {
+      new URL(u)
+      return false
+    } catch {
+      return true
+    }
+  })
+  if (!invalid.length) return pass(`error_uri is a URI: ${uris.join(', ')}`)
+  return violation(`error_uri is not a URI: ${JSON.stringify(invalid[0])} (RFC 6749 §5.2: a URI-reference, no spaces); clients that follow it get nowhere`, {
+    fix: 'OpenCRVS sends "Refer to https://..."; the URI alone would be valid.',
+  })
+})
+
+check(req('TOKEN-ERR-03'), async ({ probes }) => {
+  const all = await probes.all()
+  const bad = all.filter((r) => r.exchange.json !== undefined && problems('oauth-error', r.exchange.json).some((p) => p.field === 'error_description' && p.keyword === 'pattern'))
+  if (!bad.length) return pass('every error_description keeps to the RFC 6749 charset')
+  const example = (bad[0]!.exchange.json as { error?: string }).error
+  return violation(`${bad.length} error_description(s) use characters RFC 6749 §5.2 excludes (double quote or backslash), e.g. in ${example}; strict clients may fail to parse or display them`, {
+    detail: evidence(bad[0]!.exchange),
+  })
+})

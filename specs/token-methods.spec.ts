@@ -1,0 +1,35 @@
+/**
+ * Methods on the token route: only POST issues tokens; OPTIONS and CORS reported as they are.
+ */
+import { check, finding, pass, violation } from '../fixtures/index.ts'
+import { evidence, send, tokenRequest } from '../src/http/index.ts'
+import { req } from '../src/requirements/catalogue.ts'
+
+check(req('TOKEN-METHOD-01'), async ({ tokens, target }) => {
+  const client = tokens.client(tokens.configuredTypes()[0] ?? 'NOTIFICATION')
+  const url = tokenRequest(target.tokenUrl, 'query', { client_id: client.id, client_secret: client.secret, grant_type: 'client_credentials' }).url
+  const answers = []
+  for (const method of ['GET', 'HEAD', 'PUT']) answers.push(await send({ method, url }))
+  const detail = answers.map((ex) => evidence(ex)).join('\n\n')
+  const issued = answers.filter((ex) => typeof (ex.json as { access_token?: unknown } | undefined)?.access_token === 'string' || (ex.request.method === 'HEAD' && ex.status === 200))
+  if (issued.length) {
+    return violation(`${issued.map((ex) => ex.request.method).join(', ')} on the token route issued a token (or answered 200): RFC 6749 §3.2 allows only POST, and a GET puts the secret in every log and browser history`, { detail })
+  }
+  const statuses = answers.map((ex) => `${ex.request.method} ${ex.status}`).join(', ')
+  const odd = answers.filter((ex) => ex.status !== 404 && ex.status !== 405)
+  if (odd.length) return pass(`no token (${statuses}); 404 or 405 would be clearer`, { detail })
+  return pass(`no token: ${statuses}`, { detail, observed: { methods: statuses } })
+})
+
+check(req('TOKEN-METHOD-02'), async ({ target }) => {
+  const origin = 'https://conformance-kit.invalid'
+  const ex = await send({ method: 'OPTIONS', url: target.tokenUrl, headers: { origin, 'access-control-request-method': 'POST' } })
+  const acao = ex.headers['access-control-allow-origin']
+  const facts = `OPTIONS from an unlisted origin: HTTP ${ex.status}; access-control-allow-origin ${acao ?? '(absent)'}`
+  if (acao === '*' || acao === origin) {
+    return finding('INFO', `${facts}: browsers on any site may call the token endpoint. Client credentials belong on servers, not in browsers, so a CORS allowance here is unneeded`, { detail: evidence(ex, { headers: ['access-control-allow-origin', 'access-control-allow-methods', 'vary'] }) })
+  }
+  return finding('INFO', `${facts}: browsers on other sites cannot read token responses (v1.x allows its own login/register/countryconfig origins; v2.0 has CORS off)`, {
+    detail: evidence(ex, { headers: ['access-control-allow-origin', 'access-control-allow-methods', 'vary'] }),
+  })
+})
