@@ -28,7 +28,8 @@ describe('fault matrix', { concurrency: 2 }, () => {
   for (const [fault, c] of Object.entries(FAULT_MATRIX)) {
     const { release, fails } = c
     const expectedChanges = c.changes ?? {}
-    test(`fault ${fault} (v${release}) -> ${fails.join(', ')} FAILED, nothing else changes`, async () => {
+    const effect = [fails.length ? `${fails.join(', ')} FAILED` : '', ...Object.entries(expectedChanges).filter(([, v]) => v !== 'SKIPPED').map(([id, v]) => `${id} ${v}`)].filter(Boolean).join(', ')
+    test(`fault ${fault} (v${release}) -> ${effect}, nothing else changes`, async () => {
       const [base, run] = await Promise.all([baseline(c), runKit(release, [fault], c.env, c.lifetimeSeconds)])
       const failed = Object.entries(run.verdicts).filter(([, v]) => v === 'FAILED').map(([id]) => id)
       const changed = Object.keys(base.verdicts).filter((id) => !fails.includes(id) && run.verdicts[id] !== base.verdicts[id])

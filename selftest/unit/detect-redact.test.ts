@@ -38,4 +38,6 @@ test('redaction: registered secrets in any encoding, whole JWTs, credential para
   assert.doesNotMatch(out, /unregistered/)
   assert.doesNotMatch(out, /abc\.def|dXNlcjpwYXNz/)
   assert.match(out, /\[JWT alg=RS256 sub=abc; signature removed\]/)
+  // a registered secret in a URL is replaced once, with its label, and the URL stays readable
+  assert.equal(redact('https://a.example/token?client_id=x&client_secret=s3cr3t%20value%2F%2B&grant_type=y'), 'https://a.example/token?client_id=x&client_secret=[REDACTED test secret]&grant_type=y')
 })

@@ -24,7 +24,7 @@ export function registerToken(compact: string | undefined, label = 'access token
 
 /** Compact JWS/JWT: three base64url segments, the first a JSON object ("eyJ"). */
 const JWT_PATTERN = /eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*/g
-const QUERY_SECRET_PATTERN = /((?:client_secret|subject_token|access_token|token)=)[^&\s"'<>]+/gi
+const QUERY_SECRET_PATTERN = /((?:client_secret|subject_token|access_token|token)=)(?!\[REDACTED)[^&\s"'<>]+/gi
 const AUTH_HEADER_PATTERN = /\b(authorization["']?\s*[:=]\s*["']?(?:basic|bearer)\s+)[A-Za-z0-9._~+/=-]+/gi
 
 function describeJwt(compact: string): string {
