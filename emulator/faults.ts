@@ -51,6 +51,16 @@ export const FAULTS: Record<string, FaultInfo> = {
   'error-content-type-html': { description: 'OAuth error bodies are served as text/html' },
   'error-uri-valid': { description: 'error_uri is a valid URI' },
   'get-issues-token': { description: 'GET /token with query parameters issues a token' },
+  'search-gets-notification-scopes': { description: 'record-search clients also get the event-notification scopes' },
+  'gateway-ignores-scope': { description: 'the gateway (or v2.0 events) skips the scope check' },
+  'gateway-accepts-alg-none': { description: 'the gateway accepts unsigned tokens (alg "none")' },
+  'gateway-accepts-hs256': { description: 'the gateway verifies HS256 tokens with the public key as the HMAC secret' },
+  'gateway-skips-signature': { description: 'the gateway does not verify RS256 signatures' },
+  'gateway-ignores-audience': { description: 'the gateway does not check aud' },
+  'gateway-token-in-query': { description: 'the gateway accepts a token in ?access_token=' },
+  'gateway-bearer-case-sensitive': { description: 'the gateway accepts only "Bearer", not "bearer"' },
+  'gateway-allows-anonymous': { description: 'the gateway lets requests with no token through to the scope check (403, not 401)' },
+  'gateway-malformed-token-500': { description: 'the gateway answers a malformed bearer token with 500' },
   'gateway-accepts-expired': { description: 'the gateway accepts tokens past exp' },
 }
 

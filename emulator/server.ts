@@ -38,6 +38,8 @@ export interface RunningEmulator {
   url: string
   /** The emulated gateway (read-only probe routes only). */
   gatewayUrl: string
+  /** Requests the gateway let through authentication, scope and validation: a real one would have written them. */
+  writeAttempts(): string[]
   release: string
   line: Line
   faults: string[]
@@ -164,7 +166,9 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
       return oauthError(h, 'invalid_client', 401, description)
     }
     const stored =
-      faults.has('docs-scope-names') && c.type === 'HEALTH'
+      faults.has('search-gets-notification-scopes') && c.type === 'RECORD_SEARCH'
+        ? [...c.scopes, ...scopesFor(line, 'HEALTH', events)]
+        : faults.has('docs-scope-names') && c.type === 'HEALTH'
         ? ['health']
         : faults.has('scope-extra') && c.type === 'HEALTH'
           ? [...c.scopes, ...scopesFor(line, 'RECORD_SEARCH', events)]
@@ -245,15 +249,21 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
   if (faults.has('get-issues-token')) {
     server.route({ method: 'GET', path: '/token', handler: (request, h) => clientCredentials(h, request.query.client_id, request.query.client_secret) })
   }
+  if (line !== '2.0') {
+    // v1.x auth GET /anonymous-token: genuinely signed, for services, without opencrvs:gateway-user
+    // (contract §9; the response shape {token} is inferred, not recorded)
+    server.route({ method: 'GET', path: '/anonymous-token', handler: () => ({ token: signToken({ scope: [], aud: ['opencrvs:user-mgnt-user', 'opencrvs:metrics-user'] }, 'anonymous', 600) }) })
+  }
   server.route({ method: 'GET', path: '/.well-known', handler: (_r, h) => h.response(Buffer.from(publicKeyPem)) })
   server.route({ method: 'GET', path: '/ping', handler: () => ({ success: true }) })
 
   await server.start()
   const url = `http://${server.info.host}:${server.info.port}`
-  const gateway = await startGateway({ line, release: opts.release, publicKey, faults, ...(opts.host ? { host: opts.host } : {}) })
+  const gateway = await startGateway({ line, release: opts.release, publicKey, publicKeyPem, faults, ...(opts.host ? { host: opts.host } : {}) })
   return {
     url,
     gatewayUrl: gateway.url,
+    writeAttempts: gateway.writeAttempts,
     release: opts.release,
     line,
     faults: [...faults],

@@ -14,6 +14,14 @@ export interface FaultCase {
   lifetimeSeconds?: number
 }
 
+const skipped = (ids: string[]) => Object.fromEntries(ids.map((id) => [id, 'SKIPPED']))
+/**
+ * When the gateway refuses the deployment's own valid tokens, the door and scope probes have no positive
+ * control and skip, pointing at the token checks that failed. v1.x has no search probe to skip.
+ */
+const gatewayRefusesTokens = (release: string) =>
+  skipped(['SCOPE-02', ...(release === '2.0' ? ['SCOPE-03'] : []), 'DOOR-01', 'DOOR-02', 'DOOR-03', 'DOOR-04', 'DOOR-05', ...(release === '2.0' ? [] : ['DOOR-06']), 'DOOR-07', 'DOOR-08'])
+
 /** A slow run that can afford to wait: 3-second tokens, declared to the kit. */
 const LIVE_EXPIRY = { env: { CONFORMANCE_SLOW: 'true', OPENCRVS_TOKEN_LIFETIME_SECONDS: '3', CONFORMANCE_LEEWAY_SECONDS: '1' }, lifetimeSeconds: 3 }
 
@@ -26,24 +34,25 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
   'opaque-token': {
     release: '1.6',
     fails: ['TOKEN-RESP-01', 'JWT-01'],
-    changes: Object.fromEntries(
-      ['JWT-HDR-01', 'JWT-HDR-02', 'JWT-HDR-03', 'JWT-SIG-01', 'JWT-CLM-01', 'JWT-CLM-02', 'JWT-CLM-03', 'JWT-CLM-04', 'JWT-CLM-05', 'JWT-CLM-06', 'JWT-CLM-07', 'JWT-CLM-08', 'JWT-CLM-09', 'JWT-LIFE-01', 'JWT-FRESH-01', 'DOCS-01', 'DOCS-02'].map((id) => [id, 'SKIPPED']),
-    ),
+    changes: { ...gatewayRefusesTokens('1.6'), ...Object.fromEntries(
+      ['JWT-HDR-01', 'JWT-HDR-02', 'JWT-HDR-03', 'JWT-SIG-01', 'JWT-CLM-01', 'JWT-CLM-02', 'JWT-CLM-03', 'JWT-CLM-04', 'JWT-CLM-05', 'JWT-CLM-06', 'JWT-CLM-07', 'JWT-CLM-08', 'JWT-CLM-09', 'JWT-LIFE-01', 'JWT-FRESH-01', 'DOCS-01', 'DOCS-02', 'SCOPE-01'].map((id) => [id, 'SKIPPED']),
+    ) },
   },
   'json-body-ignored': { release: '2.0', fails: ['TOKEN-FMT-02'] },
   // and with no form body, credentials must travel in the URL: the RFC warning applies
   'form-body-ignored': { release: '2.0', fails: ['TOKEN-FMT-03'], changes: { 'TOKEN-FMT-04': 'WARNING' } },
   'query-ignored': { release: '2.0', fails: ['TOKEN-FMT-01'] },
-  'alg-none': { release: '2.0', fails: ['JWT-HDR-01', 'JWT-SIG-01'] },
-  'alg-hs256': { release: '1.9', fails: ['JWT-HDR-01', 'JWT-SIG-01'] },
+  'alg-none': { release: '2.0', fails: ['JWT-HDR-01', 'JWT-SIG-01'], changes: gatewayRefusesTokens('2.0') },
+  'alg-hs256': { release: '1.9', fails: ['JWT-HDR-01', 'JWT-SIG-01'], changes: gatewayRefusesTokens('1.9') },
   'typ-missing': { release: '1.8', fails: ['JWT-HDR-02'] },
-  'wrong-signing-key': { release: '2.0', fails: ['JWT-SIG-01'] },
+  'wrong-signing-key': { release: '2.0', fails: ['JWT-SIG-01'], changes: gatewayRefusesTokens('2.0') },
   // jose refuses to verify with an RSA key under 2048 bits, so the signature check defers to the key check
   'weak-key-1024': { release: '1.9', fails: ['JWT-KEY-01'], changes: { 'JWT-SIG-01': 'SKIPPED' } },
-  'iss-docs-style': { release: '1.9', fails: ['JWT-CLM-01'] },
-  'aud-missing-gateway': { release: '2.0', fails: ['JWT-CLM-02'] },
+  'iss-docs-style': { release: '1.9', fails: ['JWT-CLM-01'], changes: gatewayRefusesTokens('1.9') },
+  'aud-missing-gateway': { release: '2.0', fails: ['JWT-CLM-02'], changes: gatewayRefusesTokens('2.0') },
   'sub-per-token': { release: '1.8', fails: ['JWT-CLM-03'] },
-  'scope-extra': { release: '1.9', fails: ['JWT-CLM-04'] },
+  // the notification token also carries the search scope: wrong set, and the types are no longer separate
+  'scope-extra': { release: '1.9', fails: ['JWT-CLM-04', 'SCOPE-01'] },
   // on 2.0 (not 1.9), because v1.9 is told from v1.8 by userType
   'usertype-missing': { release: '2.0', fails: ['JWT-CLM-05'] },
   // millisecond dates fail the units check; the clock and lifetime checks then have no seconds to compare
@@ -54,8 +63,13 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
   'token-reuse': { release: '2.0', fails: ['JWT-FRESH-01'] },
   // the docs' example claims are wrong for the gateway; with them the erratum no longer applies.
   // Declared version, because without the real audience list there is nothing to detect the release from.
-  'docs-example-claims': { release: '2.0', fails: ['JWT-CLM-01', 'JWT-CLM-02'], changes: { 'DOCS-01': 'PASSED' }, env: { OPENCRVS_VERSION: '2.0' } },
-  'docs-scope-names': { release: '2.0', fails: ['JWT-CLM-04'], changes: { 'DOCS-02': 'PASSED' } },
+  'docs-example-claims': { release: '2.0', fails: ['JWT-CLM-01', 'JWT-CLM-02'], changes: { 'DOCS-01': 'PASSED', ...gatewayRefusesTokens('2.0') }, env: { OPENCRVS_VERSION: '2.0' } },
+  // a notification client whose only scope is "health" cannot notify in v2.0: the positive control fails
+  'docs-scope-names': {
+    release: '2.0',
+    fails: ['JWT-CLM-04', 'SCOPE-02'],
+    changes: { 'DOCS-02': 'PASSED', ...skipped(['DOOR-01', 'DOOR-02', 'DOOR-03', 'DOOR-04', 'DOOR-05', 'DOOR-07', 'DOOR-08']) },
+  },
   'gateway-accepts-expired': { release: '2.0', fails: ['JWT-EXP-01'], ...LIVE_EXPIRY },
   // the docs' URL works once a repeated grant_type is read as its last value: the erratum no longer applies
   'duplicate-grant-type-last-wins': { release: '1.9', fails: [], changes: { 'TOKEN-DOCS-01': 'PASSED' } },
@@ -81,6 +95,17 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
   'error-content-type-html': { release: '1.8', fails: ['TOKEN-ERR-01'] },
   'error-uri-valid': { release: '2.0', fails: [], changes: { 'TOKEN-ERR-02': 'PASSED' } },
   'get-issues-token': { release: '1.9', fails: ['TOKEN-METHOD-01'] },
+  // the search client holding notification scopes fails in the token and at the door
+  'search-gets-notification-scopes': { release: '1.9', fails: ['JWT-CLM-04', 'SCOPE-01', 'SCOPE-02'] },
+  'gateway-ignores-scope': { release: '2.0', fails: ['SCOPE-02', 'SCOPE-03'] },
+  'gateway-allows-anonymous': { release: '1.8', fails: ['DOOR-01'] },
+  'gateway-malformed-token-500': { release: '2.0', fails: ['DOOR-02'] },
+  'gateway-accepts-alg-none': { release: '1.9', fails: ['DOOR-03'] },
+  'gateway-accepts-hs256': { release: '2.0', fails: ['DOOR-04'] },
+  'gateway-skips-signature': { release: '1.8', fails: ['DOOR-05'] },
+  'gateway-ignores-audience': { release: '1.9', fails: ['DOOR-06'] },
+  'gateway-bearer-case-sensitive': { release: '1.9', fails: [], changes: { 'DOOR-07': 'WARNING' } },
+  'gateway-token-in-query': { release: '2.0', fails: [], changes: { 'DOOR-08': 'WARNING' } },
 }
 
 /** Requirements no fault turns FAILED, and the self-test that shows them leaving PASSED, or why none can. */

@@ -19,6 +19,8 @@ export interface KitRun {
   reportDir: string
   verdicts: Record<string, string>
   secrets: string[]
+  /** Requests the emulated gateway let through to where a real one would write: must stay empty. */
+  writes: string[]
 }
 
 /** Environment with every OPENCRVS_/CONFORMANCE_ variable of the caller removed. */
@@ -61,7 +63,7 @@ export async function runKitAgainst(emu: RunningEmulator, extra: Record<string, 
     ...extra,
   }
   const { code, output } = await runCli(env, args)
-  return collect(code, output, reportDir, emu.clients.map((c) => c.secret))
+  return { ...collect(code, output, reportDir, emu.clients.map((c) => c.secret)), writes: emu.writeAttempts() }
 }
 
 /** Start an emulator, run the kit against it, stop it. */
@@ -74,7 +76,7 @@ export async function runKit(release: string, faults: string[] = [], extra: Reco
   }
 }
 
-export function collect(code: number, output: string, reportDir: string, secrets: string[]): KitRun {
+export function collect(code: number, output: string, reportDir: string, secrets: string[]): Omit<KitRun, 'writes'> {
   let report: ConformanceReport
   try {
     report = JSON.parse(readFileSync(join(reportDir, 'conformance.json'), 'utf8')) as ConformanceReport

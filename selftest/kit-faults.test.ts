@@ -41,6 +41,7 @@ describe('fault matrix', { concurrency: 2 }, () => {
       assert.equal(run.code, fails.length ? 1 : 0, 'exit code')
       for (const id of fails) assert.match(run.output, new RegExp(`FAILED\\s+${id}`), `console summary names ${id}`)
       assert.deepEqual(leaks(run), [])
+      assert.deepEqual(run.writes, [], 'no probe may get past the point where a real gateway writes')
     })
   }
 })

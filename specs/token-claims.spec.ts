@@ -3,10 +3,10 @@
  * no secret in any claim, and claims beyond the release's set.
  */
 import { check, finding, pass, skip, violation } from '../fixtures/index.ts'
-import { decodedPrimary, type TokenStore } from '../fixtures/tokens.ts'
-import type { Target } from '../src/config/index.ts'
+import { decodedPrimary } from '../fixtures/tokens.ts'
+import { compareScopes, expectedScopes, scopeSets } from '../fixtures/scopes.ts'
 import { tokenView } from '../src/jwt/index.ts'
-import { CLIENT_TYPES, expectedAudience, scopeMatches, type ClientType, type Profile } from '../src/profiles/profiles.ts'
+import { CLIENT_TYPES, expectedAudience, scopeMatches, type ClientType } from '../src/profiles/profiles.ts'
 import { req } from '../src/requirements/catalogue.ts'
 
 const GATEWAY_AUD = 'opencrvs:gateway-user'
@@ -73,36 +73,6 @@ check(req('JWT-CLM-03'), async ({ tokens, profile }) => {
     observed: { subRule: profile.jwt.sub === 'client-id' ? 'client_id' : 'system id' },
   })
 })
-
-/** The scopes a type's token must carry: OPENCRVS_<TYPE>_SCOPES, else the profile's defaults. */
-function expectedScopes(target: Target, profile: Profile, type: ClientType): { patterns: string[]; from: string } | undefined {
-  const configured = target.clients[type]?.scopes
-  if (configured) return { patterns: configured, from: `OPENCRVS_${type}_CLIENT_SCOPES` }
-  const defaults = profile.defaultScopes[type]
-  return defaults ? { patterns: defaults, from: `${profile.label} defaults for ${CLIENT_TYPES[type].opencrvsType}` } : undefined
-}
-
-/** Match scopes to patterns one to one; what is left over on either side. */
-function compareScopes(patterns: string[], scopes: string[]): { missing: string[]; extra: string[] } {
-  const left = [...scopes]
-  const missing: string[] = []
-  for (const p of patterns) {
-    const i = left.findIndex((s) => scopeMatches(p, s))
-    if (i < 0) missing.push(p)
-    else left.splice(i, 1)
-  }
-  return { missing, extra: left }
-}
-
-async function scopeSets(tokens: TokenStore): Promise<Map<ClientType, string[]>> {
-  const sets = new Map<ClientType, string[]>()
-  for (const type of tokens.configuredTypes()) {
-    const { decoded } = await decodedPrimary(tokens, type)
-    const scope = decoded.claims.scope
-    sets.set(type, Array.isArray(scope) ? scope.map(String) : [])
-  }
-  return sets
-}
 
 check(req('JWT-CLM-04'), async ({ tokens, target, profile }) => {
   const sets = await scopeSets(tokens)

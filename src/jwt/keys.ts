@@ -14,15 +14,17 @@ export interface SigningKey {
   bits: number | undefined
   /** SHA-256 of the SubjectPublicKeyInfo DER, hex. */
   fingerprint: string
+  /** The PEM text exactly as published, when it was PEM. */
+  pem?: string
 }
 
 export class KeyUnavailable extends Error {}
 
-function fromText(text: string, where: string, kid?: string): { key: KeyObject; format: string } {
+function fromText(text: string, where: string, kid?: string): { key: KeyObject; format: string; pem?: string } {
   const trimmed = text.trim()
   if (trimmed.startsWith('-----BEGIN')) {
     try {
-      return { key: createPublicKey(trimmed), format: 'PEM' }
+      return { key: createPublicKey(trimmed), format: 'PEM', pem: text }
     } catch (e) {
       throw new KeyUnavailable(`${where} holds a PEM block that is not a public key (${(e as Error).message})`)
     }
@@ -41,11 +43,12 @@ function fromText(text: string, where: string, kid?: string): { key: KeyObject; 
   return { key: createPublicKey({ key: chosen as unknown as import('node:crypto').JsonWebKey, format: 'jwk' }), format: 'JWKS' }
 }
 
-export function describeKey(key: KeyObject, source: string): SigningKey {
+export function describeKey(key: KeyObject, source: string, pem?: string): SigningKey {
   const der = key.export({ type: 'spki', format: 'der' })
   return {
     key,
     source,
+    ...(pem ? { pem } : {}),
     type: key.asymmetricKeyType ?? 'unknown',
     bits: key.asymmetricKeyDetails?.modulusLength,
     fingerprint: createHash('sha256').update(der).digest('hex'),
@@ -55,8 +58,8 @@ export function describeKey(key: KeyObject, source: string): SigningKey {
 /** Load the key from a file or URL. Throws KeyUnavailable saying what was found instead. */
 export async function loadSigningKey(location: { kind: 'file' | 'url'; location: string }, kid?: string): Promise<SigningKey> {
   if (location.kind === 'file') {
-    const { key, format } = fromText(readFileSync(location.location, 'utf8'), location.location, kid)
-    return describeKey(key, `${location.location} (${format})`)
+    const { key, format, pem } = fromText(readFileSync(location.location, 'utf8'), location.location, kid)
+    return describeKey(key, `${location.location} (${format})`, pem)
   }
   let res
   try {
@@ -65,6 +68,6 @@ export async function loadSigningKey(location: { kind: 'file' | 'url'; location:
     throw new KeyUnavailable(`${location.location} could not be reached (${(e as Error).message})`)
   }
   if (res.status !== 200) throw new KeyUnavailable(`${location.location} answered HTTP ${res.status}`)
-  const { key, format } = fromText(res.bodyText, location.location, kid)
-  return describeKey(key, `${location.location} (${format}, served as ${res.headers['content-type'] ?? 'no content type'})`)
+  const { key, format, pem } = fromText(res.bodyText, location.location, kid)
+  return describeKey(key, `${location.location} (${format}, served as ${res.headers['content-type'] ?? 'no content type'})`, pem)
 }

@@ -19,6 +19,16 @@ export type ClientType = keyof typeof CLIENT_TYPES
 export type ProfileId = '1.3' | '1.7' | '1.9' | '2.0'
 export type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'unsupported_grant_type' | 'unauthorized_client'
 
+export interface ScopeProbe {
+  method: 'POST'
+  path: string
+  body: string
+  wrongClient: ClientType
+  rightClient: ClientType
+  refusedStatus: number
+  controlStatus: number
+}
+
 export interface Profile {
   id: ProfileId
   /** Human name of the line, e.g. "v1.7-v1.8". */
@@ -70,6 +80,17 @@ export interface Profile {
    */
   protectedRead: { method: 'POST'; path: string; body: string; client: ClientType; acceptedStatus: number }
   /**
+   * Scope probes at the gateway: a request the wrong client type must get `refusedStatus` for before any side
+   * effect, and the same request with the right type gets `controlStatus` (a validation error: nothing written),
+   * which shows the refusal was the scope check's. A string says why no unambiguous read-only probe exists.
+   */
+  scopeProbes: {
+    notification: ScopeProbe | string
+    search: ScopeProbe | string
+  }
+  /** Where a genuinely signed token for another audience can be had (auth route), or null. */
+  otherAudienceTokenRoute: string | null
+  /**
    * The scopes a client of each type receives by default. `*` stands for the deployment's event list
    * (e.g. `birth|death` in v1.9, `birth,death` in v2.0), which differs per country.
    */
@@ -112,6 +133,20 @@ const TOKEN_EXCHANGE = 'urn:opencrvs:oauth:grant-type:token-exchange'
 const V1_READ = { method: 'POST', path: '/notification', body: '{}', client: 'NOTIFICATION', acceptedStatus: 400 } as const
 // v2.0 events POST /events/events: JWT, then record.create scope, then input validation (400)
 const V2_READ = { method: 'POST', path: '/events/events', body: '{}', client: 'NOTIFICATION', acceptedStatus: 400 } as const
+// real-gateway-transcripts.md v1.9.15 (a)/(b): search token 403 Insufficient scope; notification token 400 "resourceType" is required
+const V1_SCOPE_PROBES = {
+  notification: { method: 'POST', path: '/notification', body: '{}', wrongClient: 'SEARCH', rightClient: 'NOTIFICATION', refusedStatus: 403, controlStatus: 400 },
+  search:
+    'v1.x has no unambiguous read-only probe for record search: GraphQL searchEvents validates its input before any auth (HTTP 200 BAD_USER_INPUT for every caller), ' +
+    'a valid query by a search client runs a real search (quota; in v1.3-v1.4 it marks records as downloaded), and a refused caller gets HTTP 200 with UNAUTHENTICATED, ' +
+    'which a user-mgnt outage also gives. Check by hand on staging: a notification token must get UNAUTHENTICATED from searchEvents.',
+} as const
+// contract §7.3 (v2.0 events, from the code; the events service was not recorded): 403 before input parsing.
+// The control body is a JSON string, which no object input schema accepts: it can never run a search.
+const V2_SCOPE_PROBES = {
+  notification: { method: 'POST', path: '/events/events', body: '{}', wrongClient: 'SEARCH', rightClient: 'NOTIFICATION', refusedStatus: 403, controlStatus: 400 },
+  search: { method: 'POST', path: '/events/events/search', body: '"conformance-kit probe: not a search"', wrongClient: 'NOTIFICATION', rightClient: 'SEARCH', refusedStatus: 403, controlStatus: 400 },
+} as const
 const V17_ERRORS = {
   missingGrantType: 'unsupported_grant_type',
   emptyGrantType: 'unsupported_grant_type',
@@ -153,6 +188,8 @@ export const PROFILES: Record<ProfileId, Profile> = {
     },
     lifetime: { default: 600, byType: {} },
     protectedRead: V1_READ,
+    scopeProbes: V1_SCOPE_PROBES,
+    otherAudienceTokenRoute: '/anonymous-token',
     defaultScopes: {
       NOTIFICATION: ['declare', 'notification-api'],
       SEARCH: ['recordsearch'],
@@ -181,6 +218,8 @@ export const PROFILES: Record<ProfileId, Profile> = {
     },
     lifetime: { default: 600, byType: {} },
     protectedRead: V1_READ,
+    scopeProbes: V1_SCOPE_PROBES,
+    otherAudienceTokenRoute: '/anonymous-token',
     defaultScopes: {
       NOTIFICATION: ['notification-api'],
       SEARCH: ['recordsearch'],
@@ -209,6 +248,8 @@ export const PROFILES: Record<ProfileId, Profile> = {
     },
     lifetime: { default: 600, byType: { IMPORT_EXPORT: 604800 } },
     protectedRead: V1_READ,
+    scopeProbes: V1_SCOPE_PROBES,
+    otherAudienceTokenRoute: '/anonymous-token',
     defaultScopes: {
       NOTIFICATION: ['notification-api', 'record.create[event=*]', 'record.notify[event=*]'],
       SEARCH: ['recordsearch'],
@@ -239,6 +280,9 @@ export const PROFILES: Record<ProfileId, Profile> = {
     },
     lifetime: { default: 600, byType: {} },
     protectedRead: V2_READ,
+    scopeProbes: V2_SCOPE_PROBES,
+    // v2.0 moved it to /internal/anonymous-token, which an official ingress does not expose
+    otherAudienceTokenRoute: null,
     defaultScopes: {
       NOTIFICATION: ['type=record.create&event=*', 'type=record.notify&event=*'],
       SEARCH: ['type=record.search&event=*'],

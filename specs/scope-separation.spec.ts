@@ -1,0 +1,77 @@
+/**
+ * Scope separation between client types: in the tokens, and at the door. Every probe is refused before any
+ * side effect, and has a positive control (the right client type is refused only by validation) proving the
+ * refusal is the scope check's. Read-only: no probe body can ever be valid.
+ */
+import { check, finding, pass, skip, violation } from '../fixtures/index.ts'
+import { expectedScopes, scopeSets } from '../fixtures/scopes.ts'
+import { decodedPrimary, type TokenStore } from '../fixtures/tokens.ts'
+import type { Target } from '../src/config/index.ts'
+import { evidence, send } from '../src/http/index.ts'
+import { CLIENT_TYPES, scopeMatches, type ScopeProbe } from '../src/profiles/profiles.ts'
+import { req } from '../src/requirements/catalogue.ts'
+
+const NO_GATEWAY = 'no gateway configured: set OPENCRVS_GATEWAY_URL (https://gateway.<domain>) to run the read-only probes at the door'
+
+check(req('SCOPE-01'), async ({ tokens, target, profile }) => {
+  const types = tokens.configuredTypes()
+  if (!types.includes('NOTIFICATION') || !types.includes('SEARCH')) return skip('needs both a notification and a search client: set OPENCRVS_NOTIFICATION_CLIENT_ID/_SECRET and OPENCRVS_SEARCH_CLIENT_ID/_SECRET')
+  const sets = await scopeSets(tokens)
+  const notification = sets.get('NOTIFICATION')!
+  const search = sets.get('SEARCH')!
+  const sideBySide = `NOTIFICATION (HEALTH): ${JSON.stringify(notification)}\nSEARCH (RECORD_SEARCH): ${JSON.stringify(search)}`
+  const crossings: string[] = []
+  for (const [holder, own, other] of [['NOTIFICATION', notification, 'SEARCH'], ['SEARCH', search, 'NOTIFICATION']] as const) {
+    const otherPatterns = expectedScopes(target, profile, other)?.patterns ?? []
+    for (const s of own) {
+      const shared = (holder === 'NOTIFICATION' ? search : notification).includes(s)
+      if (shared || otherPatterns.some((p) => scopeMatches(p, s))) crossings.push(`the ${CLIENT_TYPES[holder].label} token carries ${JSON.stringify(s)}, a ${CLIENT_TYPES[other].label} scope`)
+    }
+  }
+  if (crossings.length) {
+    return violation([...new Set(crossings)].join('; '), {
+      detail: `Scope sets side by side:\n${sideBySide}`,
+      fix: 'Give each integration its own client of the right type; a record-search client must not be able to notify events, nor the other way round.',
+    })
+  }
+  return pass('the notification and search tokens share no scope, and neither carries the other type\'s', { detail: `Scope sets side by side:\n${sideBySide}` })
+})
+
+async function probeAt(target: Target, tokens: TokenStore, probe: ScopeProbe) {
+  const call = async (type: ScopeProbe['wrongClient']) => {
+    const { compact } = await decodedPrimary(tokens, type)
+    return send({ method: probe.method, url: `${target.gatewayUrl}${probe.path}`, headers: { authorization: `Bearer ${compact}`, 'content-type': 'application/json' }, body: probe.body })
+  }
+  const refused = await call(probe.wrongClient)
+  const control = await call(probe.rightClient)
+  const detail = `${CLIENT_TYPES[probe.wrongClient].label} token (must be refused ${probe.refusedStatus}):\n${evidence(refused)}\n\n${CLIENT_TYPES[probe.rightClient].label} token (control, must reach validation: ${probe.controlStatus}):\n${evidence(control)}`
+  const wrong = `${CLIENT_TYPES[probe.wrongClient].label} client's`
+  const right = `${CLIENT_TYPES[probe.rightClient].label} client's`
+  if (control.status === 401) {
+    return skip(`the gateway refuses the ${right} own valid token (401) at ${probe.method} ${probe.path}, so no scope decision can be observed; see the token checks (JWT-SIG-01, JWT-CLM-01, JWT-CLM-02)`)
+  }
+  if (refused.status >= 200 && refused.status < 300) {
+    return violation(`the ${wrong} token was accepted at ${probe.method} ${probe.path} (HTTP ${refused.status}): the scope check is missing`, { detail })
+  }
+  if (refused.status === probe.controlStatus && control.status === probe.controlStatus) {
+    return violation(`the ${wrong} token got past the scope check at ${probe.method} ${probe.path}: it was stopped only by payload validation (HTTP ${refused.status}, like the ${right} token), so a valid payload would have been processed`, {
+      detail,
+      fix: 'Restore the route\'s scope requirement (v1.x gateway route auth.scope; v2.0 events authorization middleware).',
+    })
+  }
+  if (control.status !== probe.controlStatus) {
+    return violation(`the positive control failed: the ${right} token got HTTP ${control.status} at ${probe.method} ${probe.path}, not ${probe.controlStatus}, so the probe cannot show that a refusal is the scope check's${control.status === probe.refusedStatus ? ', and the client type that should be allowed is refused' : ''}`, { detail })
+  }
+  if (refused.status !== probe.refusedStatus) return violation(`the ${wrong} token got HTTP ${refused.status} at ${probe.method} ${probe.path}, not ${probe.refusedStatus}`, { detail })
+  return pass(`${probe.method} ${probe.path}: the ${wrong} token is refused ${refused.status} before validation; the ${right} token reaches validation (${control.status}). Nothing was written`, { detail })
+}
+
+async function scopeCheck(target: Target, tokens: TokenStore, probe: ScopeProbe | string) {
+  if (typeof probe === 'string') return finding('REVIEW', probe)
+  if (!target.gatewayUrl) return skip(NO_GATEWAY)
+  for (const t of [probe.wrongClient, probe.rightClient]) tokens.client(t) // SKIPPED, naming the variable, when missing
+  return probeAt(target, tokens, probe)
+}
+
+check(req('SCOPE-02'), async ({ target, tokens, profile }) => scopeCheck(target, tokens, profile.scopeProbes.notification), { tag: ['@probe'] })
+check(req('SCOPE-03'), async ({ target, tokens, profile }) => scopeCheck(target, tokens, profile.scopeProbes.search), { tag: ['@probe'] })
