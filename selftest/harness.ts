@@ -67,10 +67,10 @@ export async function runKitAgainst(emu: RunningEmulator, extra: Record<string, 
 }
 
 /** Start an emulator, run the kit against it, stop it. */
-export async function runKit(release: string, faults: string[] = [], extra: Record<string, string> = {}, lifetimeSeconds?: number): Promise<KitRun> {
+export async function runKit(release: string, faults: string[] = [], extra: Record<string, string> = {}, lifetimeSeconds?: number, args: string[] = []): Promise<KitRun> {
   const emu = await startEmulator({ release, faults, ...(lifetimeSeconds ? { lifetimeSeconds } : {}) })
   try {
-    return await runKitAgainst(emu, extra)
+    return await runKitAgainst(emu, extra, args)
   } finally {
     await emu.stop()
   }

@@ -10,17 +10,20 @@ import { FAULTS } from '../emulator/faults.ts'
 import { FAULT_MATRIX, type FaultCase } from './fault-matrix.ts'
 import { leaks, runKit, type KitRun } from './harness.ts'
 
+// One Playwright worker per run: the matrix is CPU-bound on two cores, and a second worker process costs
+// about 1.3 s of CPU per run for no gain here. Three runs at a time overlap the checks' deliberate waits.
+const ARGS = ['--workers=1']
 const baselines = new Map<string, Promise<KitRun>>()
 /** The same release, environment and lifetime without the fault (run once per combination). */
 const baseline = (c: FaultCase) => {
   const key = JSON.stringify([c.release, c.env ?? {}, c.lifetimeSeconds ?? 0])
   let p = baselines.get(key)
-  if (!p) baselines.set(key, (p = runKit(c.release, [], c.env, c.lifetimeSeconds)))
+  if (!p) baselines.set(key, (p = runKit(c.release, [], c.env, c.lifetimeSeconds, ARGS)))
   return p
 }
 const rows: string[] = []
 
-describe('fault matrix', { concurrency: 2 }, () => {
+describe('fault matrix', { concurrency: 3 }, () => {
   test('every emulator fault has a row in the matrix', () => {
     assert.deepEqual(Object.keys(FAULTS).sort(), Object.keys(FAULT_MATRIX).sort())
   })
@@ -30,7 +33,7 @@ describe('fault matrix', { concurrency: 2 }, () => {
     const expectedChanges = c.changes ?? {}
     const effect = [fails.length ? `${fails.join(', ')} FAILED` : '', ...Object.entries(expectedChanges).filter(([, v]) => v !== 'SKIPPED').map(([id, v]) => `${id} ${v}`)].filter(Boolean).join(', ')
     test(`fault ${fault} (v${release}) -> ${effect}, nothing else changes`, async () => {
-      const [base, run] = await Promise.all([baseline(c), runKit(release, [fault], c.env, c.lifetimeSeconds)])
+      const [base, run] = await Promise.all([baseline(c), runKit(release, [fault], c.env, c.lifetimeSeconds, ARGS)])
       const failed = Object.entries(run.verdicts).filter(([, v]) => v === 'FAILED').map(([id]) => id)
       const changed = Object.keys(base.verdicts).filter((id) => !fails.includes(id) && run.verdicts[id] !== base.verdicts[id])
       const unexpected = changed.filter((id) => expectedChanges[id] !== run.verdicts[id])

@@ -107,6 +107,6 @@ check(req('DOOR-07'), async ({ target, profile, tokens }) => {
 check(req('DOOR-08'), async ({ target, profile, tokens }) => {
   const valid = await doorReady(target, profile, tokens)
   const ex = await call(target, profile, undefined, `?access_token=${valid.compact}`)
-  if (ex.status === 401) return pass('a token in ?access_token= is not accepted (401)')
-  return violation(`a token in ?access_token= is accepted (HTTP ${ex.status}): tokens in URLs end up in access logs and browser history (RFC 6750 §2.3, §5.3)`, { detail: evidence(ex) })
+  if (ex.status !== profile.protectedRead.acceptedStatus) return pass(`a token in ?access_token= is not accepted (HTTP ${ex.status}; a valid token in the header gets ${profile.protectedRead.acceptedStatus})`)
+  return violation(`a token in ?access_token= is accepted (HTTP ${ex.status}, as with a valid token in the header): tokens in URLs end up in access logs and browser history (RFC 6750 §2.3, §5.3)`, { detail: evidence(ex) })
 }, { tag: ['@probe'] })
