@@ -61,6 +61,11 @@ export const FAULTS: Record<string, FaultInfo> = {
   'gateway-bearer-case-sensitive': { description: 'the gateway accepts only "Bearer", not "bearer"' },
   'gateway-allows-anonymous': { description: 'the gateway lets requests with no token through to the scope check (403, not 401)' },
   'gateway-malformed-token-500': { description: 'the gateway answers a malformed bearer token with 500' },
+  'tls-legacy': { description: 'HTTPS mode: the listener completes TLS 1.0 and 1.1 handshakes' },
+  'no-hsts': { description: 'HTTPS mode: no Strict-Transport-Security header (as without the Helm ingress)' },
+  'cert-expiring': { description: 'HTTPS mode: the server certificate expires in 10 days' },
+  'cert-wrong-host': { description: 'HTTPS mode: the server certificate is for another host name' },
+  'plain-http-token-endpoint': { description: 'HTTPS mode: plain HTTP on the same port reaches the token endpoint' },
   'gateway-accepts-expired': { description: 'the gateway accepts tokens past exp' },
 }
 

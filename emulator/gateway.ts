@@ -19,6 +19,8 @@ export interface GatewayOptions {
   faults: Set<string>
   host?: string
   port?: number
+  /** Serve HTTPS with this key and certificate. */
+  tls?: { key: string; cert: string }
 }
 
 type Claims = Record<string, unknown>
@@ -71,8 +73,13 @@ function scopes(claims: Claims): string[] {
   return Array.isArray(claims.scope) ? claims.scope.map(String) : []
 }
 
-export async function startGateway(opts: GatewayOptions): Promise<{ url: string; stop(): Promise<void>; writeAttempts(): string[] }> {
-  const server = Hapi.server({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 0 })
+export async function startGateway(opts: GatewayOptions): Promise<{ url: string; stop(): Promise<void>; writeAttempts(): string[]; requestCount(): number }> {
+  const server = Hapi.server({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 0, ...(opts.tls ? { tls: { key: opts.tls.key, cert: opts.tls.cert } } : {}) })
+  let requests = 0
+  server.ext('onRequest', (_request, h) => {
+    requests++
+    return h.continue
+  })
   // every request that got past authentication, scope and validation: a real gateway would have written it
   const writes: string[] = []
   const scopeChecked = !opts.faults.has('gateway-ignores-scope')
@@ -123,5 +130,5 @@ export async function startGateway(opts: GatewayOptions): Promise<{ url: string;
     server.route({ method: 'POST', path: '/events/events/search', handler: events('record.search') })
   }
   await server.start()
-  return { url: `http://${server.info.host}:${server.info.port}`, stop: () => server.stop({ timeout: 1000 }), writeAttempts: () => [...writes] }
+  return { url: `${opts.tls ? 'https' : 'http'}://${server.info.host}:${server.info.port}`, stop: () => server.stop({ timeout: 1000 }), writeAttempts: () => [...writes], requestCount: () => requests }
 }

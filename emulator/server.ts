@@ -6,6 +6,11 @@
 import Hapi from '@hapi/hapi'
 import { createHash, createHmac, generateKeyPairSync, randomBytes, randomUUID, sign, verify, type KeyObject } from 'node:crypto'
 import { startGateway } from './gateway.ts'
+import { createServer as createHttpServer } from 'node:http'
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
+import { createServer as createNetServer, type AddressInfo } from 'node:net'
+import { Duplex } from 'node:stream'
+import { makeTls, type EmulatorTls } from './tls.ts'
 import { FAULTS, validateFaults } from './faults.ts'
 import { ERROR_URI, TOKEN_EXCHANGE, audienceFor, convertLegacyScopes, descriptions, lineOf, scopesFor, type Line, type SystemType } from './releases.ts'
 
@@ -32,14 +37,20 @@ export interface EmulatorOptions {
   events?: string[]
   /** Origins on the v1.x CORS whitelist. */
   corsOrigins?: string[]
+  /** Serve HTTPS with a certificate from a throwaway CA (written to a file for the kit to trust). */
+  tls?: boolean
 }
 
 export interface RunningEmulator {
   url: string
+  /** The CA certificate file to trust, in HTTPS mode. */
+  caFile?: string
   /** The emulated gateway (read-only probe routes only). */
   gatewayUrl: string
   /** Requests the gateway let through authentication, scope and validation: a real one would have written them. */
   writeAttempts(): string[]
+  /** Requests received by the auth service and the gateway together. */
+  requestCount(): number
   release: string
   line: Line
   faults: string[]
@@ -80,9 +91,15 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
   const otherKey = faults.has('wrong-signing-key') ? generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey : privateKey
   const reused = new Map<string, string>()
 
+  const tls: EmulatorTls | undefined = opts.tls
+    ? await makeTls({ ...(faults.has('cert-expiring') ? { days: 10 } : {}), ...(faults.has('cert-wrong-host') ? { hostnames: ['auth.another-country.example'] } : {}) })
+    : undefined
+  const legacy = faults.has('tls-legacy') ? { minVersion: 'TLSv1' as const, ciphers: 'DEFAULT@SECLEVEL=0' } : {}
+  const listener: HttpsServer | undefined = tls ? createHttpsServer({ key: tls.key, cert: tls.cert, ...legacy }) : undefined
   const server = Hapi.server({
-    host: opts.host ?? '127.0.0.1',
-    port: opts.port ?? 0,
+    // in HTTPS mode the front server below owns the port and hands connections to this listener
+    // (hapi tracks sockets for a clean stop only on a listener it started itself)
+    ...(listener ? { listener, tls: true, autoListen: false, operations: { cleanStop: false } } : { host: opts.host ?? '127.0.0.1', port: opts.port ?? 0 }),
     // v1.x: cors with a whitelist (auth server.ts); v2.0: cors:false (hapi's default). v1.x runs hapi 20,
     // whose preflight answers 204; hapi 21 (ours) defaults to 200, so the v1 status is set explicitly.
     routes: line === '2.0' ? {} : { cors: { origin: opts.corsOrigins ?? DEFAULT_CORS, preflightStatusCode: 204 } },
@@ -95,6 +112,22 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     if (faults.has('error-content-type-html')) res = res.type('text/html')
     if (status === 401 && faults.has('www-authenticate')) res = res.header('WWW-Authenticate', 'Basic realm="opencrvs"')
     return res
+  }
+
+  let authRequests = 0
+  server.ext('onRequest', (_request, h) => {
+    authRequests++
+    return h.continue
+  })
+  if (tls && !faults.has('no-hsts')) {
+    // the official v2 Helm ingress (sts-and-basic-response-headers) sets HSTS on every response
+    server.ext('onPreResponse', (request, h) => {
+      const r = request.response as Hapi.ResponseObject & { isBoom?: boolean; output?: { headers: Record<string, string> } }
+      const hsts = 'max-age=31536000; includeSubDomains; preload'
+      if (r.isBoom && r.output) r.output.headers['strict-transport-security'] = hsts
+      else if (typeof r.header === 'function') r.header('Strict-Transport-Security', hsts)
+      return h.continue
+    })
   }
 
   const signToken = (payload: Record<string, unknown>, subject: string, expiresIn: number): string => {
@@ -258,19 +291,58 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
   server.route({ method: 'GET', path: '/ping', handler: () => ({ success: true }) })
 
   await server.start()
-  const url = `http://${server.info.host}:${server.info.port}`
-  const gateway = await startGateway({ line, release: opts.release, publicKey, publicKeyPem, faults, ...(opts.host ? { host: opts.host } : {}) })
+  let url = `http://${server.info.host}:${server.info.port}`
+  let front: ReturnType<typeof createNetServer> | undefined
+  if (listener) {
+    // One port, two protocols: a TLS handshake goes to HTTPS; plain HTTP gets the answer a TLS-only edge
+    // gives (400, not OAuth), or with the plain-http-token-endpoint fault, the token endpoint itself.
+    const plain = createHttpServer((req, res) => {
+      if (faults.has('plain-http-token-endpoint')) listener.emit('request', req, res)
+      else res.writeHead(400, { 'content-type': 'text/plain' }).end('The plain HTTP request was sent to HTTPS port\n')
+    })
+    const frontServer = createNetServer((socket) => {
+      socket.once('data', (first) => {
+        // The TLS server reads a net.Socket's native handle, which no longer holds the peeked bytes: give it a
+        // stream that replays them instead.
+        const stream = new Duplex({
+          read() {},
+          write(chunk, _enc, cb) {
+            socket.write(chunk, cb)
+          },
+          final(cb) {
+            socket.end(cb)
+          },
+          destroy(err, cb) {
+            socket.destroy(err ?? undefined)
+            cb(err)
+          },
+        })
+        stream.push(first)
+        socket.on('data', (d) => stream.push(d))
+        socket.on('end', () => stream.push(null))
+        socket.on('error', (e) => stream.destroy(e))
+        socket.on('close', () => stream.destroy())
+        ;(first[0] === 0x16 ? listener : plain).emit('connection', stream)
+      })
+    })
+    front = frontServer
+    await new Promise<void>((resolve) => frontServer.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve))
+    url = `https://127.0.0.1:${(frontServer.address() as AddressInfo).port}`
+  }
+  const gateway = await startGateway({ line, release: opts.release, publicKey, publicKeyPem, faults, ...(opts.host ? { host: opts.host } : {}), ...(tls ? { tls } : {}) })
   return {
     url,
+    ...(tls ? { caFile: tls.caFile } : {}),
     gatewayUrl: gateway.url,
     writeAttempts: gateway.writeAttempts,
+    requestCount: () => authRequests + gateway.requestCount(),
     release: opts.release,
     line,
     faults: [...faults],
     clients,
     publicKeyPem,
     async stop() {
-      await Promise.all([server.stop({ timeout: 1000 }), gateway.stop()])
+      await Promise.all([server.stop({ timeout: 1000 }), gateway.stop(), new Promise<void>((r) => (front ? front.close(() => r()) : r()))])
     },
   }
 }

@@ -12,6 +12,10 @@ export interface FaultCase {
   env?: Record<string, string>
   /** Emulator token lifetime (CONFIG_SYSTEM_TOKEN_EXPIRY_SECONDS), for the baseline too. */
   lifetimeSeconds?: number
+  /** Serve HTTPS (the kit trusts the emulator's CA), for the baseline too. */
+  tls?: boolean
+  /** The fault stops the run before any check; a dedicated self-test shows it, not the matrix. */
+  gate?: boolean
 }
 
 const skipped = (ids: string[]) => Object.fromEntries(ids.map((id) => [id, 'SKIPPED']))
@@ -106,11 +110,19 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
   'gateway-ignores-audience': { release: '1.9', fails: ['DOOR-06'] },
   'gateway-bearer-case-sensitive': { release: '1.9', fails: [], changes: { 'DOOR-07': 'WARNING' } },
   'gateway-token-in-query': { release: '2.0', fails: [], changes: { 'DOOR-08': 'WARNING' } },
+  'tls-legacy': { release: '2.0', fails: ['TLS-01'], tls: true },
+  'no-hsts': { release: '1.9', fails: [], changes: { 'TLS-04': 'WARNING' }, tls: true },
+  'cert-expiring': { release: '2.0', fails: [], changes: { 'TLS-03': 'WARNING' }, tls: true },
+  'plain-http-token-endpoint': { release: '1.8', fails: ['TLS-05'], tls: true },
+  // a certificate for another host stops every request the kit makes: shown by its own self-test
+  // (kit-profiles: "a certificate the kit cannot verify stops the run before any check")
+  'cert-wrong-host': { release: '2.0', fails: [], tls: true, gate: true },
 }
 
 /** Requirements no fault turns FAILED, and the self-test that shows them leaving PASSED, or why none can. */
 export const NON_FAILING_SCENARIOS: Record<string, string> = {
   'PROFILE-01': 'a declared OPENCRVS_VERSION the evidence contradicts is reported, not hidden',
+  'TLS-02': 'a certificate the kit cannot verify stops the run before any check (fault cert-wrong-host, and a TLS target without OPENCRVS_CA_FILE)',
   'JWT-HDR-03': 'informational only: it reports kid and at+jwt typing, which no release uses, and never grades them',
   'TOKEN-FMT-05': 'informational only: reports which source wins when body and query disagree (body in v2.0, query in v1.x)',
   'TOKEN-RESP-06': 'informational only: reports the scope member, which RFC 6749 requires only when the grant differs from the request',

@@ -67,10 +67,10 @@ export async function runKitAgainst(emu: RunningEmulator, extra: Record<string, 
 }
 
 /** Start an emulator, run the kit against it, stop it. */
-export async function runKit(release: string, faults: string[] = [], extra: Record<string, string> = {}, lifetimeSeconds?: number, args: string[] = []): Promise<KitRun> {
-  const emu = await startEmulator({ release, faults, ...(lifetimeSeconds ? { lifetimeSeconds } : {}) })
+export async function runKit(release: string, faults: string[] = [], extra: Record<string, string> = {}, lifetimeSeconds?: number, args: string[] = [], tls = false): Promise<KitRun> {
+  const emu = await startEmulator({ release, faults, tls, ...(lifetimeSeconds ? { lifetimeSeconds } : {}) })
   try {
-    return await runKitAgainst(emu, extra, args)
+    return await runKitAgainst(emu, { ...(emu.caFile ? { OPENCRVS_CA_FILE: emu.caFile } : {}), ...extra }, args)
   } finally {
     await emu.stop()
   }

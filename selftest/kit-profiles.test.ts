@@ -4,7 +4,8 @@
  */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { filesUnder, leaks, runCli, runKit, unzipEntries } from './harness.ts'
+import { filesUnder, leaks, runCli, runKit, runKitAgainst, unzipEntries } from './harness.ts'
+import { startEmulator } from '../emulator/server.ts'
 import { readFileSync } from 'node:fs'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -40,6 +41,8 @@ for (const [release, label] of LINES) {
       'SCOPE-03': v1 ? 'REVIEW' : 'PASSED',
       // a genuinely signed wrong-audience token is only reachable in v1.x (/anonymous-token)
       'DOOR-06': v1 ? 'PASSED' : 'SKIPPED',
+      // these profile runs are over plain http: the TLS checks say so
+      'TLS-01': 'SKIPPED', 'TLS-02': 'SKIPPED', 'TLS-03': 'SKIPPED', 'TLS-04': 'SKIPPED', 'TLS-05': 'SKIPPED',
     }
     for (const [id, verdict] of Object.entries(expected)) assert.equal(run.verdicts[id], verdict, `${id} on v${release}`)
     const others = run.report.results.filter((r) => !expected[r.id] && !['PASSED', 'INFO'].includes(r.verdict))
@@ -110,4 +113,43 @@ test('strict mode turns RFC MUSTs OpenCRVS deviates from into FAILED', async () 
   for (const id of ['TOKEN-FMT-04', 'TOKEN-GRANT-03', 'TOKEN-AUTH-08', 'TOKEN-ERR-02', 'TOKEN-ERR-03']) assert.equal(run.verdicts[id], 'FAILED', id)
   for (const id of ['TOKEN-RESP-04', 'TOKEN-RESP-05', 'DOCS-01']) assert.equal(run.verdicts[id], 'WARNING', id)
   assert.equal(run.code, 1)
+})
+
+test('the request budget caps what the target receives, and reaching it stops the run with exit 2', async () => {
+  const emu = await startEmulator({ release: '2.0' })
+  try {
+    const run = await runKitAgainst(emu, { CONFORMANCE_MAX_REQUESTS: '12' })
+    assert.equal(run.code, 2, run.output)
+    assert.ok(emu.requestCount() <= 12, `the emulator received ${emu.requestCount()} requests`)
+    assert.equal(run.report.requests.budgetReached, true)
+    assert.ok(run.report.requests.total <= 12)
+    assert.match(run.output, /REQUEST BUDGET REACHED[\s\S]*Stopped: the request budget \(CONFORMANCE_MAX_REQUESTS=12\)/)
+    assert.ok(run.report.results.some((r) => r.verdict === 'SKIPPED' && /request budget reached/.test(r.reason)))
+  } finally {
+    await emu.stop()
+  }
+})
+
+test('a certificate the kit cannot verify stops the run before any check, saying what to do', async () => {
+  for (const [faults, ca, expected] of [
+    [['cert-wrong-host'], true, /TLS verification failed for 127\.0\.0\.1:\d+: ERR_TLS_CERT_ALTNAME_INVALID[\s\S]*does not name 127\.0\.0\.1/],
+    [[], false, /TLS verification failed[\s\S]*set OPENCRVS_CA_FILE/],
+  ] as Array<[string[], boolean, RegExp]>) {
+    const emu = await startEmulator({ release: '2.0', faults, tls: true })
+    try {
+      const run = await runKitAgainst(emu, ca ? { OPENCRVS_CA_FILE: emu.caFile! } : {}).catch((e: Error) => ({ code: -1, output: e.message, report: undefined }))
+      assert.match(run.output, expected)
+      assert.doesNotMatch(run.output, new RegExp(emu.clients[0]!.secret))
+      assert.ok(run.code !== 0, 'a run that could not check anything does not pass')
+    } finally {
+      await emu.stop()
+    }
+  }
+})
+
+test('the TLS checks run against the emulator over HTTPS and pass', async () => {
+  const run = await runKit('1.9', [], {}, undefined, [], true)
+  for (const id of ['TLS-01', 'TLS-02', 'TLS-03', 'TLS-04', 'TLS-05']) assert.equal(run.verdicts[id], 'PASSED', `${id}: ${run.report.results.find((r) => r.id === id)?.reason}`)
+  assert.equal(run.code, 0)
+  assert.deepEqual(leaks(run), [])
 })

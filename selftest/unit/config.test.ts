@@ -15,7 +15,7 @@ function configError(env: Record<string, string>): ConfigError {
 }
 
 test('no deployment configured: the bundled emulator, release 2.0 or OPENCRVS_VERSION', () => {
-  assert.deepEqual(resolveConfig({}), { kind: 'emulator', release: '2.0', faults: [], mode: 'opencrvs', reportDir: 'reports', leewaySeconds: 60, slow: false, waivers: [] })
+  assert.deepEqual(resolveConfig({}), { kind: 'emulator', release: '2.0', faults: [], mode: 'opencrvs', reportDir: 'reports', leewaySeconds: 60, slow: false, waivers: [], maxRequests: 150 })
   const r = resolveConfig({ OPENCRVS_VERSION: '1.8', CONFORMANCE_EMULATOR_FAULTS: 'no-cache-control, opaque-token' })
   assert.equal(r.kind === 'emulator' && r.release, '1.8')
   assert.deepEqual(r.kind === 'emulator' && r.faults, ['no-cache-control', 'opaque-token'])
@@ -72,6 +72,7 @@ test('every bad value names its variable, says what is wrong and what to write',
     [{ ...base, CONFORMANCE_LEEWAY_SECONDS: '-5' }, 'CONFORMANCE_LEEWAY_SECONDS', /whole number/],
     [{ ...base, OPENCRVS_TOKEN_LIFETIME_SECONDS: '10m' }, 'OPENCRVS_TOKEN_LIFETIME_SECONDS', /whole number/],
     [{ ...base, CONFORMANCE_SLOW: 'sometimes' }, 'CONFORMANCE_SLOW', /true or false/],
+    [{ ...base, CONFORMANCE_MAX_REQUESTS: '5' }, 'CONFORMANCE_MAX_REQUESTS', /from 10 to/],
     [{ ...base, CONFORMANCE_WAIVERS_FILE: '/nonexistent/waivers.json' }, 'CONFORMANCE_WAIVERS_FILE', /no file/],
   ]
   for (const [env, variable, message] of cases) {

@@ -1,7 +1,7 @@
 /**
  * npm run conformance [-- <playwright test options>]
  * Validates the configuration before any request (exit 2 on a bad value), runs the checks, and exits
- * 0 when no requirement FAILED, 1 when one did, 2 on configuration errors.
+ * 0 when no requirement FAILED, 1 when one did, 2 on configuration errors or when the request budget ran out.
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, rmSync } from 'node:fs'
@@ -36,5 +36,9 @@ if (!existsSync(reportFile)) {
   console.error(`The run ended without a report (${reportFile}); see the output above.`)
   process.exit(run.status === 0 ? 1 : (run.status ?? 1))
 }
-const report = JSON.parse(readFileSync(reportFile, 'utf8')) as { totals: { FAILED: number } }
+const report = JSON.parse(readFileSync(reportFile, 'utf8')) as { totals: { FAILED: number }; requests: { budgetReached: boolean; max: number | null } }
+if (report.requests.budgetReached) {
+  console.error(`Stopped: the request budget (CONFORMANCE_MAX_REQUESTS=${report.requests.max}) was reached before every check ran. Exit code 2.`)
+  process.exit(2)
+}
 process.exit(report.totals.FAILED > 0 || run.status !== 0 ? 1 : 0)

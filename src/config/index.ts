@@ -47,12 +47,16 @@ export interface Target {
   slow: boolean
   /** From the waivers file (CONFORMANCE_WAIVERS_FILE, default conformance.waivers.json when present). */
   waivers: Waiver[]
+  /** CONFORMANCE_MAX_REQUESTS: the most requests a run sends to the target. */
+  maxRequests: number
+  /** OPENCRVS_CA_FILE: PEM bundle of a private CA to trust, besides the system's (verification is never off). */
+  caFile?: string
 }
 
 /** What to run against: a configured deployment, or the bundled emulator. */
 export type Resolved =
   | { kind: 'deployment'; target: Target }
-  | { kind: 'emulator'; release: string; faults: string[]; mode: Mode; reportDir: string; leewaySeconds: number; slow: boolean; waivers: Waiver[] }
+  | { kind: 'emulator'; release: string; faults: string[]; mode: Mode; reportDir: string; leewaySeconds: number; slow: boolean; waivers: Waiver[]; maxRequests: number }
 
 export class ConfigError extends Error {
   constructor(
@@ -122,7 +126,7 @@ function parseInteger(env: Env, name: string, fallback: number, min: number, max
   const v = value(env, name)
   if (v === undefined) return fallback
   if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
-    throw new ConfigError(name, `"${v}" is not a whole number from ${min} to ${max}`, `Write a number of seconds such as ${fallback}.`)
+    throw new ConfigError(name, `"${v}" is not a whole number from ${min} to ${max}`, `Write a whole number such as ${fallback}.`)
   }
   return Number(v)
 }
@@ -207,6 +211,7 @@ export function resolveConfig(env: Env): Resolved {
   const leewaySeconds = parseInteger(env, 'CONFORMANCE_LEEWAY_SECONDS', 60, 0, 3600)
   const slow = parseBool(env, 'CONFORMANCE_SLOW', false)
   const waivers = parseWaivers(env)
+  const maxRequests = parseInteger(env, 'CONFORMANCE_MAX_REQUESTS', 150, 10, 100_000)
   const lifetimeText = value(env, 'OPENCRVS_TOKEN_LIFETIME_SECONDS')
   const tokenLifetimeSeconds = lifetimeText === undefined ? undefined : parseInteger(env, 'OPENCRVS_TOKEN_LIFETIME_SECONDS', 600, 1, 31_536_000)
 
@@ -242,6 +247,11 @@ export function resolveConfig(env: Env): Resolved {
     publicKey = { kind: 'url', location: `${stripSlash(authUrl)}/.well-known` }
   }
 
+  const caFile = value(env, 'OPENCRVS_CA_FILE')
+  if (caFile && !existsSync(caFile)) throw new ConfigError('OPENCRVS_CA_FILE', `no file at "${caFile}"`, 'Give the path of the PEM certificate (bundle) of the CA that signed the deployment\'s certificate.')
+  if (caFile && !readFileSync(caFile, 'utf8').includes('-----BEGIN CERTIFICATE-----')) {
+    throw new ConfigError('OPENCRVS_CA_FILE', `${caFile} holds no PEM certificate`, 'Give a PEM file with one or more -----BEGIN CERTIFICATE----- blocks.')
+  }
   const { clients, deactivated } = parseClients(env)
   const faultsText = value(env, 'CONFORMANCE_EMULATOR_FAULTS')
 
@@ -252,7 +262,7 @@ export function resolveConfig(env: Env): Resolved {
     }
     const release = version === 'auto' ? '2.0' : version.release
     const faults = faultsText ? faultsText.split(',').map((s) => s.trim()).filter(Boolean) : []
-    return { kind: 'emulator', release, faults, mode, reportDir, leewaySeconds, slow, waivers }
+    return { kind: 'emulator', release, faults, mode, reportDir, leewaySeconds, slow, waivers, maxRequests }
   }
   if (faultsText) {
     throw new ConfigError('CONFORMANCE_EMULATOR_FAULTS', 'faults apply to the bundled emulator only, and a deployment URL is set', 'Remove CONFORMANCE_EMULATOR_FAULTS, or unset the OPENCRVS_*_URL variables to run the emulator.')
@@ -281,6 +291,8 @@ export function resolveConfig(env: Env): Resolved {
     ...(tokenLifetimeSeconds !== undefined ? { tokenLifetimeSeconds } : {}),
     slow,
     waivers,
+    maxRequests,
+    ...(caFile ? { caFile } : {}),
   }
   return { kind: 'deployment', target }
 }

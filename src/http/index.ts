@@ -2,7 +2,8 @@
  * Every request the kit sends to a target goes through here: raw undici (no retries, no redirects), counted,
  * with tokens registered for redaction the moment a response carries one.
  */
-import { request } from 'undici'
+import { appendFileSync, readFileSync, statSync } from 'node:fs'
+import { Agent, request, type Dispatcher } from 'undici'
 import { redact, registerToken } from '../redact/index.ts'
 
 export interface HttpRequest {
@@ -32,7 +33,40 @@ export function setTokenEndpoint(url: string): void {
   tokenEndpoint = url.split('?')[0]
 }
 
+let dispatcher: Dispatcher | undefined
+let trusted: string | undefined
+/** Trust a private CA (OPENCRVS_CA_FILE) besides the system's. Certificate verification is never turned off. */
+export function setCaFile(caFile: string | undefined): void {
+  trusted = caFile ? readFileSync(caFile, 'utf8') : undefined
+  dispatcher = trusted ? new Agent({ connect: { ca: trusted } }) : undefined
+}
+/** The extra CA certificates in force, for the TLS probes. */
+export function trustedCa(): string | undefined {
+  return trusted
+}
+
+/** The run's request budget: every process appends one byte per request to one file, so the cap holds across workers. */
+let budget: { file: string; max: number } | undefined
+export function setBudget(b: { file: string; max: number } | undefined): void {
+  budget = b
+}
+
+export class BudgetExceeded extends Error {
+  constructor(readonly max: number) {
+    super(`request budget reached: CONFORMANCE_MAX_REQUESTS=${max} requests have been sent to the target, so the run sends no more`)
+    this.name = 'BudgetExceeded'
+  }
+}
+
+/** Take one request (or TLS connection) from the budget (O_APPEND writes are atomic, so concurrent workers never exceed it). */
+export function spend(): void {
+  if (!budget) return
+  appendFileSync(budget.file, '.')
+  if (statSync(budget.file).size > budget.max) throw new BudgetExceeded(budget.max)
+}
+
 export async function send(req: HttpRequest, timeoutMs = 15_000): Promise<HttpExchange> {
+  spend()
   requestStats.total++
   if (tokenEndpoint && req.url.split('?')[0] === tokenEndpoint) requestStats.token++
   const started = Date.now()
@@ -42,6 +76,7 @@ export async function send(req: HttpRequest, timeoutMs = 15_000): Promise<HttpEx
     ...(req.body !== undefined ? { body: req.body } : {}),
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
+    ...(dispatcher ? { dispatcher } : {}),
   })
   const bodyText = req.method === 'HEAD' ? (await res.body.dump(), '') : await res.body.text()
   const headers: Record<string, string> = {}

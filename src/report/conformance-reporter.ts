@@ -9,7 +9,7 @@ import { PROFILES } from '../profiles/profiles.ts'
 import { ID_PATTERN, REQUIREMENTS, REQUIREMENT_LIST, VERDICTS, type Verdict } from '../requirements/catalogue.ts'
 import { redact, redactValue } from '../redact/index.ts'
 import { readRuntime, type Runtime } from '../runtime/runtime.ts'
-import { REQUESTS_ANNOTATION, VERDICT_ANNOTATION, type RequestsRecord, type VerdictRecord } from './verdict.ts'
+import { BUDGET_ANNOTATION, REQUESTS_ANNOTATION, VERDICT_ANNOTATION, type RequestsRecord, type VerdictRecord } from './verdict.ts'
 
 export interface ResultEntry extends VerdictRecord {
   title: string
@@ -31,7 +31,7 @@ export interface ConformanceReport {
   }
   startedAt: string
   durationMs: number
-  requests: { total: number; token: number }
+  requests: { total: number; token: number; max: number | null; budgetReached: boolean }
   totals: Record<Verdict, number>
   results: ResultEntry[]
 }
@@ -52,6 +52,7 @@ export default class ConformanceReporter implements Reporter {
   private started = Date.now()
   private reportDir = 'reports'
   private errors: string[] = []
+  private budgetReached = false
 
   printsToStdio(): boolean {
     return true
@@ -71,6 +72,7 @@ export default class ConformanceReporter implements Reporter {
   onTestEnd(test: TestCase, result: TestResult): void {
     const annotations = [...(result.annotations ?? []), ...test.annotations]
     for (const a of annotations) {
+      if (a.type === BUDGET_ANNOTATION) this.budgetReached = true
       if (a.type === REQUESTS_ANNOTATION && a.description) {
         const r = JSON.parse(a.description) as RequestsRecord
         const prev = this.requests.get(r.worker)
@@ -122,6 +124,8 @@ export default class ConformanceReporter implements Reporter {
     const requests = {
       total: (runtime?.setupRequests.total ?? 0) + workers.reduce((s, w) => s + w.total, 0),
       token: (runtime?.setupRequests.token ?? 0) + workers.reduce((s, w) => s + w.token, 0),
+      max: runtime?.budget.max ?? null,
+      budgetReached: this.budgetReached,
     }
     const report: ConformanceReport = {
       kit: { name: 'opencrvs-token-conformance', version: kitVersion() },
@@ -165,7 +169,7 @@ export function markdown(r: ConformanceReport): string {
     `| Mode | ${r.target.mode} |`,
     `| Started | ${r.startedAt} |`,
     `| Duration | ${(r.durationMs / 1000).toFixed(1)} s |`,
-    `| Requests to the target | ${r.requests.total} (token endpoint: ${r.requests.token}) |`,
+    `| Requests to the target | ${r.requests.total} of at most ${r.requests.max ?? '?'} (token endpoint: ${r.requests.token})${r.requests.budgetReached ? ' - BUDGET REACHED, run incomplete' : ''} |`,
     `| Kit | ${r.kit.name} ${r.kit.version} |`,
     '',
     `**Totals:** ${VERDICTS.map((v) => `${r.totals[v]} ${v}`).join(', ')}`,
@@ -198,7 +202,8 @@ export function markdown(r: ConformanceReport): string {
 
 function summary(r: ConformanceReport, result: FullResult, dir: string): string {
   const lines = ['', `Conformance summary (${r.target.version}, ${r.target.mode} mode): ${VERDICTS.map((v) => `${r.totals[v]} ${v}`).join(', ')}`]
-  lines.push(`Requests to the target: ${r.requests.total} (token endpoint: ${r.requests.token}); ${(r.durationMs / 1000).toFixed(1)} s`)
+  lines.push(`Requests to the target: ${r.requests.total} of at most ${r.requests.max ?? '?'} (token endpoint: ${r.requests.token}); ${(r.durationMs / 1000).toFixed(1)} s`)
+  if (r.requests.budgetReached) lines.push(`REQUEST BUDGET REACHED: the kit stopped sending at CONFORMANCE_MAX_REQUESTS=${r.requests.max}; the checks after that are SKIPPED. Raise the budget or run fewer checks (--grep).`)
   for (const x of r.results.filter((y) => y.verdict === 'FAILED' || y.verdict === 'WARNING')) lines.push(`  ${x.verdict.padEnd(7)} ${x.id.padEnd(14)} ${oneLine(x.reason)}`)
   if (result.status === 'interrupted' || result.status === 'timedout') lines.push(`Run ${result.status}: the verdicts above are incomplete.`)
   lines.push(`Reports: ${join(dir, 'conformance.md')}, ${join(dir, 'conformance.json')}`)

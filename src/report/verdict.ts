@@ -6,6 +6,8 @@ import type { Verdict } from '../requirements/catalogue.ts'
 
 export const VERDICT_ANNOTATION = 'conformance.verdict'
 export const REQUESTS_ANNOTATION = 'conformance.requests'
+/** Set by a check that stopped because the request budget was spent. */
+export const BUDGET_ANNOTATION = 'conformance.budget'
 
 export interface VerdictRecord {
   id: string

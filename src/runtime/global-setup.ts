@@ -7,14 +7,17 @@ import { config as loadDotenv } from 'dotenv'
 import { resolveConfig, type Target } from '../config/index.ts'
 import { detectProfile, type Evidence } from '../profiles/detect.ts'
 import { PROFILES, type ProfileId } from '../profiles/profiles.ts'
-import { requestStats, send, setTokenEndpoint, tokenRequest } from '../http/index.ts'
+import { requestStats, send, setBudget, setCaFile, setTokenEndpoint, tokenRequest } from '../http/index.ts'
+import { rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { registerSecret } from '../redact/index.ts'
 import { decodeCompact } from '../jwt/index.ts'
 import { RUNTIME_ENV, type Runtime } from './runtime.ts'
 
 async function startBundledEmulator(release: string, faults: string[]) {
   const { startEmulator } = await import('../../emulator/server.ts')
-  const emu = await startEmulator({ release, faults })
+  const emu = await startEmulator({ release, faults, tls: true })
   const [notification, search, deactivated] = emu.clients
   return { emu, notification: notification!, search: search!, deactivated: deactivated! }
 }
@@ -46,6 +49,22 @@ async function gatherEvidence(target: Target): Promise<Evidence> {
   return evidence
 }
 
+/** Why the first request failed, in words a person can act on. */
+function unreachable(target: Target, e: Error): string {
+  const cause = (e as Error & { cause?: { code?: string; message?: string } }).cause
+  const code = cause?.code ?? (e as Error & { code?: string }).code ?? ''
+  const host = new URL(target.tokenUrl).host
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME|TLS/.test(code)) {
+    return (
+      `TLS verification failed for ${host}: ${code} (${cause?.message ?? e.message}). The kit never disables certificate verification (TLS-02). ` +
+      (target.caFile
+        ? `The certificate does not chain to the CA in OPENCRVS_CA_FILE, or does not name ${new URL(target.tokenUrl).hostname}: fix the certificate.`
+        : 'If the deployment uses a private CA, set OPENCRVS_CA_FILE to its PEM certificate; otherwise the certificate must be fixed.')
+    )
+  }
+  return `Cannot reach the token endpoint ${target.tokenUrl}: ${code || e.message}. Check OPENCRVS_AUTH_URL / OPENCRVS_GATEWAY_URL / OPENCRVS_TOKEN_URL and that this machine can reach it.`
+}
+
 export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
   loadDotenv({ quiet: true })
   const resolved = resolveConfig(process.env)
@@ -72,8 +91,10 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
       },
       deactivated: { id: deactivated.clientId, secret: deactivated.secret },
       leewaySeconds: resolved.leewaySeconds,
+      ...(emu.caFile ? { caFile: emu.caFile } : {}),
       slow: resolved.slow,
       waivers: resolved.waivers,
+      maxRequests: resolved.maxRequests,
     }
     console.log(
       `No deployment configured (OPENCRVS_AUTH_URL, OPENCRVS_GATEWAY_URL, OPENCRVS_TOKEN_URL are unset):\n` +
@@ -87,7 +108,22 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   for (const c of Object.values(target.clients)) registerSecret(c?.secret, `${c?.type.toLowerCase()} client secret`)
   registerSecret(target.deactivated?.secret, 'deactivated client secret')
 
-  const evidence = await gatherEvidence(target)
+  const budget = { file: join(tmpdir(), `opencrvs-conformance-budget-${process.pid}-${Date.now()}`), max: target.maxRequests }
+  writeFileSync(budget.file, '')
+  setBudget(budget)
+  const stopEmulator = stop
+  stop = async () => {
+    rmSync(budget.file, { force: true })
+    await stopEmulator()
+  }
+
+  setCaFile(target.caFile)
+  let evidence: Evidence
+  try {
+    evidence = await gatherEvidence(target)
+  } catch (e) {
+    throw new Error(unreachable(target, e as Error))
+  }
   const detection = detectProfile(evidence)
   const declared = target.version === 'auto' ? 'auto' : target.version.release
   const profileId: ProfileId = target.version === 'auto' ? (detection.profile ?? '2.0') : target.version.profile.id
@@ -105,6 +141,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     conflicts: detection.conflicts,
     ...(emulatorInfo ? { emulator: emulatorInfo } : {}),
     setupRequests: { ...requestStats },
+    budget,
     startedAt: new Date().toISOString(),
   }
   process.env[RUNTIME_ENV] = JSON.stringify(runtime)

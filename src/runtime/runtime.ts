@@ -17,6 +17,8 @@ export interface Runtime {
   conflicts: string[]
   emulator?: { release: string; faults: string[] }
   setupRequests: { total: number; token: number }
+  /** The shared request counter (see http setBudget). */
+  budget: { file: string; max: number }
   startedAt: string
 }
 

@@ -1,0 +1,43 @@
+/**
+ * Certificates for the emulator's HTTPS mode: a throwaway CA and a server certificate for 127.0.0.1 and
+ * localhost signed by it. The CA is written to a file for the kit to trust (OPENCRVS_CA_FILE).
+ */
+import { writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { generate } from 'selfsigned'
+
+export interface EmulatorTls {
+  key: string
+  cert: string
+  caCert: string
+  /** Where the CA certificate was written. */
+  caFile: string
+}
+
+export async function makeTls(opts: { days?: number; hostnames?: string[] } = {}): Promise<EmulatorTls> {
+  const now = new Date()
+  const until = (days: number) => new Date(now.getTime() + days * 86_400_000)
+  const ca = await generate([{ name: 'commonName', value: 'OpenCRVS conformance emulator test CA' }], {
+    keySize: 2048,
+    algorithm: 'sha256',
+    notAfterDate: until(365),
+    extensions: [{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true }],
+  })
+  const names = opts.hostnames ?? ['localhost']
+  const leaf = await generate([{ name: 'commonName', value: names[0]! }], {
+    keySize: 2048,
+    algorithm: 'sha256',
+    notAfterDate: until(opts.days ?? 90),
+    ca: { key: ca.private, cert: ca.cert },
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: [...names.map((value) => ({ type: 2 as const, value })), ...(opts.hostnames ? [] : [{ type: 7 as const, ip: '127.0.0.1' }])] },
+    ],
+  })
+  const caFile = join(tmpdir(), `opencrvs-emulator-ca-${process.pid}-${Date.now()}.pem`)
+  writeFileSync(caFile, ca.cert)
+  return { key: leaf.private, cert: leaf.cert, caCert: ca.cert, caFile }
+}
