@@ -66,6 +66,9 @@ export const FAULTS: Record<string, FaultInfo> = {
   'cert-expiring': { description: 'HTTPS mode: the server certificate expires in 10 days' },
   'cert-wrong-host': { description: 'HTTPS mode: the server certificate is for another host name' },
   'plain-http-token-endpoint': { description: 'HTTPS mode: plain HTTP on the same port reaches the token endpoint' },
+  'rotation-keeps-old-secret': { description: 'after "Refresh client secret" the old secret still works' },
+  'deleted-client-served': { description: 'a deleted client still gets tokens' },
+  'reenabled-still-refused': { description: 'a client deactivated and activated again stays refused' },
   'gateway-accepts-expired': { description: 'the gateway accepts tokens past exp' },
 }
 

@@ -51,6 +51,14 @@ export interface RunningEmulator {
   writeAttempts(): string[]
   /** Requests received by the auth service and the gateway together. */
   requestCount(): number
+  /** Emulator controls (not OpenCRVS): what the national system admin does in the UI. */
+  admin: {
+    /** "Refresh client secret": a new secret; the old one stops working. Returns the new secret. */
+    rotate(clientId: string): string
+    deactivate(clientId: string): void
+    activate(clientId: string): void
+    remove(clientId: string): void
+  }
   release: string
   line: Line
   faults: string[]
@@ -178,11 +186,40 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     return (payload as Record<string, unknown> | undefined)?.[key] || query[key]
   }
 
+  // Lifecycle as the OpenCRVS UI does it (contract §8): refresh secret, deactivate, activate, delete.
+  const retiredSecrets = new Map<string, string>() // client id -> old secret, for the rotation fault
+  const find = (clientId: string) => {
+    const c = clients.find((x) => x.clientId === clientId)
+    if (!c) throw new Error(`emulator: no client ${clientId}`)
+    return c
+  }
+  const admin = {
+    rotate(clientId: string): string {
+      const c = find(clientId)
+      retiredSecrets.set(c.clientId, c.secret)
+      c.secret = randomUUID()
+      return c.secret
+    },
+    deactivate(clientId: string) {
+      find(clientId).status = 'deactivated'
+    },
+    activate(clientId: string) {
+      if (!faults.has('reenabled-still-refused')) find(clientId).status = 'active'
+    },
+    remove(clientId: string) {
+      const i = clients.findIndex((x) => x.clientId === clientId)
+      if (i < 0) throw new Error(`emulator: no client ${clientId}`)
+      if (!faults.has('deleted-client-served')) clients.splice(i, 1)
+    },
+  }
+
   const lookup = (clientId: unknown, secret: unknown) => {
     // user-mgnt /verifySystem (Joi string) or events integrations.authenticate (zod UUID): arrays fail
     if (typeof clientId !== 'string' || typeof secret !== 'string') return null
     const c = clients.find((x) => x.clientId === clientId)
-    if (!c || (c.secret !== secret && !faults.has('wrong-secret-accepted'))) return null
+    if (!c) return null
+    const oldStillWorks = faults.has('rotation-keeps-old-secret') && retiredSecrets.get(c.clientId) === secret
+    if (c.secret !== secret && !oldStillWorks && !faults.has('wrong-secret-accepted')) return null
     return c
   }
 
@@ -289,6 +326,25 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
   }
   server.route({ method: 'GET', path: '/.well-known', handler: (_r, h) => h.response(Buffer.from(publicKeyPem)) })
   server.route({ method: 'GET', path: '/ping', handler: () => ({ success: true }) })
+  // Emulator control, not part of OpenCRVS: loopback callers only.
+  server.route({
+    method: 'POST',
+    path: '/__emulator/clients/{id}/{action}',
+    handler: (request, h) => {
+      if (!['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(request.info.remoteAddress)) return h.response({ error: 'emulator control is loopback-only' }).code(403)
+      const { id, action } = request.params as { id: string; action: string }
+      try {
+        if (action === 'rotate') return { client_id: id, client_secret: admin.rotate(id) }
+        if (action === 'deactivate' || action === 'activate' || action === 'delete') {
+          ;(action === 'delete' ? admin.remove : admin[action])(id)
+          return { client_id: id, done: action }
+        }
+        return h.response({ error: `unknown action ${action}: rotate, deactivate, activate or delete` }).code(404)
+      } catch (e) {
+        return h.response({ error: (e as Error).message }).code(404)
+      }
+    },
+  })
 
   await server.start()
   let url = `http://${server.info.host}:${server.info.port}`
@@ -336,6 +392,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     gatewayUrl: gateway.url,
     writeAttempts: gateway.writeAttempts,
     requestCount: () => authRequests + gateway.requestCount(),
+    admin,
     release: opts.release,
     line,
     faults: [...faults],

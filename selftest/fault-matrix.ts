@@ -16,6 +16,8 @@ export interface FaultCase {
   tls?: boolean
   /** The fault stops the run before any check; a dedicated self-test shows it, not the matrix. */
   gate?: boolean
+  /** Run the operator's lifecycle flow first (rotate, delete, re-enable, retire), for the baseline too. */
+  lifecycle?: boolean
 }
 
 const skipped = (ids: string[]) => Object.fromEntries(ids.map((id) => [id, 'SKIPPED']))
@@ -117,6 +119,10 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
   // a certificate for another host stops every request the kit makes: shown by its own self-test
   // (kit-profiles: "a certificate the kit cannot verify stops the run before any check")
   'cert-wrong-host': { release: '2.0', fails: [], tls: true, gate: true },
+  'rotation-keeps-old-secret': { release: '1.9', fails: ['CLIENT-ROTATE-01'], lifecycle: true },
+  // the retired test clients were deleted too, so a deleted client still served breaks both
+  'deleted-client-served': { release: '2.0', fails: ['CLIENT-DELETE-01', 'CLIENT-RETIRED-01'], lifecycle: true },
+  'reenabled-still-refused': { release: '1.8', fails: ['CLIENT-REENABLE-01'], lifecycle: true },
 }
 
 /** Requirements no fault turns FAILED, and the self-test that shows them leaving PASSED, or why none can. */

@@ -7,7 +7,9 @@ import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { inflateRawSync } from 'node:zlib'
-import { startEmulator, type RunningEmulator } from '../emulator/server.ts'
+import { randomUUID } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
+import { demoClients, startEmulator, type EmulatorClient, type RunningEmulator } from '../emulator/server.ts'
 import type { ConformanceReport } from '../src/report/conformance-reporter.ts'
 
 export const ROOT = new URL('..', import.meta.url).pathname
@@ -66,11 +68,50 @@ export async function runKitAgainst(emu: RunningEmulator, extra: Record<string, 
   return { ...collect(code, output, reportDir, emu.clients.map((c) => c.secret)), writes: emu.writeAttempts() }
 }
 
+/**
+ * The lifecycle flow an operator performs in the OpenCRVS UI, done through the emulator's admin controls:
+ * refresh one client's secret, delete one, deactivate and re-activate one, delete two test clients whose
+ * credentials go in the retired list. Returns the kit environment that describes it, and every secret used.
+ */
+export function lifecycleSetup(emu: RunningEmulator, extra: EmulatorClient[]): { env: Record<string, string>; secrets: string[] } {
+  const [rotated, deleted, reenabled, retiredA, retiredB] = extra as [EmulatorClient, EmulatorClient, EmulatorClient, EmulatorClient, EmulatorClient]
+  const oldSecret = rotated.secret
+  const newSecret = emu.admin.rotate(rotated.clientId)
+  emu.admin.remove(deleted.clientId)
+  emu.admin.deactivate(reenabled.clientId)
+  emu.admin.activate(reenabled.clientId)
+  emu.admin.remove(retiredA.clientId)
+  emu.admin.remove(retiredB.clientId)
+  const file = join(mkdtempSync(join(tmpdir(), 'retired-')), 'retired.csv')
+  writeFileSync(file, `# test clients of the go-live rehearsal\n${retiredA.clientId},${retiredA.secret}\n${retiredB.clientId},${retiredB.secret}\n`)
+  return {
+    env: {
+      OPENCRVS_ROTATED_CLIENT_ID: rotated.clientId,
+      OPENCRVS_ROTATED_CLIENT_OLD_SECRET: oldSecret,
+      OPENCRVS_ROTATED_CLIENT_SECRET: newSecret,
+      OPENCRVS_DELETED_CLIENT_ID: deleted.clientId,
+      OPENCRVS_DELETED_CLIENT_SECRET: deleted.secret,
+      OPENCRVS_REENABLED_CLIENT_ID: reenabled.clientId,
+      OPENCRVS_REENABLED_CLIENT_SECRET: reenabled.secret,
+      OPENCRVS_RETIRED_CREDENTIALS: file,
+    },
+    secrets: [oldSecret, newSecret, deleted.secret, reenabled.secret, retiredA.secret, retiredB.secret],
+  }
+}
+
+export function lifecycleClients(): EmulatorClient[] {
+  const c = (type: EmulatorClient['type']): EmulatorClient => ({ clientId: randomUUID(), secret: randomUUID(), type, status: 'active' })
+  return [c('HEALTH'), c('HEALTH'), c('RECORD_SEARCH'), c('HEALTH'), c('RECORD_SEARCH')]
+}
+
 /** Start an emulator, run the kit against it, stop it. */
-export async function runKit(release: string, faults: string[] = [], extra: Record<string, string> = {}, lifetimeSeconds?: number, args: string[] = [], tls = false): Promise<KitRun> {
-  const emu = await startEmulator({ release, faults, tls, ...(lifetimeSeconds ? { lifetimeSeconds } : {}) })
+export async function runKit(release: string, faults: string[] = [], extra: Record<string, string> = {}, lifetimeSeconds?: number, args: string[] = [], tls = false, lifecycle = false): Promise<KitRun> {
+  const extraClients = lifecycle ? lifecycleClients() : []
+  const emu = await startEmulator({ release, faults, tls, clients: [...demoClients(), ...extraClients], ...(lifetimeSeconds ? { lifetimeSeconds } : {}) })
   try {
-    return await runKitAgainst(emu, { ...(emu.caFile ? { OPENCRVS_CA_FILE: emu.caFile } : {}), ...extra }, args)
+    const flow = lifecycle ? lifecycleSetup(emu, emu.clients.slice(3)) : { env: {}, secrets: [] }
+    const run = await runKitAgainst(emu, { ...(emu.caFile ? { OPENCRVS_CA_FILE: emu.caFile } : {}), ...flow.env, ...extra }, args)
+    return { ...run, secrets: [...run.secrets, ...flow.secrets] }
   } finally {
     await emu.stop()
   }

@@ -16,9 +16,9 @@ const ARGS = ['--workers=1']
 const baselines = new Map<string, Promise<KitRun>>()
 /** The same release, environment and lifetime without the fault (run once per combination). */
 const baseline = (c: FaultCase) => {
-  const key = JSON.stringify([c.release, c.env ?? {}, c.lifetimeSeconds ?? 0, c.tls ?? false])
+  const key = JSON.stringify([c.release, c.env ?? {}, c.lifetimeSeconds ?? 0, c.tls ?? false, c.lifecycle ?? false])
   let p = baselines.get(key)
-  if (!p) baselines.set(key, (p = runKit(c.release, [], c.env, c.lifetimeSeconds, ARGS, c.tls)))
+  if (!p) baselines.set(key, (p = runKit(c.release, [], c.env, c.lifetimeSeconds, ARGS, c.tls, c.lifecycle)))
   return p
 }
 const rows: string[] = []
@@ -33,7 +33,7 @@ describe('fault matrix', { concurrency: 3 }, () => {
     const expectedChanges = c.changes ?? {}
     const effect = [fails.length ? `${fails.join(', ')} FAILED` : '', ...Object.entries(expectedChanges).filter(([, v]) => v !== 'SKIPPED').map(([id, v]) => `${id} ${v}`)].filter(Boolean).join(', ')
     test(`fault ${fault} (v${release}) -> ${effect}, nothing else changes`, async () => {
-      const [base, run] = await Promise.all([baseline(c), runKit(release, [fault], c.env, c.lifetimeSeconds, ARGS, c.tls)])
+      const [base, run] = await Promise.all([baseline(c), runKit(release, [fault], c.env, c.lifetimeSeconds, ARGS, c.tls, c.lifecycle)])
       const failed = Object.entries(run.verdicts).filter(([, v]) => v === 'FAILED').map(([id]) => id)
       const changed = Object.keys(base.verdicts).filter((id) => !fails.includes(id) && run.verdicts[id] !== base.verdicts[id])
       const unexpected = changed.filter((id) => expectedChanges[id] !== run.verdicts[id])

@@ -43,8 +43,13 @@ for (const [release, label] of LINES) {
       'DOOR-06': v1 ? 'PASSED' : 'SKIPPED',
       // these profile runs are over plain http: the TLS checks say so
       'TLS-01': 'SKIPPED', 'TLS-02': 'SKIPPED', 'TLS-03': 'SKIPPED', 'TLS-04': 'SKIPPED', 'TLS-05': 'SKIPPED',
+      // no lifecycle credentials configured: each says the operator step that would enable it
+      'CLIENT-ROTATE-01': 'SKIPPED', 'CLIENT-DELETE-01': 'SKIPPED', 'CLIENT-REENABLE-01': 'SKIPPED', 'CLIENT-RETIRED-01': 'SKIPPED',
     }
     for (const [id, verdict] of Object.entries(expected)) assert.equal(run.verdicts[id], verdict, `${id} on v${release}`)
+    for (const id of ['CLIENT-ROTATE-01', 'CLIENT-DELETE-01', 'CLIENT-REENABLE-01', 'CLIENT-RETIRED-01']) {
+      assert.match(run.report.results.find((r) => r.id === id)!.reason, /^to check it: .*(OPENCRVS_ROTATED|OPENCRVS_DELETED|OPENCRVS_REENABLED|OPENCRVS_RETIRED)/, id)
+    }
     const others = run.report.results.filter((r) => !expected[r.id] && !['PASSED', 'INFO'].includes(r.verdict))
     assert.deepEqual(others.map((r) => `${r.id} ${r.verdict}: ${r.reason}`), [], 'every other check PASSED or INFO')
     assert.ok(run.report.requests.total > 0 && run.report.requests.token > 0, 'requests counted')
@@ -151,5 +156,15 @@ test('the TLS checks run against the emulator over HTTPS and pass', async () => 
   const run = await runKit('1.9', [], {}, undefined, [], true)
   for (const id of ['TLS-01', 'TLS-02', 'TLS-03', 'TLS-04', 'TLS-05']) assert.equal(run.verdicts[id], 'PASSED', `${id}: ${run.report.results.find((r) => r.id === id)?.reason}`)
   assert.equal(run.code, 0)
+  assert.deepEqual(leaks(run), [])
+})
+
+test('the client lifecycle flow (rotate, delete, re-enable, retire) passes against the emulator, leaking no secret old or new', async () => {
+  const run = await runKit('2.0', [], {}, undefined, [], false, true)
+  for (const id of ['CLIENT-ROTATE-01', 'CLIENT-DELETE-01', 'CLIENT-REENABLE-01', 'CLIENT-RETIRED-01']) {
+    assert.equal(run.verdicts[id], 'PASSED', `${id}: ${run.report.results.find((r) => r.id === id)?.reason}`)
+  }
+  assert.equal(run.code, 0, run.output)
+  assert.ok(run.secrets.length >= 9, 'old, new and retired secrets are all scanned for')
   assert.deepEqual(leaks(run), [])
 })

@@ -51,16 +51,23 @@ check(req('TOKEN-FMT-04'), async ({ tokens, profile }) => {
 })
 
 check(req('TOKEN-FMT-05'), async ({ tokens, target }) => {
+  // credentials only in the body, so no secret rides in the URL; the two sources disagree on grant_type
   const client = tokens.client(tokens.configuredTypes()[0] ?? 'NOTIFICATION')
-  const search = new URLSearchParams({ client_id: client.id, client_secret: client.secret, grant_type: 'client_credentials' })
-  const ex = await send({ method: 'POST', url: `${target.tokenUrl}?${search}`, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ grant_type: 'password' }) })
-  const token = typeof (ex.json as { access_token?: unknown } | undefined)?.access_token === 'string'
-  const detail = `query: valid client_credentials parameters; JSON body: {"grant_type":"password"}\n${evidence(ex)}`
-  if (token) {
-    return finding('INFO', 'the query string wins, or the body is ignored: a JSON body grant_type did not override the query (as in v1.x, which never reads the body)', { detail, observed: { precedence: 'query' } })
-  }
-  return finding('INFO', `the body wins: a JSON body grant_type overrides the query (HTTP ${ex.status}). As in v2.0, each parameter is read from the body when it has a non-empty value there, else from the query, so the two can mix; send every parameter in one place`, {
-    detail,
-    observed: { precedence: 'body' },
+  const ex = await send({
+    method: 'POST',
+    url: `${target.tokenUrl}?grant_type=client_credentials`,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ client_id: client.id, client_secret: client.secret, grant_type: 'password' }),
   })
+  const error = (ex.json as { error?: unknown } | undefined)?.error
+  const token = typeof (ex.json as { access_token?: unknown } | undefined)?.access_token === 'string'
+  const detail = `query: grant_type=client_credentials; JSON body: client_id, client_secret, grant_type=password\n${evidence(ex)}`
+  if (error === 'unsupported_grant_type') {
+    return finding('INFO', 'the body wins: its grant_type=password overrode the query\'s client_credentials (as in v2.0, where each parameter is read from the body when it is non-empty there, else from the query). Send every parameter in one place', { detail, observed: { precedence: 'body' } })
+  }
+  if (error === 'invalid_request') {
+    return finding('INFO', 'the body is ignored: the query\'s grant_type was read and the body\'s credentials were not (as in v1.x, which reads only the query string)', { detail, observed: { precedence: 'query only' } })
+  }
+  if (token) return finding('INFO', 'the query wins for grant_type while the body supplies the credentials: the two sources are merged', { detail, observed: { precedence: 'query, merged' } })
+  return finding('INFO', `the answer (HTTP ${ex.status} ${String(error ?? '')}) does not tell which source wins`, { detail })
 })

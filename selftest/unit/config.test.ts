@@ -133,3 +133,26 @@ test('waivers: validated on load; a waived FAILED becomes WARNING, an expired wa
   assert.match(expired.reason, /waiver expired on 2027-01-31/)
   assert.equal(applyWaiver({ ...failed, verdict: 'PASSED' }, waivers, '2027-01-01').verdict, 'PASSED')
 })
+
+test('lifecycle credentials: each group whole or not at all; the retired file validated and bounded', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs')
+  const { join } = await import('node:path')
+  const { tmpdir } = await import('node:os')
+  const dir = mkdtempSync(join(tmpdir(), 'retired-'))
+  const file = (text: string) => {
+    const p = join(dir, `r${Math.random()}.csv`)
+    writeFileSync(p, text)
+    return p
+  }
+  const partial = configError({ ...base, OPENCRVS_ROTATED_CLIENT_ID: 'id', OPENCRVS_ROTATED_CLIENT_SECRET: 'new-one' })
+  assert.equal(partial.variable, 'OPENCRVS_ROTATED_CLIENT_OLD_SECRET')
+  assert.equal(configError({ ...base, OPENCRVS_DELETED_CLIENT_SECRET: 's' }).variable, 'OPENCRVS_DELETED_CLIENT_ID')
+  assert.match(configError({ ...base, OPENCRVS_RETIRED_CREDENTIALS: file('just-an-id\n') }).message, /line 1 is not "client_id,client_secret"/)
+  assert.match(configError({ ...base, OPENCRVS_RETIRED_CREDENTIALS: file('# nothing\n') }).message, /lists no credentials/)
+  assert.match(configError({ ...base, OPENCRVS_RETIRED_CREDENTIALS: file(Array.from({ length: 26 }, (_, i) => `id${i},s${i}`).join('\n')) }).message, /at most 25/)
+  const ok = resolveConfig({ ...base, OPENCRVS_RETIRED_CREDENTIALS: file('# rehearsal\nid-1,secret-1\n\nid-2, secret-2\n'), OPENCRVS_REENABLED_CLIENT_ID: 'r', OPENCRVS_REENABLED_CLIENT_SECRET: 'rs' })
+  assert.equal(ok.kind, 'deployment')
+  if (ok.kind !== 'deployment') return
+  assert.deepEqual(ok.target.lifecycle.retired?.credentials, [{ id: 'id-1', secret: 'secret-1' }, { id: 'id-2', secret: 'secret-2' }])
+  assert.deepEqual(ok.target.lifecycle.reenabled, { id: 'r', secret: 'rs' })
+})

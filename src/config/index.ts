@@ -16,6 +16,14 @@ export interface ClientCredentials {
   scopes?: string[]
 }
 
+/** Credentials whose lifecycle the operator changed in OpenCRVS, for the lifecycle checks. */
+export interface Lifecycle {
+  rotated?: { id: string; oldSecret: string; secret: string }
+  deleted?: { id: string; secret: string }
+  reenabled?: { id: string; secret: string; scopes?: string[] }
+  retired?: { file: string; credentials: Array<{ id: string; secret: string }> }
+}
+
 /** A team's acceptance of a known deviation: a FAILED for this requirement becomes WARNING until the date. */
 export interface Waiver {
   id: string
@@ -51,6 +59,7 @@ export interface Target {
   maxRequests: number
   /** OPENCRVS_CA_FILE: PEM bundle of a private CA to trust, besides the system's (verification is never off). */
   caFile?: string
+  lifecycle: Lifecycle
 }
 
 /** What to run against: a configured deployment, or the bundled emulator. */
@@ -169,6 +178,51 @@ function parseClients(env: Env): { clients: Target['clients']; deactivated?: Tar
   return { clients, ...(deactivated ? { deactivated } : {}) }
 }
 
+const MAX_RETIRED = 25
+
+/** All of a group's variables, or none: a partial group names what is missing. */
+function group(env: Env, names: string[], what: string): Record<string, string> | undefined {
+  const values = Object.fromEntries(names.map((n) => [n, value(env, n)]))
+  const set = names.filter((n) => values[n] !== undefined)
+  if (!set.length) return undefined
+  const missing = names.find((n) => values[n] === undefined)
+  if (missing) throw new ConfigError(missing, `${set.join(' and ')} ${set.length > 1 ? 'are' : 'is'} set but ${missing} is not`, `Set it too (${what}), or unset the others.`)
+  return values as Record<string, string>
+}
+
+function parseLifecycle(env: Env): Lifecycle {
+  const lifecycle: Lifecycle = {}
+  const rotated = group(env, ['OPENCRVS_ROTATED_CLIENT_ID', 'OPENCRVS_ROTATED_CLIENT_OLD_SECRET', 'OPENCRVS_ROTATED_CLIENT_SECRET'], 'the client id, the secret from before "Refresh client secret", and the new one')
+  if (rotated) {
+    lifecycle.rotated = { id: rotated.OPENCRVS_ROTATED_CLIENT_ID!, oldSecret: rotated.OPENCRVS_ROTATED_CLIENT_OLD_SECRET!, secret: rotated.OPENCRVS_ROTATED_CLIENT_SECRET! }
+    if (lifecycle.rotated.oldSecret === lifecycle.rotated.secret) throw new ConfigError('OPENCRVS_ROTATED_CLIENT_OLD_SECRET', 'it equals the new secret', 'Put the secret from before the refresh here, and the new one in OPENCRVS_ROTATED_CLIENT_SECRET.')
+  }
+  const deleted = group(env, ['OPENCRVS_DELETED_CLIENT_ID', 'OPENCRVS_DELETED_CLIENT_SECRET'], 'the id and secret of a client you deleted')
+  if (deleted) lifecycle.deleted = { id: deleted.OPENCRVS_DELETED_CLIENT_ID!, secret: deleted.OPENCRVS_DELETED_CLIENT_SECRET! }
+  const reenabled = group(env, ['OPENCRVS_REENABLED_CLIENT_ID', 'OPENCRVS_REENABLED_CLIENT_SECRET'], 'the id and secret of a client you deactivated and activated again')
+  if (reenabled) {
+    const scopes = value(env, 'OPENCRVS_REENABLED_CLIENT_SCOPES')?.split(',').map((x) => x.trim()).filter(Boolean)
+    lifecycle.reenabled = { id: reenabled.OPENCRVS_REENABLED_CLIENT_ID!, secret: reenabled.OPENCRVS_REENABLED_CLIENT_SECRET!, ...(scopes?.length ? { scopes } : {}) }
+  }
+  const file = value(env, 'OPENCRVS_RETIRED_CREDENTIALS')
+  if (file) {
+    if (!existsSync(file)) throw new ConfigError('OPENCRVS_RETIRED_CREDENTIALS', `no file at "${file}"`, 'Give the path of a file with one client_id,client_secret pair per line.')
+    const credentials = readFileSync(file, 'utf8')
+      .split('\n')
+      .map((line, i) => ({ line: line.trim(), n: i + 1 }))
+      .filter(({ line }) => line && !line.startsWith('#'))
+      .map(({ line, n }) => {
+        const [id, secret, ...rest] = line.split(/\s*[,\s]\s*/)
+        if (!id || !secret || rest.length) throw new ConfigError('OPENCRVS_RETIRED_CREDENTIALS', `${file} line ${n} is not "client_id,client_secret"`, 'Write one pair per line, comma-separated; # starts a comment.')
+        return { id, secret }
+      })
+    if (!credentials.length) throw new ConfigError('OPENCRVS_RETIRED_CREDENTIALS', `${file} lists no credentials`, 'Write one client_id,client_secret pair per line, or unset the variable.')
+    if (credentials.length > MAX_RETIRED) throw new ConfigError('OPENCRVS_RETIRED_CREDENTIALS', `${file} lists ${credentials.length} pairs; the kit checks at most ${MAX_RETIRED} per run (each is a request)`, 'Split the list and run the kit once per part.')
+    lifecycle.retired = { file, credentials }
+  }
+  return lifecycle
+}
+
 const WAIVERS_VAR = 'CONFORMANCE_WAIVERS_FILE'
 const DEFAULT_WAIVERS = 'conformance.waivers.json'
 
@@ -253,10 +307,11 @@ export function resolveConfig(env: Env): Resolved {
     throw new ConfigError('OPENCRVS_CA_FILE', `${caFile} holds no PEM certificate`, 'Give a PEM file with one or more -----BEGIN CERTIFICATE----- blocks.')
   }
   const { clients, deactivated } = parseClients(env)
+  const lifecycle = parseLifecycle(env)
   const faultsText = value(env, 'CONFORMANCE_EMULATOR_FAULTS')
 
   if (!authUrl && !gatewayUrl && !tokenUrl) {
-    const configured = Object.keys(clients).length > 0 || deactivated
+    const configured = Object.keys(clients).length > 0 || deactivated || Object.keys(lifecycle).length > 0
     if (configured) {
       throw new ConfigError('OPENCRVS_AUTH_URL', 'client credentials are set but no deployment URL is', 'Set OPENCRVS_AUTH_URL (v1.x: https://auth.<domain>) or OPENCRVS_GATEWAY_URL (v2.0: https://gateway.<domain>), or remove the credentials to check the bundled emulator.')
     }
@@ -293,6 +348,7 @@ export function resolveConfig(env: Env): Resolved {
     waivers,
     maxRequests,
     ...(caFile ? { caFile } : {}),
+    lifecycle,
   }
   return { kind: 'deployment', target }
 }

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { registerSecret } from '../redact/index.ts'
 import { decodeCompact } from '../jwt/index.ts'
-import { RUNTIME_ENV, type Runtime } from './runtime.ts'
+import { RUNTIME_ENV, registerLifecycleSecrets, type Runtime } from './runtime.ts'
 
 async function startBundledEmulator(release: string, faults: string[]) {
   const { startEmulator } = await import('../../emulator/server.ts')
@@ -93,6 +93,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
       leewaySeconds: resolved.leewaySeconds,
       ...(emu.caFile ? { caFile: emu.caFile } : {}),
       slow: resolved.slow,
+      lifecycle: {},
       waivers: resolved.waivers,
       maxRequests: resolved.maxRequests,
     }
@@ -107,6 +108,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   }
   for (const c of Object.values(target.clients)) registerSecret(c?.secret, `${c?.type.toLowerCase()} client secret`)
   registerSecret(target.deactivated?.secret, 'deactivated client secret')
+  registerLifecycleSecrets(target)
 
   const budget = { file: join(tmpdir(), `opencrvs-conformance-budget-${process.pid}-${Date.now()}`), max: target.maxRequests }
   writeFileSync(budget.file, '')

@@ -31,5 +31,16 @@ export function readRuntime(env: Record<string, string | undefined> = process.en
   const runtime = JSON.parse(text) as Runtime
   for (const c of Object.values(runtime.target.clients)) registerSecret(c?.secret, `${c?.type.toLowerCase()} client secret`)
   registerSecret(runtime.target.deactivated?.secret, 'deactivated client secret')
+  registerLifecycleSecrets(runtime.target)
   return runtime
+}
+
+/** Old and new, every lifecycle secret joins the registry. */
+export function registerLifecycleSecrets(target: Target): void {
+  const l = target.lifecycle
+  registerSecret(l.rotated?.oldSecret, 'rotated client old secret')
+  registerSecret(l.rotated?.secret, 'rotated client secret')
+  registerSecret(l.deleted?.secret, 'deleted client secret')
+  registerSecret(l.reenabled?.secret, 're-enabled client secret')
+  for (const c of l.retired?.credentials ?? []) registerSecret(c.secret, 'retired client secret')
 }
