@@ -44,7 +44,6 @@ test('clients: pairs, expected scopes, the deactivated client, unknown types', (
     OPENCRVS_NOTIFICATION_CLIENT_SCOPES: 'notification-api, record.create[event=birth]',
     OPENCRVS_DEACTIVATED_CLIENT_ID: 'd-id',
     OPENCRVS_DEACTIVATED_CLIENT_SECRET: 'd-secret',
-    OPENCRVS_ROTATED_CLIENT_ID: 'left-for-the-lifecycle-checks',
   })
   assert.equal(r.kind, 'deployment')
   if (r.kind !== 'deployment') return
