@@ -4,7 +4,7 @@
  * of one release line; named faults turn single behaviours wrong. Not OpenCRVS code: an emulator of it.
  */
 import Hapi from '@hapi/hapi'
-import { createHash, createHmac, generateKeyPairSync, randomBytes, randomUUID, sign, verify, type KeyObject } from 'node:crypto'
+import { createHmac, generateKeyPairSync, randomBytes, randomUUID, sign, verify, type KeyObject } from 'node:crypto'
 import { startGateway } from './gateway.ts'
 import { createServer as createHttpServer } from 'node:http'
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
@@ -402,12 +402,6 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
       await Promise.all([server.stop({ timeout: 1000 }), gateway.stop(), new Promise<void>((r) => (front ? front.close(() => r()) : r()))])
     },
   }
-}
-
-/** SHA-256 fingerprint of a PEM public key's DER, for a person to compare. */
-export function fingerprint(pem: string): string {
-  const der = Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64')
-  return createHash('sha256').update(der).digest('hex')
 }
 
 export { FAULTS }

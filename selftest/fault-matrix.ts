@@ -77,8 +77,9 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
     changes: { 'DOCS-02': 'PASSED', ...skipped(['DOOR-01', 'DOOR-02', 'DOOR-03', 'DOOR-04', 'DOOR-05', 'DOOR-07', 'DOOR-08']) },
   },
   'gateway-accepts-expired': { release: '2.0', fails: ['JWT-EXP-01'], ...LIVE_EXPIRY },
-  // the docs' URL works once a repeated grant_type is read as its last value: the erratum no longer applies
-  'duplicate-grant-type-last-wins': { release: '1.9', fails: [], changes: { 'TOKEN-DOCS-01': 'PASSED' } },
+  // the docs' URL works once a repeated grant_type is read as its last value: the erratum no longer applies,
+  // but the deployment now departs from its release (a duplicated grant_type must never yield a token)
+  'duplicate-grant-type-last-wins': { release: '1.9', fails: ['TOKEN-GRANT-01'], changes: { 'TOKEN-DOCS-01': 'PASSED' } },
   'duplicate-client-id-first-wins': { release: '2.0', fails: ['TOKEN-DUP-01'] },
   'pragma-no-cache': { release: '2.0', fails: [], changes: { 'TOKEN-RESP-04': 'PASSED' } },
   'expires-in': { release: '1.8', fails: [], changes: { 'TOKEN-RESP-05': 'PASSED' } },

@@ -168,3 +168,24 @@ test('the client lifecycle flow (rotate, delete, re-enable, retire) passes again
   assert.ok(run.secrets.length >= 9, 'old, new and retired secrets are all scanned for')
   assert.deepEqual(leaks(run), [])
 })
+
+test('without a gateway the token-level checks run and the gateway probes are SKIPPED saying why; v1.9 IMPORT_EXPORT 7-day tokens are a named WARNING', async () => {
+  const { randomUUID } = await import('node:crypto')
+  const { demoClients } = await import('../emulator/server.ts')
+  const importExport = { clientId: randomUUID(), secret: randomUUID(), type: 'IMPORT_EXPORT' as const, status: 'active' as const }
+  const emu = await startEmulator({ release: '1.9', clients: [...demoClients(), importExport] })
+  try {
+    const run = await runKitAgainst(emu, { OPENCRVS_GATEWAY_URL: '', OPENCRVS_IMPORT_EXPORT_CLIENT_ID: importExport.clientId, OPENCRVS_IMPORT_EXPORT_CLIENT_SECRET: importExport.secret })
+    for (const id of ['SCOPE-02', 'DOOR-01', 'DOOR-03', 'DOOR-08']) {
+      assert.equal(run.verdicts[id], 'SKIPPED', id)
+      assert.match(run.report.results.find((r) => r.id === id)!.reason, /no gateway configured: set OPENCRVS_GATEWAY_URL/, id)
+    }
+    for (const id of ['SCOPE-01', 'JWT-CLM-04', 'JWT-SIG-01']) assert.equal(run.verdicts[id], 'PASSED', id)
+    assert.equal(run.verdicts['JWT-LIFE-01'], 'WARNING')
+    assert.match(run.report.results.find((r) => r.id === 'JWT-LIFE-01')!.reason, /IMPORT_EXPORT: 604800 s \(7 days\)[\s\S]*IMPORT_EXPORT clients this lifetime by design/)
+    assert.equal(run.code, 0, run.output)
+    assert.deepEqual(leaks({ ...run, secrets: [...run.secrets] }), [])
+  } finally {
+    await emu.stop()
+  }
+})

@@ -21,8 +21,9 @@ async function expectErrors(probes: ProbeStore, names: ProbeName[], what: string
   return pass(`${what}: ${results.length} request(s), each ${codes}, no token`, { detail, observed: Object.fromEntries(results.map((r) => [r.name, `${r.exchange.status} ${String((r.exchange.json as { error?: unknown } | undefined)?.error)}`])) })
 }
 
+// 'docs-url' is grant_type sent twice ("" and client_credentials): no release issues a token for it
 check(req('TOKEN-GRANT-01'), async ({ probes }) =>
-  expectErrors(probes, ['grant-password', 'grant-authorization_code', 'grant-refresh_token', 'grant-implicit', 'grant-upper-case', 'grant-padded', 'grant-unknown-urn'], 'other grant types refused'),
+  expectErrors(probes, ['grant-password', 'grant-authorization_code', 'grant-refresh_token', 'grant-implicit', 'grant-upper-case', 'grant-padded', 'grant-unknown-urn', 'docs-url'], 'other, altered and duplicated grant types refused'),
 )
 
 check(req('TOKEN-GRANT-02'), async ({ probes }) => expectErrors(probes, ['grant-missing', 'grant-empty'], 'missing and empty grant_type refused'))

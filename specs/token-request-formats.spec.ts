@@ -2,11 +2,14 @@
  * Which request formats issue a token: the query string (every release), a JSON body and a form body
  * (read from v2.0 on; v1.x parses the body and ignores it).
  */
-import { check, finding, pass, violation, type Outcome } from '../fixtures/index.ts'
+import { check, finding, pass, test, violation, type Outcome } from '../fixtures/index.ts'
 import type { TokenStore } from '../fixtures/tokens.ts'
 import { evidence, send, type TokenFormat } from '../src/http/index.ts'
 import type { Profile } from '../src/profiles/profiles.ts'
 import { req } from '../src/requirements/catalogue.ts'
+
+// one worker for this file: TOKEN-FMT-04 reports the support matrix from the attempts the others made
+test.describe.configure({ mode: 'default' })
 
 const NAMES: Record<TokenFormat, string> = { query: 'query string', json: 'JSON body', form: 'form body (application/x-www-form-urlencoded)' }
 
@@ -38,12 +41,18 @@ check(req('TOKEN-FMT-03'), async ({ tokens, profile }) => formatCheck(tokens, pr
 
 check(req('TOKEN-FMT-04'), async ({ tokens, profile }) => {
   const type = tokens.configuredTypes()[0] ?? 'NOTIFICATION'
+  const matrix: string[] = []
+  for (const f of ['query', 'json', 'form'] as const) {
+    const x = await tokens.attempt(type, f)
+    matrix.push(`${NAMES[f].padEnd(46)} ${x.compact ? 'token' : `HTTP ${x.exchange.status} ${String((x.exchange.json as { error?: unknown } | undefined)?.error ?? '')}`}`)
+  }
   const a = await tokens.attempt(type, 'form')
-  if (a.compact) return pass('a form body issues a token: integrators can keep client secrets out of URLs', { observed: { formBody: true } })
+  const support = `Request formats on this deployment (${profile.label}):\n${matrix.join('\n')}`
+  if (a.compact) return pass('a form body issues a token: integrators can keep client secrets out of URLs', { detail: support, observed: { formBody: true } })
   return violation(
     `${profile.label} reads client credentials only from the query string, so every integration puts its client_secret in the URL, where gateway and proxy access logs record it (CWE-598). RFC 6749 §2.3.1 says they MUST NOT be in the request URI`,
     {
-      detail: `${evidence(a.exchange)}\nThe v1.6 and v1.7 docs tell integrators to send "POST parameters", which this release ignores. OpenCRVS reads a form body from v2.0, and is deprecating query parameters in favour of it.`,
+      detail: `${support}\n\n${evidence(a.exchange)}\nThe v1.6 and v1.7 docs tell integrators to send "POST parameters", which this release ignores. OpenCRVS reads a form body from v2.0, and is deprecating query parameters in favour of it.`,
       fix: 'Upgrade to v2.0 and send a form body; until then, keep the token route out of access logs that record query strings.',
       observed: { formBody: false },
     },

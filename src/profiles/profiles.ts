@@ -290,8 +290,6 @@ export const PROFILES: Record<ProfileId, Profile> = {
   },
 }
 
-export const PROFILE_IDS = Object.keys(PROFILES) as ProfileId[]
-
 /** Map a release name from OPENCRVS_VERSION ("1.8", "v1.9.15", "2.0.0") to its profile, or null if unknown. */
 export function profileForRelease(release: string): Profile | null {
   const m = /^v?(\d+)\.(\d+)(?:\.\d+)?$/.exec(release.trim())

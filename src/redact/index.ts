@@ -57,15 +57,3 @@ export function redactValue<T>(value: T): T {
   if (value === undefined) return value
   return JSON.parse(redact(JSON.stringify(value))) as T
 }
-
-/** Every registered secret value (for the self-test's leak scan of the kit's own process). */
-export function registeredSecretCount(): number {
-  return secrets.size
-}
-
-export function containsWholeJwt(text: string): boolean {
-  JWT_PATTERN.lastIndex = 0
-  const found = JWT_PATTERN.test(text)
-  JWT_PATTERN.lastIndex = 0
-  return found
-}
