@@ -10,6 +10,7 @@ import { createServer as createHttpServer } from 'node:http'
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
 import { createServer as createNetServer, type AddressInfo } from 'node:net'
 import { Duplex } from 'node:stream'
+import { rmSync } from 'node:fs'
 import { makeTls, type EmulatorTls } from './tls.ts'
 import { FAULTS, validateFaults } from './faults.ts'
 import { ERROR_URI, TOKEN_EXCHANGE, audienceFor, convertLegacyScopes, descriptions, lineOf, scopesFor, type Line, type SystemType } from './releases.ts'
@@ -400,6 +401,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     publicKeyPem,
     async stop() {
       await Promise.all([server.stop({ timeout: 1000 }), gateway.stop(), new Promise<void>((r) => (front ? front.close(() => r()) : r()))])
+      if (tls) rmSync(tls.caFile, { force: true })
     },
   }
 }

@@ -189,3 +189,11 @@ test('without a gateway the token-level checks run and the gateway probes are SK
     await emu.stop()
   }
 })
+
+test('an unreachable target is NOT CHECKED, never a pass, and the message says what to check', async () => {
+  const reportDir = mkdtempSync(join(tmpdir(), 'kit-run-'))
+  const { code, output } = await runCli({ OPENCRVS_AUTH_URL: 'http://127.0.0.1:9', CONFORMANCE_ALLOW_HTTP: 'true', CONFORMANCE_REPORT_DIR: reportDir })
+  assert.equal(code, 1, output)
+  assert.match(output, /Verdict: NOT CHECKED\. No check ran: Cannot reach the token endpoint http:\/\/127\.0\.0\.1:9\/token: ECONNREFUSED\. Check OPENCRVS_AUTH_URL/)
+  assert.doesNotMatch(output, /no requirement FAILED/)
+})

@@ -36,7 +36,8 @@ if (!existsSync(reportFile)) {
   console.error(`The run ended without a report (${reportFile}); see the output above.`)
   process.exit(run.status === 0 ? 1 : (run.status ?? 1))
 }
-const report = JSON.parse(readFileSync(reportFile, 'utf8')) as { totals: { FAILED: number }; requests: { budgetReached: boolean; max: number | null } }
+const report = JSON.parse(readFileSync(reportFile, 'utf8')) as { totals: { FAILED: number }; requests: { budgetReached: boolean; max: number | null }; results: unknown[] }
+if (report.results.length === 0) process.exit(run.status === 0 ? 1 : (run.status ?? 1)) // nothing was checked: never a pass
 if (report.requests.budgetReached) {
   console.error(`Stopped: the request budget (CONFORMANCE_MAX_REQUESTS=${report.requests.max}) was reached before every check ran. Exit code 2.`)
   process.exit(2)

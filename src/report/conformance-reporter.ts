@@ -32,6 +32,8 @@ export interface ConformanceReport {
   startedAt: string
   durationMs: number
   requests: { total: number; token: number; max: number | null; budgetReached: boolean }
+  /** Why no check ran (set up failed), when that happened. */
+  errors: string[]
   totals: Record<Verdict, number>
   results: ResultEntry[]
 }
@@ -64,7 +66,9 @@ export default class ConformanceReporter implements Reporter {
   }
 
   onError(error: TestError): void {
-    const message = redact(error.message ?? error.value ?? 'unknown error').replace(/\u001b\[[0-9;]*m/g, '')
+    const message = redact(error.message ?? error.value ?? 'unknown error')
+      .replace(/\u001b\[[0-9;]*m/g, '')
+      .replace(/^(Error: )+/, '')
     process.stderr.write(`Error: ${message}\n`)
     this.errors.push(message)
   }
@@ -141,6 +145,7 @@ export default class ConformanceReporter implements Reporter {
       startedAt: runtime?.startedAt ?? new Date(this.started).toISOString(),
       durationMs: Date.now() - this.started,
       requests,
+      errors: this.errors,
       totals,
       results,
     }
@@ -174,6 +179,7 @@ export function markdown(r: ConformanceReport): string {
     '',
     `**Totals:** ${VERDICTS.map((v) => `${r.totals[v]} ${v}`).join(', ')}`,
     '',
+    ...(r.results.length ? [] : ['**NOT CHECKED: no check ran.**', '', ...r.errors.map((e) => `> ${oneLine(e)}`), '']),
   ]
   const waived = r.results.filter((x) => x.waiver)
   if (waived.length) {
@@ -207,6 +213,7 @@ function summary(r: ConformanceReport, result: FullResult, dir: string): string 
   for (const x of r.results.filter((y) => y.verdict === 'FAILED' || y.verdict === 'WARNING')) lines.push(`  ${x.verdict.padEnd(7)} ${x.id.padEnd(14)} ${oneLine(x.reason)}`)
   if (result.status === 'interrupted' || result.status === 'timedout') lines.push(`Run ${result.status}: the verdicts above are incomplete.`)
   lines.push(`Reports: ${join(dir, 'conformance.md')}, ${join(dir, 'conformance.json')}`)
-  lines.push(r.totals.FAILED ? `Verdict: ${r.totals.FAILED} requirement(s) FAILED.` : 'Verdict: no requirement FAILED.', '')
+  if (!r.results.length) lines.push(`Verdict: NOT CHECKED. No check ran${r.errors.length ? `: ${oneLine(r.errors[0]!)}` : ''}`, '')
+  else lines.push(r.totals.FAILED ? `Verdict: ${r.totals.FAILED} requirement(s) FAILED.` : 'Verdict: no requirement FAILED.', '')
   return lines.join('\n')
 }

@@ -124,6 +124,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   try {
     evidence = await gatherEvidence(target)
   } catch (e) {
+    await stop()
     throw new Error(unreachable(target, e as Error))
   }
   const detection = detectProfile(evidence)
