@@ -11,9 +11,8 @@ import { requestStats, send, setBudget, setCaFile, setTokenEndpoint, tokenReques
 import { rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { registerSecret } from '../redact/index.ts'
 import { decodeCompact } from '../jwt/index.ts'
-import { RUNTIME_ENV, registerLifecycleSecrets, type Runtime } from './runtime.ts'
+import { RUNTIME_ENV, registerTargetSecrets, type Runtime } from './runtime.ts'
 
 async function startBundledEmulator(release: string, faults: string[]) {
   const { startEmulator } = await import('../../emulator/server.ts')
@@ -106,9 +105,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   } else {
     target = resolved.target
   }
-  for (const c of Object.values(target.clients)) registerSecret(c?.secret, `${c?.type.toLowerCase()} client secret`)
-  registerSecret(target.deactivated?.secret, 'deactivated client secret')
-  registerLifecycleSecrets(target)
+  registerTargetSecrets(target)
 
   const budget = { file: join(tmpdir(), `opencrvs-conformance-budget-${process.pid}-${Date.now()}`), max: target.maxRequests }
   writeFileSync(budget.file, '')

@@ -29,14 +29,14 @@ export function readRuntime(env: Record<string, string | undefined> = process.en
   const text = env[RUNTIME_ENV]
   if (!text) throw new Error(`${RUNTIME_ENV} is not set: run the kit with "npm run conformance" (or npx playwright test), which sets it up.`)
   const runtime = JSON.parse(text) as Runtime
-  for (const c of Object.values(runtime.target.clients)) registerSecret(c?.secret, `${c?.type.toLowerCase()} client secret`)
-  registerSecret(runtime.target.deactivated?.secret, 'deactivated client secret')
-  registerLifecycleSecrets(runtime.target)
+  registerTargetSecrets(runtime.target)
   return runtime
 }
 
-/** Old and new, every lifecycle secret joins the registry. */
-export function registerLifecycleSecrets(target: Target): void {
+/** Every secret the target holds joins the registry: clients, the deactivated client, and every lifecycle secret, old and new. */
+export function registerTargetSecrets(target: Target): void {
+  for (const c of Object.values(target.clients)) registerSecret(c?.secret, `${c?.type.toLowerCase()} client secret`)
+  registerSecret(target.deactivated?.secret, 'deactivated client secret')
   const l = target.lifecycle
   registerSecret(l.rotated?.oldSecret, 'rotated client old secret')
   registerSecret(l.rotated?.secret, 'rotated client secret')
