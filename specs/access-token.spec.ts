@@ -9,7 +9,7 @@ import { tokenView } from '../src/jwt/index.ts'
 import { req } from '../src/requirements/catalogue.ts'
 
 check(req('JWT-01'), async ({ tokens }) => {
-  const type = tokens.configuredTypes()[0] ?? 'NOTIFICATION'
+  const type = tokens.firstType()
   const a = await tokens.primary(type)
   if (!a.compact) return skip(`no token to decode (HTTP ${a.exchange.status}; see TOKEN-RESP-01)`)
   if (!a.decoded) return violation(`access_token is not a JWT: ${a.decodeError}`, { fix: 'OpenCRVS issues RS256-signed JWTs; the gateway verifies them. Check what is issuing this token.' })

@@ -48,7 +48,7 @@ check(req('JWT-LIFE-01'), async ({ tokens, target, profile }) => {
 
 check(req('JWT-FRESH-01'), async ({ tokens }) => {
   const first = await decodedPrimary(tokens)
-  const type = tokens.configuredTypes()[0]!
+  const type = tokens.firstType()
   const again = await tokens.second(type)
   if (!again.compact) return skip(`the second token request got HTTP ${again.exchange.status}`)
   if (again.compact === first.compact) {

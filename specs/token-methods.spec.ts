@@ -6,7 +6,7 @@ import { evidence, send, tokenRequest } from '../src/http/index.ts'
 import { req } from '../src/requirements/catalogue.ts'
 
 check(req('TOKEN-METHOD-01'), async ({ tokens, target }) => {
-  const client = tokens.client(tokens.configuredTypes()[0] ?? 'NOTIFICATION')
+  const client = tokens.client(tokens.firstType())
   const url = tokenRequest(target.tokenUrl, 'query', { client_id: client.id, client_secret: client.secret, grant_type: 'client_credentials' }).url
   const answers = []
   for (const method of ['GET', 'HEAD', 'PUT']) answers.push(await send({ method, url }))

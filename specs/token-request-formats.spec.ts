@@ -14,7 +14,7 @@ test.describe.configure({ mode: 'default' })
 const NAMES: Record<TokenFormat, string> = { query: 'query string', json: 'JSON body', form: 'form body (application/x-www-form-urlencoded)' }
 
 async function formatCheck(tokens: TokenStore, profile: Profile, format: TokenFormat): Promise<Outcome> {
-  const type = tokens.configuredTypes()[0] ?? 'NOTIFICATION'
+  const type = tokens.firstType()
   const a = await tokens.attempt(type, format)
   const issued = a.compact !== undefined
   const supported = profile.requestFormats[format]
@@ -40,7 +40,7 @@ check(req('TOKEN-FMT-02'), async ({ tokens, profile }) => formatCheck(tokens, pr
 check(req('TOKEN-FMT-03'), async ({ tokens, profile }) => formatCheck(tokens, profile, 'form'))
 
 check(req('TOKEN-FMT-04'), async ({ tokens, profile }) => {
-  const type = tokens.configuredTypes()[0] ?? 'NOTIFICATION'
+  const type = tokens.firstType()
   const matrix: string[] = []
   for (const f of ['query', 'json', 'form'] as const) {
     const x = await tokens.attempt(type, f)
@@ -61,7 +61,7 @@ check(req('TOKEN-FMT-04'), async ({ tokens, profile }) => {
 
 check(req('TOKEN-FMT-05'), async ({ tokens, target }) => {
   // credentials only in the body, so no secret rides in the URL; the two sources disagree on grant_type
-  const client = tokens.client(tokens.configuredTypes()[0] ?? 'NOTIFICATION')
+  const client = tokens.client(tokens.firstType())
   const ex = await send({
     method: 'POST',
     url: `${target.tokenUrl}?grant_type=client_credentials`,

@@ -9,7 +9,7 @@ import { validate } from '../src/schemas/index.ts'
 
 /** The primary token response of the first configured client. */
 async function primary(tokens: TokenStore) {
-  const type = tokens.configuredTypes()[0] ?? 'NOTIFICATION'
+  const type = tokens.firstType()
   return tokens.primary(type)
 }
 

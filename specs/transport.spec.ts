@@ -63,7 +63,7 @@ check(req('TLS-03'), async ({ target }) => {
 
 check(req('TLS-04'), async ({ target, tokens }) => {
   if (!target.tokenUrl.startsWith('https:')) return skip(PLAIN)
-  const a = await tokens.primary(tokens.configuredTypes()[0] ?? 'NOTIFICATION')
+  const a = await tokens.primary(tokens.firstType())
   const hsts = a.exchange.headers['strict-transport-security']
   if (hsts && /max-age=\d+/i.test(hsts)) return pass(`Strict-Transport-Security: ${hsts}`)
   return violation(`no Strict-Transport-Security header on the token response: a client that once follows an http:// link can be downgraded and send its secret in clear`, {
