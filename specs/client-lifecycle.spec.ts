@@ -5,6 +5,7 @@
 import { check, pass, skip, violation } from '../fixtures/index.ts'
 import { compareScopes, expectedScopes } from '../fixtures/scopes.ts'
 import type { TokenAttempt } from '../fixtures/tokens.ts'
+import { answerMismatch } from '../fixtures/probes.ts'
 import { evidence } from '../src/http/index.ts'
 import { CLIENT_TYPES, type ClientType } from '../src/profiles/profiles.ts'
 import { req } from '../src/requirements/catalogue.ts'
@@ -12,12 +13,7 @@ import { req } from '../src/requirements/catalogue.ts'
 const SYSTEM_CLIENTS = 'in OpenCRVS, Team > System clients (v2.0: Settings > Integrations)'
 
 /** What is wrong with an answer that must be 401 invalid_client with no token, or null. */
-function refusal(a: TokenAttempt, what: string): string | null {
-  if (a.compact) return `${what} got a token (HTTP ${a.exchange.status})`
-  const error = (a.exchange.json as { error?: unknown } | undefined)?.error
-  if (a.exchange.status !== 401 || error !== 'invalid_client') return `${what} got HTTP ${a.exchange.status} ${String(error ?? '')}, not 401 invalid_client`
-  return null
-}
+const refusal = (a: TokenAttempt, what: string) => answerMismatch(a.exchange, what, { error: 'invalid_client', status: 401 })
 
 check(req('CLIENT-ROTATE-01'), async ({ target, tokens }) => {
   const r = target.lifecycle.rotated

@@ -4,7 +4,7 @@
  */
 import { check, finding, pass, skip, test, violation } from '../fixtures/index.ts'
 import { errorMismatch, type ProbeName, type ProbeResult, type ProbeStore } from '../fixtures/probes.ts'
-import { evidence } from '../src/http/index.ts'
+import { accessToken, errorCode, evidence } from '../src/http/index.ts'
 import { req } from '../src/requirements/catalogue.ts'
 import { problems } from '../src/schemas/index.ts'
 
@@ -18,7 +18,7 @@ async function expectErrors(probes: ProbeStore, names: ProbeName[], what: string
   const wrong = results.map(errorMismatch).filter((m): m is string => m !== null)
   if (wrong.length) return violation(wrong.join('; '), { detail })
   const codes = [...new Set(results.map((r) => `${r.exchange.status} ${r.expected.error}`))].join(', ')
-  return pass(`${what}: ${results.length} request(s), each ${codes}, no token`, { detail, observed: Object.fromEntries(results.map((r) => [r.name, `${r.exchange.status} ${String((r.exchange.json as { error?: unknown } | undefined)?.error)}`])) })
+  return pass(`${what}: ${results.length} request(s), each ${codes}, no token`, { detail, observed: Object.fromEntries(results.map((r) => [r.name, `${r.exchange.status} ${String(errorCode(r.exchange))}`])) })
 }
 
 // 'docs-url' is grant_type sent twice ("" and client_credentials): no release issues a token for it
@@ -30,7 +30,7 @@ check(req('TOKEN-GRANT-02'), async ({ probes }) => expectErrors(probes, ['grant-
 
 check(req('TOKEN-GRANT-03'), async ({ probes }) => {
   const r = await probes.get('grant-missing')
-  const error = (r.exchange.json as { error?: unknown } | undefined)?.error
+  const error = errorCode(r.exchange)
   if (error === 'invalid_request') return pass('a missing grant_type gets invalid_request')
   return violation(`a missing grant_type gets ${String(error)}; RFC 6749 §5.2 defines invalid_request for a missing parameter (unsupported_grant_type is for a grant type the server does not support)`, {
     detail: evidence(r.exchange),
@@ -91,18 +91,16 @@ check(req('TOKEN-AUTH-07'), async ({ probes }) => {
 
 check(req('TOKEN-AUTH-08'), async ({ probes }) => {
   const r = await probes.get('basic-auth')
-  const token = (r.exchange.json as { access_token?: unknown } | undefined)?.access_token
-  if (r.exchange.status === 200 && typeof token === 'string') return pass('client_secret_basic works: Authorization: Basic issued a token')
-  return violation(`HTTP Basic client authentication is not supported (HTTP ${r.exchange.status} ${String((r.exchange.json as { error?: unknown } | undefined)?.error ?? '')}): RFC 6749 §2.3.1 says servers MUST support it; OpenCRVS reads credentials only from parameters`, {
+  if (r.exchange.status === 200 && accessToken(r.exchange)) return pass('client_secret_basic works: Authorization: Basic issued a token')
+  return violation(`HTTP Basic client authentication is not supported (HTTP ${r.exchange.status} ${String(errorCode(r.exchange) ?? '')}): RFC 6749 §2.3.1 says servers MUST support it; OpenCRVS reads credentials only from parameters`, {
     detail: evidence(r.exchange),
   })
 })
 
 check(req('TOKEN-DOCS-01'), async ({ probes }) => {
   const r = await probes.get('docs-url')
-  const token = (r.exchange.json as { access_token?: unknown } | undefined)?.access_token
-  if (r.exchange.status === 200 && typeof token === 'string') return pass('the docs\' example URL, with grant_type twice, issues a token on this deployment')
-  return violation(`the docs' example URL "...&grant_type=&grant_type=client_credentials" is refused (HTTP ${r.exchange.status} ${String((r.exchange.json as { error?: unknown } | undefined)?.error ?? '')}): a repeated key becomes an array, so it can never work. Send grant_type=client_credentials once`, {
+  if (r.exchange.status === 200 && accessToken(r.exchange)) return pass('the docs\' example URL, with grant_type twice, issues a token on this deployment')
+  return violation(`the docs' example URL "...&grant_type=&grant_type=client_credentials" is refused (HTTP ${r.exchange.status} ${String(errorCode(r.exchange) ?? '')}): a repeated key becomes an array, so it can never work. Send grant_type=client_credentials once`, {
     detail: evidence(r.exchange),
     fix: 'Tell integrators to send a single grant_type=client_credentials (as the countryconfig Postman collection does).',
   })
@@ -113,7 +111,7 @@ check(req('TOKEN-ERR-01'), async ({ probes }) => {
   const broken: string[] = []
   for (const r of all) {
     const ex = r.exchange
-    const isToken = typeof (ex.json as { access_token?: unknown } | undefined)?.access_token === 'string'
+    const isToken = accessToken(ex) !== undefined
     if (isToken) continue // the check that owns that probe reports the token
     if (ex.status === 200) {
       broken.push(`${r.def.label}: an error answered with HTTP 200`)
@@ -127,7 +125,7 @@ check(req('TOKEN-ERR-01'), async ({ probes }) => {
     }
     const schema = problems('oauth-error', ex.json).filter((p) => !(p.field === 'error_description' && p.keyword === 'pattern')) // charset: TOKEN-ERR-03
     if (schema.length) broken.push(`${r.def.label}: ${schema.map((p) => p.message).join(', ')}`)
-    const error = (ex.json as { error?: unknown }).error
+    const error = errorCode(ex)
     if (typeof error === 'string' && ex.status !== r.expected.status && error === r.expected.error) broken.push(`${r.def.label}: ${error} with HTTP ${ex.status}, not ${r.expected.status}`)
   }
   if (broken.length) return violation(broken.join('; '), { detail: evidence(all.find((r) => broken[0]!.startsWith(r.def.label))!.exchange) })
@@ -157,7 +155,7 @@ check(req('TOKEN-ERR-03'), async ({ probes }) => {
   const all = await probes.all()
   const bad = all.filter((r) => r.exchange.json !== undefined && problems('oauth-error', r.exchange.json).some((p) => p.field === 'error_description' && p.keyword === 'pattern'))
   if (!bad.length) return pass('every error_description keeps to the RFC 6749 charset')
-  const example = (bad[0]!.exchange.json as { error?: string }).error
+  const example = String(errorCode(bad[0]!.exchange))
   return violation(`${bad.length} error_description(s) use characters RFC 6749 §5.2 excludes (double quote or backslash), e.g. in ${example}; strict clients may fail to parse or display them`, {
     detail: evidence(bad[0]!.exchange),
   })

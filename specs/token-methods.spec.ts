@@ -2,7 +2,7 @@
  * Methods on the token route: only POST issues tokens; OPTIONS and CORS reported as they are.
  */
 import { check, finding, pass, violation } from '../fixtures/index.ts'
-import { evidence, send, tokenRequest } from '../src/http/index.ts'
+import { accessToken, evidence, send, tokenRequest } from '../src/http/index.ts'
 import { req } from '../src/requirements/catalogue.ts'
 
 check(req('TOKEN-METHOD-01'), async ({ tokens, target }) => {
@@ -11,7 +11,7 @@ check(req('TOKEN-METHOD-01'), async ({ tokens, target }) => {
   const answers = []
   for (const method of ['GET', 'HEAD', 'PUT']) answers.push(await send({ method, url }))
   const detail = answers.map((ex) => evidence(ex)).join('\n\n')
-  const issued = answers.filter((ex) => typeof (ex.json as { access_token?: unknown } | undefined)?.access_token === 'string' || (ex.request.method === 'HEAD' && ex.status === 200))
+  const issued = answers.filter((ex) => accessToken(ex) !== undefined || (ex.request.method === 'HEAD' && ex.status === 200))
   if (issued.length) {
     return violation(`${issued.map((ex) => ex.request.method).join(', ')} on the token route issued a token (or answered 200): RFC 6749 §3.2 allows only POST, and a GET puts the secret in every log and browser history`, { detail })
   }

@@ -4,7 +4,7 @@
  */
 import { check, finding, pass, test, violation, type Outcome } from '../fixtures/index.ts'
 import type { TokenStore } from '../fixtures/tokens.ts'
-import { evidence, send, type TokenFormat } from '../src/http/index.ts'
+import { accessToken, errorCode, evidence, send, type TokenFormat } from '../src/http/index.ts'
 import type { Profile } from '../src/profiles/profiles.ts'
 import { req } from '../src/requirements/catalogue.ts'
 
@@ -18,7 +18,7 @@ async function formatCheck(tokens: TokenStore, profile: Profile, format: TokenFo
   const a = await tokens.attempt(type, format)
   const issued = a.compact !== undefined
   const supported = profile.requestFormats[format]
-  const outcome = issued ? 'token issued' : `HTTP ${a.exchange.status} ${String((a.exchange.json as { error?: unknown } | undefined)?.error ?? '')}`.trim()
+  const outcome = issued ? 'token issued' : `HTTP ${a.exchange.status} ${String(errorCode(a.exchange) ?? '')}`.trim()
   const observed = { format, issued, status: a.exchange.status }
   const detail = evidence(a.exchange)
   if (supported) {
@@ -44,7 +44,7 @@ check(req('TOKEN-FMT-04'), async ({ tokens, profile }) => {
   const matrix: string[] = []
   for (const f of ['query', 'json', 'form'] as const) {
     const x = await tokens.attempt(type, f)
-    matrix.push(`${NAMES[f].padEnd(46)} ${x.compact ? 'token' : `HTTP ${x.exchange.status} ${String((x.exchange.json as { error?: unknown } | undefined)?.error ?? '')}`}`)
+    matrix.push(`${NAMES[f].padEnd(46)} ${x.compact ? 'token' : `HTTP ${x.exchange.status} ${String(errorCode(x.exchange) ?? '')}`}`)
   }
   const a = await tokens.attempt(type, 'form')
   const support = `Request formats on this deployment (${profile.label}):\n${matrix.join('\n')}`
@@ -68,8 +68,8 @@ check(req('TOKEN-FMT-05'), async ({ tokens, target }) => {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ client_id: client.id, client_secret: client.secret, grant_type: 'password' }),
   })
-  const error = (ex.json as { error?: unknown } | undefined)?.error
-  const token = typeof (ex.json as { access_token?: unknown } | undefined)?.access_token === 'string'
+  const error = errorCode(ex)
+  const token = accessToken(ex) !== undefined
   const detail = `query: grant_type=client_credentials; JSON body: client_id, client_secret, grant_type=password\n${evidence(ex)}`
   if (error === 'unsupported_grant_type') {
     return finding('INFO', 'the body wins: its grant_type=password overrode the query\'s client_credentials (as in v2.0, where each parameter is read from the body when it is non-empty there, else from the query). Send every parameter in one place', { detail, observed: { precedence: 'body' } })

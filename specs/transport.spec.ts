@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import { check, pass, skip, violation, type Outcome } from '../fixtures/index.ts'
 import type { Target } from '../src/config/index.ts'
-import { evidence, send, tokenRequest } from '../src/http/index.ts'
+import { accessToken, errorCode, evidence, send, tokenRequest } from '../src/http/index.ts'
 import { legacyHandshake, tlsFacts, type TlsFacts } from '../src/http/tls.ts'
 import { registerSecret } from '../src/redact/index.ts'
 import { req } from '../src/requirements/catalogue.ts'
@@ -84,7 +84,7 @@ check(req('TLS-05'), async ({ target }) => {
   } catch (e) {
     return pass(`${twin.origin} refuses plain HTTP (${(e as Error).message})`)
   }
-  const oauth = typeof (ex.json as { error?: unknown; access_token?: unknown } | undefined)?.error === 'string' || typeof (ex.json as { access_token?: unknown } | undefined)?.access_token === 'string'
+  const oauth = typeof errorCode(ex) === 'string' || accessToken(ex) !== undefined
   const location = ex.headers.location ?? ''
   if (ex.status >= 300 && ex.status < 400 && location.startsWith('https:')) return pass(`plain HTTP is redirected to HTTPS (${ex.status} to ${location}); not followed`, { detail: evidence(ex, { headers: ['location'] }) })
   if (!oauth) return pass(`plain HTTP does not reach the token endpoint (HTTP ${ex.status}, no OAuth answer)`, { detail: evidence(ex) })

@@ -90,9 +90,20 @@ export async function send(req: HttpRequest, timeoutMs = 15_000): Promise<HttpEx
   } catch {
     json = undefined
   }
-  const token = (json as { access_token?: unknown } | undefined)?.access_token
-  if (typeof token === 'string') registerToken(token)
+  const token = accessToken({ json })
+  if (token) registerToken(token)
   return { request: req, status: res.statusCode, headers, bodyText, json, durationMs: Date.now() - started }
+}
+
+/** The OAuth error code an answer's JSON body carries (RFC 6749 §5.2 `error`), if any. */
+export function errorCode(ex: Pick<HttpExchange, 'json'>): unknown {
+  return (ex.json as { error?: unknown } | undefined)?.error
+}
+
+/** The access token an answer's JSON body carries, if it carries one as a string. */
+export function accessToken(ex: Pick<HttpExchange, 'json'>): string | undefined {
+  const t = (ex.json as { access_token?: unknown } | undefined)?.access_token
+  return typeof t === 'string' ? t : undefined
 }
 
 export type TokenFormat = 'query' | 'json' | 'form'

@@ -7,7 +7,7 @@ import { config as loadDotenv } from 'dotenv'
 import { resolveConfig, type Target } from '../config/index.ts'
 import { detectProfile, type Evidence } from '../profiles/detect.ts'
 import { PROFILES, type ProfileId } from '../profiles/profiles.ts'
-import { requestStats, send, setBudget, setCaFile, setTokenEndpoint, tokenRequest } from '../http/index.ts'
+import { accessToken, errorCode, requestStats, send, setBudget, setCaFile, setTokenEndpoint, tokenRequest } from '../http/index.ts'
 import { rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -25,7 +25,7 @@ async function gatherEvidence(target: Target): Promise<Evidence> {
   const evidence: Evidence = {}
   setTokenEndpoint(target.tokenUrl)
   const bare = await send({ method: 'POST', url: target.tokenUrl })
-  const err = (bare.json as { error?: unknown } | undefined)?.error
+  const err = errorCode(bare)
   if (typeof err === 'string') evidence.noParamsError = err
   if (bare.headers['x-version']) evidence.xVersion = bare.headers['x-version']
   const client = target.clients.NOTIFICATION ?? target.clients.SEARCH ?? Object.values(target.clients)[0]
@@ -34,8 +34,8 @@ async function gatherEvidence(target: Target): Promise<Evidence> {
     // the query works in every release; the body is tried only if the query does not
     for (const format of ['query', 'form'] as const) {
       const res = await send(tokenRequest(target.tokenUrl, format, params))
-      const token = (res.json as { access_token?: unknown } | undefined)?.access_token
-      if (res.status !== 200 || typeof token !== 'string') continue
+      const token = accessToken(res)
+      if (res.status !== 200 || !token) continue
       try {
         evidence.claims = decodeCompact(token).claims
         evidence.clientId = client.id
