@@ -5,7 +5,7 @@
 import { check, finding, pass, skip, violation } from '../fixtures/index.ts'
 import { decodedPrimary } from '../fixtures/tokens.ts'
 import { compareScopes, expectedScopes, scopeSets } from '../fixtures/scopes.ts'
-import { tokenView } from '../src/jwt/index.ts'
+import { MS_THRESHOLD, tokenView } from '../src/jwt/index.ts'
 import { CLIENT_TYPES, expectedAudience, scopeMatches, type ClientType } from '../src/profiles/profiles.ts'
 import { req } from '../src/requirements/catalogue.ts'
 
@@ -126,8 +126,6 @@ check(req('JWT-CLM-05'), async ({ tokens, profile }) => {
     detail: tokenView(decoded),
   })
 })
-
-const MS_THRESHOLD = 1e11 // seconds since 1970 stay below this until the year 5138
 
 check(req('JWT-CLM-06'), async ({ tokens }) => {
   const { decoded } = await decodedPrimary(tokens)

@@ -4,10 +4,10 @@
 import { check, finding, pass, skip, test, violation } from '../fixtures/index.ts'
 import { decodedPrimary, MissingClient } from '../fixtures/tokens.ts'
 import { evidence, send } from '../src/http/index.ts'
+import { MS_THRESHOLD } from '../src/jwt/index.ts'
 import { CLIENT_TYPES } from '../src/profiles/profiles.ts'
 import { req } from '../src/requirements/catalogue.ts'
 
-const MS_THRESHOLD = 1e11
 const DEFAULT_LIFETIME = 600
 
 check(req('JWT-LIFE-01'), async ({ tokens, target, profile }) => {

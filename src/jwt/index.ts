@@ -13,6 +13,9 @@ export interface DecodedJwt {
 
 export class JwtShapeError extends Error {}
 
+/** A NumericDate above this is milliseconds, not seconds: seconds since 1970 stay below it until the year 5138. */
+export const MS_THRESHOLD = 1e11
+
 /** Decode a compact JWS without verifying it. Throws JwtShapeError naming what is wrong. */
 export function decodeCompact(compact: string): DecodedJwt {
   const parts = compact.split('.')

@@ -35,6 +35,10 @@ const release = (what: string): Source => ({
 
 const FAIL = { opencrvs: 'FAILED', strict: 'FAILED' } as const
 const INFO = { opencrvs: 'INFO', strict: 'INFO' } as const
+/** Worth knowing in every mode, never a failure: documentation errata and SHOULDs. */
+const WARN = { opencrvs: 'WARNING', strict: 'WARNING' } as const
+/** An RFC MUST that OpenCRVS itself departs from: a named WARNING in opencrvs mode, FAILED in strict. */
+const RFC_MUST = { opencrvs: 'WARNING', strict: 'FAILED' } as const
 
 const list: Requirement[] = [
   {
@@ -42,7 +46,7 @@ const list: Requirement[] = [
     title: 'The release line is identified, and agrees with OPENCRVS_VERSION when one is declared',
     area: 'Release profile',
     sources: [release('token claims, error codes and X-Version differ per release line')],
-    severity: { opencrvs: 'WARNING', strict: 'WARNING' },
+    severity: WARN,
   },
   {
     id: 'TOKEN-FMT-01',
@@ -70,7 +74,7 @@ const list: Requirement[] = [
     title: 'Client credentials can travel in a form body, not the URL (RFC 6749 §2.3.1, §4.4.2)',
     area: 'Token request formats',
     sources: [rfc(6749, '2.3.1'), rfc(6749, '4.4.2'), { label: 'CWE-598: sensitive query strings', url: 'https://cwe.mitre.org/data/definitions/598.html' }, DOCS],
-    severity: { opencrvs: 'WARNING', strict: 'FAILED' },
+    severity: RFC_MUST,
   },
   {
     id: 'TOKEN-FMT-05',
@@ -84,7 +88,7 @@ const list: Requirement[] = [
     title: 'Documentation erratum: the docs\' example URL "...&grant_type=&grant_type=client_credentials"',
     area: 'Documentation errata',
     sources: [DOCS, release('hapi turns a repeated key into an array: 400 unsupported_grant_type in every release')],
-    severity: { opencrvs: 'WARNING', strict: 'WARNING' },
+    severity: WARN,
   },
   {
     id: 'TOKEN-DUP-01',
@@ -119,14 +123,14 @@ const list: Requirement[] = [
     title: 'A successful token response carries Pragma: no-cache',
     area: 'Token response',
     sources: [rfc(6749, '5.1'), { label: 'RFC 9111 §5.4 (Pragma is deprecated)', url: 'https://www.rfc-editor.org/rfc/rfc9111#section-5.4' }, release('auth sets no Pragma; the v2 Helm ingress adds Pragma: no-cache')],
-    severity: { opencrvs: 'WARNING', strict: 'WARNING' },
+    severity: WARN,
   },
   {
     id: 'TOKEN-RESP-05',
     title: 'A successful token response states its lifetime in expires_in',
     area: 'Token response',
     sources: [rfc(6749, '5.1'), release('OpenCRVS never sends expires_in; the token\'s exp claim says it')],
-    severity: { opencrvs: 'WARNING', strict: 'WARNING' },
+    severity: WARN,
   },
   {
     id: 'TOKEN-RESP-06',
@@ -154,7 +158,7 @@ const list: Requirement[] = [
     title: 'A missing grant_type is invalid_request, as RFC 6749 §5.2 defines',
     area: 'Grant types',
     sources: [rfc(6749, '5.2'), release('v1.7+ answers unsupported_grant_type')],
-    severity: { opencrvs: 'WARNING', strict: 'FAILED' },
+    severity: RFC_MUST,
   },
   {
     id: 'TOKEN-GRANT-04',
@@ -210,14 +214,14 @@ const list: Requirement[] = [
     title: 'A 401 carries WWW-Authenticate',
     area: 'Client authentication',
     sources: [{ label: 'RFC 9110 §15.5.2', url: 'https://www.rfc-editor.org/rfc/rfc9110#section-15.5.2' }, rfc(6749, '5.2')],
-    severity: { opencrvs: 'WARNING', strict: 'WARNING' },
+    severity: WARN,
   },
   {
     id: 'TOKEN-AUTH-08',
     title: 'HTTP Basic client authentication (client_secret_basic) is supported',
     area: 'Client authentication',
     sources: [rfc(6749, '2.3.1'), release('no release reads the Authorization header at /token')],
-    severity: { opencrvs: 'WARNING', strict: 'FAILED' },
+    severity: RFC_MUST,
   },
   {
     id: 'TOKEN-ERR-01',
@@ -231,14 +235,14 @@ const list: Requirement[] = [
     title: 'error_uri, when present, is a URI',
     area: 'Error responses',
     sources: [rfc(6749, '5.2'), release('every release sends "Refer to https://documentation.opencrvs.org/..."')],
-    severity: { opencrvs: 'WARNING', strict: 'FAILED' },
+    severity: RFC_MUST,
   },
   {
     id: 'TOKEN-ERR-03',
     title: 'error_description keeps to the RFC 6749 charset (no double quote or backslash)',
     area: 'Error responses',
     sources: [rfc(6749, '5.2'), release('v1.7+ unsupported_grant_type description quotes "client_credentials"')],
-    severity: { opencrvs: 'WARNING', strict: 'FAILED' },
+    severity: RFC_MUST,
   },
   {
     id: 'TOKEN-METHOD-01',
@@ -448,14 +452,14 @@ const list: Requirement[] = [
     title: 'The gateway accepts the bearer scheme in lower case ("bearer")',
     area: 'Tokens at the door',
     sources: [{ label: 'RFC 9110 §11.1', url: 'https://www.rfc-editor.org/rfc/rfc9110#section-11.1' }],
-    severity: { opencrvs: 'WARNING', strict: 'WARNING' },
+    severity: WARN,
   },
   {
     id: 'DOOR-08',
     title: 'The gateway does not accept a token in the URL (?access_token=)',
     area: 'Tokens at the door',
     sources: [{ label: 'RFC 6750 §2.3, §5.3', url: 'https://www.rfc-editor.org/rfc/rfc6750#section-2.3' }],
-    severity: { opencrvs: 'WARNING', strict: 'WARNING' },
+    severity: WARN,
   },
   {
     id: 'TLS-01',
@@ -476,14 +480,14 @@ const list: Requirement[] = [
     title: 'The certificate has at least 21 days left before it expires',
     area: 'Transport security',
     sources: [{ label: 'Operational: an expired certificate stops every integration at once', url: 'https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.5' }],
-    severity: { opencrvs: 'WARNING', strict: 'WARNING' },
+    severity: WARN,
   },
   {
     id: 'TLS-04',
     title: 'Token responses carry Strict-Transport-Security (HSTS)',
     area: 'Transport security',
     sources: [{ label: 'RFC 6797', url: 'https://www.rfc-editor.org/rfc/rfc6797' }, release('the v2 Helm ingress sets HSTS (max-age 31536000, includeSubDomains, preload)')],
-    severity: { opencrvs: 'WARNING', strict: 'WARNING' },
+    severity: WARN,
   },
   {
     id: 'TLS-05',
@@ -525,14 +529,14 @@ const list: Requirement[] = [
     title: 'Documentation erratum: the docs\' example token claims (iss "opencrvs.auth", aud ["opencrvs.auth"])',
     area: 'Documentation errata',
     sources: [DOCS, release('tokens carry iss opencrvs:auth-service and the opencrvs:*-user audience list')],
-    severity: { opencrvs: 'WARNING', strict: 'WARNING' },
+    severity: WARN,
   },
   {
     id: 'DOCS-02',
     title: 'Documentation erratum: "Approved scopes are health, nationalId, ageCheck"',
     area: 'Documentation errata',
     sources: [DOCS, release('scope names per client type per release')],
-    severity: { opencrvs: 'WARNING', strict: 'WARNING' },
+    severity: WARN,
   },
 ]
 
