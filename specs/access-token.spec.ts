@@ -15,14 +15,13 @@ check(req('JWT-01'), async ({ tokens }) => {
   if (!a.decoded) return violation(`access_token is not a JWT: ${a.decodeError}`, { fix: 'OpenCRVS issues RS256-signed JWTs; the gateway verifies them. Check what is issuing this token.' })
   return pass(`decoded a ${String(a.decoded.header.alg)} JWT with claims ${Object.keys(a.decoded.claims).join(', ')}`, {
     detail: tokenView(a.decoded),
-    observed: { header: a.decoded.header, claimNames: Object.keys(a.decoded.claims) },
   })
 })
 
 check(req('JWT-HDR-01'), async ({ tokens }) => {
   const { decoded } = await decodedPrimary(tokens)
   const alg = String(decoded.header.alg)
-  if (alg === 'RS256') return pass('alg RS256', { observed: { alg } })
+  if (alg === 'RS256') return pass('alg RS256')
   if (alg.toLowerCase() === 'none') {
     return violation('alg "none": the token is unsigned, so anyone can forge one; any verifier that honours the header accepts it (RFC 8725 §2.1)', {
       detail: tokenView(decoded),
@@ -41,7 +40,7 @@ check(req('JWT-HDR-01'), async ({ tokens }) => {
 check(req('JWT-HDR-02'), async ({ tokens }) => {
   const { decoded } = await decodedPrimary(tokens)
   const typ = decoded.header.typ
-  if (typ === 'JWT') return pass('typ JWT', { observed: { typ } })
+  if (typ === 'JWT') return pass('typ JWT')
   return violation(`typ is ${typ === undefined ? 'absent' : JSON.stringify(typ)}; OpenCRVS documents and issues "JWT"`, { detail: tokenView(decoded) })
 })
 
@@ -53,7 +52,7 @@ check(req('JWT-HDR-03'), async ({ tokens }) => {
       ? 'typed at+jwt (RFC 9068)'
       : 'not typed at+jwt: OpenCRVS does not claim the RFC 9068 access-token profile, so resource servers cannot tell its access tokens from its other JWTs by type (RFC 8725 §3.11)',
   ]
-  return finding('INFO', notes.join('; '), { observed: { kid: decoded.header.kid ?? null, typ: decoded.header.typ ?? null } })
+  return finding('INFO', notes.join('; '))
 })
 
 check(req('JWT-SIG-01'), async ({ tokens, keys }) => {
@@ -78,7 +77,6 @@ check(req('JWT-SIG-01'), async ({ tokens, keys }) => {
   }
   return pass(`RS256 signature verifies (${results.join(', ')}) against ${k.key.type.toUpperCase()} ${k.key.bits} bits, SHA-256 ${k.key.fingerprint}`, {
     detail: `key from ${k.key.source}`,
-    observed: { keyType: k.key.type, keyBits: k.key.bits, keyFingerprint: k.key.fingerprint },
   })
 })
 
@@ -93,5 +91,5 @@ check(req('JWT-KEY-01'), async ({ keys }) => {
       fix: 'Generate a new pair with `openssl genrsa 2048` (as OpenCRVS dev:secrets:gen does) and redeploy both halves.',
     })
   }
-  return pass(facts, { observed: { keyType: k.key.type, keyBits: k.key.bits, keyFingerprint: k.key.fingerprint } })
+  return pass(facts)
 })

@@ -5,21 +5,19 @@ import { PROFILES } from '../src/profiles/profiles.ts'
 check(req('PROFILE-01'), async ({ runtime }) => {
   const used = PROFILES[runtime.profileId]
   const evidence = runtime.detectedFrom.length ? runtime.detectedFrom.map((e) => `- ${e}`).join('\n') : '- no evidence (no client configured and no X-Version header)'
-  const observed = { declared: runtime.declared, detected: runtime.detected, profile: used.label }
   const detail = `Evidence:\n${evidence}${runtime.conflicts.length ? `\nConflicting evidence:\n${runtime.conflicts.map((c) => `- ${c}`).join('\n')}` : ''}`
   if (runtime.declared === 'auto') {
     if (!runtime.detected) {
-      return violation(`could not identify the release line; checking against ${used.label}`, { detail, observed, fix: 'Configure a notification or search client, or set OPENCRVS_VERSION.' })
+      return violation(`could not identify the release line; checking against ${used.label}`, { detail, fix: 'Configure a notification or search client, or set OPENCRVS_VERSION.' })
     }
-    if (runtime.conflicts.length) return violation(`the evidence points at more than one release line; using ${used.label}`, { detail, observed, fix: 'Set OPENCRVS_VERSION to the release you run.' })
-    return finding('INFO', `detected ${used.label} (OPENCRVS_VERSION=auto)`, { detail, observed })
+    if (runtime.conflicts.length) return violation(`the evidence points at more than one release line; using ${used.label}`, { detail, fix: 'Set OPENCRVS_VERSION to the release you run.' })
+    return finding('INFO', `detected ${used.label} (OPENCRVS_VERSION=auto)`, { detail })
   }
   if (runtime.detected && runtime.detected !== runtime.profileId) {
     return violation(`OPENCRVS_VERSION=${runtime.declared} (${used.label}) but the deployment behaves like ${PROFILES[runtime.detected].label}; checking against the declared ${used.label}`, {
       detail,
-      observed,
       fix: `Check which release is deployed; if it is ${PROFILES[runtime.detected].label}, set OPENCRVS_VERSION accordingly (or auto).`,
     })
   }
-  return pass(`declared OPENCRVS_VERSION=${runtime.declared} (${used.label})${runtime.detected ? ', and the evidence agrees' : ', no evidence to compare'}`, { detail, observed })
+  return pass(`declared OPENCRVS_VERSION=${runtime.declared} (${used.label})${runtime.detected ? ', and the evidence agrees' : ', no evidence to compare'}`, { detail })
 })

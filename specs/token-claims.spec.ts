@@ -14,11 +14,10 @@ const GATEWAY_AUD = 'opencrvs:gateway-user'
 check(req('JWT-CLM-01'), async ({ tokens, profile }) => {
   const { decoded } = await decodedPrimary(tokens)
   const iss = decoded.claims.iss
-  if (iss === profile.jwt.iss) return pass(`iss ${JSON.stringify(iss)}`, { observed: { iss } })
+  if (iss === profile.jwt.iss) return pass(`iss ${JSON.stringify(iss)}`)
   const docs = iss === 'opencrvs.auth' ? ' ("opencrvs.auth" is the docs example, which no release issues)' : ''
   return violation(`iss is ${JSON.stringify(iss)}${docs}; the gateway only accepts "${profile.jwt.iss}", so every API call with this token is refused`, {
     detail: tokenView(decoded),
-    observed: { iss },
   })
 })
 
@@ -42,7 +41,7 @@ check(req('JWT-CLM-02'), async ({ tokens, profile }) => {
   }
   if (!outcomes.length) return skip('no client configured')
   if (extras.length) return finding('INFO', `aud has every expected entry, and more than ${profile.label} issues: ${extras.join('; ')}`)
-  return pass(`aud is ${profile.label}'s list, with ${GATEWAY_AUD} (${outcomes.join(', ')})`, { observed: { audCount: outcomes } })
+  return pass(`aud is ${profile.label}'s list, with ${GATEWAY_AUD} (${outcomes.join(', ')})`)
 })
 
 check(req('JWT-CLM-03'), async ({ tokens, profile }) => {
@@ -70,7 +69,6 @@ check(req('JWT-CLM-03'), async ({ tokens, profile }) => {
   const rule = profile.jwt.sub === 'client-id' ? 'equal to the client_id' : 'the system database id, not the client_id'
   return pass(`sub is ${rule} (${profile.label}), stable across two tokens, distinct between ${types.length} client(s)`, {
     detail: [...subs].map(([t, s]) => `${t}: sub ${s}`).join('\n'),
-    observed: { subRule: profile.jwt.sub === 'client-id' ? 'client_id' : 'system id' },
   })
 })
 
@@ -109,7 +107,6 @@ check(req('JWT-CLM-04'), async ({ tokens, target, profile }) => {
   if (!checked.length) return skip(unchecked.length ? `no expected scope set: ${unchecked.join('; ')}` : 'no client configured')
   return pass(`each token carries exactly its type's scopes (${checked.join(', ')})${unchecked.length ? `; not checked: ${unchecked.join('; ')}` : ''}`, {
     detail: `Scope sets side by side:\n${sideBySide}`,
-    observed: { scopes: Object.fromEntries(sets) },
   })
 })
 

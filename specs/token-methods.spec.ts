@@ -8,17 +8,17 @@ import { req } from '../src/requirements/catalogue.ts'
 check(req('TOKEN-METHOD-01'), async ({ tokens, target }) => {
   const client = tokens.client(tokens.firstType())
   const url = tokenRequest(target.tokenUrl, 'query', { client_id: client.id, client_secret: client.secret, grant_type: 'client_credentials' }).url
-  const answers = []
-  for (const method of ['GET', 'HEAD', 'PUT']) answers.push(await send({ method, url }))
+  const answers = await Promise.all(['GET', 'HEAD', 'PUT'].map((method) => send({ method, url })))
   const detail = answers.map((ex) => evidence(ex)).join('\n\n')
   const issued = answers.filter((ex) => accessToken(ex) !== undefined || (ex.request.method === 'HEAD' && ex.status === 200))
   if (issued.length) {
     return violation(`${issued.map((ex) => ex.request.method).join(', ')} on the token route issued a token (or answered 200): RFC 6749 §3.2 allows only POST, and a GET puts the secret in every log and browser history`, { detail })
   }
   const statuses = answers.map((ex) => `${ex.request.method} ${ex.status}`).join(', ')
+  const observed = Object.fromEntries(answers.map((ex) => [`methods.${ex.request.method}`, ex.status]))
   const odd = answers.filter((ex) => ex.status !== 404 && ex.status !== 405)
-  if (odd.length) return pass(`no token (${statuses}); 404 or 405 would be clearer`, { detail })
-  return pass(`no token: ${statuses}`, { detail, observed: { methods: statuses } })
+  if (odd.length) return pass(`no token (${statuses}); 404 or 405 would be clearer`, { detail, observed })
+  return pass(`no token: ${statuses}`, { detail, observed })
 })
 
 check(req('TOKEN-METHOD-02'), async ({ target }) => {

@@ -19,20 +19,18 @@ async function formatCheck(tokens: TokenStore, profile: Profile, format: TokenFo
   const issued = a.compact !== undefined
   const supported = profile.requestFormats[format]
   const outcome = issued ? 'token issued' : `HTTP ${a.exchange.status} ${String(errorCode(a.exchange) ?? '')}`.trim()
-  const observed = { format, issued, status: a.exchange.status }
   const detail = evidence(a.exchange)
   if (supported) {
     return issued
-      ? pass(`a ${NAMES[format]} request issued a token (${profile.label} reads it)`, { observed })
+      ? pass(`a ${NAMES[format]} request issued a token (${profile.label} reads it)`)
       : violation(`a ${NAMES[format]} request with valid credentials got ${outcome}; ${profile.label} issues a token for it`, {
           detail,
-          observed,
           fix: format === 'query' ? 'Check that no proxy strips the query string on the token route.' : 'Check that no proxy rewrites or drops the request body or its Content-Type on the token route.',
         })
   }
   return issued
-    ? finding('INFO', `a ${NAMES[format]} request issued a token, which genuine ${profile.label} does not do (it reads only the query string)`, { detail, observed })
-    : finding('INFO', `${profile.label} reads only the query string, as released: a ${NAMES[format]} request got ${outcome}`, { detail, observed })
+    ? finding('INFO', `a ${NAMES[format]} request issued a token, which genuine ${profile.label} does not do (it reads only the query string)`, { detail })
+    : finding('INFO', `${profile.label} reads only the query string, as released: a ${NAMES[format]} request got ${outcome}`, { detail })
 }
 
 check(req('TOKEN-FMT-01'), async ({ tokens, profile }) => formatCheck(tokens, profile, 'query'))
@@ -41,20 +39,17 @@ check(req('TOKEN-FMT-03'), async ({ tokens, profile }) => formatCheck(tokens, pr
 
 check(req('TOKEN-FMT-04'), async ({ tokens, profile }) => {
   const type = tokens.firstType()
-  const matrix: string[] = []
-  for (const f of ['query', 'json', 'form'] as const) {
-    const x = await tokens.attempt(type, f)
-    matrix.push(`${NAMES[f].padEnd(46)} ${x.compact ? 'token' : `HTTP ${x.exchange.status} ${String(errorCode(x.exchange) ?? '')}`}`)
-  }
-  const a = await tokens.attempt(type, 'form')
+  const formats = ['query', 'json', 'form'] as const
+  const attempts = await Promise.all(formats.map((f) => tokens.attempt(type, f)))
+  const matrix = attempts.map((x, i) => `${NAMES[formats[i]!].padEnd(46)} ${x.compact ? 'token' : `HTTP ${x.exchange.status} ${String(errorCode(x.exchange) ?? '')}`}`)
+  const a = attempts[2]!
   const support = `Request formats on this deployment (${profile.label}):\n${matrix.join('\n')}`
-  if (a.compact) return pass('a form body issues a token: integrators can keep client secrets out of URLs', { detail: support, observed: { formBody: true } })
+  if (a.compact) return pass('a form body issues a token: integrators can keep client secrets out of URLs', { detail: support })
   return violation(
     `${profile.label} reads client credentials only from the query string, so every integration puts its client_secret in the URL, where gateway and proxy access logs record it (CWE-598). RFC 6749 §2.3.1 says they MUST NOT be in the request URI`,
     {
       detail: `${support}\n\n${evidence(a.exchange)}\nThe v1.6 and v1.7 docs tell integrators to send "POST parameters", which this release ignores. OpenCRVS reads a form body from v2.0, and is deprecating query parameters in favour of it.`,
       fix: 'Upgrade to v2.0 and send a form body; until then, keep the token route out of access logs that record query strings.',
-      observed: { formBody: false },
     },
   )
 })
@@ -72,11 +67,11 @@ check(req('TOKEN-FMT-05'), async ({ tokens, target }) => {
   const token = accessToken(ex) !== undefined
   const detail = `query: grant_type=client_credentials; JSON body: client_id, client_secret, grant_type=password\n${evidence(ex)}`
   if (error === 'unsupported_grant_type') {
-    return finding('INFO', 'the body wins: its grant_type=password overrode the query\'s client_credentials (as in v2.0, where each parameter is read from the body when it is non-empty there, else from the query). Send every parameter in one place', { detail, observed: { precedence: 'body' } })
+    return finding('INFO', 'the body wins: its grant_type=password overrode the query\'s client_credentials (as in v2.0, where each parameter is read from the body when it is non-empty there, else from the query). Send every parameter in one place', { detail, observed: { 'request.precedence': 'body' } })
   }
   if (error === 'invalid_request') {
-    return finding('INFO', 'the body is ignored: the query\'s grant_type was read and the body\'s credentials were not (as in v1.x, which reads only the query string)', { detail, observed: { precedence: 'query only' } })
+    return finding('INFO', 'the body is ignored: the query\'s grant_type was read and the body\'s credentials were not (as in v1.x, which reads only the query string)', { detail, observed: { 'request.precedence': 'query only' } })
   }
-  if (token) return finding('INFO', 'the query wins for grant_type while the body supplies the credentials: the two sources are merged', { detail, observed: { precedence: 'query, merged' } })
+  if (token) return finding('INFO', 'the query wins for grant_type while the body supplies the credentials: the two sources are merged', { detail, observed: { 'request.precedence': 'query, merged' } })
   return finding('INFO', `the answer (HTTP ${ex.status} ${String(error ?? '')}) does not tell which source wins`, { detail })
 })

@@ -20,8 +20,8 @@ check(req('TOKEN-RESP-01'), async ({ tokens }) => {
   if (ex.json === undefined) return violation('the 200 response body is not JSON', { detail: evidence(ex) })
   const problems = validate('token-response', ex.json)
   const members = Object.keys(ex.json as object).join(', ')
-  if (problems.length) return violation(`the body breaks schemas/token-response.schema.json: ${problems.join('; ')}`, { detail: evidence(ex), observed: { members } })
-  return pass(`HTTP 200 with a valid body (members: ${members}; sent as ${a.format})`, { observed: { members } })
+  if (problems.length) return violation(`the body breaks schemas/token-response.schema.json: ${problems.join('; ')}`, { detail: evidence(ex) })
+  return pass(`HTTP 200 with a valid body (members: ${members}; sent as ${a.format})`)
 })
 
 check(req('TOKEN-RESP-02'), async ({ tokens, target }) => {
@@ -29,14 +29,13 @@ check(req('TOKEN-RESP-02'), async ({ tokens, target }) => {
   if (a.exchange.status !== 200) return skip(`no successful token response to inspect (HTTP ${a.exchange.status}; see TOKEN-RESP-01)`)
   const type = a.exchange.headers['content-type'] ?? '(absent)'
   const isJson = /^application\/json\b/i.test(type)
-  if (isJson) return pass(`Content-Type: ${type}`, { observed: { contentType: type } })
+  if (isJson) return pass(`Content-Type: ${type}`)
   if (target.tokenRoute === 'gateway' && /^application\/octet-stream\b/i.test(type) && target.mode === 'opencrvs') {
     return finding('WARNING', `Content-Type: ${type}: the OpenCRVS gateway's /auth/token proxy replaces the auth service's JSON content type in every release`, {
-      observed: { contentType: type },
-      fix: 'Integrators should parse the body as JSON regardless of Content-Type. A proxy header rule (Content-Type: application/json on /auth/token) fixes it at the edge.',
+        fix: 'Integrators should parse the body as JSON regardless of Content-Type. A proxy header rule (Content-Type: application/json on /auth/token) fixes it at the edge.',
     })
   }
-  return violation(`Content-Type is ${type}, not application/json`, { detail: evidence(a.exchange), observed: { contentType: type } })
+  return violation(`Content-Type is ${type}, not application/json`, { detail: evidence(a.exchange) })
 })
 
 check(req('TOKEN-RESP-03'), async ({ tokens, target }) => {
@@ -44,7 +43,7 @@ check(req('TOKEN-RESP-03'), async ({ tokens, target }) => {
   if (a.exchange.status !== 200) return skip(`no successful token response to inspect (HTTP ${a.exchange.status}; see TOKEN-RESP-01)`)
   const cc = a.exchange.headers['cache-control']
   const directives = (cc ?? '').split(',').map((d) => d.trim().toLowerCase())
-  if (directives.includes('no-store')) return pass(`Cache-Control: ${cc}`, { observed: { cacheControl: cc } })
+  if (directives.includes('no-store')) return pass(`Cache-Control: ${cc}`)
   const fix =
     target.tokenRoute === 'gateway'
       ? "The gateway's /auth/token proxy drops the auth service's Cache-Control: no-store. The official v2 Helm chart puts it back with the Traefik middleware sts-and-basic-response-headers; on docker-swarm, attach an equivalent headers middleware (Cache-Control: no-store, Pragma: no-cache) to the gateway router."
@@ -52,7 +51,6 @@ check(req('TOKEN-RESP-03'), async ({ tokens, target }) => {
   return violation(`Cache-Control is ${cc ? `"${cc}"` : 'absent'}: a response carrying a token must say no-store, or caches may keep it`, {
     detail: evidence(a.exchange),
     fix,
-    observed: { cacheControl: cc ?? null },
   })
 })
 

@@ -36,7 +36,7 @@ check(req('TLS-01'), async ({ target }) => {
       fix: 'Set the minimum TLS version to 1.2 at the edge (Traefik tls.options minVersion: VersionTLS12).',
     })
   }
-  return pass(`${f.protocol} (${f.cipher}); a TLS 1.0/1.1-only client is refused`, { detail, observed: { protocol: f.protocol, cipher: f.cipher } })
+  return pass(`${f.protocol} (${f.cipher}); a TLS 1.0/1.1-only client is refused`, { detail, observed: { 'tls.protocol': f.protocol } })
 })
 
 check(req('TLS-02'), async ({ target }) => {

@@ -24,8 +24,8 @@ export interface HttpExchange {
   durationMs: number
 }
 
-/** Requests this process sent: all of them, and those to the token endpoint. */
-export const requestStats = { total: 0, token: 0 }
+/** Requests this process sent: all of them, those to the token endpoint, and the answers that carried a token. */
+export const requestStats = { total: 0, token: 0, issued: 0 }
 
 let tokenEndpoint: string | undefined
 /** Tell the counter which URL is the token endpoint (its path, any query). */
@@ -91,7 +91,10 @@ export async function send(req: HttpRequest, timeoutMs = 15_000): Promise<HttpEx
     json = undefined
   }
   const token = accessToken({ json })
-  if (token) registerToken(token)
+  if (token) {
+    registerToken(token)
+    requestStats.issued++
+  }
   return { request: req, status: res.statusCode, headers, bodyText, json, durationMs: Date.now() - started }
 }
 

@@ -1,6 +1,7 @@
 /**
- * The conformance reporter (Playwright Reporter API): a line per check as it completes, then a summary;
- * reports/conformance.json and reports/conformance.md. Everything it prints or writes is redacted.
+ * The conformance reporter (Playwright Reporter API): a line per area as it completes (with every check
+ * that did not simply pass), then a summary; reports/conformance.json (results and the contract
+ * fingerprint) and reports/conformance.md (the sign-off summary). Everything it prints or writes is redacted.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -9,7 +10,8 @@ import { PROFILES } from '../profiles/profiles.ts'
 import { ID_PATTERN, REQUIREMENTS, REQUIREMENT_LIST, VERDICTS, type Verdict } from '../requirements/catalogue.ts'
 import { redact, redactValue } from '../redact/index.ts'
 import { readRuntime, type Runtime } from '../runtime/runtime.ts'
-import { BUDGET_ANNOTATION, REQUESTS_ANNOTATION, VERDICT_ANNOTATION, type RequestsRecord, type VerdictRecord } from './verdict.ts'
+import { orderFacts, type ContractFacts } from './contract.ts'
+import { BUDGET_ANNOTATION, CONTRACT_ANNOTATION, REQUESTS_ANNOTATION, VERDICT_ANNOTATION, type RequestsRecord, type VerdictRecord } from './verdict.ts'
 
 export interface ResultEntry extends VerdictRecord {
   title: string
@@ -31,11 +33,14 @@ export interface ConformanceReport {
   }
   startedAt: string
   durationMs: number
-  requests: { total: number; token: number; max: number | null; budgetReached: boolean }
+  /** Requests sent to the target; token: to the token URL (probes included); issued: answers that carried a token. */
+  requests: { total: number; token: number; issued: number; max: number | null; budgetReached: boolean }
   /** Why no check ran (set up failed), when that happened. */
   errors: string[]
   totals: Record<Verdict, number>
   results: ResultEntry[]
+  /** The contract fingerprint: what the run observed, as flat facts (src/report/contract.ts). */
+  contract: ContractFacts
 }
 
 const MARK: Record<Verdict, string> = { PASSED: 'ok  ', FAILED: 'FAIL', WARNING: 'WARN', REVIEW: 'LOOK', INFO: 'info', SKIPPED: 'skip' }
@@ -55,14 +60,25 @@ export default class ConformanceReporter implements Reporter {
   private reportDir = 'reports'
   private errors: string[] = []
   private budgetReached = false
+  private contract: ContractFacts = {}
+  /** Per area: checks still to come, and the lines to print when the area completes. */
+  private areas = new Map<string, { left: number; entries: ResultEntry[] }>()
 
   printsToStdio(): boolean {
     return true
   }
 
-  onBegin(config: FullConfig, _suite: Suite): void {
+  onBegin(config: FullConfig, suite: Suite): void {
     this.reportDir = (config.metadata as { reportDir?: string }).reportDir ?? 'reports'
     this.started = Date.now()
+    for (const t of suite.allTests()) {
+      const area = areaOf(t)
+      const a = this.areas.get(area) ?? { left: 0, entries: [] }
+      a.left++
+      this.areas.set(area, a)
+    }
+    const total = suite.allTests().length
+    if (total) process.stdout.write(`Running ${total} checks in ${this.areas.size} areas\n`)
   }
 
   onError(error: TestError): void {
@@ -77,6 +93,7 @@ export default class ConformanceReporter implements Reporter {
     const annotations = [...(result.annotations ?? []), ...test.annotations]
     for (const a of annotations) {
       if (a.type === BUDGET_ANNOTATION) this.budgetReached = true
+      if (a.type === CONTRACT_ANNOTATION && a.description) Object.assign(this.contract, JSON.parse(a.description) as ContractFacts)
       if (a.type === REQUESTS_ANNOTATION && a.description) {
         const r = JSON.parse(a.description) as RequestsRecord
         const prev = this.requests.get(r.worker)
@@ -111,7 +128,20 @@ export default class ConformanceReporter implements Reporter {
       sources: requirement?.sources ?? [],
     }
     this.results.set(id, redactValue(entry))
-    process.stdout.write(redact(`  ${MARK[entry.verdict]} ${entry.verdict.padEnd(7)} ${id.padEnd(14)} ${entry.reason}\n`))
+    this.progress(areaOf(test), entry)
+  }
+
+  /** When an area's last check ends: one line for the area, then each of its checks that did not simply pass. */
+  private progress(area: string, entry: ResultEntry): void {
+    const a = this.areas.get(area) ?? { left: 1, entries: [] }
+    a.entries.push(entry)
+    a.left--
+    this.areas.set(area, a)
+    if (a.left > 0) return
+    const counts = VERDICTS.map((v) => [v, a.entries.filter((e) => e.verdict === v).length] as const).filter(([, n]) => n)
+    const lines = [`${area.padEnd(24)} ${counts.map(([v, n]) => `${n} ${v}`).join(', ')}`]
+    for (const e of a.entries.filter((x) => x.verdict !== 'PASSED')) lines.push(`  ${MARK[e.verdict]} ${e.verdict.padEnd(7)} ${e.id.padEnd(14)} ${oneLine(e.reason)}`)
+    process.stdout.write(redact(lines.join('\n') + '\n'))
   }
 
   async onEnd(result: FullResult): Promise<void> {
@@ -128,6 +158,7 @@ export default class ConformanceReporter implements Reporter {
     const requests = {
       total: (runtime?.setupRequests.total ?? 0) + workers.reduce((s, w) => s + w.total, 0),
       token: (runtime?.setupRequests.token ?? 0) + workers.reduce((s, w) => s + w.token, 0),
+      issued: (runtime?.setupRequests.issued ?? 0) + workers.reduce((s, w) => s + w.issued, 0),
       max: runtime?.budget.max ?? null,
       budgetReached: this.budgetReached,
     }
@@ -148,12 +179,17 @@ export default class ConformanceReporter implements Reporter {
       errors: this.errors,
       totals,
       results,
+      contract: runtime ? orderFacts({ release: PROFILES[runtime.profileId].label, tokenRoute: `${new URL(runtime.target.tokenUrl).pathname} (${runtime.target.tokenRoute})`, ...this.contract }) : {},
     }
     mkdirSync(this.reportDir, { recursive: true })
     writeFileSync(join(this.reportDir, 'conformance.json'), redact(JSON.stringify(report, null, 2)) + '\n')
     writeFileSync(join(this.reportDir, 'conformance.md'), redact(markdown(report)))
     process.stdout.write(redact(summary(report, result, this.reportDir)))
   }
+}
+
+function areaOf(test: TestCase): string {
+  return REQUIREMENTS[ID_PATTERN.exec(test.title)?.[1] ?? '']?.area ?? 'Unknown'
 }
 
 function oneLine(s: string): string {
@@ -174,7 +210,7 @@ export function markdown(r: ConformanceReport): string {
     `| Mode | ${r.target.mode} |`,
     `| Started | ${r.startedAt} |`,
     `| Duration | ${(r.durationMs / 1000).toFixed(1)} s |`,
-    `| Requests to the target | ${r.requests.total} of at most ${r.requests.max ?? '?'} (token endpoint: ${r.requests.token})${r.requests.budgetReached ? ' - BUDGET REACHED, run incomplete' : ''} |`,
+    `| Requests to the target | ${requestLine(r)}${r.requests.budgetReached ? ' - BUDGET REACHED, run incomplete' : ''} |`,
     `| Kit | ${r.kit.name} ${r.kit.version} |`,
     '',
     `**Totals:** ${VERDICTS.map((v) => `${r.totals[v]} ${v}`).join(', ')}`,
@@ -199,6 +235,11 @@ export function markdown(r: ConformanceReport): string {
   }
   lines.push('## Every requirement', '', '| Id | Verdict | Requirement | Result |', '|---|---|---|---|')
   for (const x of r.results) lines.push(`| ${x.id} | ${x.verdict} | ${oneLine(x.title)} | ${oneLine(x.reason)} |`)
+  const facts = Object.entries(r.contract)
+  if (facts.length) {
+    lines.push('', '## Contract fingerprint', '', 'What this run observed of the token contract (compare two runs with `npm run compare -- before.json after.json`).', '', '| Item | Observed |', '|---|---|')
+    for (const [k, v] of facts) lines.push(`| ${k} | ${oneLine(typeof v === 'string' ? v : JSON.stringify(v))} |`)
+  }
   lines.push('', '## Evidence', '')
   for (const x of r.results.filter((y) => y.detail)) {
     lines.push(`### ${x.id} (${x.verdict})`, '', '```', x.detail ?? '', '```', '', `Sources: ${x.sources.map((s) => `[${s.label}](${s.url})`).join(', ')}`, '')
@@ -206,9 +247,13 @@ export function markdown(r: ConformanceReport): string {
   return lines.join('\n') + '\n'
 }
 
+function requestLine(r: ConformanceReport): string {
+  return `${r.requests.total} of at most ${r.requests.max ?? '?'} (token endpoint: ${r.requests.token}, of which ${r.requests.issued} issued a token)`
+}
+
 function summary(r: ConformanceReport, result: FullResult, dir: string): string {
   const lines = ['', `Conformance summary (${r.target.version}, ${r.target.mode} mode): ${VERDICTS.map((v) => `${r.totals[v]} ${v}`).join(', ')}`]
-  lines.push(`Requests to the target: ${r.requests.total} of at most ${r.requests.max ?? '?'} (token endpoint: ${r.requests.token}); ${(r.durationMs / 1000).toFixed(1)} s`)
+  lines.push(`Requests to the target: ${requestLine(r)}; ${(r.durationMs / 1000).toFixed(1)} s`)
   if (r.requests.budgetReached) lines.push(`REQUEST BUDGET REACHED: the kit stopped sending at CONFORMANCE_MAX_REQUESTS=${r.requests.max}; the checks after that are SKIPPED. Raise the budget or run fewer checks (--grep).`)
   for (const x of r.results.filter((y) => y.verdict === 'FAILED' || y.verdict === 'WARNING')) lines.push(`  ${x.verdict.padEnd(7)} ${x.id.padEnd(14)} ${oneLine(x.reason)}`)
   if (result.status === 'interrupted' || result.status === 'timedout') lines.push(`Run ${result.status}: the verdicts above are incomplete.`)

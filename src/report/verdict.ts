@@ -6,6 +6,8 @@ import type { Verdict } from '../requirements/catalogue.ts'
 
 export const VERDICT_ANNOTATION = 'conformance.verdict'
 export const REQUESTS_ANNOTATION = 'conformance.requests'
+/** Contract facts a worker observed (src/report/contract.ts), new since its previous test. */
+export const CONTRACT_ANNOTATION = 'conformance.contract'
 /** Set by a check that stopped because the request budget was spent. */
 export const BUDGET_ANNOTATION = 'conformance.budget'
 
@@ -20,12 +22,21 @@ export interface VerdictRecord {
   fix?: string
   /** A waiver that turned this FAILED into WARNING, or one that has expired. */
   waiver?: { reason: string; until: string; expired: boolean }
-  /** Observed contract facts for the contract fingerprint. */
-  observed?: Record<string, unknown>
+}
+
+/** Allure's severity for the verdict a violation gets in the mode. */
+export const ALLURE_SEVERITY: Record<Verdict, 'critical' | 'minor' | 'trivial'> = {
+  FAILED: 'critical',
+  WARNING: 'minor',
+  REVIEW: 'minor',
+  INFO: 'trivial',
+  SKIPPED: 'trivial',
+  PASSED: 'trivial',
 }
 
 export interface RequestsRecord {
   worker: number
   total: number
   token: number
+  issued: number
 }

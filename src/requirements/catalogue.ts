@@ -14,7 +14,7 @@ export interface Source {
 export interface Requirement {
   id: string
   title: string
-  area: string
+  area: Area
   sources: Source[]
   /** The verdict when the deployment does not meet the requirement, per mode. */
   severity: { opencrvs: Verdict; strict: Verdict }
@@ -32,6 +32,26 @@ const release = (what: string): Source => ({
   label: `Observed release behaviour: ${what}`,
   url: 'https://github.com/opencrvs/opencrvs-core/tree/develop/packages/auth/src/features/oauthToken',
 })
+
+/** The Allure epic of each area: what a reader of the sign-off report looks for first. */
+export const EPIC_OF_AREA = {
+  'Release profile': 'Release and documentation',
+  'Documentation errata': 'Release and documentation',
+  'Token request formats': 'Token endpoint',
+  'Token response': 'Token endpoint',
+  'Grant types': 'Token endpoint',
+  'Client authentication': 'Token endpoint',
+  'Error responses': 'Token endpoint',
+  'Methods and paths': 'Token endpoint',
+  'Access token': 'Access token',
+  'Token claims': 'Access token',
+  'Token lifetime': 'Access token',
+  'Scope separation': 'Scope separation',
+  'Tokens at the door': 'Scope separation',
+  'Transport security': 'Transport security',
+  'Client lifecycle': 'Client lifecycle',
+} as const satisfies Record<string, string>
+export type Area = keyof typeof EPIC_OF_AREA
 
 const FAIL = { opencrvs: 'FAILED', strict: 'FAILED' } as const
 const INFO = { opencrvs: 'INFO', strict: 'INFO' } as const

@@ -16,7 +16,7 @@ export interface Runtime {
   detectedFrom: string[]
   conflicts: string[]
   emulator?: { release: string; faults: string[] }
-  setupRequests: { total: number; token: number }
+  setupRequests: { total: number; token: number; issued: number }
   /** The shared request counter (see http setBudget). */
   budget: { file: string; max: number }
   startedAt: string
