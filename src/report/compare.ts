@@ -1,0 +1,90 @@
+/**
+ * The upgrade comparison: two conformance.json files (before and after an upgrade, or last night and
+ * tonight) as Markdown: verdict changes with regressions first, the contract drift item by item, and what
+ * integrators must change. A regression is a requirement that was met (PASSED, or graded WARNING, INFO or
+ * REVIEW) and is now FAILED.
+ */
+import { REQUIREMENTS, VERDICTS, type Verdict } from '../requirements/catalogue.ts'
+import { contractDrift, type Drift } from './contract.ts'
+import type { ConformanceReport, ResultEntry } from './conformance-reporter.ts'
+
+export interface Comparison {
+  markdown: string
+  regressions: string[]
+  drift: Drift[]
+}
+
+const MET: Verdict[] = ['PASSED', 'WARNING', 'INFO', 'REVIEW']
+
+interface Change {
+  id: string
+  before?: ResultEntry
+  after?: ResultEntry
+}
+
+const cell = (s: string) => s.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|')
+const label = (r: ConformanceReport) => `${r.target.version} at ${r.target.tokenUrl}${r.target.emulator ? ' (bundled emulator)' : ''}`
+
+export function compareReports(before: ConformanceReport, after: ConformanceReport): Comparison {
+  const b = new Map(before.results.map((r) => [r.id, r]))
+  const a = new Map(after.results.map((r) => [r.id, r]))
+  const ids = [...new Set([...b.keys(), ...a.keys()])]
+  const changes: Change[] = ids.filter((id) => b.get(id)?.verdict !== a.get(id)?.verdict).map((id) => ({ id, before: b.get(id), after: a.get(id) }))
+  const isFailedNow = (c: Change) => c.after?.verdict === 'FAILED'
+  const regressions = changes.filter((c) => isFailedNow(c) && c.before && MET.includes(c.before.verdict))
+  const newlyFailed = changes.filter((c) => isFailedNow(c) && !regressions.includes(c))
+  const fixed = changes.filter((c) => c.before?.verdict === 'FAILED' && c.after)
+  const other = changes.filter((c) => !isFailedNow(c) && !fixed.includes(c))
+  const drift = contractDrift(before.contract ?? {}, after.contract ?? {})
+
+  const lines = [
+    '# Upgrade comparison',
+    '',
+    '| | Before | After |',
+    '|---|---|---|',
+    `| Target | ${cell(label(before))} | ${cell(label(after))} |`,
+    `| Mode | ${before.target.mode} | ${after.target.mode} |`,
+    `| Run started | ${before.startedAt} | ${after.startedAt} |`,
+    `| Totals | ${VERDICTS.map((v) => `${before.totals[v]} ${v}`).join(', ')} | ${VERDICTS.map((v) => `${after.totals[v]} ${v}`).join(', ')} |`,
+    '',
+  ]
+  if (before.target.mode !== after.target.mode) lines.push(`> The two runs used different modes (${before.target.mode}, ${after.target.mode}): some verdict changes are the mode's, not the deployment's.`, '')
+  const row = (c: Change) => {
+    const title = REQUIREMENTS[c.id]?.title ?? c.after?.title ?? c.before?.title ?? ''
+    return `| ${c.id} | ${c.before?.verdict ?? '(not run)'} -> ${c.after?.verdict ?? '(not run)'} | ${cell(title)} | ${cell(c.after?.reason ?? c.before?.reason ?? '')} |`
+  }
+  const section = (title: string, list: Change[], note = '') => {
+    if (!list.length) return
+    lines.push(`### ${title} (${list.length})`, '', ...(note ? [note, ''] : []), '| Id | Verdict | Requirement | Now |', '|---|---|---|---|', ...list.map(row), '')
+  }
+  lines.push('## Verdict changes', '')
+  if (!changes.length) lines.push('No requirement changed its verdict.', '')
+  section('Regressions: met before, FAILED now', regressions)
+  section('FAILED now, not checked before', newlyFailed, 'These did not run (or were SKIPPED) in the earlier run, so they are not counted as regressions; they still need fixing.')
+  section('Fixed: FAILED before, not now', fixed)
+  section('Other changes', other)
+
+  lines.push('## Contract drift', '')
+  if (!drift.length) lines.push('The observed contract is the same.', '')
+  else {
+    let group = ''
+    for (const d of drift) {
+      if (d.group !== group) {
+        if (group) lines.push('')
+        lines.push(`**${d.group}**`, '')
+        group = d.group
+      }
+      lines.push(`- ${d.text}`)
+    }
+    lines.push('')
+  }
+  const actions = new Map<string, string[]>()
+  for (const d of drift) if (d.action) actions.set(d.action, [...(actions.get(d.action) ?? []), d.key])
+  if (actions.size) {
+    lines.push('## What integrators must change', '')
+    for (const [action, keys] of actions) lines.push(`- ${action} (${keys.join(', ')})`)
+    lines.push('')
+  }
+  lines.push(regressions.length ? `**${regressions.length} requirement(s) regressed.**` : '**No requirement regressed.**', '')
+  return { markdown: lines.join('\n'), regressions: regressions.map((c) => c.id), drift }
+}
