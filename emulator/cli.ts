@@ -1,11 +1,11 @@
 /**
- * npm run emulator -- --profile 1.9 --port 4050 [--fault NAME ...] [--lifetime 600]
+ * npm run emulator -- --profile 1.9 --port 4050 [--fault NAME ...] [--lifetime 600] [--latency MS]
  * Starts the emulator alone and prints an .env block for its demo clients.
  */
 import { FAULTS, startEmulator } from './server.ts'
 
 function usage(code: number): never {
-  console.log(`Usage: npm run emulator -- [--profile 2.0] [--port 4050] [--fault NAME]... [--lifetime SECONDS]
+  console.log(`Usage: npm run emulator -- [--profile 2.0] [--port 4050] [--fault NAME]... [--lifetime SECONDS] [--latency MS]
 Releases: 1.3, 1.4, 1.5, 1.6, 1.7, 1.8, 1.9, 2.0
 Faults:
 ${Object.entries(FAULTS).map(([n, f]) => `  ${n.padEnd(26)} ${f.description}${f.releases ? ` (${f.releases.join(', ')} only)` : ''}`).join('\n')}`)
@@ -16,6 +16,7 @@ const args = process.argv.slice(2)
 let release = '2.0'
 let port = 4050
 let lifetime: number | undefined
+let latencyMs = 0
 const faults: string[] = []
 for (let i = 0; i < args.length; i++) {
   const a = args[i]
@@ -24,12 +25,13 @@ for (let i = 0; i < args.length; i++) {
   else if (a === '--port') port = Number(next())
   else if (a === '--fault') faults.push(next())
   else if (a === '--lifetime') lifetime = Number(next())
+  else if (a === '--latency') latencyMs = Number(next())
   else if (a === '--help' || a === '-h') usage(0)
   else usage(2)
 }
 
 try {
-  const emu = await startEmulator({ release, port, faults, ...(lifetime ? { lifetimeSeconds: lifetime } : {}) })
+  const emu = await startEmulator({ release, port, faults, latencyMs, ...(lifetime ? { lifetimeSeconds: lifetime } : {}) })
   const [notif, search, deact] = emu.clients
   console.log(`OpenCRVS auth emulator (release ${release}, line ${emu.line}) on ${emu.url}${faults.length ? `, faults: ${faults.join(', ')}` : ''}`)
   console.log('Not OpenCRVS: a local stand-in for checking the kit. Demo clients for your .env (valid until it stops):\n')

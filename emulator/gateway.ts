@@ -21,6 +21,8 @@ export interface GatewayOptions {
   port?: number
   /** Serve HTTPS with this key and certificate. */
   tls?: { key: string; cert: string }
+  /** Delay every request by this many milliseconds. */
+  latencyMs?: number
 }
 
 type Claims = Record<string, unknown>
@@ -76,8 +78,9 @@ function scopes(claims: Claims): string[] {
 export async function startGateway(opts: GatewayOptions): Promise<{ url: string; stop(): Promise<void>; writeAttempts(): string[]; requestCount(): number }> {
   const server = Hapi.server({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 0, ...(opts.tls ? { tls: { key: opts.tls.key, cert: opts.tls.cert } } : {}) })
   let requests = 0
-  server.ext('onRequest', (_request, h) => {
+  server.ext('onRequest', async (_request, h) => {
     requests++
+    if (opts.latencyMs) await new Promise((r) => setTimeout(r, opts.latencyMs))
     return h.continue
   })
   // every request that got past authentication, scope and validation: a real gateway would have written it

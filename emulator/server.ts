@@ -40,6 +40,8 @@ export interface EmulatorOptions {
   corsOrigins?: string[]
   /** Serve HTTPS with a certificate from a throwaway CA (written to a file for the kit to trust). */
   tls?: boolean
+  /** Delay every request by this many milliseconds, auth and gateway alike (a distant deployment, for the benchmark). */
+  latencyMs?: number
 }
 
 export interface RunningEmulator {
@@ -124,8 +126,10 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
   }
 
   let authRequests = 0
-  server.ext('onRequest', (_request, h) => {
+  const latency = opts.latencyMs ?? 0
+  server.ext('onRequest', async (_request, h) => {
     authRequests++
+    if (latency) await new Promise((r) => setTimeout(r, latency))
     return h.continue
   })
   if (tls && !faults.has('no-hsts')) {
@@ -355,7 +359,10 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     // gives (400, not OAuth), or with the plain-http-token-endpoint fault, the token endpoint itself.
     const plain = createHttpServer((req, res) => {
       if (faults.has('plain-http-token-endpoint')) listener.emit('request', req, res)
-      else res.writeHead(400, { 'content-type': 'text/plain' }).end('The plain HTTP request was sent to HTTPS port\n')
+      else {
+        authRequests++ // answered here, by the TLS-only edge, not by hapi
+        res.writeHead(400, { 'content-type': 'text/plain' }).end('The plain HTTP request was sent to HTTPS port\n')
+      }
     })
     const frontServer = createNetServer((socket) => {
       socket.once('data', (first) => {
@@ -386,7 +393,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     await new Promise<void>((resolve) => frontServer.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve))
     url = `https://127.0.0.1:${(frontServer.address() as AddressInfo).port}`
   }
-  const gateway = await startGateway({ line, release: opts.release, publicKey, publicKeyPem, faults, ...(opts.host ? { host: opts.host } : {}), ...(tls ? { tls } : {}) })
+  const gateway = await startGateway({ line, release: opts.release, publicKey, publicKeyPem, faults, latencyMs: latency, ...(opts.host ? { host: opts.host } : {}), ...(tls ? { tls } : {}) })
   return {
     url,
     ...(tls ? { caFile: tls.caFile } : {}),
