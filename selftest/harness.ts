@@ -32,9 +32,15 @@ function cleanEnv(): Record<string, string> {
   return env
 }
 
+/** npm run conformance, as a user runs it. */
 export function runCli(env: Record<string, string>, args: string[] = []): Promise<{ code: number; output: string }> {
+  return runTool('conformance', env, args)
+}
+
+/** One of the kit's commands (src/cli/<name>.ts: conformance, compare, report) with a clean environment. */
+export function runTool(name: string, env: Record<string, string>, args: string[] = []): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/conformance.ts'), ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, `src/cli/${name}.ts`), ...args], {
       cwd: ROOT,
       env: { ...cleanEnv(), ...env, CI: '1', FORCE_COLOR: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -176,6 +182,8 @@ export function leaks(run: KitRun): string[] {
     scan(file, text)
     const embedded = /data:application\/zip;base64,([A-Za-z0-9+/=]+)/.exec(text)
     if (embedded) for (const e of unzipEntries(Buffer.from(embedded[1]!, 'base64'))) scan(`${file} (embedded ${e.name})`, e.text)
+    // the single-file Allure report embeds each data file as d("name","<base64>")
+    for (const m of text.matchAll(/\bd\("([^"]+)","([A-Za-z0-9+/=]+)"\)/g)) scan(`${file} (embedded ${m[1]})`, Buffer.from(m[2]!, 'base64').toString('utf8'))
   }
   return found
 }

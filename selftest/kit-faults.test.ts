@@ -7,6 +7,7 @@ import assert from 'node:assert/strict'
 import { writeFileSync } from 'node:fs'
 import { after, describe, test } from 'node:test'
 import { FAULTS } from '../emulator/faults.ts'
+import { compareReports } from '../src/report/compare.ts'
 import { FAULT_MATRIX, type FaultCase } from './fault-matrix.ts'
 import { leaks, runKit, type KitRun } from './harness.ts'
 
@@ -42,6 +43,8 @@ describe('fault matrix', { concurrency: 3 }, () => {
       assert.deepEqual(unexpected.map((id) => `${id} ${base.verdicts[id]}->${run.verdicts[id]}`), [], 'other verdicts changed')
       for (const [id, verdict] of Object.entries(expectedChanges)) assert.equal(run.verdicts[id], verdict, `${id} expected ${verdict}`)
       assert.equal(run.code, fails.length ? 1 : 0, 'exit code')
+      // the upgrade comparison, baseline -> fault, calls exactly these regressions
+      assert.deepEqual(compareReports(base.report, run.report).regressions.sort(), fails.filter((id) => base.verdicts[id] !== 'SKIPPED').sort(), 'compare: regressions')
       for (const id of fails) assert.match(run.output, new RegExp(`FAILED\\s+${id}`), `console summary names ${id}`)
       assert.deepEqual(leaks(run), [])
       assert.deepEqual(run.writes, [], 'no probe may get past the point where a real gateway writes')

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { filesUnder, leaks, runCli, runKit, runKitAgainst, unzipEntries } from './harness.ts'
+import { filesUnder, leaks, runCli, runKit, runKitAgainst, runTool, unzipEntries, type KitRun } from './harness.ts'
 import { startEmulator } from '../emulator/server.ts'
 import { readFileSync } from 'node:fs'
 import { mkdtempSync } from 'node:fs'
@@ -18,9 +18,17 @@ const LINES: Array<[string, string]> = [
   ['2.0', 'v2.0'],
 ]
 
+/** One run per release line, shared by the tests that read its reports. */
+const lineRuns = new Map<string, Promise<KitRun>>()
+const lineRun = (release: string) => {
+  let p = lineRuns.get(release)
+  if (!p) lineRuns.set(release, (p = runKit(release)))
+  return p
+}
+
 for (const [release, label] of LINES) {
   test(`kit against the v${release} emulator: no FAILED, ${label} detected, nothing leaked`, async () => {
-    const run = await runKit(release)
+    const run = await lineRun(release)
     const failed = run.report.results.filter((r) => r.verdict === 'FAILED')
     assert.deepEqual(failed.map((r) => `${r.id}: ${r.reason}`), [], run.output)
     assert.equal(run.code, 0, run.output)
@@ -66,6 +74,47 @@ for (const [release, label] of LINES) {
     assert.match(unzipEntries(Buffer.from(embedded[1]!, 'base64')).map((e) => e.text).join('\n'), /TOKEN-RESP-03/)
   })
 }
+
+test('npm run compare between the v1.9 and v2.0 runs names the drift integrators must plan for', async () => {
+  const [before, after] = await Promise.all([lineRun('1.9'), lineRun('2.0')])
+  const { code, output } = await runTool('compare', {}, [join(before.reportDir, 'conformance.json'), join(after.reportDir, 'conformance.json')])
+  assert.equal(code, 0, output) // v1.9 -> v2.0 regresses nothing on a correct emulator
+  for (const drift of [
+    /release: v1\.9 -> v2\.0/,
+    /request formats: \+form/,
+    /request formats: \+json/,
+    /sub \(NOTIFICATION\): Mongo id \(not the client_id\) -> client_id/,
+    /scopes \(SEARCH\): scope format plain names \(v1\.x style\) -> type=<action>&<key>=<values> \(v2\.0 style\)/,
+    /aud \(NOTIFICATION\): 13 -> 6 entries \(-opencrvs:hearth-user, [^)]*\+opencrvs:events-user\)/,
+    /## What integrators must change[\s\S]*must be re-keyed[\s\S]*validate aud/,
+    /TOKEN-FMT-04 \| WARNING -> PASSED/,
+  ]) assert.match(output, drift)
+  assert.match(output, /\*\*No requirement regressed\.\*\*/)
+  // the other way round, v2.0 -> v1.9, a query-only release drops the body formats
+  const back = await runTool('compare', {}, [join(after.reportDir, 'conformance.json'), join(before.reportDir, 'conformance.json')])
+  assert.match(back.output, /request formats: -form[\s\S]*must move to a format the new release reads/)
+  const bad = await runTool('compare', {}, [join(before.reportDir, 'conformance.json'), join(before.reportDir, 'junit.xml')])
+  assert.equal(bad.code, 2)
+  assert.match(bad.output, /junit\.xml is not JSON[\s\S]*Usage: npm run compare/)
+})
+
+test('npm run report renders one offline Allure HTML file, each check labelled with its verdict, leaking nothing', async () => {
+  const run = await lineRun('1.9')
+  const { code, output } = await runTool('report', { CONFORMANCE_REPORT_DIR: run.reportDir })
+  assert.equal(code, 0, output)
+  const html = readFileSync(join(run.reportDir, 'allure-report/index.html'), 'utf8')
+  assert.doesNotMatch(html, /googletagmanager|gtag\(/, 'no analytics call home')
+  assert.deepEqual([...html.matchAll(/<(?:script|link|img)\b[^>]*\b(?:src|href)="(https?:[^"]+)"/g)].map((m) => m[1]), [], 'nothing loaded from the network')
+  const data = [...html.matchAll(/\bd\("([^"]+)","([A-Za-z0-9+/=]+)"\)/g)].map((m) => Buffer.from(m[2]!, 'base64').toString('utf8')).join('\n')
+  for (const label of ['{"name":"ALLURE_ID","value":"TOKEN-FMT-04"}', '"name":"verdict","value":"WARNING"', '"name":"verdict","value":"REVIEW"', '"name":"epic","value":"Token endpoint"']) {
+    assert.ok(data.includes(label), `the report data holds ${label}`)
+  }
+  assert.match(data, /WARNING: a named deviation/, 'the WARNING category is in the report')
+  assert.deepEqual(leaks(run), [], 'the Allure report, embedded data decoded, leaks nothing')
+  const none = await runTool('report', { CONFORMANCE_REPORT_DIR: mkdtempSync(join(tmpdir(), 'empty-')) })
+  assert.equal(none.code, 2)
+  assert.match(none.output, /No Allure results in .*run the checks first \(npm run conformance\)/)
+})
 
 test('a declared OPENCRVS_VERSION the evidence contradicts is reported, not hidden', async () => {
   const run = await runKit('2.0', [], { OPENCRVS_VERSION: '1.9' })

@@ -24,8 +24,9 @@ try {
   throw e
 }
 
-// a stale report must never pass for this run's
+// a stale report must never pass for this run's; Allure would count old results as retries of these
 rmSync(join(reportDir, 'conformance.json'), { force: true })
+for (const dir of ['allure-results', 'allure-report']) rmSync(join(reportDir, dir), { recursive: true, force: true })
 
 const require = createRequire(import.meta.url)
 const cli = require.resolve('@playwright/test/cli')

@@ -34,13 +34,18 @@ export function describeSub(sub: unknown, clientId: string): string {
   return MONGO_ID.test(sub) ? 'Mongo id (not the client_id)' : 'another id (not the client_id)'
 }
 
-/** The shape of a release's scope strings: v1.x plain names, v2.0 "type=record.create&event=birth". */
+/** The shape of a release's scope strings: v1.x plain names, v1.9 "record.create[event=birth|death]", v2.0 "type=record.create&event=birth". */
 export function scopeFormat(scopes: unknown): string | null {
   if (!Array.isArray(scopes) || !scopes.length) return null
-  const s = scopes.map(String)
-  if (s.every((x) => /^type=[^&]+(&[^=&]+=[^&]*)*$/.test(x))) return 'type=<action>&<key>=<values> (v2.0 style)'
-  if (s.every((x) => /^[A-Za-z][\w.-]*$/.test(x))) return 'plain names (v1.x style)'
-  return 'mixed'
+  const kinds = new Set<string>(
+    scopes.map(String).map((x) =>
+      /^type=[^&]+(&[^=&]+=[^&]*)*$/.test(x) ? 'type=<action>&<key>=<values>' : /^[\w.-]+\[[^\]]*\]$/.test(x) ? '<scope>[<key>=<values>]' : /^[A-Za-z][\w.-]*$/.test(x) ? 'plain names' : 'other',
+    ),
+  )
+  const order = ['plain names', '<scope>[<key>=<values>]', 'type=<action>&<key>=<values>', 'other']
+  const shape = order.filter((k) => kinds.has(k)).join(' + ')
+  const era: Record<string, string> = { 'plain names': 'v1.x style', 'plain names + <scope>[<key>=<values>]': 'v1.9 style', '<scope>[<key>=<values>]': 'v1.9 style', 'type=<action>&<key>=<values>': 'v2.0 style' }
+  return era[shape] ? `${shape} (${era[shape]})` : shape
 }
 
 const changed = (d: Drift, text: string) => (JSON.stringify(d.before) === JSON.stringify(d.after) ? null : text)
@@ -100,7 +105,8 @@ function describe(key: string, before: unknown, after: unknown): string {
     const removed = before.filter((x) => !after.includes(x))
     const added = after.filter((x) => !before.includes(x))
     const lists = [removed.length ? removed.map((x) => `-${show(x)}`).join(', ') : '', added.length ? added.map((x) => `+${show(x)}`).join(', ') : ''].filter(Boolean).join('; ')
-    const count = before.length !== after.length ? `${before.length} -> ${after.length} entries` : removed.length || added.length ? `${after.length} entries` : 'same entries, new order'
+    const entries = (n: number) => `${n} ${n === 1 ? 'entry' : 'entries'}`
+    const count = before.length !== after.length ? `${before.length} -> ${entries(after.length)}` : removed.length || added.length ? entries(after.length) : 'same entries, new order'
     let text = `${name}: ${count}${lists ? ` (${lists})` : ''}`
     if (key.startsWith('scopes.')) {
       const [fb, fa] = [scopeFormat(before), scopeFormat(after)]

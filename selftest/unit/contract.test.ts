@@ -1,0 +1,70 @@
+/**
+ * The contract fingerprint and the upgrade comparison: how facts are described, how drift reads, and what
+ * counts as a regression (met before, FAILED now; a check that did not run before is not one).
+ */
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { compareReports } from '../../src/report/compare.ts'
+import { contractDrift, describeSub, scopeFormat } from '../../src/report/contract.ts'
+import type { ConformanceReport, ResultEntry } from '../../src/report/conformance-reporter.ts'
+import type { Verdict } from '../../src/requirements/catalogue.ts'
+
+test('sub is described by its rule, never its value', () => {
+  assert.equal(describeSub('0123456789abcdef01234567', 'client-a'), 'Mongo id (not the client_id)')
+  assert.equal(describeSub('client-a', 'client-a'), 'client_id')
+  assert.equal(describeSub('someone-else', 'client-a'), 'another id (not the client_id)')
+  assert.match(describeSub(undefined, 'client-a'), /^not a non-empty string/)
+})
+
+test('scope formats of each release line are told apart', () => {
+  assert.equal(scopeFormat(['recordsearch']), 'plain names (v1.x style)')
+  assert.equal(scopeFormat(['type=record.search&event=birth,death']), 'type=<action>&<key>=<values> (v2.0 style)')
+  assert.equal(scopeFormat(['notification-api', 'record.create[event=birth|death]']), 'plain names + <scope>[<key>=<values>] (v1.9 style)')
+  assert.equal(scopeFormat([]), null)
+})
+
+test('drift reads item by item, with the integrator action only for facts both runs observed', () => {
+  const drift = contractDrift(
+    { 'requestFormats.form': false, 'jwt.aud.SEARCH': ['a', 'b', 'c'], 'lifetime.SEARCH': 600, 'errors.wrong-secret': '401 invalid_client', 'jwt.iss': 'x' },
+    { 'requestFormats.form': true, 'jwt.aud.SEARCH': ['a', 'd'], 'lifetime.SEARCH': 3600, 'errors.wrong-secret': '400 invalid_request' },
+  )
+  const text = drift.map((d) => d.text)
+  assert.deepEqual(text, [
+    'request formats: +form',
+    'errors.wrong-secret: 401 invalid_client -> 400 invalid_request',
+    'iss: x -> (not observed)',
+    'aud (SEARCH): 3 -> 2 entries (-b, -c; +d)',
+    'lifetime (SEARCH): 600 s -> 3600 s',
+  ])
+  assert.equal(drift.find((d) => d.key === 'jwt.iss')!.action, null, 'not observed is not an action')
+  assert.match(drift.find((d) => d.key === 'lifetime.SEARCH')!.action!, /renew before the new exp/)
+  assert.deepEqual(contractDrift({ a: [1, 2] }, { a: [1, 2] }), [])
+})
+
+function report(verdicts: Record<string, Verdict>, contract: Record<string, unknown> = {}): ConformanceReport {
+  const totals = { PASSED: 0, FAILED: 0, WARNING: 0, REVIEW: 0, INFO: 0, SKIPPED: 0 }
+  const results = Object.entries(verdicts).map(([id, verdict]) => {
+    totals[verdict]++
+    return { id, verdict, reason: `${id} is ${verdict}`, title: id, area: 'Token response', severity: { opencrvs: 'FAILED', strict: 'FAILED' }, sources: [] } as ResultEntry
+  })
+  return {
+    kit: { name: 'k', version: '0' },
+    target: { tokenUrl: 'https://auth.example.org/token', tokenRoute: 'auth', version: 'v1.9', declared: 'auto', detectedFrom: [], mode: 'opencrvs', emulator: null },
+    startedAt: '2026-11-22T00:00:00Z', durationMs: 1, requests: { total: 1, token: 1, issued: 1, max: 150, budgetReached: false }, errors: [], totals, results, contract,
+  }
+}
+
+test('a regression is a requirement met before and FAILED now, listed first; SKIPPED -> FAILED is not one', () => {
+  const c = compareReports(
+    report({ 'TOKEN-RESP-03': 'PASSED', 'TOKEN-ERR-02': 'WARNING', 'JWT-EXP-01': 'SKIPPED', 'JWT-HDR-02': 'FAILED', 'TOKEN-RESP-01': 'PASSED' }),
+    report({ 'TOKEN-RESP-03': 'FAILED', 'TOKEN-ERR-02': 'FAILED', 'JWT-EXP-01': 'FAILED', 'JWT-HDR-02': 'PASSED', 'TOKEN-RESP-01': 'PASSED' }),
+  )
+  assert.deepEqual(c.regressions.sort(), ['TOKEN-ERR-02', 'TOKEN-RESP-03'])
+  const md = c.markdown
+  assert.ok(md.indexOf('### Regressions') < md.indexOf('### FAILED now, not checked before'))
+  assert.ok(md.indexOf('### FAILED now, not checked before') < md.indexOf('### Fixed'))
+  assert.match(md, /\| JWT-EXP-01 \| SKIPPED -> FAILED \|/)
+  assert.match(md, /\*\*2 requirement\(s\) regressed\.\*\*/)
+  assert.doesNotMatch(md, /TOKEN-RESP-01/, 'unchanged verdicts are not listed')
+  assert.deepEqual(compareReports(report({ A: 'PASSED' }), report({ A: 'PASSED' })).regressions, [])
+})
