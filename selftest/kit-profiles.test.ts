@@ -86,7 +86,7 @@ test('npm run compare between the v1.9 and v2.0 runs names the drift integrators
     /sub \(NOTIFICATION\): Mongo id \(not the client_id\) -> client_id/,
     /scopes \(SEARCH\): scope format plain names \(v1\.x style\) -> type=<action>&<key>=<values> \(v2\.0 style\)/,
     /aud \(NOTIFICATION\): 13 -> 6 entries \(-opencrvs:hearth-user, [^)]*\+opencrvs:events-user\)/,
-    /## What integrators must change[\s\S]*must be re-keyed[\s\S]*validate aud/,
+    /## What integrators must change[\s\S]*validate aud[\s\S]*must be re-keyed/,
     /TOKEN-FMT-04 \| WARNING -> PASSED/,
   ]) assert.match(output, drift)
   assert.match(output, /\*\*No requirement regressed\.\*\*/)
