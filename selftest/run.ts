@@ -35,7 +35,7 @@ const matrix = join(work, 'fault-matrix.md')
 console.log(`\n== self-tests (${files.length} files)`)
 const res = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files],
+  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files],
   { stdio: 'inherit', cwd: root, env: { ...process.env, SELFTEST_MATRIX_FILE: matrix, FORCE_COLOR: '0' } },
 )
 const tapText = existsSync(tap) ? readFileSync(tap, 'utf8') : ''
