@@ -1,0 +1,29 @@
+/**
+ * The CI templates in examples/ stay true to the kit: every npm script they call exists, every kit variable
+ * they set is documented in .env.example, and every report file they publish is one a run writes.
+ */
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { test } from 'node:test'
+
+const root = new URL('../../', import.meta.url)
+const TEMPLATES = ['examples/github/conformance-nightly.yml', 'examples/gitlab/.gitlab-ci.yml']
+const scripts = Object.keys((JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { scripts: Record<string, string> }).scripts)
+const example = readFileSync(new URL('.env.example', root), 'utf8')
+// what a run (conformance.md/.json, junit.xml, html/, allure-results/), npm run report (allure-report/) and
+// npm run compare --out (comparison.md) write in the report folder
+const WRITTEN = ['conformance.md', 'conformance.json', 'junit.xml', 'html/', 'allure-results/', 'allure-report/', 'comparison.md']
+
+for (const file of TEMPLATES) {
+  const text = readFileSync(new URL(file, root), 'utf8')
+  test(`${file}: npm scripts, variables and report files exist`, () => {
+    const used = [...text.matchAll(/npm run (?:-s )?([a-z-]+)/g)].map((m) => m[1]!)
+    assert.ok(used.includes('conformance') && used.includes('compare') && used.includes('report'), 'runs the checks, compares, renders the report')
+    assert.deepEqual(used.filter((s) => !scripts.includes(s)), [], 'npm scripts that do not exist')
+    // OPENCRVS_PUBLIC_KEY_PEM is the GitHub secret holding the PEM text the workflow writes to OPENCRVS_PUBLIC_KEY's file
+    const vars = new Set([...text.matchAll(/\b((?:OPENCRVS|CONFORMANCE)_[A-Z_]+)\b/g)].map((m) => m[1]!).filter((v) => v !== 'OPENCRVS_PUBLIC_KEY_PEM'))
+    assert.deepEqual([...vars].filter((v) => !new RegExp(`^#?\\s*${v}=`, 'm').test(example)), [], 'variables missing from .env.example')
+    const published = [...text.matchAll(/reports\/([\w.-]+\/?)/g)].map((m) => m[1]!)
+    assert.deepEqual(published.filter((p) => !WRITTEN.some((w) => p === w || p === w.replace(/\/$/, ''))), [], 'report files no run writes')
+  })
+}
