@@ -99,14 +99,16 @@ test('npm run compare between the v1.9 and v2.0 runs names the drift integrators
 })
 
 test('npm run report renders one offline Allure HTML file, each check labelled with its verdict, leaking nothing', async () => {
-  const run = await lineRun('1.9')
+  // a deployment that echoes secrets in its errors and puts one in its tokens: the evidence the report embeds must still hold none
+  const run = await runKit('1.9', ['echo-secret', 'secret-in-claims'])
+  assert.deepEqual(Object.entries(run.verdicts).filter(([, v]) => v === 'FAILED').map(([id]) => id).sort(), ['JWT-CLM-08', 'TOKEN-AUTH-06'])
   const { code, output } = await runTool('report', { CONFORMANCE_REPORT_DIR: run.reportDir })
   assert.equal(code, 0, output)
   const html = readFileSync(join(run.reportDir, 'allure-report/index.html'), 'utf8')
   assert.doesNotMatch(html, /googletagmanager|gtag\(/, 'no analytics call home')
   assert.deepEqual([...html.matchAll(/<(?:script|link|img)\b[^>]*\b(?:src|href)="(https?:[^"]+)"/g)].map((m) => m[1]), [], 'nothing loaded from the network')
   const data = [...html.matchAll(/\bd\("([^"]+)","([A-Za-z0-9+/=]+)"\)/g)].map((m) => Buffer.from(m[2]!, 'base64').toString('utf8')).join('\n')
-  for (const label of ['{"name":"ALLURE_ID","value":"TOKEN-FMT-04"}', '"name":"verdict","value":"WARNING"', '"name":"verdict","value":"REVIEW"', '"name":"epic","value":"Token endpoint"']) {
+  for (const label of ['{"name":"ALLURE_ID","value":"TOKEN-FMT-04"}', '"name":"verdict","value":"WARNING"', '"name":"verdict","value":"REVIEW"', '"name":"verdict","value":"FAILED"', '"name":"epic","value":"Token endpoint"']) {
     assert.ok(data.includes(label), `the report data holds ${label}`)
   }
   assert.match(data, /WARNING: a named deviation/, 'the WARNING category is in the report')

@@ -1,6 +1,7 @@
 /**
  * The leak scan must find what it looks for: a planted secret and a planted JWT, in a plain file, in console
- * output and inside the zip the HTML report embeds. Otherwise "zero leaks" would prove nothing.
+ * output, inside the zip the HTML report embeds, and in the base64 data files the single-file Allure report
+ * embeds. Otherwise "zero leaks" would prove nothing.
  */
 import assert from 'node:assert/strict'
 import { mkdtempSync, writeFileSync } from 'node:fs'
@@ -49,9 +50,12 @@ test('the scan finds a planted secret and JWT in files, embedded report data and
   writeFileSync(join(dir, 'plain.txt'), `token=${JWT}`)
   const html = `<script>window.playwrightReportBase64 = "data:application/zip;base64,${zip('report.json', `{"s":"${SECRET}"}`).toString('base64')}";</script>`
   writeFileSync(join(dir, 'index.html'), html)
+  const allure = `<script async>d("data/test-results/1.json","${Buffer.from(`{"attachments":"${JWT}"}`).toString('base64')}")</script>`
+  writeFileSync(join(dir, 'allure.html'), allure)
   const run = { code: 0, output: `url?client_secret=${encodeURIComponent(SECRET)}`, reportDir: dir, secrets: [SECRET] } as unknown as KitRun
   const found = leaks(run)
   assert.ok(found.some((f) => f.startsWith('console output: a client secret')), found.join('\n'))
   assert.ok(found.some((f) => f.includes('plain.txt: a whole signed JWT')), found.join('\n'))
   assert.ok(found.some((f) => f.includes('(embedded report.json): a client secret')), found.join('\n'))
+  assert.ok(found.some((f) => f.includes('allure.html (embedded data/test-results/1.json): a whole signed JWT')), found.join('\n'))
 })
