@@ -4,7 +4,7 @@
  * of one release line; named faults turn single behaviours wrong. Not OpenCRVS code: an emulator of it.
  */
 import Hapi from '@hapi/hapi'
-import { createHmac, generateKeyPairSync, randomBytes, randomUUID, sign, verify, type KeyObject } from 'node:crypto'
+import { createHmac, generateKeyPairSync, randomBytes, randomUUID, sign, verify, type KeyObject, type KeyPairKeyObjectResult } from 'node:crypto'
 import { startGateway } from './gateway.ts'
 import { createServer as createHttpServer } from 'node:http'
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
@@ -86,6 +86,17 @@ function b64url(data: string | Buffer): string {
   return Buffer.from(data).toString('base64url')
 }
 
+/**
+ * RSA key pairs, generated once per process: a 2048-bit key costs about 0.2 s of CPU, and the self-tests
+ * start a hundred emulators. A deployment's signing key survives restarts too.
+ */
+const keys = new Map<string, KeyPairKeyObjectResult>()
+function signingKey(name: 'signing' | 'other' | 'weak-1024'): KeyPairKeyObjectResult {
+  let k = keys.get(name)
+  if (!k) keys.set(name, (k = generateKeyPairSync('rsa', { modulusLength: name === 'weak-1024' ? 1024 : 2048 })))
+  return k
+}
+
 export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmulator> {
   const line = lineOf(opts.release)
   const faults = new Set(opts.faults ?? [])
@@ -97,9 +108,9 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     systemId: c.systemId ?? randomBytes(12).toString('hex'),
     scopes: c.scopes ?? scopesFor(line, c.type, events),
   }))
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: faults.has('weak-key-1024') ? 1024 : 2048 })
+  const { privateKey, publicKey } = signingKey(faults.has('weak-key-1024') ? 'weak-1024' : 'signing')
   const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString()
-  const otherKey = faults.has('wrong-signing-key') ? generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey : privateKey
+  const otherKey = faults.has('wrong-signing-key') ? signingKey('other').privateKey : privateKey
   const reused = new Map<string, string>()
 
   const tls: EmulatorTls | undefined = opts.tls
