@@ -140,7 +140,7 @@ export default class ConformanceReporter implements Reporter {
     if (a.left > 0) return
     const counts = VERDICTS.map((v) => [v, a.entries.filter((e) => e.verdict === v).length] as const).filter(([, n]) => n)
     const lines = [`${area.padEnd(24)} ${counts.map(([v, n]) => `${n} ${v}`).join(', ')}`]
-    for (const e of a.entries.filter((x) => x.verdict !== 'PASSED')) lines.push(`  ${MARK[e.verdict]} ${e.verdict.padEnd(7)} ${e.id.padEnd(14)} ${oneLine(e.reason)}`)
+    for (const e of a.entries.filter((x) => x.verdict !== 'PASSED')) lines.push(`  ${MARK[e.verdict]} ${e.verdict.padEnd(7)} ${e.id.padEnd(14)} ${e.reason.replace(/\s*\n\s*/g, ' ')}`)
     process.stdout.write(redact(lines.join('\n') + '\n'))
   }
 
