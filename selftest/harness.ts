@@ -165,6 +165,11 @@ export function unzipEntries(zip: Buffer): Array<{ name: string; text: string }>
   return out
 }
 
+/** The data files the single-file Allure report embeds, each as d("name","<base64>"). */
+export function allureDataFiles(html: string): Array<{ name: string; text: string }> {
+  return [...html.matchAll(/\bd\("([^"]+)","([A-Za-z0-9+/=]+)"\)/g)].map((m) => ({ name: m[1]!, text: Buffer.from(m[2]!, 'base64').toString('utf8') }))
+}
+
 const WHOLE_JWT = /eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{16,}/
 
 /** Every place a secret or a whole signed JWT appears in the run's files (HTML report data unpacked) or output. */
@@ -182,8 +187,7 @@ export function leaks(run: KitRun): string[] {
     scan(file, text)
     const embedded = /data:application\/zip;base64,([A-Za-z0-9+/=]+)/.exec(text)
     if (embedded) for (const e of unzipEntries(Buffer.from(embedded[1]!, 'base64'))) scan(`${file} (embedded ${e.name})`, e.text)
-    // the single-file Allure report embeds each data file as d("name","<base64>")
-    for (const m of text.matchAll(/\bd\("([^"]+)","([A-Za-z0-9+/=]+)"\)/g)) scan(`${file} (embedded ${m[1]})`, Buffer.from(m[2]!, 'base64').toString('utf8'))
+    for (const e of allureDataFiles(text)) scan(`${file} (embedded ${e.name})`, e.text)
   }
   return found
 }

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { filesUnder, leaks, runCli, runKit, runKitAgainst, runTool, unzipEntries, type KitRun } from './harness.ts'
+import { allureDataFiles, filesUnder, leaks, runCli, runKit, runKitAgainst, runTool, unzipEntries, type KitRun } from './harness.ts'
 import { startEmulator } from '../emulator/server.ts'
 import { readFileSync } from 'node:fs'
 import { mkdtempSync } from 'node:fs'
@@ -107,7 +107,7 @@ test('npm run report renders one offline Allure HTML file, each check labelled w
   const html = readFileSync(join(run.reportDir, 'allure-report/index.html'), 'utf8')
   assert.doesNotMatch(html, /googletagmanager|gtag\(/, 'no analytics call home')
   assert.deepEqual([...html.matchAll(/<(?:script|link|img)\b[^>]*\b(?:src|href)="(https?:[^"]+)"/g)].map((m) => m[1]), [], 'nothing loaded from the network')
-  const data = [...html.matchAll(/\bd\("([^"]+)","([A-Za-z0-9+/=]+)"\)/g)].map((m) => Buffer.from(m[2]!, 'base64').toString('utf8')).join('\n')
+  const data = allureDataFiles(html).map((e) => e.text).join('\n')
   for (const label of ['{"name":"ALLURE_ID","value":"TOKEN-FMT-04"}', '"name":"verdict","value":"WARNING"', '"name":"verdict","value":"REVIEW"', '"name":"verdict","value":"FAILED"', '"name":"epic","value":"Token endpoint"']) {
     assert.ok(data.includes(label), `the report data holds ${label}`)
   }

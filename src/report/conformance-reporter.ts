@@ -71,14 +71,14 @@ export default class ConformanceReporter implements Reporter {
   onBegin(config: FullConfig, suite: Suite): void {
     this.reportDir = (config.metadata as { reportDir?: string }).reportDir ?? 'reports'
     this.started = Date.now()
-    for (const t of suite.allTests()) {
-      const area = areaOf(t)
+    const tests = suite.allTests()
+    for (const t of tests) {
+      const area = REQUIREMENTS[ID_PATTERN.exec(t.title)?.[1] ?? '']?.area ?? 'Unknown'
       const a = this.areas.get(area) ?? { left: 0, entries: [] }
       a.left++
       this.areas.set(area, a)
     }
-    const total = suite.allTests().length
-    if (total) process.stdout.write(`Running ${total} checks in ${this.areas.size} areas\n`)
+    if (tests.length) process.stdout.write(`Running ${tests.length} checks in ${this.areas.size} areas\n`)
   }
 
   onError(error: TestError): void {
@@ -128,11 +128,12 @@ export default class ConformanceReporter implements Reporter {
       sources: requirement?.sources ?? [],
     }
     this.results.set(id, redactValue(entry))
-    this.progress(areaOf(test), entry)
+    this.progress(entry)
   }
 
   /** When an area's last check ends: one line for the area, then each of its checks that did not simply pass. */
-  private progress(area: string, entry: ResultEntry): void {
+  private progress(entry: ResultEntry): void {
+    const area = entry.area
     const a = this.areas.get(area) ?? { left: 1, entries: [] }
     a.entries.push(entry)
     a.left--
@@ -186,10 +187,6 @@ export default class ConformanceReporter implements Reporter {
     writeFileSync(join(this.reportDir, 'conformance.md'), redact(markdown(report)))
     process.stdout.write(redact(summary(report, result, this.reportDir)))
   }
-}
-
-function areaOf(test: TestCase): string {
-  return REQUIREMENTS[ID_PATTERN.exec(test.title)?.[1] ?? '']?.area ?? 'Unknown'
 }
 
 function oneLine(s: string): string {

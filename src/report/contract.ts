@@ -86,8 +86,12 @@ function groupOf(key: string): Group {
 
 /** Fingerprint keys in reading order: by group, then by key. */
 export function orderFacts(facts: ContractFacts): ContractFacts {
-  const rank = (k: string) => GROUPS.indexOf(groupOf(k))
-  return Object.fromEntries(Object.entries(facts).sort(([a], [b]) => (rank(a) === rank(b) ? a.localeCompare(b) : (rank(a) < 0 ? 99 : rank(a)) - (rank(b) < 0 ? 99 : rank(b)))))
+  // a key of no known group goes last
+  const rank = (k: string) => {
+    const i = GROUPS.indexOf(groupOf(k))
+    return i < 0 ? GROUPS.length : i
+  }
+  return Object.fromEntries(Object.entries(facts).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b)))
 }
 
 const show = (v: unknown): string => (v === undefined ? '(not observed)' : typeof v === 'string' ? v : JSON.stringify(v))
