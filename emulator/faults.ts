@@ -52,7 +52,7 @@ export const FAULTS: Record<string, FaultInfo> = {
   'error-uri-valid': { description: 'error_uri is a valid URI' },
   'get-issues-token': { description: 'GET /token with query parameters issues a token' },
   'search-gets-notification-scopes': { description: 'record-search clients also get the event-notification scopes' },
-  'gateway-ignores-scope': { description: 'the gateway (or v2.0 events) skips the scope check' },
+  'gateway-ignores-scope': { description: 'the gateway (v1.x) or the events service (v2.0) skips the scope check' },
   'gateway-accepts-alg-none': { description: 'the gateway accepts unsigned tokens (alg "none")' },
   'gateway-accepts-hs256': { description: 'the gateway verifies HS256 tokens with the public key as the HMAC secret' },
   'gateway-skips-signature': { description: 'the gateway does not verify RS256 signatures' },
@@ -70,6 +70,8 @@ export const FAULTS: Record<string, FaultInfo> = {
   'deleted-client-served': { description: 'a deleted client still gets tokens' },
   'reenabled-still-refused': { description: 'a client deactivated and activated again stays refused' },
   'gateway-accepts-expired': { description: 'the gateway accepts tokens past exp' },
+  'no-ingress-headers': { description: 'the raw gateway: no Helm ingress headers (Cache-Control: no-store, Pragma, X-Robots-Tag) on its answers', releases: ['2.0'] },
+  'events-down': { description: 'the events service behind the gateway is not running (the gateway answers 502)', releases: ['2.0'] },
 }
 
 export function validateFaults(names: string[], line: string): void {

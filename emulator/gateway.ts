@@ -1,14 +1,22 @@
 /**
- * A reference OpenCRVS gateway, reduced to what the kit's read-only probes call. From
- * ../shared/reference/real-gateway-transcripts.md (v1.9.15 recorded) and opencrvs-token-contract.md §7.3, §9
- * (v2.0 events decisions are from the code reading: the real events service was not recorded).
- *   v1.x  POST /notification       hapi-auth-jwt2 (RS256, iss, aud gateway-user, exp) -> 401; route scope -> 403;
- *                                  Joi fhirBundleSchema -> 400 "resourceType" is required. Nothing is written.
- *   v2.0  POST /events/events      JWT -> 401; record.create scope -> 403 before input parsing; input -> 400.
- *         POST /events/events/search  record.search scope -> 403; input -> 400.
+ * A reference OpenCRVS gateway, reduced to what the kit calls. Written from
+ * ../shared/reference/real-gateway-transcripts.md (v1.9.15 and v2.0.0 recorded), real-events-transcripts.md and
+ * opencrvs-token-contract.md §1.2:
+ *   every line   hapi-auth-jwt2 (RS256, iss, aud gateway-user, exp; the token from the header, or ?token=, which
+ *                then crashes validateFunc: 500). Its own errors are Boom: no X-Version.
+ *   v1.x         POST /notification: route scope -> 403 before Joi -> 400 "resourceType" is required.
+ *                POST /graphql: variables are validated before any auth (200 BAD_USER_INPUT); a valid query looks
+ *                the caller up in user-mgnt, which the emulator does not run (200 UNAUTHENTICATED, as recorded).
+ *   v2.0         /events/{path*}: JWT only, then proxied to the events service (passThrough), which decides scope.
+ *   /auth/token  h2o2 without passThrough (v1.7+, query forwarded; v1.5-v1.6 /auth/{suffix}, query dropped; none
+ *                before): status and body kept, every upstream header replaced by hapi's stream defaults.
+ * A correct v2.0 installation has the official Helm ingress in front (Traefik sts-and-basic-response-headers on
+ * every answer); the fault no-ingress-headers is the raw gateway.
  */
 import Hapi from '@hapi/hapi'
 import { createHmac, timingSafeEqual, verify, type KeyObject } from 'node:crypto'
+import { PassThrough } from 'node:stream'
+import { request as httpRequest } from 'undici'
 import type { Line } from './releases.ts'
 
 export interface GatewayOptions {
@@ -17,32 +25,42 @@ export interface GatewayOptions {
   publicKey: KeyObject
   publicKeyPem: string
   faults: Set<string>
+  /** Hand a request to the auth service (what h2o2 forwards: method, path and query, content-type, raw body). */
+  auth(req: { url: string; headers: Record<string, string>; payload?: Buffer }): Promise<{ status: number; payload: Buffer }>
+  /** The events service (v2.0), and its port for the proxy's error message. */
+  events?: { url: string; port: number }
   host?: string
   port?: number
   /** Serve HTTPS with this key and certificate. */
   tls?: { key: string; cert: string }
   /** Delay every request by this many milliseconds. */
   latencyMs?: number
+  /** Origins on the CORS whitelist (the country's own web apps). */
+  corsOrigins: string[]
 }
 
 type Claims = Record<string, unknown>
+type Failure = { status: number; message: string; attributes?: boolean; wwwAuth?: string }
 
-const boom = (h: Hapi.ResponseToolkit, status: number, error: string, message: string, extra: Record<string, unknown> = {}) =>
-  h.response({ statusCode: status, error, message, ...extra }).code(status)
+/** The official v2 Helm chart's Traefik middleware (charts/opencrvs-services/templates/traefik-middleware.yaml). */
+const INGRESS_HEADERS = { Pragma: 'no-cache', 'Cache-Control': 'no-store', 'X-Robots-Tag': 'none' }
+export const HSTS = 'max-age=31536000; includeSubDomains; preload'
 
-/** hapi-auth-jwt2 10.x as configured in gateway server.ts: the header's token, RS256 only, issuer, audience, exp. */
-function authenticate(request: Hapi.Request, opts: GatewayOptions): { claims: Claims } | { status: 401; message: string; attributes?: boolean; wwwAuth: string } {
+/** hapi-auth-jwt2 10.x as configured in gateway server.ts, then commons validateFunc. */
+function authenticate(request: Hapi.Request, opts: GatewayOptions): { claims: Claims } | Failure {
   const { publicKey, faults } = opts
-  const fromQuery = faults.has('gateway-token-in-query') ? (request.query as Record<string, unknown>).access_token : undefined
-  const header = request.headers.authorization ?? (typeof fromQuery === 'string' ? `Bearer ${fromQuery}` : undefined)
+  const query = request.query as Record<string, unknown>
+  const fromQuery = faults.has('gateway-token-in-query') ? query.access_token : undefined
+  const urlKey = typeof query.token === 'string' ? query.token : undefined
+  const header = request.headers.authorization ?? (typeof fromQuery === 'string' ? `Bearer ${fromQuery}` : urlKey)
   if (!header && faults.has('gateway-allows-anonymous')) return { claims: { scope: [] } }
   if (!header) return { status: 401, message: 'Missing authentication', wwwAuth: 'Token error="token is null"' }
-  if (faults.has('gateway-bearer-case-sensitive') && !String(header).startsWith('Bearer ')) return { status: 401, message: 'Missing authentication', wwwAuth: 'Token error="token is null"' }
+  if (faults.has('gateway-bearer-case-sensitive') && request.headers.authorization && !String(header).startsWith('Bearer ')) return { status: 401, message: 'Missing authentication', wwwAuth: 'Token error="token is null"' }
   const token = String(header).replace(/^bearer\s+/i, '')
   const parts = token.split('.')
-  if (parts.length !== 3 && faults.has('gateway-malformed-token-500')) throw new Error('cannot split token')
+  if (parts.length !== 3 && faults.has('gateway-malformed-token-500')) return { status: 500, message: 'An internal server error occurred' }
   if (parts.length !== 3) return { status: 401, message: 'Missing authentication', wwwAuth: 'Token error="Invalid token format"' }
-  const invalid = { status: 401 as const, message: 'Invalid token', attributes: true, wwwAuth: 'Token error="Invalid token"' }
+  const invalid = { status: 401, message: 'Invalid token', attributes: true, wwwAuth: 'Token error="Invalid token"' }
   let claims: Claims
   let alg: unknown
   try {
@@ -68,6 +86,8 @@ function authenticate(request: Hapi.Request, opts: GatewayOptions): { claims: Cl
   if (!faults.has('gateway-accepts-expired') && typeof claims.exp === 'number' && claims.exp <= Date.now() / 1000) {
     return { status: 401, message: 'Expired token', attributes: true, wwwAuth: 'Token error="Expired token"' }
   }
+  // commons validateFunc (CHECK_INVALID_TOKEN=true): request.headers.authorization.replace(...) on a ?token= request
+  if (!request.headers.authorization && urlKey) return { status: 500, message: 'An internal server error occurred' }
   return { claims }
 }
 
@@ -75,8 +95,16 @@ function scopes(claims: Claims): string[] {
   return Array.isArray(claims.scope) ? claims.scope.map(String) : []
 }
 
+const ERROR_NAMES: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error', 502: 'Bad Gateway' }
+
+const GRAPHQL_BAD_INPUT = (value: unknown) => ({
+  errors: [{ message: `Variable "$p" got invalid value ${JSON.stringify(value)}; Expected type "AdvancedSearchParametersInput" to be an object.`, locations: [{ line: 1, column: 8 }], extensions: { code: 'BAD_USER_INPUT' } }],
+})
+
 export async function startGateway(opts: GatewayOptions): Promise<{ url: string; stop(): Promise<void>; writeAttempts(): string[]; requestCount(): number }> {
-  const server = Hapi.server({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 0, ...(opts.tls ? { tls: { key: opts.tls.key, cert: opts.tls.cert } } : {}) })
+  const { faults, line } = opts
+  // the real gateway allows its own web apps' origins, hence vary: origin on every answer
+  const server = Hapi.server({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 0, compression: false, routes: { cors: { origin: opts.corsOrigins } }, ...(opts.tls ? { tls: { key: opts.tls.key, cert: opts.tls.cert } } : {}) })
   let requests = 0
   server.ext('onRequest', async (_request, h) => {
     requests++
@@ -85,52 +113,115 @@ export async function startGateway(opts: GatewayOptions): Promise<{ url: string;
   })
   // every request that got past authentication, scope and validation: a real gateway would have written it
   const writes: string[] = []
-  const scopeChecked = !opts.faults.has('gateway-ignores-scope')
-  // gateway server.ts onPreResponse (v1.6+): X-Version on non-Boom responses
+  const scopeChecked = !faults.has('gateway-ignores-scope')
+  /** Answers that are Boom errors in the real gateway (they get no X-Version). */
+  const booms = new WeakSet<object>()
+  const boom = (h: Hapi.ResponseToolkit, status: number, message: string, extra: Record<string, unknown> = {}, order: 'hapi' | 'h2o2' = 'hapi') => {
+    const body = order === 'hapi' ? { statusCode: status, error: ERROR_NAMES[status], message, ...extra } : { message, statusCode: status, error: ERROR_NAMES[status] }
+    const res = h.response(body).code(status)
+    booms.add(res)
+    return res
+  }
+  const ingress = line === '2.0' && !faults.has('no-ingress-headers')
+  const hsts = opts.tls && !faults.has('no-hsts')
   server.ext('onPreResponse', (request, h) => {
-    const r = request.response as Hapi.ResponseObject & { isBoom?: boolean }
-    if (!r.isBoom && typeof r.header === 'function') r.header('X-Version', opts.release).header('access-control-expose-headers', 'X-Version')
+    const r = request.response as Hapi.ResponseObject & { isBoom?: boolean; output?: { headers: Record<string, string> } }
+    const set = (name: string, value: string) => (r.isBoom && r.output ? (r.output.headers[name] = value) : r.header(name, value))
+    // gateway server.ts onPreResponse (v1.6+): X-Version on non-Boom responses
+    if (!r.isBoom && !booms.has(r)) r.header('X-Version', opts.release).header('access-control-expose-headers', 'X-Version')
+    // the edge in front: Traefik's headers middleware (v2 Helm) and HSTS on HTTPS
+    if (ingress) for (const [k, v] of Object.entries(INGRESS_HEADERS)) set(k, v)
+    if (hsts) set('Strict-Transport-Security', HSTS)
     return h.continue
   })
 
   const guard = (request: Hapi.Request, h: Hapi.ResponseToolkit): Claims | Hapi.ResponseObject => {
     const auth = authenticate(request, opts)
     if ('claims' in auth) return auth.claims
-    return boom(h, 401, 'Unauthorized', auth.message, auth.attributes ? { attributes: { error: auth.message } } : {}).header('WWW-Authenticate', auth.wwwAuth)
+    const res = boom(h, auth.status, auth.message, auth.attributes ? { attributes: { error: auth.message } } : {})
+    return auth.wwwAuth ? res.header('WWW-Authenticate', auth.wwwAuth) : res
   }
   const isResponse = (x: unknown): x is Hapi.ResponseObject => typeof (x as Hapi.ResponseObject)?.code === 'function'
 
-  if (opts.line !== '2.0') {
-    const allowed = opts.line === '1.3' ? ['declare', 'notification-api'] : ['record.declare-birth', 'record.declare-death', 'record.declare-marriage', 'notification-api']
+  // The token proxy: h2o2 with payload { output: 'data', parse: false } and no passThrough.
+  const minor = Number(/^\d+\.(\d+)/.exec(opts.release)?.[1] ?? 0)
+  const proxyToken = (path: string, keepQuery: boolean) => async (request: Hapi.Request, h: Hapi.ResponseToolkit) => {
+    const type = request.headers['content-type'] as string | undefined
+    const payload = request.payload as Buffer | null
+    const answer = await opts.auth({
+      url: `${path}${keepQuery ? request.url.search : ''}`,
+      headers: type ? { 'content-type': type } : {},
+      ...(payload && payload.length ? { payload } : {}),
+    })
+    // an upstream stream: chunked, application/octet-stream, hapi's cache-control: no-cache
+    const stream = new PassThrough()
+    stream.end(answer.payload)
+    return h.response(stream).code(answer.status).type('application/octet-stream')
+  }
+  const tokenRouteOptions = { payload: { output: 'data' as const, parse: false } }
+  if (line !== '1.3' || minor >= 5) {
+    if (line === '1.3') server.route({ method: 'POST', path: '/auth/{suffix}', options: tokenRouteOptions, handler: (request, h) => proxyToken(`/${request.params.suffix}`, false)(request, h) })
+    else server.route({ method: 'POST', path: '/auth/token', options: tokenRouteOptions, handler: proxyToken('/token', true) })
+  }
+
+  if (line !== '2.0') {
+    const allowed = line === '1.3' ? ['declare', 'notification-api'] : ['record.declare-birth', 'record.declare-death', 'record.declare-marriage', 'notification-api']
     server.route({
       method: 'POST',
       path: '/notification',
       handler: (request, h) => {
         const claims = guard(request, h)
         if (isResponse(claims)) return claims
-        if (scopeChecked && !scopes(claims).some((s) => allowed.includes(s))) return boom(h, 403, 'Forbidden', 'Insufficient scope')
+        if (scopeChecked && !scopes(claims).some((s) => allowed.includes(s))) return boom(h, 403, 'Insufficient scope')
         const payload = request.payload as Record<string, unknown> | null
         if (!payload || typeof payload !== 'object' || !('resourceType' in payload)) {
-          return boom(h, 400, 'Bad Request', '"resourceType" is required', { validation: { source: 'payload', keys: ['resourceType'] } })
+          return boom(h, 400, '"resourceType" is required', { validation: { source: 'payload', keys: ['resourceType'] } })
         }
         writes.push(`POST /notification by ${String(claims.sub)}`)
-        return boom(h, 400, 'Bad Request', 'the emulator accepts no notifications: nothing is ever written')
+        return boom(h, 400, 'the emulator accepts no notifications: nothing is ever written')
+      },
+    })
+    server.route({
+      method: 'POST',
+      path: '/graphql',
+      handler: (request, h) => {
+        // Apollo 4 coerces variables before any resolver or auth directive runs
+        const p = ((request.payload as { variables?: Record<string, unknown> } | null)?.variables ?? {}).p
+        const graphql = (body: object) => h.response(body).header('Cache-Control', 'no-store')
+        if (p === null || typeof p !== 'object') return graphql(GRAPHQL_BAD_INPUT(p))
+        const claims = authenticate(request, opts)
+        const lookup = 'claims' in claims && scopes(claims.claims).includes('recordsearch') ? 'getSystem' : 'getUser'
+        // the @auth directive asks user-mgnt about the caller; the emulator runs no user-mgnt, as when recorded
+        return graphql({
+          errors: [{ message: `FetchError: request to http://127.0.0.1:3032/${lookup} failed, reason: connect ECONNREFUSED 127.0.0.1:3032`, locations: [{ line: 1, column: 46 }], path: ['searchEvents'], extensions: { code: 'UNAUTHENTICATED' } }],
+          data: { searchEvents: null },
+        })
       },
     })
   } else {
-    const events = (needed: string) => (request: Hapi.Request, h: Hapi.ResponseToolkit) => {
-      const claims = guard(request, h)
-      if (isResponse(claims)) return claims
-      if (scopeChecked && !scopes(claims).some((s) => s.startsWith(`type=${needed}`))) return h.response({ message: 'FORBIDDEN', code: 'FORBIDDEN' }).code(403)
-      const payload = request.payload as Record<string, unknown> | null
-      // a create needs {type, transactionId}; a search needs an object: anything else fails input validation
-      const valid = payload !== null && typeof payload === 'object' && !Array.isArray(payload) && (needed === 'record.search' || ('type' in payload && 'transactionId' in payload))
-      if (!valid) return h.response({ message: 'Input validation failed', code: 'BAD_REQUEST' }).code(400)
-      writes.push(`POST ${request.path} by ${String(claims.sub)}`)
-      return h.response({ message: 'the emulator stores nothing', code: 'BAD_REQUEST' }).code(400)
-    }
-    server.route({ method: 'POST', path: '/events/events', handler: events('record.create') })
-    server.route({ method: 'POST', path: '/events/events/search', handler: events('record.search') })
+    const events = opts.events
+    server.route({
+      method: '*',
+      path: '/events/{path*}',
+      options: { payload: { output: 'data', parse: false } },
+      handler: async (request, h) => {
+        const claims = guard(request, h)
+        if (isResponse(claims)) return claims
+        const target = `${events?.url ?? 'http://127.0.0.1:9'}/${request.params.path ?? ''}${request.url.search}`
+        const headers: Record<string, string> = {}
+        for (const name of ['authorization', 'content-type']) if (request.headers[name]) headers[name] = String(request.headers[name])
+        const payload = request.payload as Buffer | null
+        try {
+          const res = await httpRequest(target, { method: request.method.toUpperCase() as 'POST', headers, ...(payload && payload.length ? { body: payload } : {}) })
+          const text = await res.body.text()
+          const type = String(res.headers['content-type'] ?? 'application/json')
+          return h.response(text).code(res.statusCode).type(type)
+        } catch (e) {
+          const code = (e as { code?: string }).code ?? 'ECONNREFUSED'
+          return boom(h, 502, `Client request error: connect ${code} 127.0.0.1:${events?.port ?? 9}`, {}, 'h2o2')
+        }
+      },
+    })
   }
   await server.start()
   return { url: `${opts.tls ? 'https' : 'http'}://${server.info.host}:${server.info.port}`, stop: () => server.stop({ timeout: 1000 }), writeAttempts: () => [...writes], requestCount: () => requests }

@@ -6,11 +6,14 @@
 import Hapi from '@hapi/hapi'
 import { createHmac, generateKeyPairSync, randomBytes, randomUUID, sign, verify, type KeyObject, type KeyPairKeyObjectResult } from 'node:crypto'
 import { startGateway } from './gateway.ts'
+import { startEvents } from './events.ts'
 import { createServer as createHttpServer } from 'node:http'
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
 import { createServer as createNetServer, type AddressInfo } from 'node:net'
 import { Duplex } from 'node:stream'
-import { rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { makeTls, type EmulatorTls } from './tls.ts'
 import { FAULTS, validateFaults } from './faults.ts'
 import { ERROR_URI, TOKEN_EXCHANGE, audienceFor, convertLegacyScopes, descriptions, lineOf, scopesFor, type Line, type SystemType } from './releases.ts'
@@ -48,9 +51,13 @@ export interface RunningEmulator {
   url: string
   /** The CA certificate file to trust, in HTTPS mode. */
   caFile?: string
-  /** The emulated gateway (read-only probe routes only). */
+  /** The emulated gateway: /auth/token, and the read-only probe routes. */
   gatewayUrl: string
-  /** Requests the gateway let through authentication, scope and validation: a real one would have written them. */
+  /** The v2.0 events service behind the gateway (not public in a real install), when it runs. */
+  eventsUrl?: string
+  /** The signing key's PEM in a file, as an operator hands it over (OPENCRVS_PUBLIC_KEY) where /.well-known is not public. */
+  publicKeyFile: string
+  /** Requests the gateway or the events service let through authentication, scope and validation: a real one would have written them. */
   writeAttempts(): string[]
   /** Requests received by the auth service and the gateway together. */
   requestCount(): number
@@ -138,7 +145,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
 
   let authRequests = 0
   const latency = opts.latencyMs ?? 0
-  server.ext('onRequest', async (_request, h) => {
+  server.ext('onRequest', async (request, h) => {
+    if ((request.plugins as { proxied?: boolean }).proxied) return h.continue // counted, and delayed, by the gateway that forwarded it
     authRequests++
     if (latency) await new Promise((r) => setTimeout(r, latency))
     return h.continue
@@ -404,12 +412,36 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     await new Promise<void>((resolve) => frontServer.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', resolve))
     url = `https://127.0.0.1:${(frontServer.address() as AddressInfo).port}`
   }
-  const gateway = await startGateway({ line, release: opts.release, publicKey, publicKeyPem, faults, latencyMs: latency, ...(opts.host ? { host: opts.host } : {}), ...(tls ? { tls } : {}) })
+  // v2.0: the events service behind the gateway; with events-down its port is closed, as when recorded
+  const eventsService = line === '2.0' ? await startEvents({ publicKey, faults }) : undefined
+  if (eventsService && faults.has('events-down')) await eventsService.stop()
+  const eventsUp = eventsService && !faults.has('events-down') ? eventsService : undefined
+  const gateway = await startGateway({
+    line,
+    release: opts.release,
+    publicKey,
+    publicKeyPem,
+    faults,
+    latencyMs: latency,
+    corsOrigins: opts.corsOrigins ?? DEFAULT_CORS,
+    auth: async (req) => {
+      const res = await server.inject({ method: 'POST', url: req.url, headers: req.headers, ...(req.payload ? { payload: req.payload } : {}), plugins: { proxied: true } as object })
+      return { status: res.statusCode, payload: res.rawPayload }
+    },
+    ...(eventsService ? { events: { url: eventsService.url, port: eventsService.port } } : {}),
+    ...(opts.host ? { host: opts.host } : {}),
+    ...(tls ? { tls } : {}),
+  })
+  const keyDir = mkdtempSync(join(tmpdir(), 'opencrvs-emulator-key-'))
+  const publicKeyFile = join(keyDir, 'public-key.pem')
+  writeFileSync(publicKeyFile, publicKeyPem)
   return {
     url,
     ...(tls ? { caFile: tls.caFile } : {}),
     gatewayUrl: gateway.url,
-    writeAttempts: gateway.writeAttempts,
+    ...(eventsUp ? { eventsUrl: eventsUp.url } : {}),
+    publicKeyFile,
+    writeAttempts: () => [...gateway.writeAttempts(), ...(eventsUp?.writeAttempts() ?? [])],
     requestCount: () => authRequests + gateway.requestCount(),
     admin,
     release: opts.release,
@@ -418,8 +450,9 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     clients,
     publicKeyPem,
     async stop() {
-      await Promise.all([server.stop({ timeout: 1000 }), gateway.stop(), new Promise<void>((r) => (front ? front.close(() => r()) : r()))])
+      await Promise.all([server.stop({ timeout: 1000 }), gateway.stop(), eventsUp?.stop(), new Promise<void>((r) => (front ? front.close(() => r()) : r()))])
       if (tls) rmSync(tls.caFile, { force: true })
+      rmSync(keyDir, { recursive: true, force: true })
     },
   }
 }

@@ -1,14 +1,16 @@
 /**
- * Extract the recorded cases of ../shared/reference/real-auth-transcripts.md into
- * selftest/transcripts/auth-cases.json, the data the replay test runs against the emulator.
- * Tokens are kept only as their decoded header and claims.
- *   npx tsx selftest/tools/extract-transcripts.ts [path-to-real-auth-transcripts.md]
+ * Extract the recorded cases of ../shared/reference/real-auth-transcripts.md into selftest/transcripts/auth-cases.json,
+ * and those of real-gateway-transcripts.md and real-events-transcripts.md into selftest/transcripts/gateway-cases.json:
+ * the data the replay tests run against the emulator. Tokens are kept only as their decoded header and claims.
+ *   npx tsx selftest/tools/extract-transcripts.ts [reference-folder]
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 export interface TranscriptCase {
   release: string
+  /** gateway and events recordings: which recorded service answered (by its port). */
+  service?: 'auth' | 'gateway' | 'events'
   n: number
   title: string
   request: { method: string; path: string; headers: Record<string, string>; body?: string; form?: Record<string, string>; basic?: string; compressed?: boolean }
@@ -75,9 +77,17 @@ function parseCurl(cmd: string): TranscriptCase['request'] {
   return req
 }
 
-export function extract(markdown: string): TranscriptCase[] {
+/** The recorded services of the gateway and events transcripts, by the port they listened on. */
+const SERVICE_BY_PORT: Record<string, 'auth' | 'gateway' | 'events'> = { '4040': 'auth', '4042': 'auth', '7070': 'gateway', '7072': 'gateway', '5556': 'events' }
+const ROUTE_SECTIONS: Array<[string, string]> = [
+  ['## Gateway v1.9.15 transcripts', '1.9'],
+  ['## Gateway v2.0.0 transcripts', '2.0'],
+  ['## Events v2.0.0 transcripts', '2.0'],
+]
+
+export function extract(markdown: string, sections: Array<[string, string]> = APPENDICES): TranscriptCase[] {
   const cases: TranscriptCase[] = []
-  for (const [heading, release] of APPENDICES) {
+  for (const [heading, release] of sections) {
     const start = markdown.indexOf(heading)
     if (start < 0) throw new Error(`missing ${heading}`)
     const end = markdown.indexOf('\n## ', start + heading.length)
@@ -109,16 +119,29 @@ export function extract(markdown: string): TranscriptCase[] {
         body = body.replace(/"access_token":"[^"]*"/, '"access_token":"<JWT>"')
         response.body = body
       }
-      cases.push({ release, n, title, request: parseCurl(block[1]!), response })
+      const port = /https?:\/\/[^/:\s']+:(\d+)/.exec(block[1]!)?.[1] ?? ''
+      cases.push({ release, ...(sections === APPENDICES ? {} : { service: SERVICE_BY_PORT[port] ?? 'gateway' }), n, title, request: parseCurl(block[1]!), response })
     }
   }
   return cases
 }
 
+/** The gateway and events recordings, one list. */
+export function extractRoutes(gatewayMarkdown: string, eventsMarkdown: string): TranscriptCase[] {
+  const tag = (source: string) => (c: TranscriptCase) => ({ ...c, title: `${source}: ${c.title}` })
+  return [...extract(gatewayMarkdown, ROUTE_SECTIONS.slice(0, 2)).map(tag('gateway')), ...extract(eventsMarkdown, ROUTE_SECTIONS.slice(2)).map(tag('events'))]
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const source = process.argv[2] ?? new URL('../../../shared/reference/real-auth-transcripts.md', import.meta.url).pathname
-  const cases = extract(readFileSync(source, 'utf8'))
-  const target = new URL('../transcripts/auth-cases.json', import.meta.url)
-  writeFileSync(target, JSON.stringify(cases, null, 1) + '\n')
-  console.log(`extracted ${cases.length} cases (${[...new Set(cases.map((c) => c.release))].join(', ')}) to ${fileURLToPath(target)}`)
+  const folder = process.argv[2] ?? new URL('../../../shared/reference/', import.meta.url).pathname
+  const read = (name: string) => readFileSync(`${folder.replace(/\/?$/, '/')}${name}`, 'utf8')
+  const outputs: Array<[string, TranscriptCase[]]> = [
+    ['auth-cases.json', extract(read('real-auth-transcripts.md'))],
+    ['gateway-cases.json', extractRoutes(read('real-gateway-transcripts.md'), read('real-events-transcripts.md'))],
+  ]
+  for (const [name, cases] of outputs) {
+    const target = new URL(`../transcripts/${name}`, import.meta.url)
+    writeFileSync(target, JSON.stringify(cases, null, 1) + '\n')
+    console.log(`extracted ${cases.length} cases (${[...new Set(cases.map((c) => c.release))].join(', ')}) to ${fileURLToPath(target)}`)
+  }
 }
