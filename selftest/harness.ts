@@ -53,12 +53,15 @@ export function runTool(name: string, env: Record<string, string>, args: string[
   })
 }
 
-/** The kit against a running emulator, configured as a deployment (URL and client pairs from the environment). */
-export async function runKitAgainst(emu: RunningEmulator, extra: Record<string, string> = {}, args: string[] = []): Promise<KitRun> {
+/**
+ * The kit against a running emulator, configured as a deployment (URL and client pairs from the environment).
+ * gatewayOnly: what a v2.0 integrator is given, the gateway URL and the public key file, no auth URL.
+ */
+export async function runKitAgainst(emu: RunningEmulator, extra: Record<string, string> = {}, args: string[] = [], gatewayOnly = false): Promise<KitRun> {
   const reportDir = mkdtempSync(join(tmpdir(), 'kit-run-'))
   const [notification, search, deactivated] = emu.clients
   const env: Record<string, string> = {
-    OPENCRVS_AUTH_URL: emu.url,
+    ...(gatewayOnly ? { OPENCRVS_PUBLIC_KEY: emu.publicKeyFile } : { OPENCRVS_AUTH_URL: emu.url }),
     OPENCRVS_GATEWAY_URL: emu.gatewayUrl,
     CONFORMANCE_ALLOW_HTTP: 'true',
     CONFORMANCE_REPORT_DIR: reportDir,
@@ -110,13 +113,29 @@ export function lifecycleClients(): EmulatorClient[] {
   return [c('HEALTH'), c('HEALTH'), c('RECORD_SEARCH'), c('HEALTH'), c('RECORD_SEARCH')]
 }
 
+export interface RunOptions {
+  /** Extra kit environment. */
+  env?: Record<string, string>
+  /** Emulator token lifetime (CONFIG_SYSTEM_TOKEN_EXPIRY_SECONDS). */
+  lifetimeSeconds?: number
+  /** Extra Playwright arguments. */
+  args?: string[]
+  /** Serve HTTPS (the kit trusts the emulator's CA). */
+  tls?: boolean
+  /** Run the operator's lifecycle flow first (rotate, delete, re-enable, retire). */
+  lifecycle?: boolean
+  /** Configure the gateway only (its /auth/token, the key as a file), as v2.0 integrators are told to. */
+  gatewayOnly?: boolean
+}
+
 /** Start an emulator, run the kit against it, stop it. */
-export async function runKit(release: string, faults: string[] = [], extra: Record<string, string> = {}, lifetimeSeconds?: number, args: string[] = [], tls = false, lifecycle = false): Promise<KitRun> {
+export async function runKit(release: string, faults: string[] = [], opts: RunOptions = {}): Promise<KitRun> {
+  const { env: extra = {}, lifetimeSeconds, args = [], tls = false, lifecycle = false, gatewayOnly = false } = opts
   const extraClients = lifecycle ? lifecycleClients() : []
   const emu = await startEmulator({ release, faults, tls, clients: [...demoClients(), ...extraClients], ...(lifetimeSeconds ? { lifetimeSeconds } : {}) })
   try {
     const flow = lifecycle ? lifecycleSetup(emu, emu.clients.slice(3)) : { env: {}, secrets: [] }
-    const run = await runKitAgainst(emu, { ...(emu.caFile ? { OPENCRVS_CA_FILE: emu.caFile } : {}), ...flow.env, ...extra }, args)
+    const run = await runKitAgainst(emu, { ...(emu.caFile ? { OPENCRVS_CA_FILE: emu.caFile } : {}), ...flow.env, ...extra }, args, gatewayOnly)
     return { ...run, secrets: [...run.secrets, ...flow.secrets] }
   } finally {
     await emu.stop()

@@ -20,31 +20,33 @@ const ARGS = ['--workers=1']
 const LEAK_PRONE = new Set(['echo-secret', 'secret-in-claims', 'missing-secret-accepted', 'wrong-secret-accepted', 'basic-auth', 'rotation-keeps-old-secret', 'alg-hs256'])
 const argsFor = (fault: string) => (LEAK_PRONE.has(fault) ? ARGS : [...ARGS, '--reporter=./src/report/conformance-reporter.ts'])
 const baselines = new Map<string, Promise<KitRun>>()
-/** The same release, environment and lifetime without the fault (run once per combination). */
+const options = (c: FaultCase, args: string[]) => ({ ...c, args: [...args, ...(c.args ?? [])] })
+/** The same release, environment, lifetime and topology without the fault (run once per combination). */
 const baseline = (c: FaultCase) => {
-  const key = JSON.stringify([c.release, c.env ?? {}, c.lifetimeSeconds ?? 0, c.tls ?? false, c.lifecycle ?? false])
+  const key = JSON.stringify([c.release, c.env ?? {}, c.lifetimeSeconds ?? 0, c.tls ?? false, c.lifecycle ?? false, c.gatewayOnly ?? false, c.args ?? []])
   let p = baselines.get(key)
-  if (!p) baselines.set(key, (p = runKit(c.release, [], c.env, c.lifetimeSeconds, ARGS, c.tls, c.lifecycle)))
+  if (!p) baselines.set(key, (p = runKit(c.release, [], options(c, ARGS))))
   return p
 }
 const rows: string[] = []
 
 describe('fault matrix', { concurrency: 3 }, () => {
   test('every emulator fault has a row in the matrix', () => {
-    assert.deepEqual(Object.keys(FAULTS).sort(), Object.keys(FAULT_MATRIX).sort())
+    assert.deepEqual(Object.keys(FAULTS).sort(), [...new Set(Object.entries(FAULT_MATRIX).map(([key, c]) => c.fault ?? key))].sort())
     assert.deepEqual([...LEAK_PRONE].filter((f) => !FAULTS[f]), [], 'leak-prone faults exist')
   })
 
-  for (const [fault, c] of Object.entries(FAULT_MATRIX).filter(([, x]) => !x.gate)) {
+  for (const [row, c] of Object.entries(FAULT_MATRIX).filter(([, x]) => !x.gate)) {
     const { release, fails } = c
+    const fault = c.fault ?? row
     const expectedChanges = c.changes ?? {}
     const effect = [fails.length ? `${fails.join(', ')} FAILED` : '', ...Object.entries(expectedChanges).filter(([, v]) => v !== 'SKIPPED').map(([id, v]) => `${id} ${v}`)].filter(Boolean).join(', ')
-    test(`fault ${fault} (v${release}) -> ${effect}, nothing else changes`, async () => {
-      const [base, run] = await Promise.all([baseline(c), runKit(release, [fault], c.env, c.lifetimeSeconds, argsFor(fault), c.tls, c.lifecycle)])
+    test(`fault ${row} (v${release}${c.gatewayOnly ? ', gateway only' : ''}) -> ${effect}, nothing else changes`, async () => {
+      const [base, run] = await Promise.all([baseline(c), runKit(release, [fault], options(c, argsFor(fault)))])
       const failed = Object.entries(run.verdicts).filter(([, v]) => v === 'FAILED').map(([id]) => id)
       const changed = Object.keys(base.verdicts).filter((id) => !fails.includes(id) && run.verdicts[id] !== base.verdicts[id])
       const unexpected = changed.filter((id) => expectedChanges[id] !== run.verdicts[id])
-      rows.push(`| ${fault} | ${release} | ${fails.join(', ')} | ${failed.join(', ') || '-'} | ${changed.length > 3 ? `${changed.length} checks -> SKIPPED (nothing to inspect)` : changed.map((id) => `${id} ${base.verdicts[id]}->${run.verdicts[id]}`).join(', ') || 'none'} |`)
+      rows.push(`| ${row} | ${release}${c.gatewayOnly ? ' (gateway only)' : ''} | ${fails.join(', ')} | ${failed.join(', ') || '-'} | ${changed.length > 3 ? `${changed.length} checks -> SKIPPED (nothing to inspect)` : changed.map((id) => `${id} ${base.verdicts[id]}->${run.verdicts[id]}`).join(', ') || 'none'} |`)
       assert.deepEqual(failed.sort(), [...fails].sort(), `FAILED requirements\n${run.output}`)
       assert.deepEqual(unexpected.map((id) => `${id} ${base.verdicts[id]}->${run.verdicts[id]}`), [], 'other verdicts changed')
       for (const [id, verdict] of Object.entries(expectedChanges)) assert.equal(run.verdicts[id], verdict, `${id} expected ${verdict}`)

@@ -75,6 +75,34 @@ for (const [release, label] of LINES) {
   })
 }
 
+/**
+ * The configuration the v2.0 docs give integrators, and the v1.9 gateway in the same role: only the gateway
+ * (its /auth/token) and the public key as a file. What the gateway's token proxy does to every answer is the
+ * release's own, a named WARNING on the success and error answers alike (FAILED in strict mode); v1.9's official
+ * docker-swarm edge does not restore no-store either, while v2.0's Helm ingress does.
+ */
+for (const [release, mode] of [['2.0', 'opencrvs'], ['1.9', 'opencrvs'], ['2.0', 'strict']] as const) {
+  test(`gateway only (the v2.0 docs' configuration), v${release}, ${mode} mode: the proxy's headers are the release's, named; the probes pass`, async () => {
+    const run = await runKit(release, [], { gatewayOnly: true, env: { CONFORMANCE_MODE: mode } })
+    const reason = (id: string) => run.report.results.find((r) => r.id === id)!.reason
+    const proxied = release === '1.9' ? ['TOKEN-RESP-02', 'TOKEN-ERR-01', 'TOKEN-RESP-03'] : ['TOKEN-RESP-02', 'TOKEN-ERR-01']
+    for (const id of proxied) {
+      assert.equal(run.verdicts[id], mode === 'strict' ? 'FAILED' : 'WARNING', `${id}: ${reason(id)}`)
+      assert.match(reason(id), /imposed by the OpenCRVS gateway's \/auth\/token proxy/, id)
+    }
+    if (release === '2.0') for (const id of ['TOKEN-RESP-03', 'TOKEN-RESP-04']) assert.equal(run.verdicts[id], 'PASSED', `${id}: the Helm ingress sets it`)
+    for (const id of ['GATEWAY-01', 'SCOPE-01', 'SCOPE-02', 'DOOR-01', 'DOOR-03', 'DOOR-05', 'JWT-SIG-01', 'TOKEN-FMT-01']) assert.equal(run.verdicts[id], 'PASSED', `${id}: ${reason(id)}`)
+    assert.equal(run.verdicts['SCOPE-03'], release === '2.0' ? 'PASSED' : 'REVIEW')
+    assert.equal(run.report.target.version, release === '2.0' ? 'v2.0' : 'v1.9')
+    if (mode === 'opencrvs') {
+      assert.deepEqual(run.report.results.filter((r) => r.verdict === 'FAILED').map((r) => `${r.id}: ${r.reason}`), [])
+      assert.equal(run.code, 0, run.output)
+    }
+    assert.deepEqual(leaks(run), [])
+    assert.deepEqual(run.writes, [], 'no probe may get past the point where a real service writes')
+  })
+}
+
 test('npm run compare between the v1.9 and v2.0 runs names the drift integrators must plan for', async () => {
   const [before, after] = await Promise.all([lineRun('1.9'), lineRun('2.0')])
   const { code, output } = await runTool('compare', {}, [join(before.reportDir, 'conformance.json'), join(after.reportDir, 'conformance.json')])
@@ -119,7 +147,7 @@ test('npm run report renders one offline Allure HTML file, each check labelled w
 })
 
 test('a declared OPENCRVS_VERSION the evidence contradicts is reported, not hidden', async () => {
-  const run = await runKit('2.0', [], { OPENCRVS_VERSION: '1.9' })
+  const run = await runKit('2.0', [], { env: { OPENCRVS_VERSION: '1.9' } })
   assert.equal(run.verdicts['PROFILE-01'], 'WARNING')
   assert.match(run.report.results.find((r) => r.id === 'PROFILE-01')!.reason, /behaves like v2\.0/)
 })
@@ -128,8 +156,12 @@ test('with no deployment configured the kit checks the bundled emulator and says
   const reportDir = mkdtempSync(join(tmpdir(), 'kit-run-'))
   const { code, output } = await runCli({ CONFORMANCE_REPORT_DIR: reportDir })
   assert.equal(code, 0, output)
-  assert.match(output.split('\n').slice(0, 3).join('\n'), /No deployment configured[\s\S]*bundled OpenCRVS emulator, release 2\.0/)
+  assert.match(output.split('\n').slice(0, 3).join('\n'), /No deployment configured[\s\S]*bundled OpenCRVS emulator, release 2\.0, in the v2\.0 topology: the gateway only \(token at https:\/\/127\.0\.0\.1:\d+\/auth\/token, behind the official Helm ingress headers/)
   assert.match(output, /0 FAILED/)
+  // the content type the gateway proxy imposes, named on the success and the error answers
+  assert.match(output, /WARNING TOKEN-RESP-02 .*imposed by the OpenCRVS gateway's \/auth\/token proxy/)
+  assert.match(output, /WARNING TOKEN-ERR-01 .*imposed by the OpenCRVS gateway's \/auth\/token proxy/)
+  assert.match(output, /Target: https:\/\/127\.0\.0\.1:\d+\/auth\/token \| mode opencrvs \| release v2\.0/)
 })
 
 test('configuration errors exit 2 before any request, naming the variable', async () => {
@@ -155,7 +187,7 @@ test('waivers: a waived FAILED is a WARNING and the run passes; an expired waive
     { id: 'TOKEN-RESP-03', reason: 'proxy header fix scheduled', until: '2999-12-31' },
     { id: 'JWT-HDR-02', reason: 'old waiver', until: '2000-01-01' },
   ] }))
-  const run = await runKit('1.9', ['no-cache-control', 'typ-missing'], { CONFORMANCE_WAIVERS_FILE: file })
+  const run = await runKit('1.9', ['no-cache-control', 'typ-missing'], { env: { CONFORMANCE_WAIVERS_FILE: file } })
   assert.equal(run.verdicts['TOKEN-RESP-03'], 'WARNING')
   assert.match(run.report.results.find((r) => r.id === 'TOKEN-RESP-03')!.reason, /^waived: proxy header fix scheduled \(until 2999-12-31\)/)
   assert.equal(run.verdicts['JWT-HDR-02'], 'FAILED')
@@ -165,7 +197,7 @@ test('waivers: a waived FAILED is a WARNING and the run passes; an expired waive
 })
 
 test('strict mode turns RFC MUSTs OpenCRVS deviates from into FAILED', async () => {
-  const run = await runKit('1.9', [], { CONFORMANCE_MODE: 'strict' })
+  const run = await runKit('1.9', [], { env: { CONFORMANCE_MODE: 'strict' } })
   for (const id of ['TOKEN-FMT-04', 'TOKEN-GRANT-03', 'TOKEN-AUTH-08', 'TOKEN-ERR-02', 'TOKEN-ERR-03']) assert.equal(run.verdicts[id], 'FAILED', id)
   for (const id of ['TOKEN-RESP-04', 'TOKEN-RESP-05', 'DOCS-01']) assert.equal(run.verdicts[id], 'WARNING', id)
   assert.equal(run.code, 1)
@@ -204,14 +236,14 @@ test('a certificate the kit cannot verify stops the run before any check, saying
 })
 
 test('the TLS checks run against the emulator over HTTPS and pass', async () => {
-  const run = await runKit('1.9', [], {}, undefined, [], true)
+  const run = await runKit('1.9', [], { tls: true })
   for (const id of ['TLS-01', 'TLS-02', 'TLS-03', 'TLS-04', 'TLS-05']) assert.equal(run.verdicts[id], 'PASSED', `${id}: ${run.report.results.find((r) => r.id === id)?.reason}`)
   assert.equal(run.code, 0)
   assert.deepEqual(leaks(run), [])
 })
 
 test('the client lifecycle flow (rotate, delete, re-enable, retire) passes against the emulator, leaking no secret old or new', async () => {
-  const run = await runKit('2.0', [], {}, undefined, [], false, true)
+  const run = await runKit('2.0', [], { lifecycle: true })
   for (const id of ['CLIENT-ROTATE-01', 'CLIENT-DELETE-01', 'CLIENT-REENABLE-01', 'CLIENT-RETIRED-01']) {
     assert.equal(run.verdicts[id], 'PASSED', `${id}: ${run.report.results.find((r) => r.id === id)?.reason}`)
   }

@@ -5,13 +5,13 @@
  */
 import { check, finding, pass, skip, violation } from '../fixtures/index.ts'
 import { expectedScopes, scopeSets } from '../fixtures/scopes.ts'
+import { NO_GATEWAY, SEE_GATEWAY_01, type GatewayStore } from '../fixtures/gateway.ts'
 import { decodedPrimary, type TokenStore } from '../fixtures/tokens.ts'
 import type { Target } from '../src/config/index.ts'
 import { evidence, send } from '../src/http/index.ts'
 import { CLIENT_TYPES, scopeMatches, type ScopeProbe } from '../src/profiles/profiles.ts'
 import { req } from '../src/requirements/catalogue.ts'
 
-const NO_GATEWAY = 'no gateway configured: set OPENCRVS_GATEWAY_URL (https://gateway.<domain>) to run the read-only probes at the door'
 
 check(req('SCOPE-01'), async ({ tokens, target, profile }) => {
   const types = tokens.configuredTypes()
@@ -37,41 +37,39 @@ check(req('SCOPE-01'), async ({ tokens, target, profile }) => {
   return pass('the notification and search tokens share no scope, and neither carries the other type\'s', { detail: `Scope sets side by side:\n${sideBySide}` })
 })
 
-async function probeAt(target: Target, tokens: TokenStore, probe: ScopeProbe) {
-  const call = async (type: ScopeProbe['wrongClient']) => {
-    const { compact } = await decodedPrimary(tokens, type)
-    return send({ method: probe.method, url: `${target.gatewayUrl}${probe.path}`, headers: { authorization: `Bearer ${compact}`, 'content-type': 'application/json' }, body: probe.body })
-  }
-  const refused = await call(probe.wrongClient)
-  const control = await call(probe.rightClient)
-  const detail = `${CLIENT_TYPES[probe.wrongClient].label} token (must be refused ${probe.refusedStatus}):\n${evidence(refused)}\n\n${CLIENT_TYPES[probe.rightClient].label} token (control, must reach validation: ${probe.controlStatus}):\n${evidence(control)}`
-  const wrong = `${CLIENT_TYPES[probe.wrongClient].label} client's`
+async function probeAt(target: Target, tokens: TokenStore, gateway: GatewayStore, probe: ScopeProbe) {
   const right = `${CLIENT_TYPES[probe.rightClient].label} client's`
-  if (control.status === 401) {
-    return skip(`the gateway refuses the ${right} own valid token (401) at ${probe.method} ${probe.path}, so no scope decision can be observed; see the token checks (JWT-SIG-01, JWT-CLM-01, JWT-CLM-02)`)
-  }
+  const wrong = `${CLIENT_TYPES[probe.wrongClient].label} client's`
+  // the control first: it is shared with GATEWAY-01 and the door probes, and without it a refusal proves nothing
+  const control = await gateway.control({ method: probe.method, path: probe.path, body: probe.body, client: probe.rightClient, expected: probe.controlStatus, service: probe.service })
+  if (control.state === 'service') return skip(SEE_GATEWAY_01)
+  if (control.state === 'token-refused') return skip(`no scope decision can be observed: ${control.reason}`)
+  const { compact } = await decodedPrimary(tokens, probe.wrongClient)
+  const refused = await send({ method: probe.method, url: `${target.gatewayUrl}${probe.path}`, headers: { authorization: `Bearer ${compact}`, 'content-type': 'application/json' }, body: probe.body })
+  const detail = `${CLIENT_TYPES[probe.wrongClient].label} token (must be refused ${probe.refusedStatus}):\n${evidence(refused)}\n\n${CLIENT_TYPES[probe.rightClient].label} token (control, must reach validation: ${probe.controlStatus}):\n${evidence(control.exchange)}`
   if (refused.status >= 200 && refused.status < 300) {
     return violation(`the ${wrong} token was accepted at ${probe.method} ${probe.path} (HTTP ${refused.status}): the scope check is missing`, { detail })
   }
-  if (refused.status === probe.controlStatus && control.status === probe.controlStatus) {
+  if (control.state === 'ok' && refused.status === probe.controlStatus) {
     return violation(`the ${wrong} token got past the scope check at ${probe.method} ${probe.path}: it was stopped only by payload validation (HTTP ${refused.status}, like the ${right} token), so a valid payload would have been processed`, {
       detail,
       fix: 'Restore the route\'s scope requirement (v1.x gateway route auth.scope; v2.0 events authorization middleware).',
     })
   }
-  if (control.status !== probe.controlStatus) {
-    return violation(`the positive control failed: the ${right} token got HTTP ${control.status} at ${probe.method} ${probe.path}, not ${probe.controlStatus}, so the probe cannot show that a refusal is the scope check's${control.status === probe.refusedStatus ? ', and the client type that should be allowed is refused' : ''}`, { detail })
+  if (control.state === 'unexpected') {
+    const status = control.exchange.status
+    return violation(`the positive control failed: ${control.reason}, so the probe cannot show that a refusal is the scope check's${status === probe.refusedStatus ? ', and the client type that should be allowed is refused' : ''}`, { detail })
   }
   if (refused.status !== probe.refusedStatus) return violation(`the ${wrong} token got HTTP ${refused.status} at ${probe.method} ${probe.path}, not ${probe.refusedStatus}`, { detail })
-  return pass(`${probe.method} ${probe.path}: the ${wrong} token is refused ${refused.status} before validation; the ${right} token reaches validation (${control.status}). Nothing was written`, { detail })
+  return pass(`${probe.method} ${probe.path}: the ${wrong} token is refused ${refused.status} before validation; the ${right} token reaches validation (${control.exchange.status}). Nothing was written`, { detail })
 }
 
-async function scopeCheck(target: Target, tokens: TokenStore, probe: ScopeProbe | string) {
+async function scopeCheck(target: Target, tokens: TokenStore, gateway: GatewayStore, probe: ScopeProbe | string) {
   if (typeof probe === 'string') return finding('REVIEW', probe)
   if (!target.gatewayUrl) return skip(NO_GATEWAY)
   for (const t of [probe.wrongClient, probe.rightClient]) tokens.client(t) // SKIPPED, naming the variable, when missing
-  return probeAt(target, tokens, probe)
+  return probeAt(target, tokens, gateway, probe)
 }
 
-check(req('SCOPE-02'), async ({ target, tokens, profile }) => scopeCheck(target, tokens, profile.scopeProbes.notification), { tag: ['@probe'] })
-check(req('SCOPE-03'), async ({ target, tokens, profile }) => scopeCheck(target, tokens, profile.scopeProbes.search), { tag: ['@probe'] })
+check(req('SCOPE-02'), async ({ target, tokens, gateway, profile }) => scopeCheck(target, tokens, gateway, profile.scopeProbes.notification), { tag: ['@probe'] })
+check(req('SCOPE-03'), async ({ target, tokens, gateway, profile }) => scopeCheck(target, tokens, gateway, profile.scopeProbes.search), { tag: ['@probe'] })

@@ -2,10 +2,11 @@
  * How the token endpoint refuses: unsupported grant types, client authentication failures, and the error body
  * contract. The checks share one set of probes, so this file runs in one worker, in order.
  */
-import { check, finding, pass, skip, test, violation } from '../fixtures/index.ts'
+import { check, deviation, finding, pass, skip, test, violation } from '../fixtures/index.ts'
 import { errorMismatch, type ProbeName, type ProbeResult, type ProbeStore } from '../fixtures/probes.ts'
 import { accessToken, errorCode, evidence } from '../src/http/index.ts'
 import { req } from '../src/requirements/catalogue.ts'
+import { proxyImposed } from '../src/profiles/proxy.ts'
 import { problems } from '../src/schemas/index.ts'
 
 test.describe.configure({ mode: 'default' })
@@ -105,9 +106,10 @@ check(req('TOKEN-DOCS-01'), async ({ probes }) => {
   })
 })
 
-check(req('TOKEN-ERR-01'), async ({ probes }) => {
+check(req('TOKEN-ERR-01'), async ({ probes, target, profile }) => {
   const all = await probes.all()
   const broken: string[] = []
+  const proxied: ProbeResult[] = []
   for (const r of all) {
     const ex = r.exchange
     const isToken = accessToken(ex) !== undefined
@@ -116,8 +118,11 @@ check(req('TOKEN-ERR-01'), async ({ probes }) => {
       broken.push(`${r.def.label}: an error answered with HTTP 200`)
       continue
     }
-    const type = ex.headers['content-type'] ?? '(none)'
-    if (!/^application\/json\b/i.test(type)) broken.push(`${r.def.label}: Content-Type ${type}, not application/json`)
+    const type = ex.headers['content-type']
+    if (!type || !/^application\/json\b/i.test(type)) {
+      if (proxyImposed(target, profile, 'content-type', type, 'application/json')) proxied.push(r)
+      else broken.push(`${r.def.label}: Content-Type ${type ?? '(none)'}, not application/json`)
+    }
     if (ex.json === undefined) {
       broken.push(`${r.def.label}: the body is not JSON (${ex.bodyText.slice(0, 40)}…)`)
       continue
@@ -127,7 +132,15 @@ check(req('TOKEN-ERR-01'), async ({ probes }) => {
     const error = errorCode(ex)
     if (typeof error === 'string' && ex.status !== r.expected.status && error === r.expected.error) broken.push(`${r.def.label}: ${error} with HTTP ${ex.status}, not ${r.expected.status}`)
   }
-  if (broken.length) return violation(broken.join('; '), { detail: evidence(all.find((r) => broken[0]!.startsWith(r.def.label))!.exchange) })
+  const proxy = proxied.length ? proxyImposed(target, profile, 'content-type', proxied[0]!.exchange.headers['content-type'], 'application/json') : null
+  const alsoProxy = proxy ? ` (besides: ${proxied.length} answer(s) declared ${proxied[0]!.exchange.headers['content-type']} by the gateway proxy)` : ''
+  if (broken.length) return violation(broken.join('; ') + alsoProxy, { detail: evidence(all.find((r) => broken[0]!.startsWith(r.def.label))!.exchange) })
+  if (proxy) {
+    return deviation(`all ${all.length} error answers are valid OAuth JSON with the release's status, but ${proxied.length} are not declared as JSON: ${proxy.reason}`, {
+      detail: evidence(proxied[0]!.exchange),
+      fix: proxy.fix,
+    })
+  }
   return pass(`all ${all.length} error answers are JSON, valid against schemas/oauth-error.schema.json, with the release's status`)
 })
 

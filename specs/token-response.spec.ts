@@ -1,9 +1,10 @@
 /**
  * The successful token response: status, schema, content type, Cache-Control.
  */
-import { check, finding, pass, skip, violation } from '../fixtures/index.ts'
+import { check, deviation, finding, pass, skip, violation } from '../fixtures/index.ts'
 import type { TokenStore } from '../fixtures/tokens.ts'
 import { evidence } from '../src/http/index.ts'
+import { officialEdgeFix, proxyImposed } from '../src/profiles/proxy.ts'
 import { req } from '../src/requirements/catalogue.ts'
 import { validate } from '../src/schemas/index.ts'
 
@@ -24,34 +25,29 @@ check(req('TOKEN-RESP-01'), async ({ tokens }) => {
   return pass(`HTTP 200 with a valid body (members: ${members}; sent as ${a.format})`)
 })
 
-check(req('TOKEN-RESP-02'), async ({ tokens, target }) => {
+check(req('TOKEN-RESP-02'), async ({ tokens, target, profile }) => {
   const a = await primary(tokens)
   if (a.exchange.status !== 200) return skip(`no successful token response to inspect (HTTP ${a.exchange.status}; see TOKEN-RESP-01)`)
-  const type = a.exchange.headers['content-type'] ?? '(absent)'
-  const isJson = /^application\/json\b/i.test(type)
-  if (isJson) return pass(`Content-Type: ${type}`)
-  if (target.tokenRoute === 'gateway' && /^application\/octet-stream\b/i.test(type) && target.mode === 'opencrvs') {
-    return finding('WARNING', `Content-Type: ${type}: the OpenCRVS gateway's /auth/token proxy replaces the auth service's JSON content type in every release`, {
-        fix: 'Integrators should parse the body as JSON regardless of Content-Type. A proxy header rule (Content-Type: application/json on /auth/token) fixes it at the edge.',
-    })
-  }
-  return violation(`Content-Type is ${type}, not application/json`, { detail: evidence(a.exchange) })
+  const type = a.exchange.headers['content-type']
+  if (type && /^application\/json\b/i.test(type)) return pass(`Content-Type: ${type}`)
+  const proxy = proxyImposed(target, profile, 'content-type', type, 'application/json')
+  if (proxy) return deviation(`the successful token response is not declared as JSON: ${proxy.reason}`, { detail: evidence(a.exchange), fix: proxy.fix })
+  return violation(`Content-Type is ${type ?? '(absent)'}, not application/json`, { detail: evidence(a.exchange) })
 })
 
-check(req('TOKEN-RESP-03'), async ({ tokens, target }) => {
+check(req('TOKEN-RESP-03'), async ({ tokens, target, profile }) => {
   const a = await primary(tokens)
   if (a.exchange.status !== 200) return skip(`no successful token response to inspect (HTTP ${a.exchange.status}; see TOKEN-RESP-01)`)
   const cc = a.exchange.headers['cache-control']
   const directives = (cc ?? '').split(',').map((d) => d.trim().toLowerCase())
   if (directives.includes('no-store')) return pass(`Cache-Control: ${cc}`)
+  const missing = `Cache-Control is ${cc ? `"${cc}"` : 'absent'}: a response carrying a token must say no-store (RFC 6749 §5.1), or caches may keep it`
+  const proxy = proxyImposed(target, profile, 'cache-control', cc, 'no-store')
+  if (proxy) return deviation(`${missing}. ${proxy.reason}`, { detail: evidence(a.exchange), fix: proxy.fix })
   const fix =
-    target.tokenRoute === 'gateway'
-      ? "The gateway's /auth/token proxy drops the auth service's Cache-Control: no-store. The official v2 Helm chart puts it back with the Traefik middleware sts-and-basic-response-headers; on docker-swarm, attach an equivalent headers middleware (Cache-Control: no-store, Pragma: no-cache) to the gateway router."
-      : 'The auth service sets Cache-Control: no-store itself; a proxy in front of it is removing or overriding the header. Let it pass through, or set Cache-Control: no-store on the token route.'
-  return violation(`Cache-Control is ${cc ? `"${cc}"` : 'absent'}: a response carrying a token must say no-store, or caches may keep it`, {
-    detail: evidence(a.exchange),
-    fix,
-  })
+    officialEdgeFix(target, profile, 'cache-control') ??
+    'The auth service sets Cache-Control: no-store itself; a proxy in front of it is removing or overriding the header. Let it pass through, or set Cache-Control: no-store on the token route.'
+  return violation(missing, { detail: evidence(a.exchange), fix })
 })
 
 check(req('TOKEN-RESP-04'), async ({ tokens }) => {

@@ -27,6 +27,23 @@ export interface ScopeProbe {
   rightClient: ClientType
   refusedStatus: number
   controlStatus: number
+  /** What answers the route behind the gateway, for a verdict naming it. */
+  service: string
+}
+
+/**
+ * What the gateway's /auth/token proxy does to every answer, and what the release's official installation puts
+ * back at its edge. Checks that read a header of a token-endpoint answer through the gateway consult this, in
+ * one place (src/profiles/proxy.ts): a header value the proxy imposes and nothing official restores is the
+ * release's own deviation, not the deployment's.
+ */
+export interface GatewayProxy {
+  /** Header values the proxy puts on every answer (h2o2 without passThrough: hapi's defaults for a stream). */
+  imposes: Record<string, string>
+  /** Headers the official installation sets right again at the edge (v2: the Helm chart's Traefik middleware). */
+  restoredByOfficialEdge: string[]
+  /** Where the release's own fix lives, for the verdict's fix text. */
+  officialEdge: string
 }
 
 export interface Profile {
@@ -40,6 +57,8 @@ export interface Profile {
     authToken: string
     /** Token route on the gateway (OPENCRVS_GATEWAY_URL), or null where the gateway has none that works. */
     gatewayToken: string | null
+    /** What the gateway's token proxy does to answers, where it has one. */
+    gatewayProxy: GatewayProxy | null
     /** Public key route on the auth service: PEM text, not JWKS. */
     publicKey: string
   }
@@ -78,7 +97,7 @@ export interface Profile {
    * A read-only call the gateway must authenticate: accepted (answered acceptedStatus, a validation error
    * that writes nothing) while the token is valid, 401 once it has expired.
    */
-  protectedRead: { method: 'POST'; path: string; body: string; client: ClientType; acceptedStatus: number }
+  protectedRead: { method: 'POST'; path: string; body: string; client: ClientType; acceptedStatus: number; service: string }
   /**
    * Scope probes at the gateway: a request the wrong client type must get `refusedStatus` for before any side
    * effect, and the same request with the right type gets `controlStatus` (a validation error: nothing written),
@@ -129,23 +148,38 @@ const STATUS: Record<OAuthErrorCode, number> = {
   unauthorized_client: 401,
 }
 const TOKEN_EXCHANGE = 'urn:opencrvs:oauth:grant-type:token-exchange'
+// real-gateway-transcripts.md finding 6 (v1.9.15, v2.0.0) and contract §1.2: no passThrough, so hapi's stream defaults
+const PROXY_IMPOSES = { 'content-type': 'application/octet-stream', 'cache-control': 'no-cache' }
+const V1_PROXY: GatewayProxy = {
+  imposes: PROXY_IMPOSES,
+  restoredByOfficialEdge: [],
+  officialEdge: 'the documented docker-swarm compose defines the Traefik headers middleware but never attaches it to the gateway router',
+}
+const V2_PROXY: GatewayProxy = {
+  imposes: PROXY_IMPOSES,
+  restoredByOfficialEdge: ['cache-control', 'pragma'],
+  officialEdge: "the official v2 Helm chart's Traefik middleware on the gateway (sts-and-basic-response-headers) sets Cache-Control: no-store, Pragma: no-cache, X-Robots-Tag and HSTS, but not Content-Type",
+}
+const V1_SERVICE = "the gateway's own POST /notification route"
+const V2_EVENTS = 'the events service behind the gateway (/events/*)'
 // v1.x gateway POST /notification: JWT, then route scope, then Joi validation (400 "resourceType" is required)
-const V1_READ = { method: 'POST', path: '/notification', body: '{}', client: 'NOTIFICATION', acceptedStatus: 400 } as const
-// v2.0 events POST /events/events: JWT, then record.create scope, then input validation (400)
-const V2_READ = { method: 'POST', path: '/events/events', body: '{}', client: 'NOTIFICATION', acceptedStatus: 400 } as const
+const V1_READ = { method: 'POST', path: '/notification', body: '{}', client: 'NOTIFICATION', acceptedStatus: 400, service: V1_SERVICE } as const
+// v2.0 events POST /events/events: JWT at the gateway, then record.create scope at events, then input parsing (400)
+const V2_READ = { method: 'POST', path: '/events/events', body: '{}', client: 'NOTIFICATION', acceptedStatus: 400, service: V2_EVENTS } as const
 // real-gateway-transcripts.md v1.9.15 (a)/(b): search token 403 Insufficient scope; notification token 400 "resourceType" is required
 const V1_SCOPE_PROBES = {
-  notification: { method: 'POST', path: '/notification', body: '{}', wrongClient: 'SEARCH', rightClient: 'NOTIFICATION', refusedStatus: 403, controlStatus: 400 },
+  notification: { method: 'POST', path: '/notification', body: '{}', wrongClient: 'SEARCH', rightClient: 'NOTIFICATION', refusedStatus: 403, controlStatus: 400, service: V1_SERVICE },
   search:
     'v1.x has no unambiguous read-only probe for record search: GraphQL searchEvents validates its input before any auth (HTTP 200 BAD_USER_INPUT for every caller), ' +
     'a valid query by a search client runs a real search (quota; in v1.3-v1.4 it marks records as downloaded), and a refused caller gets HTTP 200 with UNAUTHENTICATED, ' +
     'which a user-mgnt outage also gives. Check by hand on staging: a notification token must get UNAUTHENTICATED from searchEvents.',
 } as const
-// contract §7.3 (v2.0 events, from the code; the events service was not recorded): 403 before input parsing.
-// The control body is a JSON string, which no object input schema accepts: it can never run a search.
+// real-events-transcripts.md (v2.0.0 events behind the gateway, recorded): 403 FORBIDDEN for the wrong client type
+// before any input parsing; 400 for the right one. The search control body is a JSON string, which becomes an object
+// with no `query` (400 "Input validation failed"): it can never run a search.
 const V2_SCOPE_PROBES = {
-  notification: { method: 'POST', path: '/events/events', body: '{}', wrongClient: 'SEARCH', rightClient: 'NOTIFICATION', refusedStatus: 403, controlStatus: 400 },
-  search: { method: 'POST', path: '/events/events/search', body: '"conformance-kit probe: not a search"', wrongClient: 'NOTIFICATION', rightClient: 'SEARCH', refusedStatus: 403, controlStatus: 400 },
+  notification: { method: 'POST', path: '/events/events', body: '{}', wrongClient: 'SEARCH', rightClient: 'NOTIFICATION', refusedStatus: 403, controlStatus: 400, service: V2_EVENTS },
+  search: { method: 'POST', path: '/events/events/search', body: '"conformance-kit probe: not a search"', wrongClient: 'NOTIFICATION', rightClient: 'SEARCH', refusedStatus: 403, controlStatus: 400, service: V2_EVENTS },
 } as const
 const V17_ERRORS = {
   missingGrantType: 'unsupported_grant_type',
@@ -160,7 +194,7 @@ export const PROFILES: Record<ProfileId, Profile> = {
     id: '1.3',
     label: 'v1.3-v1.6',
     releases: ['1.3', '1.4', '1.5', '1.6'],
-    routes: { authToken: '/token', gatewayToken: null, publicKey: '/.well-known' },
+    routes: { authToken: '/token', gatewayToken: null, gatewayProxy: null, publicKey: '/.well-known' },
     requestFormats: { query: true, json: false, form: false },
     precedence: null,
     errors: {
@@ -201,7 +235,7 @@ export const PROFILES: Record<ProfileId, Profile> = {
     id: '1.7',
     label: 'v1.7-v1.8',
     releases: ['1.7', '1.8'],
-    routes: { authToken: '/token', gatewayToken: '/auth/token', publicKey: '/.well-known' },
+    routes: { authToken: '/token', gatewayToken: '/auth/token', gatewayProxy: V1_PROXY, publicKey: '/.well-known' },
     requestFormats: { query: true, json: false, form: false },
     precedence: null,
     errors: V17_ERRORS,
@@ -231,7 +265,7 @@ export const PROFILES: Record<ProfileId, Profile> = {
     id: '1.9',
     label: 'v1.9',
     releases: ['1.9'],
-    routes: { authToken: '/token', gatewayToken: '/auth/token', publicKey: '/.well-known' },
+    routes: { authToken: '/token', gatewayToken: '/auth/token', gatewayProxy: V1_PROXY, publicKey: '/.well-known' },
     requestFormats: { query: true, json: false, form: false },
     precedence: null,
     errors: V17_ERRORS,
@@ -263,7 +297,7 @@ export const PROFILES: Record<ProfileId, Profile> = {
     id: '2.0',
     label: 'v2.0',
     releases: ['2.0'],
-    routes: { authToken: '/token', gatewayToken: '/auth/token', publicKey: '/.well-known' },
+    routes: { authToken: '/token', gatewayToken: '/auth/token', gatewayProxy: V2_PROXY, publicKey: '/.well-known' },
     requestFormats: { query: true, json: true, form: true },
     precedence: 'body',
     errors: V17_ERRORS,

@@ -74,12 +74,17 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     const { emu, notification, search, deactivated } = await startBundledEmulator(resolved.release, resolved.faults)
     stop = () => emu.stop()
     emulatorInfo = { release: resolved.release, faults: resolved.faults }
+    // what users of each line run: v2.0 integrators are given only the gateway (the auth service is not public in
+    // a Helm install) and the public key as a file; v1.x deployments publish auth.<domain> and gateway.<domain>
+    const gatewayOnly = emu.line === '2.0'
+    const topology = gatewayOnly
+      ? `the v2.0 topology: the gateway only (token at ${emu.gatewayUrl}/auth/token, behind the official Helm ingress headers; public key from a file, as an operator hands it over; probes through the gateway to the events service)`
+      : `the v1.x topology: the auth service (token at ${emu.url}/token, key at /.well-known) and the gateway (${emu.gatewayUrl}) for the probes`
     target = {
-      tokenUrl: `${emu.url}/token`,
-      tokenRoute: 'auth',
-      authUrl: emu.url,
+      ...(gatewayOnly
+        ? { tokenUrl: `${emu.gatewayUrl}/auth/token`, tokenRoute: 'gateway' as const, publicKey: { kind: 'file' as const, location: emu.publicKeyFile } }
+        : { tokenUrl: `${emu.url}/token`, tokenRoute: 'auth' as const, authUrl: emu.url, publicKey: { kind: 'url' as const, location: `${emu.url}/.well-known` } }),
       gatewayUrl: emu.gatewayUrl,
-      publicKey: { kind: 'url', location: `${emu.url}/.well-known` },
       version: 'auto',
       mode: resolved.mode,
       allowHttp: true,
@@ -98,9 +103,9 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     }
     console.log(
       `No deployment configured (OPENCRVS_AUTH_URL, OPENCRVS_GATEWAY_URL, OPENCRVS_TOKEN_URL are unset):\n` +
-        `checking the bundled OpenCRVS emulator, release ${resolved.release}, on ${emu.url}` +
+        `checking the bundled OpenCRVS emulator, release ${resolved.release}` +
         (resolved.faults.length ? ` with faults: ${resolved.faults.join(', ')}` : '') +
-        `.\nThis is a demonstration of the kit, not a verdict on any deployment. See README.md to check yours.\n`,
+        `, in ${topology}.\nThis is a demonstration of the kit, not a verdict on any deployment. See README.md to check yours.\n`,
     )
   } else {
     target = resolved.target
