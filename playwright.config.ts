@@ -5,6 +5,8 @@ import { reportDirFrom } from './src/config/index.ts'
 
 loadDotenv({ quiet: true })
 const reportDir = reportDirFrom(process.env)
+// Listing the checks (npx playwright test --list) runs none: it must leave the last run's reports as they are
+const listing = process.argv.includes('--list')
 
 export default defineConfig({
   testDir: 'specs',
@@ -16,7 +18,7 @@ export default defineConfig({
   forbidOnly: true,
   outputDir: join(reportDir, 'test-results'),
   metadata: { reportDir },
-  reporter: [
+  reporter: listing ? [['list']] : [
     ['./src/report/conformance-reporter.ts'],
     ['html', { outputFolder: join(reportDir, 'html'), open: 'never' }],
     ['junit', { outputFile: join(reportDir, 'junit.xml') }],

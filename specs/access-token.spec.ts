@@ -3,12 +3,12 @@
  * pinned against the key the deployment publishes.
  */
 import { compactVerify } from 'jose'
-import { check, finding, pass, skip, violation } from '../fixtures/index.ts'
+import { check, finding, pass, skip, violation, test } from '../fixtures/index.ts'
 import { decodedPrimary } from '../fixtures/tokens.ts'
 import { tokenView } from '../src/jwt/index.ts'
 import { req } from '../src/requirements/catalogue.ts'
 
-check(req('JWT-01'), async ({ tokens }) => {
+test(...check(req('JWT-01'), async ({ tokens }) => {
   const type = tokens.firstType()
   const a = await tokens.primary(type)
   if (!a.compact) return skip(`no token to decode (HTTP ${a.exchange.status}; see TOKEN-RESP-01)`)
@@ -16,9 +16,9 @@ check(req('JWT-01'), async ({ tokens }) => {
   return pass(`decoded a ${String(a.decoded.header.alg)} JWT with claims ${Object.keys(a.decoded.claims).join(', ')}`, {
     detail: tokenView(a.decoded),
   })
-})
+}))
 
-check(req('JWT-HDR-01'), async ({ tokens }) => {
+test(...check(req('JWT-HDR-01'), async ({ tokens }) => {
   const { decoded } = await decodedPrimary(tokens)
   const alg = String(decoded.header.alg)
   if (alg === 'RS256') return pass('alg RS256')
@@ -35,16 +35,16 @@ check(req('JWT-HDR-01'), async ({ tokens }) => {
     })
   }
   return violation(`alg ${alg}: the OpenCRVS gateway verifies with algorithms ['RS256'] only and will refuse this token`, { detail: tokenView(decoded) })
-})
+}))
 
-check(req('JWT-HDR-02'), async ({ tokens }) => {
+test(...check(req('JWT-HDR-02'), async ({ tokens }) => {
   const { decoded } = await decodedPrimary(tokens)
   const typ = decoded.header.typ
   if (typ === 'JWT') return pass('typ JWT')
   return violation(`typ is ${typ === undefined ? 'absent' : JSON.stringify(typ)}; OpenCRVS documents and issues "JWT"`, { detail: tokenView(decoded) })
-})
+}))
 
-check(req('JWT-HDR-03'), async ({ tokens }) => {
+test(...check(req('JWT-HDR-03'), async ({ tokens }) => {
   const { decoded } = await decodedPrimary(tokens)
   const notes = [
     decoded.header.kid === undefined ? 'no kid: one signing key, no key rotation by kid (as every OpenCRVS release)' : `kid ${JSON.stringify(decoded.header.kid)}`,
@@ -53,9 +53,9 @@ check(req('JWT-HDR-03'), async ({ tokens }) => {
       : 'not typed at+jwt: OpenCRVS does not claim the RFC 9068 access-token profile, so resource servers cannot tell its access tokens from its other JWTs by type (RFC 8725 §3.11)',
   ]
   return finding('INFO', notes.join('; '))
-})
+}))
 
-check(req('JWT-SIG-01'), async ({ tokens, keys }) => {
+test(...check(req('JWT-SIG-01'), async ({ tokens, keys }) => {
   const k = await keys.get()
   if ('unavailable' in k) {
     return skip(`no signing key to verify with: ${k.unavailable}. Set OPENCRVS_PUBLIC_KEY to the PEM file or URL (in v2.0 the gateway does not expose /.well-known: take the public key from the deployment's jwt-public-key secret)`)
@@ -78,9 +78,9 @@ check(req('JWT-SIG-01'), async ({ tokens, keys }) => {
   return pass(`RS256 signature verifies (${results.join(', ')}) against ${k.key.type.toUpperCase()} ${k.key.bits} bits, SHA-256 ${k.key.fingerprint}`, {
     detail: `key from ${k.key.source}`,
   })
-})
+}))
 
-check(req('JWT-KEY-01'), async ({ keys }) => {
+test(...check(req('JWT-KEY-01'), async ({ keys }) => {
   const k = await keys.get()
   if ('unavailable' in k) return skip(`no signing key: ${k.unavailable}`)
   const facts = `${k.key.type.toUpperCase()} ${k.key.bits ?? '?'} bits, SHA-256 ${k.key.fingerprint}, from ${k.key.source}`
@@ -92,4 +92,4 @@ check(req('JWT-KEY-01'), async ({ keys }) => {
     })
   }
   return pass(facts)
-})
+}))

@@ -2,7 +2,7 @@
  * Client lifecycle, proven from credentials the operator supplies after acting in OpenCRVS: a rotated
  * secret, a deleted client, a re-enabled client, and credentials that must all be dead.
  */
-import { check, pass, skip, violation } from '../fixtures/index.ts'
+import { check, pass, skip, violation, test } from '../fixtures/index.ts'
 import { compareScopes, expectedScopes } from '../fixtures/scopes.ts'
 import type { TokenAttempt } from '../fixtures/tokens.ts'
 import { answerMismatch } from '../fixtures/probes.ts'
@@ -15,7 +15,7 @@ const SYSTEM_CLIENTS = 'in OpenCRVS, Team > System clients (v2.0: Settings > Int
 /** What is wrong with an answer that must be 401 invalid_client with no token, or null. */
 const refusal = (a: TokenAttempt, what: string) => answerMismatch(a.exchange, what, { error: 'invalid_client', status: 401 })
 
-check(req('CLIENT-ROTATE-01'), async ({ target, tokens }) => {
+test(...check(req('CLIENT-ROTATE-01'), async ({ target, tokens }) => {
   const r = target.lifecycle.rotated
   if (!r) {
     return skip(`to check it: ${SYSTEM_CLIENTS}, choose a client and "Refresh client secret"; set OPENCRVS_ROTATED_CLIENT_ID, OPENCRVS_ROTATED_CLIENT_OLD_SECRET (the secret before) and OPENCRVS_ROTATED_CLIENT_SECRET (the new one, shown once)`)
@@ -27,18 +27,18 @@ check(req('CLIENT-ROTATE-01'), async ({ target, tokens }) => {
   if (problem) return violation(`${problem}: after a refresh the old secret must stop working at once`, { detail, fix: 'Refresh the secret again and check that the auth service uses the credential store the admin UI writes to.' })
   if (!fresh.compact) return violation(`the new secret got HTTP ${fresh.exchange.status}, no token: the rotation did not take effect, or OPENCRVS_ROTATED_CLIENT_SECRET is not the secret shown`, { detail })
   return pass('the old secret is refused (401 invalid_client); the new one gets a token', { detail })
-})
+}))
 
-check(req('CLIENT-DELETE-01'), async ({ target, tokens }) => {
+test(...check(req('CLIENT-DELETE-01'), async ({ target, tokens }) => {
   const d = target.lifecycle.deleted
   if (!d) return skip(`to check it: ${SYSTEM_CLIENTS}, create a throwaway client, note its id and secret, delete it; set OPENCRVS_DELETED_CLIENT_ID and OPENCRVS_DELETED_CLIENT_SECRET`)
   const a = await tokens.tryCredentials(d.id, d.secret)
   const problem = refusal(a, 'the deleted client')
   if (problem) return violation(problem, { detail: evidence(a.exchange) })
   return pass('the deleted client is refused (401 invalid_client)', { detail: evidence(a.exchange) })
-})
+}))
 
-check(req('CLIENT-REENABLE-01'), async ({ target, tokens, profile }) => {
+test(...check(req('CLIENT-REENABLE-01'), async ({ target, tokens, profile }) => {
   const c = target.lifecycle.reenabled
   if (!c) return skip(`to check it: ${SYSTEM_CLIENTS}, deactivate a client and activate it again; set OPENCRVS_REENABLED_CLIENT_ID and OPENCRVS_REENABLED_CLIENT_SECRET (and OPENCRVS_REENABLED_CLIENT_SCOPES for a type without defaults)`)
   const a = await tokens.tryCredentials(c.id, c.secret)
@@ -56,9 +56,9 @@ check(req('CLIENT-REENABLE-01'), async ({ target, tokens, profile }) => {
   })
   if (!match) return violation(`the re-enabled client's token carries ${JSON.stringify(scopes)}, which is no client type's scope set${c.scopes ? ' (expected OPENCRVS_REENABLED_CLIENT_SCOPES)' : ''}: re-enabling changed its permissions`, { detail: evidence(a.exchange) })
   return pass(`the re-enabled client gets a token with the ${match[0]} scopes`)
-})
+}))
 
-check(req('CLIENT-RETIRED-01'), async ({ target, tokens }) => {
+test(...check(req('CLIENT-RETIRED-01'), async ({ target, tokens }) => {
   const r = target.lifecycle.retired
   if (!r) return skip('to check it: list credentials that must be dead (test clients of a go-live rehearsal, client ids from before the v2.0 upgrade) in a file, one client_id,client_secret per line, and set OPENCRVS_RETIRED_CREDENTIALS to its path')
   const alive: string[] = []
@@ -68,4 +68,4 @@ check(req('CLIENT-RETIRED-01'), async ({ target, tokens }) => {
   }
   if (alive.length) return violation(`${alive.length} of ${r.credentials.length} retired credentials are not dead: ${alive.join('; ')}`, { fix: `Delete or deactivate those clients ${SYSTEM_CLIENTS}.` })
   return pass(`all ${r.credentials.length} retired credentials are refused (401 invalid_client)`)
-})
+}))

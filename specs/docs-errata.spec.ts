@@ -2,11 +2,11 @@
  * Documentation errata, reported as named WARNINGs: where the OpenCRVS docs ("Authenticate a client") disagree
  * with the tokens every release really issues. Not a failure of the deployment.
  */
-import { check, pass, skip, violation } from '../fixtures/index.ts'
+import { check, pass, skip, violation, test } from '../fixtures/index.ts'
 import { decodedPrimary } from '../fixtures/tokens.ts'
 import { req } from '../src/requirements/catalogue.ts'
 
-check(req('DOCS-01'), async ({ tokens }) => {
+test(...check(req('DOCS-01'), async ({ tokens }) => {
   const { decoded } = await decodedPrimary(tokens)
   const { iss, aud } = decoded.claims
   if (iss === 'opencrvs.auth' && JSON.stringify(aud) === '["opencrvs.auth"]') return pass('the tokens match the docs\' example claims')
@@ -14,9 +14,9 @@ check(req('DOCS-01'), async ({ tokens }) => {
   return violation(`the docs show iss "opencrvs.auth" and aud ["opencrvs.auth"]; real tokens carry iss ${JSON.stringify(iss)} and aud ${audText}`, {
     detail: 'An integrator who validates tokens by the documented example rejects every real token. Validate iss "opencrvs:auth-service" and an aud containing your service\'s opencrvs:*-user entry (the gateway requires opencrvs:gateway-user).',
   })
-})
+}))
 
-check(req('DOCS-02'), async ({ tokens }) => {
+test(...check(req('DOCS-02'), async ({ tokens }) => {
   const type = tokens.configuredTypes().includes('NOTIFICATION') ? 'NOTIFICATION' : undefined
   if (!type) return skip('no notification client configured: set OPENCRVS_NOTIFICATION_CLIENT_ID and _SECRET')
   const { decoded } = await decodedPrimary(tokens, type)
@@ -26,4 +26,4 @@ check(req('DOCS-02'), async ({ tokens }) => {
   return violation(`the docs list approved scopes "health, nationalId, ageCheck"; this release's event-notification client carries ${scopes.map((s) => JSON.stringify(s)).join(', ')}`, {
     detail: 'Integrators configuring scope checks from the docs will not find these names. Use the scope names each release issues (v1.x: notification-api, recordsearch, ...; v1.9 adds record.*[event=...]; v2.0 uses type=record.*&event=...).',
   })
-})
+}))

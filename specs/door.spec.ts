@@ -16,7 +16,7 @@ import { req } from '../src/requirements/catalogue.ts'
 
 test.describe.configure({ mode: 'default' })
 
-check(req('GATEWAY-01'), async ({ target, gateway, tokens }) => {
+test(...check(req('GATEWAY-01'), async ({ target, gateway, tokens }) => {
   if (!target.gatewayUrl) return skip(NO_GATEWAY)
   const routes = gateway.routes()
   const missing = routes.filter((r) => !target.clients[r.client])
@@ -37,7 +37,7 @@ check(req('GATEWAY-01'), async ({ target, gateway, tokens }) => {
   const reached = results.filter((c) => c.state !== 'token-refused')
   const noted = missing.length ? ` (${missing.map((r) => `${r.method} ${r.path} not checked: no ${CLIENT_TYPES[r.client].label} client configured`).join('; ')})` : ''
   return pass(`${reached.map((c) => `${c.route.method} ${c.route.path} answered the ${CLIENT_TYPES[c.route.client].label} token with HTTP ${c.exchange?.status}`).join('; ')}: ${routes[0]!.service} is up and reached through the gateway${noted}`, { detail })
-}, { tag: ['@probe'] })
+}, { tag: ['@probe'] }))
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url')
 
@@ -59,22 +59,22 @@ function refused(what: string, ex: HttpExchange, profile: Profile) {
   return violation(`${what}: HTTP ${ex.status}${accepted ? ', the same answer a valid token gets: the gateway accepted it' : ''}; it must be 401`, { detail: evidence(ex) })
 }
 
-check(req('DOOR-01'), async ({ target, profile, gateway }) => {
+test(...check(req('DOOR-01'), async ({ target, profile, gateway }) => {
   await doorReady(gateway)
   return refused('no Authorization header', await call(target, profile), profile)
-}, { tag: ['@probe'] })
+}, { tag: ['@probe'] }))
 
-check(req('DOOR-02'), async ({ target, profile, gateway }) => {
+test(...check(req('DOOR-02'), async ({ target, profile, gateway }) => {
   await doorReady(gateway)
   return refused('the malformed bearer token "foobar"', await call(target, profile, 'Bearer foobar'), profile)
-}, { tag: ['@probe'] })
+}, { tag: ['@probe'] }))
 
-check(req('DOOR-03'), async ({ target, profile, gateway }) => {
+test(...check(req('DOOR-03'), async ({ target, profile, gateway }) => {
   const valid = await doorReady(gateway)
   const none = `${b64({ alg: 'none', typ: 'JWT' })}.${valid.compact.split('.')[1]}.`
   registerToken(none, 'unsigned token')
   return refused('a real token re-headed alg "none", signature removed', await call(target, profile, `Bearer ${none}`), profile)
-}, { tag: ['@probe'] })
+}, { tag: ['@probe'] }))
 
 async function publicPem(keys: KeyStore): Promise<string> {
   const k = await keys.get()
@@ -82,16 +82,16 @@ async function publicPem(keys: KeyStore): Promise<string> {
   return k.key.pem ?? k.key.key.export({ type: 'spki', format: 'pem' }).toString()
 }
 
-check(req('DOOR-04'), async ({ target, profile, gateway, keys }) => {
+test(...check(req('DOOR-04'), async ({ target, profile, gateway, keys }) => {
   const valid = await doorReady(gateway)
   const pem = await publicPem(keys)
   const input = `${b64({ alg: 'HS256', typ: 'JWT' })}.${valid.compact.split('.')[1]}`
   const forged = `${input}.${createHmac('sha256', pem).update(input).digest('base64url')}`
   registerToken(forged, 'forged HS256 token')
   return refused('a real payload HS256-signed with the published public key as the secret', await call(target, profile, `Bearer ${forged}`), profile)
-}, { tag: ['@probe'] })
+}, { tag: ['@probe'] }))
 
-check(req('DOOR-05'), async ({ target, profile, gateway }) => {
+test(...check(req('DOOR-05'), async ({ target, profile, gateway }) => {
   const valid = await doorReady(gateway)
   const [h, p, sig] = valid.compact.split('.') as [string, string, string]
   const claims = JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>
@@ -99,9 +99,9 @@ check(req('DOOR-05'), async ({ target, profile, gateway }) => {
   const edited = `${h}.${b64(widened)}.${sig}`
   registerToken(edited, 'edited token')
   return refused('a real token with its scope widened and its signature kept', await call(target, profile, `Bearer ${edited}`), profile)
-}, { tag: ['@probe'] })
+}, { tag: ['@probe'] }))
 
-check(req('DOOR-06'), async ({ target, profile, gateway }) => {
+test(...check(req('DOOR-06'), async ({ target, profile, gateway }) => {
   await doorReady(gateway)
   if (!profile.otherAudienceTokenRoute) return skip(`${profile.label} has no public route to a genuinely signed token for another audience (v2.0 moved /anonymous-token behind /internal)`)
   if (!target.authUrl) return skip('no auth URL configured: set OPENCRVS_AUTH_URL to fetch a token for another audience from /anonymous-token')
@@ -113,18 +113,18 @@ check(req('DOOR-06'), async ({ target, profile, gateway }) => {
   const aud = JSON.parse(Buffer.from(other.split('.')[1] ?? '', 'base64url').toString() || '{}') as { aud?: unknown }
   if (Array.isArray(aud.aud) && aud.aud.includes('opencrvs:gateway-user')) return skip(`${profile.otherAudienceTokenRoute} issued a token that includes opencrvs:gateway-user: not a wrong-audience token`)
   return refused(`a genuinely signed token from ${profile.otherAudienceTokenRoute}, without opencrvs:gateway-user in aud`, await call(target, profile, `Bearer ${other}`), profile)
-}, { tag: ['@probe'] })
+}, { tag: ['@probe'] }))
 
-check(req('DOOR-07'), async ({ target, profile, gateway }) => {
+test(...check(req('DOOR-07'), async ({ target, profile, gateway }) => {
   const valid = await doorReady(gateway)
   const ex = await call(target, profile, `bearer ${valid.compact}`)
   if (ex.status === profile.protectedRead.acceptedStatus) return pass(`"bearer" in lower case is accepted (HTTP ${ex.status}, as with "Bearer")`)
   return violation(`"bearer" in lower case is refused (HTTP ${ex.status}); RFC 9110 §11.1 makes scheme names case-insensitive, and some HTTP clients send it so`, { detail: evidence(ex) })
-}, { tag: ['@probe'] })
+}, { tag: ['@probe'] }))
 
-check(req('DOOR-08'), async ({ target, profile, gateway }) => {
+test(...check(req('DOOR-08'), async ({ target, profile, gateway }) => {
   const valid = await doorReady(gateway)
   const ex = await call(target, profile, undefined, `?access_token=${valid.compact}`)
   if (ex.status !== profile.protectedRead.acceptedStatus) return pass(`a token in ?access_token= is not accepted (HTTP ${ex.status}; a valid token in the header gets ${profile.protectedRead.acceptedStatus})`)
   return violation(`a token in ?access_token= is accepted (HTTP ${ex.status}, as with a valid token in the header): tokens in URLs end up in access logs and browser history (RFC 6750 §2.3, §5.3)`, { detail: evidence(ex) })
-}, { tag: ['@probe'] })
+}, { tag: ['@probe'] }))

@@ -1,8 +1,8 @@
-import { check, finding, pass, violation } from '../fixtures/index.ts'
+import { check, finding, pass, violation, test } from '../fixtures/index.ts'
 import { req } from '../src/requirements/catalogue.ts'
 import { PROFILES } from '../src/profiles/profiles.ts'
 
-check(req('PROFILE-01'), async ({ runtime }) => {
+test(...check(req('PROFILE-01'), async ({ runtime }) => {
   const used = PROFILES[runtime.profileId]
   const evidence = runtime.detectedFrom.length ? runtime.detectedFrom.map((e) => `- ${e}`).join('\n') : '- no evidence (no client configured and no X-Version header)'
   const detail = `Evidence:\n${evidence}${runtime.conflicts.length ? `\nConflicting evidence:\n${runtime.conflicts.map((c) => `- ${c}`).join('\n')}` : ''}`
@@ -20,4 +20,4 @@ check(req('PROFILE-01'), async ({ runtime }) => {
     })
   }
   return pass(`declared OPENCRVS_VERSION=${runtime.declared} (${used.label})${runtime.detected ? ', and the evidence agrees' : ', no evidence to compare'}`, { detail })
-})
+}))

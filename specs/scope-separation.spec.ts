@@ -3,7 +3,7 @@
  * side effect, and has a positive control (the right client type is refused only by validation) proving the
  * refusal is the scope check's. Read-only: no probe body can ever be valid.
  */
-import { check, finding, pass, skip, violation } from '../fixtures/index.ts'
+import { check, finding, pass, skip, violation, test } from '../fixtures/index.ts'
 import { expectedScopes, scopeSets } from '../fixtures/scopes.ts'
 import { NO_GATEWAY, SEE_GATEWAY_01, type GatewayStore } from '../fixtures/gateway.ts'
 import { decodedPrimary, type TokenStore } from '../fixtures/tokens.ts'
@@ -13,7 +13,7 @@ import { CLIENT_TYPES, scopeMatches, type ScopeProbe } from '../src/profiles/pro
 import { req } from '../src/requirements/catalogue.ts'
 
 
-check(req('SCOPE-01'), async ({ tokens, target, profile }) => {
+test(...check(req('SCOPE-01'), async ({ tokens, target, profile }) => {
   const types = tokens.configuredTypes()
   if (!types.includes('NOTIFICATION') || !types.includes('SEARCH')) return skip('needs both a notification and a search client: set OPENCRVS_NOTIFICATION_CLIENT_ID/_SECRET and OPENCRVS_SEARCH_CLIENT_ID/_SECRET')
   const sets = await scopeSets(tokens)
@@ -35,7 +35,7 @@ check(req('SCOPE-01'), async ({ tokens, target, profile }) => {
     })
   }
   return pass('the notification and search tokens share no scope, and neither carries the other type\'s', { detail: `Scope sets side by side:\n${sideBySide}` })
-})
+}))
 
 async function probeAt(target: Target, tokens: TokenStore, gateway: GatewayStore, probe: ScopeProbe) {
   const right = `${CLIENT_TYPES[probe.rightClient].label} client's`
@@ -71,5 +71,5 @@ async function scopeCheck(target: Target, tokens: TokenStore, gateway: GatewaySt
   return probeAt(target, tokens, gateway, probe)
 }
 
-check(req('SCOPE-02'), async ({ target, tokens, gateway, profile }) => scopeCheck(target, tokens, gateway, profile.scopeProbes.notification), { tag: ['@probe'] })
-check(req('SCOPE-03'), async ({ target, tokens, gateway, profile }) => scopeCheck(target, tokens, gateway, profile.scopeProbes.search), { tag: ['@probe'] })
+test(...check(req('SCOPE-02'), async ({ target, tokens, gateway, profile }) => scopeCheck(target, tokens, gateway, profile.scopeProbes.notification), { tag: ['@probe'] }))
+test(...check(req('SCOPE-03'), async ({ target, tokens, gateway, profile }) => scopeCheck(target, tokens, gateway, profile.scopeProbes.search), { tag: ['@probe'] }))

@@ -2,7 +2,7 @@
  * The token's claims, per release profile: iss, aud, sub, scope, userType, iat/exp units and clock,
  * no secret in any claim, and claims beyond the release's set.
  */
-import { check, finding, pass, skip, violation } from '../fixtures/index.ts'
+import { check, finding, pass, skip, violation, test } from '../fixtures/index.ts'
 import { decodedPrimary } from '../fixtures/tokens.ts'
 import { compareScopes, expectedScopes, scopeSets } from '../fixtures/scopes.ts'
 import { MS_THRESHOLD, tokenView } from '../src/jwt/index.ts'
@@ -11,7 +11,7 @@ import { req } from '../src/requirements/catalogue.ts'
 
 const GATEWAY_AUD = 'opencrvs:gateway-user'
 
-check(req('JWT-CLM-01'), async ({ tokens, profile }) => {
+test(...check(req('JWT-CLM-01'), async ({ tokens, profile }) => {
   const { decoded } = await decodedPrimary(tokens)
   const iss = decoded.claims.iss
   if (iss === profile.jwt.iss) return pass(`iss ${JSON.stringify(iss)}`)
@@ -19,9 +19,9 @@ check(req('JWT-CLM-01'), async ({ tokens, profile }) => {
   return violation(`iss is ${JSON.stringify(iss)}${docs}; the gateway only accepts "${profile.jwt.iss}", so every API call with this token is refused`, {
     detail: tokenView(decoded),
   })
-})
+}))
 
-check(req('JWT-CLM-02'), async ({ tokens, profile }) => {
+test(...check(req('JWT-CLM-02'), async ({ tokens, profile }) => {
   const outcomes: string[] = []
   const extras: string[] = []
   for (const type of tokens.configuredTypes()) {
@@ -42,9 +42,9 @@ check(req('JWT-CLM-02'), async ({ tokens, profile }) => {
   if (!outcomes.length) return skip('no client configured')
   if (extras.length) return finding('INFO', `aud has every expected entry, and more than ${profile.label} issues: ${extras.join('; ')}`)
   return pass(`aud is ${profile.label}'s list, with ${GATEWAY_AUD} (${outcomes.join(', ')})`)
-})
+}))
 
-check(req('JWT-CLM-03'), async ({ tokens, profile }) => {
+test(...check(req('JWT-CLM-03'), async ({ tokens, profile }) => {
   const types = tokens.configuredTypes()
   const subs = new Map<ClientType, string>()
   for (const type of types) {
@@ -70,9 +70,9 @@ check(req('JWT-CLM-03'), async ({ tokens, profile }) => {
   return pass(`sub is ${rule} (${profile.label}), stable across two tokens, distinct between ${types.length} client(s)`, {
     detail: [...subs].map(([t, s]) => `${t}: sub ${s}`).join('\n'),
   })
-})
+}))
 
-check(req('JWT-CLM-04'), async ({ tokens, target, profile }) => {
+test(...check(req('JWT-CLM-04'), async ({ tokens, target, profile }) => {
   const sets = await scopeSets(tokens)
   const sideBySide = [...sets].map(([t, s]) => `${t} (${CLIENT_TYPES[t].opencrvsType}): ${JSON.stringify(s)}`).join('\n')
   const problems: string[] = []
@@ -108,9 +108,9 @@ check(req('JWT-CLM-04'), async ({ tokens, target, profile }) => {
   return pass(`each token carries exactly its type's scopes (${checked.join(', ')})${unchecked.length ? `; not checked: ${unchecked.join('; ')}` : ''}`, {
     detail: `Scope sets side by side:\n${sideBySide}`,
   })
-})
+}))
 
-check(req('JWT-CLM-05'), async ({ tokens, profile }) => {
+test(...check(req('JWT-CLM-05'), async ({ tokens, profile }) => {
   const { decoded } = await decodedPrimary(tokens)
   const userType = decoded.claims.userType
   if (profile.jwt.userType === null) {
@@ -122,9 +122,9 @@ check(req('JWT-CLM-05'), async ({ tokens, profile }) => {
   return violation(`userType is ${userType === undefined ? 'absent' : JSON.stringify(userType)}; ${profile.label} issues "${profile.jwt.userType}" and its services tell system clients from users by it`, {
     detail: tokenView(decoded),
   })
-})
+}))
 
-check(req('JWT-CLM-06'), async ({ tokens }) => {
+test(...check(req('JWT-CLM-06'), async ({ tokens }) => {
   const { decoded } = await decodedPrimary(tokens)
   const { iat, exp } = decoded.claims
   for (const [name, v] of [['iat', iat], ['exp', exp]] as const) {
@@ -134,9 +134,9 @@ check(req('JWT-CLM-06'), async ({ tokens }) => {
   }
   if ((exp as number) <= (iat as number)) return violation(`exp (${exp}) is not after iat (${iat})`, { detail: tokenView(decoded) })
   return pass(`iat ${new Date((iat as number) * 1000).toISOString()}, exp ${new Date((exp as number) * 1000).toISOString()} (seconds)`)
-})
+}))
 
-check(req('JWT-CLM-07'), async ({ tokens, target }) => {
+test(...check(req('JWT-CLM-07'), async ({ tokens, target }) => {
   const a = await decodedPrimary(tokens)
   const iat = a.decoded.claims.iat
   if (typeof iat !== 'number' || iat > MS_THRESHOLD) return skip('iat is not a NumericDate in seconds (see JWT-CLM-06)')
@@ -152,9 +152,9 @@ check(req('JWT-CLM-07'), async ({ tokens, target }) => {
     detail: facts,
     fix: 'Synchronise the clocks of the auth service host and the proxy (NTP).',
   })
-})
+}))
 
-check(req('JWT-CLM-08'), async ({ tokens }) => {
+test(...check(req('JWT-CLM-08'), async ({ tokens }) => {
   const checked: string[] = []
   for (const type of tokens.configuredTypes()) {
     const { decoded, client } = await decodedPrimary(tokens, type)
@@ -168,12 +168,12 @@ check(req('JWT-CLM-08'), async ({ tokens }) => {
   }
   if (!checked.length) return skip('no client configured')
   return pass(`no header field or claim holds the client secret (${checked.join(', ')})`)
-})
+}))
 
-check(req('JWT-CLM-09'), async ({ tokens, profile }) => {
+test(...check(req('JWT-CLM-09'), async ({ tokens, profile }) => {
   const { decoded } = await decodedPrimary(tokens)
   const known = ['scope', 'iat', 'exp', 'aud', 'iss', 'sub', ...(profile.jwt.userType ? ['userType'] : [])]
   const extra = Object.keys(decoded.claims).filter((c) => !known.includes(c))
   if (!extra.length) return pass(`claims are exactly ${profile.label}'s set: ${Object.keys(decoded.claims).join(', ')}`)
   return finding('INFO', `claims beyond ${profile.label}'s set: ${extra.join(', ')}`, { detail: tokenView(decoded) })
-})
+}))

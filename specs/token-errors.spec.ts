@@ -22,13 +22,13 @@ async function expectErrors(probes: ProbeStore, names: ProbeName[], what: string
 }
 
 // 'docs-url' is grant_type sent twice ("" and client_credentials): no release issues a token for it
-check(req('TOKEN-GRANT-01'), async ({ probes }) =>
+test(...check(req('TOKEN-GRANT-01'), async ({ probes }) =>
   expectErrors(probes, ['grant-password', 'grant-authorization_code', 'grant-refresh_token', 'grant-implicit', 'grant-upper-case', 'grant-padded', 'grant-unknown-urn', 'docs-url'], 'other, altered and duplicated grant types refused'),
-)
+))
 
-check(req('TOKEN-GRANT-02'), async ({ probes }) => expectErrors(probes, ['grant-missing', 'grant-empty'], 'missing and empty grant_type refused'))
+test(...check(req('TOKEN-GRANT-02'), async ({ probes }) => expectErrors(probes, ['grant-missing', 'grant-empty'], 'missing and empty grant_type refused')))
 
-check(req('TOKEN-GRANT-03'), async ({ probes }) => {
+test(...check(req('TOKEN-GRANT-03'), async ({ probes }) => {
   const r = await probes.get('grant-missing')
   const error = errorCode(r.exchange)
   if (error === 'invalid_request') return pass('a missing grant_type gets invalid_request')
@@ -36,9 +36,9 @@ check(req('TOKEN-GRANT-03'), async ({ probes }) => {
     detail: evidence(r.exchange),
     fix: 'This is how OpenCRVS v1.7+ answers (grant type is checked first); clients should not depend on either code.',
   })
-})
+}))
 
-check(req('TOKEN-GRANT-04'), async ({ probes, profile }) => {
+test(...check(req('TOKEN-GRANT-04'), async ({ probes, profile }) => {
   const r = await probes.get('token-exchange-no-subject')
   const mismatch = errorMismatch(r)
   if (mismatch) return violation(mismatch, { detail: evidence(r.exchange) })
@@ -46,18 +46,18 @@ check(req('TOKEN-GRANT-04'), async ({ probes, profile }) => {
   return finding('REVIEW', `the token-exchange grant is enabled and refused without a subject token (400 invalid_request). Review: it needs no client authentication and turns any valid OpenCRVS token into a 7-day single-record token`, {
     detail: `${evidence(r.exchange)}\nurn:opencrvs:oauth:grant-type:token-exchange (v1.7+) accepts any token the auth service signed with aud opencrvs:auth-user, including these 10-minute system tokens, and issues a record token valid for CONFIG_ACTION_CONFIRMATION_TOKEN_EXPIRY_SECONDS (7 days by default). Consider who can reach /token and whether that lifetime suits your country.`,
   })
-})
+}))
 
-check(req('TOKEN-AUTH-01'), async ({ probes }) => expectErrors(probes, ['missing-client-id', 'missing-client-secret'], 'missing client_id or client_secret refused'))
-check(req('TOKEN-AUTH-02'), async ({ probes }) => expectErrors(probes, ['wrong-secret'], 'a wrong secret refused'))
-check(req('TOKEN-AUTH-03'), async ({ probes }) => expectErrors(probes, ['unknown-client-uuid', 'unknown-client-name'], 'unknown client ids refused'))
-check(req('TOKEN-AUTH-04'), async ({ probes, target }) => {
+test(...check(req('TOKEN-AUTH-01'), async ({ probes }) => expectErrors(probes, ['missing-client-id', 'missing-client-secret'], 'missing client_id or client_secret refused')))
+test(...check(req('TOKEN-AUTH-02'), async ({ probes }) => expectErrors(probes, ['wrong-secret'], 'a wrong secret refused')))
+test(...check(req('TOKEN-AUTH-03'), async ({ probes }) => expectErrors(probes, ['unknown-client-uuid', 'unknown-client-name'], 'unknown client ids refused')))
+test(...check(req('TOKEN-AUTH-04'), async ({ probes, target }) => {
   if (!target.deactivated) return skip('no deactivated client configured: deactivate a client in OpenCRVS and set OPENCRVS_DEACTIVATED_CLIENT_ID and _SECRET')
   return expectErrors(probes, ['deactivated'], 'the deactivated client refused')
-})
-check(req('TOKEN-DUP-01'), async ({ probes }) => expectErrors(probes, ['duplicate-client-id'], 'a duplicated client_id refused'))
+}))
+test(...check(req('TOKEN-DUP-01'), async ({ probes }) => expectErrors(probes, ['duplicate-client-id'], 'a duplicated client_id refused')))
 
-check(req('TOKEN-AUTH-05'), async ({ probes }) => {
+test(...check(req('TOKEN-AUTH-05'), async ({ probes }) => {
   const [wrong, unknown, name] = await Promise.all([probes.get('wrong-secret'), probes.get('unknown-client-uuid'), probes.get('unknown-client-name')])
   const shape = (r: ProbeResult) => `${r.exchange.status} ${r.exchange.bodyText}`
   const differing = [unknown, name].filter((r) => shape(r) !== shape(wrong))
@@ -66,9 +66,9 @@ check(req('TOKEN-AUTH-05'), async ({ probes }) => {
     detail: [wrong, ...differing].map((r) => `${r.def.label}:\n${evidence(r.exchange)}`).join('\n\n'),
     fix: 'Answer every credential failure with the same status and body (OpenCRVS: 401 invalid_client "Invalid client id or secret").',
   })
-})
+}))
 
-check(req('TOKEN-AUTH-06'), async ({ probes }) => {
+test(...check(req('TOKEN-AUTH-06'), async ({ probes }) => {
   const all = await probes.all()
   const echoes = all.filter((r) => r.exchange.status !== 200 && r.sentSecrets.some((s) => r.exchange.bodyText.includes(s) || Object.values(r.exchange.headers).some((h) => h.includes(s))))
   if (!echoes.length) return pass(`none of ${all.length} error answers echoes a submitted secret`)
@@ -76,9 +76,9 @@ check(req('TOKEN-AUTH-06'), async ({ probes }) => {
     detail: echoes.map((r) => `${r.def.label}:\n${evidence(r.exchange)}`).join('\n\n'),
     fix: 'Never put request parameters in error descriptions.',
   })
-})
+}))
 
-check(req('TOKEN-AUTH-07'), async ({ probes }) => {
+test(...check(req('TOKEN-AUTH-07'), async ({ probes }) => {
   const all = await probes.all()
   const unauthorized = all.filter((r) => r.exchange.status === 401)
   if (!unauthorized.length) return skip('no 401 answer among the probes')
@@ -87,26 +87,26 @@ check(req('TOKEN-AUTH-07'), async ({ probes }) => {
   return violation(`${missing.length} of ${unauthorized.length} 401 answers lack WWW-Authenticate (RFC 9110 §15.5.2: a 401 MUST send it); OpenCRVS sends none`, {
     detail: evidence(missing[0]!.exchange),
   })
-})
+}))
 
-check(req('TOKEN-AUTH-08'), async ({ probes }) => {
+test(...check(req('TOKEN-AUTH-08'), async ({ probes }) => {
   const r = await probes.get('basic-auth')
   if (r.exchange.status === 200 && accessToken(r.exchange)) return pass('client_secret_basic works: Authorization: Basic issued a token')
   return violation(`HTTP Basic client authentication is not supported (HTTP ${r.exchange.status} ${String(errorCode(r.exchange) ?? '')}): RFC 6749 §2.3.1 says servers MUST support it; OpenCRVS reads credentials only from parameters`, {
     detail: evidence(r.exchange),
   })
-})
+}))
 
-check(req('TOKEN-DOCS-01'), async ({ probes }) => {
+test(...check(req('TOKEN-DOCS-01'), async ({ probes }) => {
   const r = await probes.get('docs-url')
   if (r.exchange.status === 200 && accessToken(r.exchange)) return pass('the docs\' example URL, with grant_type twice, issues a token on this deployment')
   return violation(`the docs' example URL "...&grant_type=&grant_type=client_credentials" is refused (HTTP ${r.exchange.status} ${String(errorCode(r.exchange) ?? '')}): a repeated key becomes an array, so it can never work. Send grant_type=client_credentials once`, {
     detail: evidence(r.exchange),
     fix: 'Tell integrators to send a single grant_type=client_credentials (as the countryconfig Postman collection does).',
   })
-})
+}))
 
-check(req('TOKEN-ERR-01'), async ({ probes, target, profile }) => {
+test(...check(req('TOKEN-ERR-01'), async ({ probes, target, profile }) => {
   const all = await probes.all()
   const broken: string[] = []
   const proxied: ProbeResult[] = []
@@ -142,9 +142,9 @@ check(req('TOKEN-ERR-01'), async ({ probes, target, profile }) => {
     })
   }
   return pass(`all ${all.length} error answers are JSON, valid against schemas/oauth-error.schema.json, with the release's status`)
-})
+}))
 
-check(req('TOKEN-ERR-02'), async ({ probes }) => {
+test(...check(req('TOKEN-ERR-02'), async ({ probes }) => {
   const all = await probes.all()
   const uris = [...new Set(all.map((r) => (r.exchange.json as { error_uri?: unknown } | undefined)?.error_uri).filter((u) => u !== undefined).map(String))]
   if (!uris.length) return pass('no error_uri is sent')
@@ -161,9 +161,9 @@ check(req('TOKEN-ERR-02'), async ({ probes }) => {
   return violation(`error_uri is not a URI: ${JSON.stringify(invalid[0])} (RFC 6749 §5.2: a URI-reference, no spaces); clients that follow it get nowhere`, {
     fix: 'OpenCRVS sends "Refer to https://..."; the URI alone would be valid.',
   })
-})
+}))
 
-check(req('TOKEN-ERR-03'), async ({ probes }) => {
+test(...check(req('TOKEN-ERR-03'), async ({ probes }) => {
   const all = await probes.all()
   const bad = all.filter((r) => r.exchange.json !== undefined && problems('oauth-error', r.exchange.json).some((p) => p.field === 'error_description' && p.keyword === 'pattern'))
   if (!bad.length) return pass('every error_description keeps to the RFC 6749 charset')
@@ -171,4 +171,4 @@ check(req('TOKEN-ERR-03'), async ({ probes }) => {
   return violation(`${bad.length} error_description(s) use characters RFC 6749 §5.2 excludes (double quote or backslash), e.g. in ${example}; strict clients may fail to parse or display them`, {
     detail: evidence(bad[0]!.exchange),
   })
-})
+}))

@@ -10,7 +10,7 @@ import { req } from '../src/requirements/catalogue.ts'
 
 const DEFAULT_LIFETIME = 600
 
-check(req('JWT-LIFE-01'), async ({ tokens, target, profile }) => {
+test(...check(req('JWT-LIFE-01'), async ({ tokens, target, profile }) => {
   const failed: string[] = []
   const warned: string[] = []
   const noted: string[] = []
@@ -44,9 +44,9 @@ check(req('JWT-LIFE-01'), async ({ tokens, target, profile }) => {
   if (noted.length) return finding('INFO', noted.join('; '), { detail: all })
   if (!ok.length) return skip('no client configured')
   return pass(`exp - iat is ${declared ?? profile.lifetime.default} s (${ok.join(', ')})`)
-})
+}))
 
-check(req('JWT-FRESH-01'), async ({ tokens }) => {
+test(...check(req('JWT-FRESH-01'), async ({ tokens }) => {
   const first = await decodedPrimary(tokens)
   const type = tokens.firstType()
   const again = await tokens.second(type)
@@ -59,10 +59,9 @@ check(req('JWT-FRESH-01'), async ({ tokens }) => {
   return pass('two requests a second apart returned different tokens', {
     detail: 'OpenCRVS tokens carry no jti and RS256 signatures are deterministic: two requests within the same second can get an identical token from a genuine release, so the kit asks again in the next second.',
   })
-})
+}))
 
-check(
-  req('JWT-EXP-01'),
+test(...check(req('JWT-EXP-01'),
   async ({ tokens, target, profile }) => {
     if (!target.slow) {
       return skip('opt-in: set CONFORMANCE_SLOW=true (nightly). The check obtains a token, waits until it expires (about 11 minutes at the default 600 s lifetime) and shows it is then refused')
@@ -100,4 +99,4 @@ check(
     return violation(`by the server's clock (${later.headers.date}) the token has not expired ${Math.round(waitMs / 1000)} s after its exp`, { detail: evidence(later) })
   },
   { tag: ['@slow'] },
-)
+))

@@ -1,11 +1,11 @@
 /**
  * Methods on the token route: only POST issues tokens; OPTIONS and CORS reported as they are.
  */
-import { check, finding, pass, violation } from '../fixtures/index.ts'
+import { check, finding, pass, violation, test } from '../fixtures/index.ts'
 import { accessToken, evidence, send, tokenRequest } from '../src/http/index.ts'
 import { req } from '../src/requirements/catalogue.ts'
 
-check(req('TOKEN-METHOD-01'), async ({ tokens, target }) => {
+test(...check(req('TOKEN-METHOD-01'), async ({ tokens, target }) => {
   const client = tokens.client(tokens.firstType())
   const url = tokenRequest(target.tokenUrl, 'query', { client_id: client.id, client_secret: client.secret, grant_type: 'client_credentials' }).url
   const answers = await Promise.all(['GET', 'HEAD', 'PUT'].map((method) => send({ method, url })))
@@ -19,9 +19,9 @@ check(req('TOKEN-METHOD-01'), async ({ tokens, target }) => {
   const odd = answers.filter((ex) => ex.status !== 404 && ex.status !== 405)
   if (odd.length) return pass(`no token (${statuses}); 404 or 405 would be clearer`, { detail, observed })
   return pass(`no token: ${statuses}`, { detail, observed })
-})
+}))
 
-check(req('TOKEN-METHOD-02'), async ({ target }) => {
+test(...check(req('TOKEN-METHOD-02'), async ({ target }) => {
   const origin = 'https://conformance-kit.invalid'
   const ex = await send({ method: 'OPTIONS', url: target.tokenUrl, headers: { origin, 'access-control-request-method': 'POST' } })
   const acao = ex.headers['access-control-allow-origin']
@@ -32,4 +32,4 @@ check(req('TOKEN-METHOD-02'), async ({ target }) => {
   return finding('INFO', `${facts}: browsers on other sites cannot read token responses (v1.x allows its own login/register/countryconfig origins; v2.0 has CORS off)`, {
     detail: evidence(ex, { headers: ['access-control-allow-origin', 'access-control-allow-methods', 'vary'] }),
   })
-})
+}))

@@ -33,11 +33,11 @@ async function formatCheck(tokens: TokenStore, profile: Profile, format: TokenFo
     : finding('INFO', `${profile.label} reads only the query string, as released: a ${NAMES[format]} request got ${outcome}`, { detail })
 }
 
-check(req('TOKEN-FMT-01'), async ({ tokens, profile }) => formatCheck(tokens, profile, 'query'))
-check(req('TOKEN-FMT-02'), async ({ tokens, profile }) => formatCheck(tokens, profile, 'json'))
-check(req('TOKEN-FMT-03'), async ({ tokens, profile }) => formatCheck(tokens, profile, 'form'))
+test(...check(req('TOKEN-FMT-01'), async ({ tokens, profile }) => formatCheck(tokens, profile, 'query')))
+test(...check(req('TOKEN-FMT-02'), async ({ tokens, profile }) => formatCheck(tokens, profile, 'json')))
+test(...check(req('TOKEN-FMT-03'), async ({ tokens, profile }) => formatCheck(tokens, profile, 'form')))
 
-check(req('TOKEN-FMT-04'), async ({ tokens, profile }) => {
+test(...check(req('TOKEN-FMT-04'), async ({ tokens, profile }) => {
   const type = tokens.firstType()
   const formats = ['query', 'json', 'form'] as const
   const attempts = await Promise.all(formats.map((f) => tokens.attempt(type, f)))
@@ -52,9 +52,9 @@ check(req('TOKEN-FMT-04'), async ({ tokens, profile }) => {
       fix: 'Upgrade to v2.0 and send a form body; until then, keep the token route out of access logs that record query strings.',
     },
   )
-})
+}))
 
-check(req('TOKEN-FMT-05'), async ({ tokens, target }) => {
+test(...check(req('TOKEN-FMT-05'), async ({ tokens, target }) => {
   // credentials only in the body, so no secret rides in the URL; the two sources disagree on grant_type
   const client = tokens.client(tokens.firstType())
   const ex = await send({
@@ -74,4 +74,4 @@ check(req('TOKEN-FMT-05'), async ({ tokens, target }) => {
   }
   if (token) return finding('INFO', 'the query wins for grant_type while the body supplies the credentials: the two sources are merged', { detail, observed: { 'request.precedence': 'query, merged' } })
   return finding('INFO', `the answer (HTTP ${ex.status} ${String(error ?? '')}) does not tell which source wins`, { detail })
-})
+}))

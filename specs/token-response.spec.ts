@@ -1,7 +1,7 @@
 /**
  * The successful token response: status, schema, content type, Cache-Control.
  */
-import { check, deviation, finding, pass, skip, violation } from '../fixtures/index.ts'
+import { check, deviation, finding, pass, skip, violation, test } from '../fixtures/index.ts'
 import type { TokenStore } from '../fixtures/tokens.ts'
 import { evidence } from '../src/http/index.ts'
 import { officialEdgeFix, proxyImposed } from '../src/profiles/proxy.ts'
@@ -14,7 +14,7 @@ async function primary(tokens: TokenStore) {
   return tokens.primary(type)
 }
 
-check(req('TOKEN-RESP-01'), async ({ tokens }) => {
+test(...check(req('TOKEN-RESP-01'), async ({ tokens }) => {
   const a = await primary(tokens)
   const ex = a.exchange
   if (ex.status !== 200) return violation(`valid credentials got HTTP ${ex.status}, not 200`, { detail: evidence(ex) })
@@ -23,9 +23,9 @@ check(req('TOKEN-RESP-01'), async ({ tokens }) => {
   const members = Object.keys(ex.json as object).join(', ')
   if (problems.length) return violation(`the body breaks schemas/token-response.schema.json: ${problems.join('; ')}`, { detail: evidence(ex) })
   return pass(`HTTP 200 with a valid body (members: ${members}; sent as ${a.format})`)
-})
+}))
 
-check(req('TOKEN-RESP-02'), async ({ tokens, target, profile }) => {
+test(...check(req('TOKEN-RESP-02'), async ({ tokens, target, profile }) => {
   const a = await primary(tokens)
   if (a.exchange.status !== 200) return skip(`no successful token response to inspect (HTTP ${a.exchange.status}; see TOKEN-RESP-01)`)
   const type = a.exchange.headers['content-type']
@@ -33,9 +33,9 @@ check(req('TOKEN-RESP-02'), async ({ tokens, target, profile }) => {
   const proxy = proxyImposed(target, profile, 'content-type', type, 'application/json')
   if (proxy) return deviation(`the successful token response is not declared as JSON: ${proxy.reason}`, { detail: evidence(a.exchange), fix: proxy.fix })
   return violation(`Content-Type is ${type ?? '(absent)'}, not application/json`, { detail: evidence(a.exchange) })
-})
+}))
 
-check(req('TOKEN-RESP-03'), async ({ tokens, target, profile }) => {
+test(...check(req('TOKEN-RESP-03'), async ({ tokens, target, profile }) => {
   const a = await primary(tokens)
   if (a.exchange.status !== 200) return skip(`no successful token response to inspect (HTTP ${a.exchange.status}; see TOKEN-RESP-01)`)
   const cc = a.exchange.headers['cache-control']
@@ -48,9 +48,9 @@ check(req('TOKEN-RESP-03'), async ({ tokens, target, profile }) => {
     officialEdgeFix(target, profile, 'cache-control') ??
     'The auth service sets Cache-Control: no-store itself; a proxy in front of it is removing or overriding the header. Let it pass through, or set Cache-Control: no-store on the token route.'
   return violation(missing, { detail: evidence(a.exchange), fix })
-})
+}))
 
-check(req('TOKEN-RESP-04'), async ({ tokens }) => {
+test(...check(req('TOKEN-RESP-04'), async ({ tokens }) => {
   const a = await primary(tokens)
   if (a.exchange.status !== 200) return skip(`no successful token response to inspect (HTTP ${a.exchange.status}; see TOKEN-RESP-01)`)
   const pragma = a.exchange.headers.pragma
@@ -58,9 +58,9 @@ check(req('TOKEN-RESP-04'), async ({ tokens }) => {
   return violation(`Pragma is ${pragma ? `"${pragma}"` : 'absent'}: RFC 6749 §5.1 asks for Pragma: no-cache beside Cache-Control: no-store, for HTTP/1.0 caches (RFC 9111 §5.4 has since deprecated Pragma)`, {
     fix: 'The official v2 Helm chart adds it with the Traefik middleware sts-and-basic-response-headers; a docker-swarm deployment can attach the same headers middleware.',
   })
-})
+}))
 
-check(req('TOKEN-RESP-05'), async ({ tokens }) => {
+test(...check(req('TOKEN-RESP-05'), async ({ tokens }) => {
   const a = await primary(tokens)
   if (a.exchange.status !== 200 || a.exchange.json === undefined) return skip(`no successful token response to inspect (HTTP ${a.exchange.status}; see TOKEN-RESP-01)`)
   const expiresIn = (a.exchange.json as { expires_in?: unknown }).expires_in
@@ -68,12 +68,12 @@ check(req('TOKEN-RESP-05'), async ({ tokens }) => {
   return violation('no expires_in: RFC 6749 §5.1 recommends it, and OpenCRVS never sends it. Clients must read the lifetime from the token\'s exp claim (600 s by default) and refresh before it', {
     fix: 'Integrators: decode exp from the token, or assume 10 minutes.',
   })
-})
+}))
 
-check(req('TOKEN-RESP-06'), async ({ tokens }) => {
+test(...check(req('TOKEN-RESP-06'), async ({ tokens }) => {
   const a = await primary(tokens)
   if (a.exchange.status !== 200 || a.exchange.json === undefined) return skip(`no successful token response to inspect (HTTP ${a.exchange.status}; see TOKEN-RESP-01)`)
   const scope = (a.exchange.json as { scope?: unknown }).scope
   if (scope !== undefined) return pass(`scope member: ${JSON.stringify(scope)}`)
   return finding('INFO', 'no scope member in the response: the granted scopes are only in the token\'s scope claim (RFC 6749 §3.3 requires the member only when the grant differs from the request, and the client requests none)')
-})
+}))

@@ -3,7 +3,7 @@
  * For an http:// target (allowed with CONFORMANCE_ALLOW_HTTP) these are SKIPPED, saying so.
  */
 import { randomUUID } from 'node:crypto'
-import { check, pass, skip, violation, type Outcome } from '../fixtures/index.ts'
+import { check, pass, skip, violation, type Outcome, test } from '../fixtures/index.ts'
 import type { Target } from '../src/config/index.ts'
 import { accessToken, errorCode, evidence, send, tokenRequest } from '../src/http/index.ts'
 import { legacyHandshake, tlsFacts, type TlsFacts } from '../src/http/tls.ts'
@@ -24,7 +24,7 @@ const isOutcome = (x: TlsFacts | Outcome): x is Outcome => 'kind' in x
 const describe = (f: TlsFacts) =>
   `protocol ${f.protocol}, cipher ${f.cipher}\ncertificate: subject ${f.subject}; issuer ${f.issuer}; ${f.subjectAltName || 'no subjectAltName'}; valid to ${f.validTo} (${f.daysLeft} days); SHA-256 ${f.fingerprint256}\nverification: ${f.authorized ? 'trusted' : `NOT trusted (${f.authorizationError})`}`
 
-check(req('TLS-01'), async ({ target }) => {
+test(...check(req('TLS-01'), async ({ target }) => {
   const f = await handshake(target)
   if (isOutcome(f)) return f
   const legacy = await legacyHandshake(target.tokenUrl)
@@ -37,9 +37,9 @@ check(req('TLS-01'), async ({ target }) => {
     })
   }
   return pass(`${f.protocol} (${f.cipher}); a TLS 1.0/1.1-only client is refused`, { detail, observed: { 'tls.protocol': f.protocol } })
-})
+}))
 
-check(req('TLS-02'), async ({ target }) => {
+test(...check(req('TLS-02'), async ({ target }) => {
   const f = await handshake(target)
   if (isOutcome(f)) return f
   if (f.authorized) return pass(`certificate trusted and valid for ${new URL(target.tokenUrl).hostname} (issuer ${f.issuer})`, { detail: describe(f) })
@@ -49,9 +49,9 @@ check(req('TLS-02'), async ({ target }) => {
       ? 'Check the certificate names this host and is signed by the CA in OPENCRVS_CA_FILE.'
       : 'If the deployment uses a private CA, set OPENCRVS_CA_FILE to its PEM certificate; otherwise fix the certificate (name, chain, expiry). The kit never disables verification.',
   })
-})
+}))
 
-check(req('TLS-03'), async ({ target }) => {
+test(...check(req('TLS-03'), async ({ target }) => {
   const f = await handshake(target)
   if (isOutcome(f)) return f
   if (f.daysLeft >= 21) return pass(`the certificate expires on ${f.validTo} (${f.daysLeft} days left)`)
@@ -59,9 +59,9 @@ check(req('TLS-03'), async ({ target }) => {
     detail: describe(f),
     fix: 'Renew the certificate now (check the ACME/cert-manager renewal job).',
   })
-})
+}))
 
-check(req('TLS-04'), async ({ target, tokens }) => {
+test(...check(req('TLS-04'), async ({ target, tokens }) => {
   if (!target.tokenUrl.startsWith('https:')) return skip(PLAIN)
   const a = await tokens.primary(tokens.firstType())
   const hsts = a.exchange.headers['strict-transport-security']
@@ -69,9 +69,9 @@ check(req('TLS-04'), async ({ target, tokens }) => {
   return violation(`no Strict-Transport-Security header on the token response: a client that once follows an http:// link can be downgraded and send its secret in clear`, {
     fix: 'The official v2 Helm ingress sets it (sts-and-basic-response-headers); on docker-swarm add a Traefik headers middleware with stsSeconds.',
   })
-})
+}))
 
-check(req('TLS-05'), async ({ target }) => {
+test(...check(req('TLS-05'), async ({ target }) => {
   if (!target.tokenUrl.startsWith('https:')) return skip(PLAIN)
   const twin = new URL(target.tokenUrl)
   twin.protocol = 'http:'
@@ -92,4 +92,4 @@ check(req('TLS-05'), async ({ target }) => {
     detail: evidence(ex),
     fix: 'Serve /token only over HTTPS: redirect port 80 to 443 (Traefik web entrypoint redirection) or close it.',
   })
-})
+}))
