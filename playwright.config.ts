@@ -1,12 +1,19 @@
 import { defineConfig } from '@playwright/test'
 import { config as loadDotenv } from 'dotenv'
 import { join } from 'node:path'
-import { reportDirFrom } from './src/config/index.ts'
+import { reportDirFrom, runTimeoutMinutes } from './src/config/index.ts'
 
 loadDotenv({ quiet: true })
 const reportDir = reportDirFrom(process.env)
 // Listing the checks (npx playwright test --list) runs none: it must leave the last run's reports as they are
 const listing = process.argv.includes('--list')
+// the run as a whole has a deadline: a stalling target cannot hold a CI job until its own timeout
+let globalTimeout = 10 * 60_000
+try {
+  globalTimeout = runTimeoutMinutes(process.env) * 60_000
+} catch {
+  // a bad value is reported, naming the variable, by the configuration check that runs first
+}
 
 export default defineConfig({
   testDir: 'specs',
@@ -15,6 +22,7 @@ export default defineConfig({
   workers: 2,
   retries: 0, // no retries: a 4xx is an answer, and a retry is an extra request to the deployment
   timeout: 30_000,
+  globalTimeout,
   forbidOnly: true,
   outputDir: join(reportDir, 'test-results'),
   metadata: { reportDir },

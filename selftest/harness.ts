@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { demoClients, startEmulator, type EmulatorClient, type RunningEmulator } from '../emulator/server.ts'
 import type { ConformanceReport } from '../src/report/conformance-reporter.ts'
+import { secretForms } from '../src/redact/index.ts'
 
 export const ROOT = new URL('..', import.meta.url).pathname
 
@@ -191,11 +192,24 @@ export function allureDataFiles(html: string): Array<{ name: string; text: strin
 
 const WHOLE_JWT = /eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{16,}/
 
-/** Every place a secret or a whole signed JWT appears in the run's files (HTML report data unpacked) or output. */
+/** An 8-character piece of a secret: what a cut through it would leave behind. */
+const FRAGMENT = 8
+
+/**
+ * Every place a secret (in any encoding, or an 8-character fragment of it) or a whole signed JWT appears in the
+ * run's files (HTML report data unpacked) or output.
+ */
 export function leaks(run: KitRun): string[] {
   const found: string[] = []
+  const forms = run.secrets.map((s) => ({ forms: secretForms(s), fragments: Array.from({ length: Math.max(0, s.length - FRAGMENT + 1) }, (_, i) => s.slice(i, i + FRAGMENT)) }))
   const scan = (where: string, text: string) => {
-    for (const s of run.secrets) if (text.includes(s) || text.includes(encodeURIComponent(s))) found.push(`${where}: a client secret`)
+    for (const s of forms) {
+      if (s.forms.some((f) => text.includes(f))) found.push(`${where}: a client secret`)
+      else {
+        const piece = s.fragments.find((f) => text.includes(f))
+        if (piece) found.push(`${where}: an 8-character fragment of a client secret ("${piece.slice(0, 2)}…")`)
+      }
+    }
     const m = WHOLE_JWT.exec(text)
     if (m) found.push(`${where}: a whole signed JWT (${m[0].slice(0, 12)}…)`)
   }

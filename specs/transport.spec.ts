@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import { check, pass, skip, violation, type Outcome, test } from '../fixtures/index.ts'
 import type { Target } from '../src/config/index.ts'
-import { accessToken, errorCode, evidence, send, tokenRequest } from '../src/http/index.ts'
+import { accessToken, BudgetExceeded, errorCode, evidence, send, tokenRequest } from '../src/http/index.ts'
 import { legacyHandshake, tlsFacts, type TlsFacts } from '../src/http/tls.ts'
 import { registerSecret } from '../src/redact/index.ts'
 import { req } from '../src/requirements/catalogue.ts'
@@ -82,6 +82,7 @@ test(...check(req('TLS-05'), async ({ target }) => {
   try {
     ex = await send(request, 10_000)
   } catch (e) {
+    if (e instanceof BudgetExceeded) throw e // never a pass: the twin was not probed
     return pass(`${twin.origin} refuses plain HTTP (${(e as Error).message})`)
   }
   const oauth = typeof errorCode(ex) === 'string' || accessToken(ex) !== undefined

@@ -38,6 +38,20 @@ test('redaction: registered secrets in any encoding, whole JWTs, credential para
   assert.doesNotMatch(out, /unregistered/)
   assert.doesNotMatch(out, /abc\.def|dXNlcjpwYXNz/)
   assert.match(out, /\[JWT alg=RS256 sub=abc; signature removed\]/)
+  // a secret with a quote, JSON-escaped in a body; and its base64 copy inside a claim
+  registerSecret('q"uote-secret-1', 'quoted secret')
+  assert.doesNotMatch(redact(JSON.stringify({ error_description: 'echo q"uote-secret-1' })), /uote-secret/)
+  assert.doesNotMatch(redact(`{"claim":"${Buffer.from('s3cr3t value/+').toString('base64')}"}`), new RegExp(Buffer.from('s3cr3t value/+').toString('base64').slice(0, 8)))
   // a registered secret in a URL is replaced once, with its label, and the URL stays readable
   assert.equal(redact('https://a.example/token?client_id=x&client_secret=s3cr3t%20value%2F%2B&grant_type=y'), 'https://a.example/token?client_id=x&client_secret=[REDACTED test secret]&grant_type=y')
+})
+
+test('evidence redacts the whole body before cutting it: no first characters of a secret survive the cut', async () => {
+  const { evidence } = await import('../../src/http/index.ts')
+  const secret = 'cut-through-me-0123456789'
+  registerSecret(secret, 'cut secret')
+  const bodyText = `${'x'.repeat(590)}${secret}${'y'.repeat(100)}`
+  const out = evidence({ request: { method: 'POST', url: 'https://a.example/token' }, status: 401, headers: {}, bodyText, json: undefined, durationMs: 1 })
+  assert.doesNotMatch(out, /cut-thro/)
+  assert.match(out, /characters in all/)
 })

@@ -59,3 +59,17 @@ test('the scan finds a planted secret and JWT in files, embedded report data and
   assert.ok(found.some((f) => f.includes('(embedded report.json): a client secret')), found.join('\n'))
   assert.ok(found.some((f) => f.includes('allure.html (embedded data/test-results/1.json): a whole signed JWT')), found.join('\n'))
 })
+
+test('the scan finds a secret in every encoding, and an 8-character fragment left by a cut', () => {
+  for (const [name, text] of [
+    ['base64', Buffer.from(SECRET).toString('base64')],
+    ['base64url', `{"c":"${Buffer.from(SECRET).toString('base64url')}"}`],
+    ['json-escaped', JSON.stringify(`${SECRET}"x`)],
+    ['fragment', `body: {"error_description":"bad ${SECRET.slice(0, 20)}…`],
+  ]) {
+    const dir = mkdtempSync(join(tmpdir(), 'leak-'))
+    writeFileSync(join(dir, 'conformance.json'), text!)
+    const found = leaks({ code: 0, output: '', reportDir: dir, secrets: [SECRET] } as unknown as KitRun)
+    assert.equal(found.length, 1, `${name}: ${found.join('; ')}`)
+  }
+})

@@ -57,6 +57,8 @@ export interface Target {
   waivers: Waiver[]
   /** CONFORMANCE_MAX_REQUESTS: the most requests a run sends to the target. */
   maxRequests: number
+  /** CONFORMANCE_REQUEST_TIMEOUT_SECONDS: one request's deadline, connect, headers and body together. */
+  requestTimeoutSeconds: number
   /** OPENCRVS_CA_FILE: PEM bundle of a private CA to trust, besides the system's (verification is never off). */
   caFile?: string
   lifecycle: Lifecycle
@@ -65,7 +67,7 @@ export interface Target {
 /** What to run against: a configured deployment, or the bundled emulator. */
 export type Resolved =
   | { kind: 'deployment'; target: Target }
-  | { kind: 'emulator'; release: string; faults: string[]; mode: Mode; reportDir: string; leewaySeconds: number; slow: boolean; waivers: Waiver[]; maxRequests: number }
+  | { kind: 'emulator'; release: string; faults: string[]; mode: Mode; reportDir: string; leewaySeconds: number; slow: boolean; waivers: Waiver[]; maxRequests: number; requestTimeoutSeconds: number }
 
 export class ConfigError extends Error {
   constructor(
@@ -266,6 +268,8 @@ export function resolveConfig(env: Env): Resolved {
   const slow = parseBool(env, 'CONFORMANCE_SLOW', false)
   const waivers = parseWaivers(env)
   const maxRequests = parseInteger(env, 'CONFORMANCE_MAX_REQUESTS', 150, 10, 100_000)
+  const requestTimeoutSeconds = parseInteger(env, 'CONFORMANCE_REQUEST_TIMEOUT_SECONDS', DEFAULT_REQUEST_TIMEOUT_SECONDS, 1, 300)
+  runTimeoutMinutes(env) // validated here, before anything is sent; playwright.config.ts reads it
   const lifetimeText = value(env, 'OPENCRVS_TOKEN_LIFETIME_SECONDS')
   const tokenLifetimeSeconds = lifetimeText === undefined ? undefined : parseInteger(env, 'OPENCRVS_TOKEN_LIFETIME_SECONDS', 600, 1, 31_536_000)
 
@@ -317,7 +321,7 @@ export function resolveConfig(env: Env): Resolved {
     }
     const release = version === 'auto' ? '2.0' : version.release
     const faults = faultsText ? faultsText.split(',').map((s) => s.trim()).filter(Boolean) : []
-    return { kind: 'emulator', release, faults, mode, reportDir, leewaySeconds, slow, waivers, maxRequests }
+    return { kind: 'emulator', release, faults, mode, reportDir, leewaySeconds, slow, waivers, maxRequests, requestTimeoutSeconds }
   }
   if (faultsText) {
     throw new ConfigError('CONFORMANCE_EMULATOR_FAULTS', 'faults apply to the bundled emulator only, and a deployment URL is set', 'Remove CONFORMANCE_EMULATOR_FAULTS, or unset the OPENCRVS_*_URL variables to run the emulator.')
@@ -347,10 +351,21 @@ export function resolveConfig(env: Env): Resolved {
     slow,
     waivers,
     maxRequests,
+    requestTimeoutSeconds,
     ...(caFile ? { caFile } : {}),
     lifecycle,
   }
   return { kind: 'deployment', target }
+}
+
+const DEFAULT_REQUEST_TIMEOUT_SECONDS = 15
+
+/**
+ * The whole run's deadline in minutes (CONFORMANCE_RUN_TIMEOUT_MINUTES): 10 by default, 30 when the @slow checks
+ * run (live expiry waits about 11 minutes). Whatever a target does, the run ends and writes its reports by then.
+ */
+export function runTimeoutMinutes(env: Env): number {
+  return parseInteger(env, 'CONFORMANCE_RUN_TIMEOUT_MINUTES', parseBool(env, 'CONFORMANCE_SLOW', false) ? 30 : 10, 1, 24 * 60)
 }
 
 /** The report folder, without validating anything else (used by playwright.config.ts). */

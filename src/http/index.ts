@@ -27,6 +27,27 @@ export interface HttpExchange {
 /** Requests this process sent: all of them, those to the token endpoint, and the answers that carried a token. */
 export const requestStats = { total: 0, token: 0, issued: 0 }
 
+/** The most of a response body the kit reads: token, error and key answers are a few kB. */
+export const MAX_BODY_BYTES = 512 * 1024
+
+/**
+ * How long one request may take, connect, headers and body together (CONFORMANCE_REQUEST_TIMEOUT_SECONDS):
+ * undici's own timeouts are idle timeouts, which a target dripping a byte at a time resets forever.
+ */
+let deadlineMs = 15_000
+export function setRequestDeadline(seconds: number): void {
+  deadlineMs = seconds * 1000
+}
+
+/** The target answered in a way the kit will not wait for or read: past the deadline, or a body over the cap. */
+export class TargetMisbehaved extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'TargetMisbehaved'
+    this.stack = message // a finding about the target, not a crash of the kit
+  }
+}
+
 let tokenEndpoint: string | undefined
 /** Tell the counter which URL is the token endpoint (its path, any query). */
 export function setTokenEndpoint(url: string): void {
@@ -65,20 +86,47 @@ export function spend(): void {
   if (statSync(budget.file).size > budget.max) throw new BudgetExceeded(budget.max)
 }
 
-export async function send(req: HttpRequest, timeoutMs = 15_000): Promise<HttpExchange> {
+export async function send(req: HttpRequest, timeoutMs = deadlineMs): Promise<HttpExchange> {
   spend()
   requestStats.total++
   if (tokenEndpoint && req.url.split('?')[0] === tokenEndpoint) requestStats.token++
   const started = Date.now()
-  const res = await request(req.url, {
-    method: req.method as 'POST',
-    headers: req.headers ?? {},
-    ...(req.body !== undefined ? { body: req.body } : {}),
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-    ...(dispatcher ? { dispatcher } : {}),
-  })
-  const bodyText = req.method === 'HEAD' ? (await res.body.dump(), '') : await res.body.text()
+  const what = () => redact(`${req.method} ${req.url}`)
+  const deadline = new AbortController()
+  const timer = setTimeout(() => deadline.abort(), timeoutMs)
+  let res: Dispatcher.ResponseData
+  let bodyText = ''
+  try {
+    res = await request(req.url, {
+      method: req.method as 'POST',
+      headers: req.headers ?? {},
+      ...(req.body !== undefined ? { body: req.body } : {}),
+      signal: deadline.signal,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      ...(dispatcher ? { dispatcher } : {}),
+    })
+    if (req.method !== 'HEAD') {
+      const chunks: Buffer[] = []
+      let size = 0
+      for await (const chunk of res.body as AsyncIterable<Buffer>) {
+        size += chunk.length
+        if (size > MAX_BODY_BYTES) {
+          res.body.destroy()
+          throw new TargetMisbehaved(`${what()} answered HTTP ${res.statusCode} with a body over ${MAX_BODY_BYTES / 1024} kB, where a token, error or key answer is a few kB: the kit stopped reading it`)
+        }
+        chunks.push(chunk)
+      }
+      bodyText = Buffer.concat(chunks).toString('utf8')
+    } else await res.body.dump()
+  } catch (e) {
+    if (deadline.signal.aborted) {
+      throw new TargetMisbehaved(`${what()} did not complete within ${timeoutMs / 1000} s (the kit's deadline for connect, headers and body together, CONFORMANCE_REQUEST_TIMEOUT_SECONDS)`)
+    }
+    throw e
+  } finally {
+    clearTimeout(timer)
+  }
   const headers: Record<string, string> = {}
   for (const [k, v] of Object.entries(res.headers)) {
     if (v === undefined) continue
@@ -138,7 +186,8 @@ export function evidence(ex: HttpExchange, opts: { headers?: string[] } = {}): s
   if (ex.request.body !== undefined) lines.push(`  body: ${ex.request.body}`)
   lines.push(`-> ${ex.status}`)
   for (const h of shown) lines.push(`  ${h}: ${ex.headers[h] ?? '(absent)'}`)
-  const body = ex.bodyText.length > 600 ? ex.bodyText.slice(0, 600) + '…' : ex.bodyText
-  lines.push(`  body: ${body}`)
+  // redact the whole body before cutting it: a cut through a secret would leave its first characters
+  const whole = redact(ex.bodyText)
+  lines.push(`  body: ${whole.length > 600 ? `${whole.slice(0, 600)}… (${ex.bodyText.length} characters in all)` : whole}`)
   return redact(lines.join('\n'))
 }

@@ -4,7 +4,7 @@
  */
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { send } from '../http/index.ts'
+import { BudgetExceeded, send } from '../http/index.ts'
 
 export interface SigningKey {
   key: KeyObject
@@ -58,16 +58,46 @@ export function describeKey(key: KeyObject, source: string, pem?: string): Signi
 /** Load the key from a file or URL. Throws KeyUnavailable saying what was found instead. */
 export async function loadSigningKey(location: { kind: 'file' | 'url'; location: string }, kid?: string): Promise<SigningKey> {
   if (location.kind === 'file') {
-    const { key, format, pem } = fromText(readFileSync(location.location, 'utf8'), location.location, kid)
+    let text: string
+    try {
+      text = readFileSync(location.location, 'utf8')
+    } catch (e) {
+      throw new KeyUnavailable(`${location.location} could not be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`)
+    }
+    const { key, format, pem } = fromText(text, location.location, kid)
     return describeKey(key, `${location.location} (${format})`, pem)
   }
   let res
   try {
     res = await send({ method: 'GET', url: location.location })
   } catch (e) {
-    throw new KeyUnavailable(`${location.location} could not be reached (${(e as Error).message})`)
+    if (e instanceof BudgetExceeded) throw e // the key was never asked for: not a finding about it
+    throw new KeyUnavailable(`${location.location} could not be read (${(e as Error).message})`)
   }
   if (res.status !== 200) throw new KeyUnavailable(`${location.location} answered HTTP ${res.status}`)
   const { key, format, pem } = fromText(res.bodyText, location.location, kid)
   return describeKey(key, `${location.location} (${format}, served as ${res.headers['content-type'] ?? 'no content type'})`, pem)
+}
+
+/**
+ * The key as data, loaded once by global setup and handed to the workers with the runtime (it is public), so no
+ * worker, restarted or not, asks the deployment for it again. `located`: a location was configured or derived,
+ * so a failure is the deployment's (a published key that is not a key), not a gap in the configuration.
+ */
+export type PublishedKey = { spki: string; source: string; pem?: string } | { unavailable: string; located: boolean }
+
+export async function publishedKey(location: { kind: 'file' | 'url'; location: string } | undefined): Promise<PublishedKey> {
+  if (!location) return { unavailable: 'no key location: set OPENCRVS_AUTH_URL (key at <auth>/.well-known) or OPENCRVS_PUBLIC_KEY', located: false }
+  try {
+    const k = await loadSigningKey(location)
+    return { spki: k.key.export({ type: 'spki', format: 'pem' }).toString(), source: k.source, ...(k.pem ? { pem: k.pem } : {}) }
+  } catch (e) {
+    if (e instanceof KeyUnavailable) return { unavailable: e.message, located: true }
+    throw e
+  }
+}
+
+/** The signing key a PublishedKey describes. */
+export function signingKeyOf(p: Extract<PublishedKey, { spki: string }>): SigningKey {
+  return describeKey(createPublicKey(p.spki), p.source, p.pem)
 }

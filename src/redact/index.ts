@@ -6,10 +6,20 @@
 
 const secrets = new Map<string, string>() // value -> label
 
+/**
+ * Every form a secret can take in what a target echoes or a report holds: raw, JSON-escaped, URL-encoded (both
+ * ways of writing a space), base64 and base64url (as inside a claim or a Basic credential of its own).
+ */
+export function secretForms(value: string): string[] {
+  const url = encodeURIComponent(value)
+  const b64 = Buffer.from(value).toString('base64')
+  return [...new Set([value, JSON.stringify(value).slice(1, -1), url, url.replace(/%20/g, '+'), b64, b64.replace(/=+$/, ''), Buffer.from(value).toString('base64url')])].filter((v) => v.length >= 4)
+}
+
 /** Register a secret value under a label shown in its place ("notification client secret"). */
 export function registerSecret(value: string | undefined, label: string): void {
   if (!value || value.length < 4) return
-  for (const variant of new Set([value, encodeURIComponent(value), encodeURIComponent(value).replace(/%20/g, '+')])) {
+  for (const variant of secretForms(value)) {
     if (!secrets.has(variant)) secrets.set(variant, label)
   }
 }

@@ -7,11 +7,13 @@ import { config as loadDotenv } from 'dotenv'
 import { resolveConfig, type Target } from '../config/index.ts'
 import { detectProfile, type Evidence } from '../profiles/detect.ts'
 import { PROFILES, type ProfileId } from '../profiles/profiles.ts'
-import { accessToken, errorCode, requestStats, send, setBudget, setCaFile, setTokenEndpoint, tokenRequest } from '../http/index.ts'
+import { accessToken, errorCode, requestStats, send, type HttpExchange, setBudget, setCaFile, setRequestDeadline, setTokenEndpoint, TargetMisbehaved, tokenRequest } from '../http/index.ts'
 import { rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { decodeCompact } from '../jwt/index.ts'
+import { publishedKey, type PublishedKey } from '../jwt/keys.ts'
+import { redact } from '../redact/index.ts'
 import { RUNTIME_ENV, registerTargetSecrets, type Runtime } from './runtime.ts'
 
 async function startBundledEmulator(release: string, faults: string[]) {
@@ -21,6 +23,15 @@ async function startBundledEmulator(release: string, faults: string[]) {
   return { emu, notification: notification!, search: search!, deactivated: deactivated! }
 }
 
+/** An answer no OAuth token endpoint gives: a server error, a redirect, or a body that is not JSON. */
+function notOAuth(ex: HttpExchange): string | null {
+  const type = ex.headers['content-type']?.split(';')[0] ?? 'no content type'
+  if (ex.status >= 300 && ex.status < 400) return `HTTP ${ex.status} (a redirect to ${ex.headers.location ?? 'nowhere'}, not followed)`
+  if (ex.status >= 500) return `HTTP ${ex.status} (${type})`
+  if (ex.json === undefined) return `HTTP ${ex.status} with a body that is not JSON (${type})`
+  return null
+}
+
 async function gatherEvidence(target: Target): Promise<Evidence> {
   const evidence: Evidence = {}
   setTokenEndpoint(target.tokenUrl)
@@ -28,12 +39,14 @@ async function gatherEvidence(target: Target): Promise<Evidence> {
   const err = errorCode(bare)
   if (typeof err === 'string') evidence.noParamsError = err
   if (bare.headers['x-version']) evidence.xVersion = bare.headers['x-version']
+  const answers = [bare]
   const client = target.clients.NOTIFICATION ?? target.clients.SEARCH ?? Object.values(target.clients)[0]
   if (client) {
     const params = { client_id: client.id, client_secret: client.secret, grant_type: 'client_credentials' }
-    // the query works in every release; the body is tried only if the query does not
-    for (const format of ['query', 'form'] as const) {
+    // the body first, so no secret rides in a URL where the release reads the body (v2.0); the query (v1.x) after
+    for (const format of ['form', 'query'] as const) {
       const res = await send(tokenRequest(target.tokenUrl, format, params))
+      answers.push(res)
       const token = accessToken(res)
       if (res.status !== 200 || !token) continue
       try {
@@ -45,11 +58,25 @@ async function gatherEvidence(target: Target): Promise<Evidence> {
       break
     }
   }
+  // root cause first: a token endpoint that gives no OAuth answer to anything, a valid request included
+  const broken = answers.map(notOAuth)
+  if (broken.every((b) => b !== null)) {
+    const seen = [...new Set(broken)].join(', then ')
+    throw new RootCause(
+      `The token endpoint ${redact(target.tokenUrl)} answers ${seen} to every request, one with valid credentials included: it gives no OAuth answer at all ` +
+        `(a proxy's error page in front of a service that is down, or the wrong URL). Fix that first; no check can run against it.`,
+    )
+  }
   return evidence
 }
 
+/** The one thing the operator must fix before any check can run. */
+class RootCause extends Error {}
+
 /** Why the first request failed, in words a person can act on. */
 function unreachable(target: Target, e: Error): string {
+  if (e instanceof RootCause) return e.message
+  if (e instanceof TargetMisbehaved) return `The token endpoint answered, but not usably: ${e.message}. No check can run against it.`
   const cause = (e as Error & { cause?: { code?: string; message?: string } }).cause
   const code = cause?.code ?? (e as Error & { code?: string }).code ?? ''
   const host = new URL(target.tokenUrl).host
@@ -100,6 +127,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
       lifecycle: {},
       waivers: resolved.waivers,
       maxRequests: resolved.maxRequests,
+      requestTimeoutSeconds: resolved.requestTimeoutSeconds,
     }
     console.log(
       `No deployment configured (OPENCRVS_AUTH_URL, OPENCRVS_GATEWAY_URL, OPENCRVS_TOKEN_URL are unset):\n` +
@@ -122,12 +150,20 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   }
 
   setCaFile(target.caFile)
+  setRequestDeadline(target.requestTimeoutSeconds)
   let evidence: Evidence
   try {
     evidence = await gatherEvidence(target)
   } catch (e) {
     await stop()
     throw new Error(unreachable(target, e as Error))
+  }
+  let key: PublishedKey
+  try {
+    key = await publishedKey(target.publicKey)
+  } catch (e) {
+    await stop()
+    throw e
   }
   const detection = detectProfile(evidence)
   const declared = target.version === 'auto' ? 'auto' : target.version.release
@@ -146,6 +182,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     conflicts: detection.conflicts,
     ...(emulatorInfo ? { emulator: emulatorInfo } : {}),
     setupRequests: { ...requestStats },
+    key,
     budget,
     startedAt: new Date().toISOString(),
   }

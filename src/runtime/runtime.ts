@@ -4,6 +4,7 @@
  * CONFORMANCE_RUNTIME (process memory only; never written to disk).
  */
 import type { Target } from '../config/index.ts'
+import type { PublishedKey } from '../jwt/keys.ts'
 import type { ProfileId } from '../profiles/profiles.ts'
 import { registerSecret } from '../redact/index.ts'
 
@@ -17,6 +18,8 @@ export interface Runtime {
   conflicts: string[]
   emulator?: { release: string; faults: string[] }
   setupRequests: { total: number; token: number; issued: number }
+  /** The signing key, loaded once here (public: it may travel to the workers). */
+  key: PublishedKey
   /** The shared request counter (see http setBudget). */
   budget: { file: string; max: number }
   startedAt: string

@@ -1,0 +1,136 @@
+/**
+ * The kit against broken and hostile targets (selftest/hostile.ts): every run ends in bounded time, within a
+ * bounded memory per process, with every report written, the cause named once, no stack trace, no request more
+ * than the failure needs, and nothing leaked.
+ */
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { randomUUID } from 'node:crypto'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, test } from 'node:test'
+import { startEmulator } from '../emulator/server.ts'
+import { collect, leaks, ROOT, type KitRun } from './harness.ts'
+import { startHostile, type Behaviour } from './hostile.ts'
+
+const PAGE = 4096
+
+/** The resident memory of every process under `root` (this machine's /proc), in bytes, by pid. */
+function treeRss(root: number): Map<number, number> {
+  const parent = new Map<number, number>()
+  const rss = new Map<number, number>()
+  for (const name of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      parent.set(Number(name), Number(fields[1]))
+      rss.set(Number(name), Number(fields[21]) * PAGE)
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const inTree = (pid: number): boolean => pid === root || (parent.has(pid) && pid > 1 && inTree(parent.get(pid)!))
+  return new Map([...rss].filter(([pid]) => inTree(pid)))
+}
+
+/** npm run conformance's entry point, timed, with the peak memory of its largest process sampled. */
+function runMeasured(env: Record<string, string>): Promise<{ code: number; output: string; seconds: number; peakMb: number }> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now()
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && !/^(OPENCRVS_|CONFORMANCE_)/.test(k))) as Record<string, string>
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/conformance.ts')], { cwd: ROOT, env: { ...clean, ...env, CI: '1', FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let output = ''
+    let peak = 0
+    const sampler = setInterval(() => {
+      for (const bytes of treeRss(child.pid!).values()) peak = Math.max(peak, bytes)
+    }, 200)
+    child.stdout.on('data', (d) => (output += d))
+    child.stderr.on('data', (d) => (output += d))
+    child.on('error', reject)
+    child.on('close', (code) => {
+      clearInterval(sampler)
+      resolve({ code: code ?? -1, output, seconds: (Date.now() - started) / 1000, peakMb: Math.round(peak / 1024 ** 2) })
+    })
+  })
+}
+
+const STACK = /RangeError|TypeError|EISDIR|^\s+at .+:\d+:\d+\)?$/m
+
+/** Cases: what the target does, what the verdict must name, how many requests the failure needs at most. */
+const CASES: Array<{ behaviour: Behaviour; names: RegExp; maxRequests: number }> = [
+  { behaviour: 'silent', names: /did not complete within 3 s/, maxRequests: 1 },
+  { behaviour: 'drip', names: /did not complete within 3 s/, maxRequests: 1 },
+  { behaviour: 'huge', names: /body over 512 kB/, maxRequests: 1 },
+  { behaviour: 'html-502', names: /answers HTTP 502 \(text\/html\) to every request/, maxRequests: 3 },
+  { behaviour: 'html-200', names: /answers HTTP 200 with a body that is not JSON \(text\/html\) to every request/, maxRequests: 3 },
+]
+
+describe('hostile and broken targets', { concurrency: 2 }, () => {
+  for (const c of CASES) {
+    test(`a ${c.behaviour} token endpoint: NOT CHECKED naming the cause, bounded time and memory, reports written, ${c.maxRequests} request(s) at most`, async () => {
+      const target = await startHostile(c.behaviour)
+      const reportDir = mkdtempSync(join(tmpdir(), `hostile-${c.behaviour}-`))
+      const secrets = [randomUUID(), randomUUID()]
+      try {
+        const run = await runMeasured({
+          OPENCRVS_AUTH_URL: target.url,
+          CONFORMANCE_ALLOW_HTTP: 'true',
+          CONFORMANCE_REPORT_DIR: reportDir,
+          CONFORMANCE_REQUEST_TIMEOUT_SECONDS: '3',
+          OPENCRVS_NOTIFICATION_CLIENT_ID: randomUUID(),
+          OPENCRVS_NOTIFICATION_CLIENT_SECRET: secrets[0]!,
+          OPENCRVS_SEARCH_CLIENT_ID: randomUUID(),
+          OPENCRVS_SEARCH_CLIENT_SECRET: secrets[1]!,
+        })
+        const facts = `${c.behaviour}: exit ${run.code}, ${run.seconds.toFixed(1)} s, peak ${run.peakMb} MB in one process, ${target.requests()} request(s) received, ${Math.round(target.bytesSent() / 1024)} kB sent by the target`
+        console.log(`  ${facts}`)
+        assert.equal(run.code, 1, `${facts}\n${run.output}`)
+        assert.match(run.output, /Verdict: NOT CHECKED/, run.output)
+        assert.match(run.output, c.names, run.output)
+        assert.doesNotMatch(run.output, STACK, 'no stack trace or raw error')
+        assert.ok(target.requests() <= c.maxRequests, facts)
+        assert.ok(run.seconds < 90, `bounded time: ${facts}`)
+        assert.ok(run.peakMb < 400, `bounded memory: ${facts}`)
+        for (const file of ['conformance.json', 'conformance.md', 'junit.xml']) assert.ok(existsSync(join(reportDir, file)), `${file} written`)
+        const kit: KitRun = { ...collect(run.code, run.output, reportDir, secrets), writes: [] }
+        assert.deepEqual(leaks(kit), [])
+      } finally {
+        await target.stop()
+      }
+    })
+  }
+
+  for (const behaviour of ['html-200', 'html-502', 'huge'] as const) {
+    test(`a published key that is not a key (${behaviour} at the key URL) is FAILED, never a pass`, async () => {
+      const emu = await startEmulator({ release: '2.0' })
+      const key = await startHostile(behaviour)
+      const reportDir = mkdtempSync(join(tmpdir(), `hostile-key-`))
+      try {
+        const [n, s] = emu.clients
+        const run = await runMeasured({
+          OPENCRVS_GATEWAY_URL: emu.gatewayUrl,
+          OPENCRVS_PUBLIC_KEY: `${key.url}/.well-known`,
+          CONFORMANCE_ALLOW_HTTP: 'true',
+          CONFORMANCE_REPORT_DIR: reportDir,
+          CONFORMANCE_REQUEST_TIMEOUT_SECONDS: '3',
+          OPENCRVS_NOTIFICATION_CLIENT_ID: n!.clientId,
+          OPENCRVS_NOTIFICATION_CLIENT_SECRET: n!.secret,
+          OPENCRVS_SEARCH_CLIENT_ID: s!.clientId,
+          OPENCRVS_SEARCH_CLIENT_SECRET: s!.secret,
+        })
+        const kit: KitRun = { ...collect(run.code, run.output, reportDir, emu.clients.map((x) => x.secret)), writes: [] }
+        const sig = kit.report.results.find((r) => r.id === 'JWT-SIG-01')!
+        assert.equal(sig.verdict, 'FAILED', sig.reason)
+        assert.match(sig.reason, { huge: /body over 512 kB/, 'html-502': /answered HTTP 502/, 'html-200': /neither a PEM public key nor JSON/ }[behaviour])
+        assert.equal(run.code, 1)
+        assert.doesNotMatch(run.output, STACK)
+        assert.ok(run.peakMb < 400, `peak ${run.peakMb} MB`)
+        assert.ok(key.requests() <= 2, `${key.requests()} requests to the key URL`)
+        assert.deepEqual(leaks(kit), [])
+      } finally {
+        await Promise.all([key.stop(), emu.stop()])
+      }
+    })
+  }
+})

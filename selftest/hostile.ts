@@ -1,0 +1,94 @@
+/**
+ * A hostile or broken target for the kit's self-tests: a raw node:net server (not the emulator, which models
+ * OpenCRVS) with one named behaviour per failure class. It counts the requests it receives, so a test can show
+ * the kit sends no more to a broken target than the failure needs.
+ *   silent    accepts the connection, reads, never answers
+ *   drip      sends a 200 status line and headers, then the body one byte a second, forever
+ *   huge      answers 200 application/json with an endless body, as fast as the socket takes it
+ *   html-502  answers every request 502 with an HTML error page, as a proxy in front of a dead service does
+ *   html-200  answers every request 200 with an HTML page, as a web app's catch-all route does
+ */
+import { createServer, type Socket } from 'node:net'
+import type { AddressInfo } from 'node:net'
+
+export type Behaviour = 'silent' | 'drip' | 'huge' | 'html-502' | 'html-200'
+
+export interface HostileTarget {
+  url: string
+  /** Requests received (request lines seen), and bytes sent. */
+  requests(): number
+  bytesSent(): number
+  stop(): Promise<void>
+}
+
+const HTML_200 = '<!doctype html><html><head><title>OpenCRVS</title></head><body><div id="root"></div><script src="/main.js"></script></body></html>\n'
+const HTML_502 = '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n'
+
+export async function startHostile(behaviour: Behaviour): Promise<HostileTarget> {
+  let requests = 0
+  let sent = 0
+  const sockets = new Set<Socket>()
+  const timers = new Set<NodeJS.Timeout>()
+  const write = (socket: Socket, data: string | Buffer) => {
+    if (socket.destroyed) return false
+    sent += data.length
+    return socket.write(data)
+  }
+  const server = createServer((socket) => {
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+    socket.on('error', () => socket.destroy())
+    let pending = ''
+    socket.on('data', (d) => {
+      pending += d.toString('latin1')
+      // one answer per request line seen (bodies are small; keep-alive requests are counted as they come)
+      let m: RegExpExecArray | null
+      const line = /^[A-Z]+ \S+ HTTP\/1\.[01]\r\n/m
+      while ((m = line.exec(pending))) {
+        pending = pending.slice(m.index + m[0].length)
+        requests++
+        answer(socket)
+      }
+    })
+  })
+  const answer = (socket: Socket) => {
+    if (behaviour === 'silent') return
+    if (behaviour === 'html-502' || behaviour === 'html-200') {
+      const [status, page] = behaviour === 'html-502' ? ['502 Bad Gateway', HTML_502] : ['200 OK', HTML_200]
+      write(socket, `HTTP/1.1 ${status}\r\ncontent-type: text/html\r\ncontent-length: ${Buffer.byteLength(page)}\r\n\r\n${page}`)
+      return
+    }
+    write(socket, 'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n')
+    if (behaviour === 'drip') {
+      write(socket, '1\r\n{\r\n')
+      const t = setInterval(() => {
+        if (!write(socket, '1\r\n \r\n') && socket.destroyed) clearInterval(t)
+      }, 1000)
+      timers.add(t)
+      socket.on('close', () => clearInterval(t))
+      return
+    }
+    // huge: 64 kB chunks of one endless JSON string, written as fast as the socket drains
+    const chunk = Buffer.from(`10000\r\n${'a'.repeat(0x10000)}\r\n`)
+    write(socket, '11\r\n{"access_token":"\r\n')
+    const pump = () => {
+      while (!socket.destroyed && write(socket, chunk)) {
+        if (sent > 8 * 1024 ** 3) return socket.destroy() // 8 GB: the self-test is over long before
+      }
+    }
+    socket.on('drain', pump)
+    pump()
+  }
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests: () => requests,
+    bytesSent: () => sent,
+    stop: () =>
+      new Promise<void>((r) => {
+        for (const t of timers) clearInterval(t)
+        for (const s of sockets) s.destroy()
+        server.close(() => r())
+      }),
+  }
+}
