@@ -3,7 +3,7 @@
  * (read from v2.0 on; v1.x parses the body and ignores it).
  */
 import { check, finding, pass, test, violation, type Outcome } from '../fixtures/index.ts'
-import type { TokenStore } from '../fixtures/tokens.ts'
+import { formatRead, type TokenStore } from '../fixtures/tokens.ts'
 import { accessToken, errorCode, evidence, send, type TokenFormat } from '../src/http/index.ts'
 import type { Profile } from '../src/profiles/profiles.ts'
 import { req } from '../src/requirements/catalogue.ts'
@@ -20,6 +20,14 @@ async function formatCheck(tokens: TokenStore, profile: Profile, format: TokenFo
   const supported = profile.requestFormats[format]
   const outcome = issued ? 'token issued' : `HTTP ${a.exchange.status} ${String(errorCode(a.exchange) ?? '')}`.trim()
   const detail = evidence(a.exchange)
+  if (supported && a.dummySecret) {
+    return formatRead(a)
+      ? pass(`the ${NAMES[format]} is read: a request with a dummy secret there got ${outcome} from the credential check (${profile.label} reads the body, so the kit sends no real secret in a URL)`, { detail })
+      : violation(`a ${NAMES[format]} request got ${outcome}; ${profile.label} reads it, so a dummy secret there must get 401 invalid_client`, {
+          detail,
+          fix: 'Check that no proxy strips the query string on the token route.',
+        })
+  }
   if (supported) {
     return issued
       ? pass(`a ${NAMES[format]} request issued a token (${profile.label} reads it)`)
@@ -41,7 +49,7 @@ test(...check(req('TOKEN-FMT-04'), async ({ tokens, profile }) => {
   const type = tokens.firstType()
   const formats = ['query', 'json', 'form'] as const
   const attempts = await Promise.all(formats.map((f) => tokens.attempt(type, f)))
-  const matrix = attempts.map((x, i) => `${NAMES[formats[i]!].padEnd(46)} ${x.compact ? 'token' : `HTTP ${x.exchange.status} ${String(errorCode(x.exchange) ?? '')}`}`)
+  const matrix = attempts.map((x, i) => `${NAMES[formats[i]!].padEnd(46)} ${x.compact ? 'token' : `HTTP ${x.exchange.status} ${String(errorCode(x.exchange) ?? '')}`}${x.dummySecret ? ` (a dummy secret: ${formatRead(x) ? 'read' : 'not read'})` : ''}`)
   const a = attempts[2]!
   const support = `Request formats on this deployment (${profile.label}):\n${matrix.join('\n')}`
   if (a.compact) return pass('a form body issues a token: integrators can keep client secrets out of URLs', { detail: support })

@@ -24,8 +24,17 @@ export interface HttpExchange {
   durationMs: number
 }
 
-/** Requests this process sent: all of them, those to the token endpoint, and the answers that carried a token. */
-export const requestStats = { total: 0, token: 0, issued: 0 }
+/**
+ * Requests this process sent: all of them, those to the token endpoint, the answers that carried a token, and
+ * those that carried a configured client's real secret in their URL (which proxies and gateways log).
+ */
+export const requestStats = { total: 0, token: 0, issued: 0, secretInUrl: 0 }
+
+let realSecrets: string[] = []
+/** The configured clients' secrets, to count the requests that carry one in their URL. */
+export function setRealSecrets(values: string[]): void {
+  realSecrets = values.flatMap((v) => [v, encodeURIComponent(v)])
+}
 
 /** The most of a response body the kit reads: token, error and key answers are a few kB. */
 export const MAX_BODY_BYTES = 512 * 1024
@@ -90,6 +99,7 @@ export async function send(req: HttpRequest, timeoutMs = deadlineMs): Promise<Ht
   spend()
   requestStats.total++
   if (tokenEndpoint && req.url.split('?')[0] === tokenEndpoint) requestStats.token++
+  if (realSecrets.some((s) => req.url.includes(s))) requestStats.secretInUrl++
   const started = Date.now()
   const what = () => redact(`${req.method} ${req.url}`)
   const deadline = new AbortController()
@@ -150,6 +160,9 @@ export async function send(req: HttpRequest, timeoutMs = deadlineMs): Promise<Ht
 export function errorCode(ex: Pick<HttpExchange, 'json'>): unknown {
   return (ex.json as { error?: unknown } | undefined)?.error
 }
+
+/** The OAuth error codes of RFC 6749 §5.2 (a Boom body's "error" is an HTTP reason phrase, not one of these). */
+export const OAUTH_ERRORS = ['invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope']
 
 /** The access token an answer's JSON body carries, if it carries one as a string. */
 export function accessToken(ex: Pick<HttpExchange, 'json'>): string | undefined {

@@ -34,7 +34,7 @@ export interface ConformanceReport {
   startedAt: string
   durationMs: number
   /** Requests sent to the target; token: to the token URL (probes included); issued: answers that carried a token. */
-  requests: { total: number; token: number; issued: number; max: number | null; budgetReached: boolean }
+  requests: { total: number; token: number; issued: number; secretInUrl: number; max: number | null; budgetReached: boolean }
   /** Why no check ran (set up failed), when that happened. */
   errors: string[]
   totals: Record<Verdict, number>
@@ -160,6 +160,7 @@ export default class ConformanceReporter implements Reporter {
       total: (runtime?.setupRequests.total ?? 0) + workers.reduce((s, w) => s + w.total, 0),
       token: (runtime?.setupRequests.token ?? 0) + workers.reduce((s, w) => s + w.token, 0),
       issued: (runtime?.setupRequests.issued ?? 0) + workers.reduce((s, w) => s + w.issued, 0),
+      secretInUrl: (runtime?.setupRequests.secretInUrl ?? 0) + workers.reduce((s, w) => s + (w.secretInUrl ?? 0), 0),
       max: runtime?.budget.max ?? null,
       budgetReached: this.budgetReached,
     }
@@ -245,7 +246,7 @@ export function markdown(r: ConformanceReport): string {
 }
 
 function requestLine(r: ConformanceReport): string {
-  return `${r.requests.total} of at most ${r.requests.max ?? '?'} (token endpoint: ${r.requests.token}, of which ${r.requests.issued} issued a token)`
+  return `${r.requests.total} of at most ${r.requests.max ?? '?'} (token endpoint: ${r.requests.token}, of which ${r.requests.issued} issued a token; ${r.requests.secretInUrl ?? 0} carried a real client secret in the URL)`
 }
 
 function summary(r: ConformanceReport, result: FullResult, dir: string): string {

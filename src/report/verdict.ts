@@ -37,6 +37,7 @@ export const ALLURE_SEVERITY: Record<Verdict, 'critical' | 'minor' | 'trivial'> 
 export interface RequestsRecord {
   worker: number
   total: number
+  secretInUrl: number
   token: number
   issued: number
 }

@@ -7,14 +7,14 @@ import { config as loadDotenv } from 'dotenv'
 import { resolveConfig, type Target } from '../config/index.ts'
 import { detectProfile, type Evidence } from '../profiles/detect.ts'
 import { PROFILES, type ProfileId } from '../profiles/profiles.ts'
-import { accessToken, errorCode, requestStats, send, type HttpExchange, setBudget, setCaFile, setRequestDeadline, setTokenEndpoint, TargetMisbehaved, tokenRequest } from '../http/index.ts'
+import { accessToken, errorCode, requestStats, send, type HttpExchange, setBudget, setCaFile, setRealSecrets, setRequestDeadline, setTokenEndpoint, TargetMisbehaved, tokenRequest } from '../http/index.ts'
 import { rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { decodeCompact } from '../jwt/index.ts'
 import { publishedKey, type PublishedKey } from '../jwt/keys.ts'
 import { redact } from '../redact/index.ts'
-import { RUNTIME_ENV, registerTargetSecrets, type Runtime } from './runtime.ts'
+import { RUNTIME_ENV, clientSecrets, registerTargetSecrets, type Runtime } from './runtime.ts'
 
 async function startBundledEmulator(release: string, faults: string[]) {
   const { startEmulator } = await import('../../emulator/server.ts')
@@ -139,6 +139,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     target = resolved.target
   }
   registerTargetSecrets(target)
+  setRealSecrets(clientSecrets(target))
 
   const budget = { file: join(tmpdir(), `opencrvs-conformance-budget-${process.pid}-${Date.now()}`), max: target.maxRequests }
   writeFileSync(budget.file, '')

@@ -17,7 +17,7 @@ export interface Runtime {
   detectedFrom: string[]
   conflicts: string[]
   emulator?: { release: string; faults: string[] }
-  setupRequests: { total: number; token: number; issued: number }
+  setupRequests: { total: number; token: number; issued: number; secretInUrl: number }
   /** The signing key, loaded once here (public: it may travel to the workers). */
   key: PublishedKey
   /** The shared request counter (see http setBudget). */
@@ -34,6 +34,11 @@ export function readRuntime(env: Record<string, string | undefined> = process.en
   const runtime = JSON.parse(text) as Runtime
   registerTargetSecrets(runtime.target)
   return runtime
+}
+
+/** The configured clients' real secrets (not the lifecycle ones, which are refused by design). */
+export function clientSecrets(target: Target): string[] {
+  return [...Object.values(target.clients).map((c) => c?.secret), target.deactivated?.secret].filter((s): s is string => !!s)
 }
 
 /** Every secret the target holds joins the registry: clients, the deactivated client, and every lifecycle secret, old and new. */
