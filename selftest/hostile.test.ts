@@ -101,6 +101,25 @@ describe('hostile and broken targets', { concurrency: 2 }, () => {
     })
   }
 
+  test('a token endpoint whose token claims nest 20 000 deep: verdicts, no crash, bounded, nothing leaked', async () => {
+    const target = await startHostile('deep-jwt')
+    const reportDir = mkdtempSync(join(tmpdir(), 'hostile-deep-'))
+    const secrets = [randomUUID()]
+    try {
+      const run = await runMeasured({ OPENCRVS_AUTH_URL: target.url, CONFORMANCE_ALLOW_HTTP: 'true', CONFORMANCE_REPORT_DIR: reportDir, CONFORMANCE_REQUEST_TIMEOUT_SECONDS: '3', OPENCRVS_NOTIFICATION_CLIENT_ID: randomUUID(), OPENCRVS_NOTIFICATION_CLIENT_SECRET: secrets[0]! })
+      console.log(`  deep-jwt: exit ${run.code}, ${run.seconds.toFixed(1)} s, peak ${run.peakMb} MB in one process, ${target.requests()} request(s) received`)
+      const kit: KitRun = { ...collect(run.code, run.output, reportDir, secrets), writes: [] }
+      assert.equal(run.code, 1, run.output)
+      assert.match(kit.report.results.find((r) => r.id === 'JWT-01')!.reason, /nests JSON more than 16 levels/)
+      assert.doesNotMatch(run.output, STACK, 'no stack trace or raw error')
+      assert.deepEqual(kit.report.results.filter((r) => /could not complete|crashed/.test(r.reason)).map((r) => `${r.id}: ${r.reason}`), [])
+      assert.ok(run.seconds < 90 && run.peakMb < 400, `${run.seconds} s, ${run.peakMb} MB`)
+      assert.deepEqual(leaks(kit), [])
+    } finally {
+      await target.stop()
+    }
+  })
+
   for (const behaviour of ['html-200', 'html-502', 'huge'] as const) {
     test(`a published key that is not a key (${behaviour} at the key URL) is FAILED, never a pass`, async () => {
       const emu = await startEmulator({ release: '2.0' })

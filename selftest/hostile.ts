@@ -7,11 +7,12 @@
  *   huge      answers 200 application/json with an endless body, as fast as the socket takes it
  *   html-502  answers every request 502 with an HTML error page, as a proxy in front of a dead service does
  *   html-200  answers every request 200 with an HTML page, as a web app's catch-all route does
+ *   deep-jwt  answers every request 200 with a "token" whose claims nest 20 000 levels deep
  */
 import { createServer, type Socket } from 'node:net'
 import type { AddressInfo } from 'node:net'
 
-export type Behaviour = 'silent' | 'drip' | 'huge' | 'html-502' | 'html-200'
+export type Behaviour = 'silent' | 'drip' | 'huge' | 'html-502' | 'html-200' | 'deep-jwt'
 
 export interface HostileTarget {
   url: string
@@ -38,24 +39,33 @@ export async function startHostile(behaviour: Behaviour): Promise<HostileTarget>
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
     socket.on('error', () => socket.destroy())
-    let pending = ''
-    socket.on('data', (d) => {
-      pending += d.toString('latin1')
-      // one answer per request line seen (bodies are small; keep-alive requests are counted as they come)
-      let m: RegExpExecArray | null
-      const line = /^[A-Z]+ \S+ HTTP\/1\.[01]\r\n/m
-      while ((m = line.exec(pending))) {
-        pending = pending.slice(m.index + m[0].length)
+    // HTTP/1.1 framing: a head up to the blank line, then content-length bytes of body; one answer per request
+    let pending = Buffer.alloc(0)
+    socket.on('data', (d: Buffer) => {
+      pending = Buffer.concat([pending, d])
+      for (;;) {
+        const end = pending.indexOf('\r\n\r\n')
+        if (end < 0) return
+        const head = pending.subarray(0, end).toString('latin1')
+        const length = Number(/\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1] ?? 0)
+        if (pending.length < end + 4 + length) return
+        pending = pending.subarray(end + 4 + length)
         requests++
-        answer(socket)
+        answer(socket, head.startsWith('HEAD '))
       }
     })
   })
-  const answer = (socket: Socket) => {
+  const answer = (socket: Socket, head: boolean) => {
     if (behaviour === 'silent') return
     if (behaviour === 'html-502' || behaviour === 'html-200') {
       const [status, page] = behaviour === 'html-502' ? ['502 Bad Gateway', HTML_502] : ['200 OK', HTML_200]
-      write(socket, `HTTP/1.1 ${status}\r\ncontent-type: text/html\r\ncontent-length: ${Buffer.byteLength(page)}\r\n\r\n${page}`)
+      write(socket, `HTTP/1.1 ${status}\r\ncontent-type: text/html\r\ncontent-length: ${Buffer.byteLength(page)}\r\n\r\n${head ? '' : page}`)
+      return
+    }
+    if (behaviour === 'deep-jwt') {
+      const b64 = (t: string) => Buffer.from(t).toString('base64url')
+      const body = JSON.stringify({ access_token: `${b64('{"alg":"RS256","typ":"JWT"}')}.${b64('{"a":'.repeat(20_000) + '1' + '}'.repeat(20_000))}.c2lnbmF0dXJlc2lnbmF0dXJl`, token_type: 'Bearer' })
+      write(socket, `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncache-control: no-store\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${head ? '' : body}`)
       return
     }
     write(socket, 'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n')

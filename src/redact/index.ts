@@ -4,6 +4,8 @@
  * A whole signed JWT is never printed, registered or not: tokens are shown only as decoded header and claims.
  */
 
+import { decodeCompact } from '../jwt/index.ts'
+
 const secrets = new Map<string, string>() // value -> label
 
 /**
@@ -38,11 +40,10 @@ const QUERY_SECRET_PATTERN = /((?:client_secret|subject_token|access_token|token
 const AUTH_HEADER_PATTERN = /\b(authorization["']?\s*[:=]\s*["']?(?:basic|bearer)\s+)[A-Za-z0-9._~+/=-]+/gi
 
 function describeJwt(compact: string): string {
-  const [h, p] = compact.split('.')
   try {
-    const header = JSON.parse(Buffer.from(h ?? '', 'base64url').toString('utf8')) as Record<string, unknown>
-    const claims = JSON.parse(Buffer.from(p ?? '', 'base64url').toString('utf8')) as Record<string, unknown>
-    return `[JWT alg=${String(header.alg)} sub=${String(claims.sub)}; signature removed]`
+    const { header, claims } = decodeCompact(compact)
+    const show = (v: unknown) => (typeof v === 'string' ? v.slice(0, 64) : typeof v === 'number' ? String(v) : typeof v)
+    return `[JWT alg=${show(header.alg)} sub=${show(claims.sub)}; signature removed]`
   } catch {
     return '[JWT; redacted]'
   }
