@@ -6,7 +6,7 @@ import { FAULTS, startEmulator } from './server.ts'
 
 function usage(code: number): never {
   console.log(`Usage: npm run emulator -- [--profile 2.0] [--port 4050] [--fault NAME]... [--lifetime SECONDS] [--latency MS]
-Releases: 1.3, 1.4, 1.5, 1.6, 1.7, 1.8, 1.9, 2.0
+Releases: 1.3, 1.4, 1.5, 1.6, 1.7, 1.8, 1.9, 2.0, 2.1 (a preview of what is merged after v2.0.0)
 Faults:
 ${Object.entries(FAULTS).map(([n, f]) => `  ${n.padEnd(26)} ${f.description}${f.releases ? ` (${f.releases.join(', ')} only)` : ''}`).join('\n')}`)
   process.exit(code)

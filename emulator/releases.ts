@@ -6,15 +6,27 @@
  */
 export type Line = '1.3' | '1.7' | '1.9' | '2.0'
 
-export function lineOf(release: string): Line {
+export function minorOf(release: string): string {
   const m = /^v?(\d+)\.(\d+)/.exec(release)
-  const minor = m ? `${m[1]}.${m[2]}` : release
+  return m ? `${m[1]}.${m[2]}` : release
+}
+
+/** The release line; 2.1 (a preview: what is merged on develop after v2.0.0) is the 2.0 line with its changes. */
+export function lineOf(release: string): Line {
+  const minor = minorOf(release)
   if (['1.3', '1.4', '1.5', '1.6'].includes(minor)) return '1.3'
   if (['1.7', '1.8'].includes(minor)) return '1.7'
   if (minor === '1.9') return '1.9'
-  if (minor === '2.0') return '2.0'
-  throw new Error(`The emulator has no release ${release}; use 1.3-1.6, 1.7, 1.8, 1.9 or 2.0`)
+  if (minor === '2.0' || minor === '2.1') return '2.0'
+  throw new Error(`The emulator has no release ${release}; use 1.3-1.6, 1.7, 1.8, 1.9, 2.0 or 2.1 (a preview)`)
 }
+
+/**
+ * The 2.1 preview, from ../shared/reference/opencrvs-after-v2.0.md (merged on develop after v2.0.0, no tag yet):
+ * the token-exchange grant is removed (PR #13644: 400 unsupported_grant_type), and where NODE_ENV is not
+ * production any OAuth parameter in the query string gets 400 invalid_request naming them (PR #13626).
+ */
+export const QUERY_TOKEN_PARAMS = ['grant_type', 'client_id', 'client_secret', 'subject_token', 'subject_token_type', 'requested_token_type', 'event_id', 'action_id']
 
 export const ERROR_URI = 'Refer to https://documentation.opencrvs.org/technology/interoperability/authenticate-a-client'
 export const TOKEN_EXCHANGE = 'urn:opencrvs:oauth:grant-type:token-exchange'

@@ -143,6 +143,9 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
   'no-ingress-headers': { release: '2.0', gatewayOnly: true, fails: ['TOKEN-RESP-03'], changes: { 'TOKEN-RESP-04': 'WARNING' } },
   // the events service down: said once, by GATEWAY-01, naming it; no scope or door check claims a defect
   'events-down': { release: '2.0', gatewayOnly: true, fails: ['GATEWAY-01'], changes: serviceDown },
+  // the 2.1 preview outside production: the query-string refusal is the release's, a named WARNING (not a fault of
+  // the deployment; it sits here so the matrix shows the one verdict it changes)
+  'node-env-development': { release: '2.1', gatewayOnly: true, fails: [], changes: { 'TOKEN-FMT-01': 'WARNING' } },
   // a token-endpoint fault seen through the v1.9 gateway's proxy
   'wrong-secret-accepted (through the v1.9 gateway)': { fault: 'wrong-secret-accepted', release: '1.9', gatewayOnly: true, fails: ['TOKEN-AUTH-02', 'TOKEN-AUTH-05'] },
 }

@@ -120,6 +120,20 @@ describe('hostile and broken targets', { concurrency: 2 }, () => {
     }
   })
 
+  test('a standards-following OAuth server that is not OpenCRVS: NOT CHECKED, "does not look like an OpenCRVS token endpoint", with why', async () => {
+    const target = await startHostile('generic-oauth')
+    const reportDir = mkdtempSync(join(tmpdir(), 'hostile-generic-'))
+    try {
+      const run = await runMeasured({ OPENCRVS_AUTH_URL: target.url, OPENCRVS_PUBLIC_KEY: join(ROOT, 'package.json'), CONFORMANCE_ALLOW_HTTP: 'true', CONFORMANCE_REPORT_DIR: reportDir, OPENCRVS_NOTIFICATION_CLIENT_ID: 'generic-client', OPENCRVS_NOTIFICATION_CLIENT_SECRET: randomUUID() })
+      assert.equal(run.code, 1, run.output)
+      assert.match(run.output, /does not look like an OpenCRVS token endpoint: .*no error_uri into the OpenCRVS documentation.*iss is "https:\/\/idp\.example\.org".*expires_in.*Verdict: NOT CHECKED/s)
+      assert.doesNotMatch(run.output, /FAILED\s+[A-Z]+-/, 'judged against no OpenCRVS profile')
+      assert.ok(target.requests() <= 3, `${target.requests()} requests`)
+    } finally {
+      await target.stop()
+    }
+  })
+
   for (const behaviour of ['html-200', 'html-502', 'huge'] as const) {
     test(`a published key that is not a key (${behaviour} at the key URL) is FAILED, never a pass`, async () => {
       const emu = await startEmulator({ release: '2.0' })

@@ -8,11 +8,13 @@
  *   html-502  answers every request 502 with an HTML error page, as a proxy in front of a dead service does
  *   html-200  answers every request 200 with an HTML page, as a web app's catch-all route does
  *   deep-jwt  answers every request 200 with a "token" whose claims nest 20 000 levels deep
+ *   generic-oauth  a standards-following RFC 6749 server that is not OpenCRVS: form body only, expires_in,
+ *             an at+jwt token with its own iss and aud, OAuth errors without an OpenCRVS error_uri
  */
 import { createServer, type Socket } from 'node:net'
 import type { AddressInfo } from 'node:net'
 
-export type Behaviour = 'silent' | 'drip' | 'huge' | 'html-502' | 'html-200' | 'deep-jwt'
+export type Behaviour = 'silent' | 'drip' | 'huge' | 'html-502' | 'html-200' | 'deep-jwt' | 'generic-oauth'
 
 export interface HostileTarget {
   url: string
@@ -49,12 +51,29 @@ export async function startHostile(behaviour: Behaviour): Promise<HostileTarget>
         const head = pending.subarray(0, end).toString('latin1')
         const length = Number(/\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1] ?? 0)
         if (pending.length < end + 4 + length) return
+        const body = pending.subarray(end + 4, end + 4 + length).toString('utf8')
         pending = pending.subarray(end + 4 + length)
         requests++
-        answer(socket, head.startsWith('HEAD '))
+        if (behaviour === 'generic-oauth') genericOAuth(socket, head, body)
+        else answer(socket, head.startsWith('HEAD '))
       }
     })
   })
+  const genericOAuth = (socket: Socket, head: string, body: string) => {
+    const json = (status: string, value: object) => {
+      const text = JSON.stringify(value)
+      write(socket, `HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncache-control: no-store\r\npragma: no-cache\r\ncontent-length: ${Buffer.byteLength(text)}\r\n\r\n${text}`)
+    }
+    const form = /content-type:\s*application\/x-www-form-urlencoded/i.test(head) ? new URLSearchParams(body) : new URLSearchParams()
+    if (!head.startsWith('POST ')) return json('405 Method Not Allowed', { error: 'invalid_request', error_description: 'POST only' })
+    if (!form.get('grant_type')) return json('400 Bad Request', { error: 'invalid_request', error_description: 'missing grant_type' })
+    if (form.get('grant_type') !== 'client_credentials') return json('400 Bad Request', { error: 'unsupported_grant_type', error_description: 'unsupported grant_type' })
+    if (!form.get('client_id') || !form.get('client_secret')) return json('401 Unauthorized', { error: 'invalid_client', error_description: 'client authentication failed' })
+    const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url')
+    const now = Math.floor(Date.now() / 1000)
+    const token = `${b64({ alg: 'RS256', typ: 'at+jwt', kid: 'k1' })}.${b64({ iss: 'https://idp.example.org', aud: 'https://api.example.org', sub: form.get('client_id'), client_id: form.get('client_id'), iat: now, exp: now + 3600, jti: String(now), scope: 'api:read' })}.${'s'.repeat(342)}`
+    json('200 OK', { access_token: token, token_type: 'Bearer', expires_in: 3600, scope: 'api:read' })
+  }
   const answer = (socket: Socket, head: boolean) => {
     if (behaviour === 'silent') return
     if (behaviour === 'html-502' || behaviour === 'html-200') {

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict'
 import { writeFileSync } from 'node:fs'
 import { after, describe, test } from 'node:test'
 import { FAULTS } from '../emulator/faults.ts'
+import { profileForRelease } from '../src/profiles/profiles.ts'
 import { compareReports } from '../src/report/compare.ts'
 import { FAULT_MATRIX, type FaultCase } from './fault-matrix.ts'
 import { leaks, runKit, type KitRun } from './harness.ts'
@@ -46,7 +47,9 @@ describe('fault matrix', { concurrency: 3 }, () => {
       const failed = Object.entries(run.verdicts).filter(([, v]) => v === 'FAILED').map(([id]) => id)
       const changed = Object.keys(base.verdicts).filter((id) => !fails.includes(id) && run.verdicts[id] !== base.verdicts[id])
       const unexpected = changed.filter((id) => expectedChanges[id] !== run.verdicts[id])
-      rows.push(`| ${row} | ${release}${c.gatewayOnly ? ' (gateway only)' : ''} | ${fails.join(', ')} | ${failed.join(', ') || '-'} | ${changed.length > 3 ? `${changed.length} checks -> SKIPPED (nothing to inspect)` : changed.map((id) => `${id} ${base.verdicts[id]}->${run.verdicts[id]}`).join(', ') || 'none'} |`)
+      rows.push(`| ${row} | ${release}${c.gatewayOnly ? ' (gateway only)' : ''} | ${run.report.target.version} | ${fails.join(', ')} | ${failed.join(', ') || '-'} | ${changed.length > 3 ? `${changed.length} checks -> SKIPPED (nothing to inspect)` : changed.map((id) => `${id} ${base.verdicts[id]}->${run.verdicts[id]}`).join(', ') || 'none'} |`)
+      // one deliberate deviation is a defect of the release's deployment, not another product
+      assert.equal(run.report.target.version, profileForRelease(release)!.label, 'identified as its release')
       assert.deepEqual(failed.sort(), [...fails].sort(), `FAILED requirements\n${run.output}`)
       assert.deepEqual(unexpected.map((id) => `${id} ${base.verdicts[id]}->${run.verdicts[id]}`), [], 'other verdicts changed')
       for (const [id, verdict] of Object.entries(expectedChanges)) assert.equal(run.verdicts[id], verdict, `${id} expected ${verdict}`)
@@ -61,7 +64,7 @@ describe('fault matrix', { concurrency: 3 }, () => {
 })
 
 after(() => {
-  const table = ['| fault | release | must fail | failed | other verdicts changed |', '|---|---|---|---|---|', ...rows.sort()].join('\n')
+  const table = ['| fault | release | identified as | must fail | failed | other verdicts changed |', '|---|---|---|---|---|---|', ...rows.sort()].join('\n')
   if (process.env.SELFTEST_MATRIX_FILE) writeFileSync(process.env.SELFTEST_MATRIX_FILE, table + '\n')
   else console.log(table)
 })

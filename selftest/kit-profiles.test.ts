@@ -106,6 +106,45 @@ for (const [release, mode] of [['2.0', 'opencrvs'], ['1.9', 'opencrvs'], ['2.0',
   })
 }
 
+/**
+ * The release after v2.0, as merged on OpenCRVS develop (../shared/reference/opencrvs-after-v2.0.md), in the
+ * configuration v2 integrators run (the gateway only): production and non-production builds.
+ */
+for (const faults of [[], ['node-env-development']]) {
+  test(`the 2.1 preview${faults.length ? ' outside production' : ' in production'}: identified as v2.1 (preview) with its evidence, no FAILED${faults.length ? ', the query-string refusal a named WARNING' : ''}`, async () => {
+    const run = await runKit('2.1', faults, { gatewayOnly: true })
+    const reason = (id: string) => run.report.results.find((r) => r.id === id)!.reason
+    assert.equal(run.report.target.version, 'v2.1 (preview)')
+    assert.match(reason('PROFILE-01'), /detected v2\.1 \(preview\).*not from a tagged release/)
+    const id = run.report.target.identification
+    assert.equal(id.confidence, 'high', JSON.stringify(id))
+    assert.ok(id.supporting.some((s) => /token-exchange grant is refused as unsupported/.test(s)) && id.supporting.some((s) => /X-Version header says 2\.1/.test(s)), JSON.stringify(id))
+    assert.deepEqual(run.report.results.filter((r) => r.verdict === 'FAILED').map((r) => `${r.id}: ${r.reason}`), [])
+    assert.equal(run.verdicts['TOKEN-GRANT-04'], 'PASSED', reason('TOKEN-GRANT-04'))
+    assert.equal(run.verdicts['TOKEN-FMT-01'], faults.length ? 'WARNING' : 'PASSED', reason('TOKEN-FMT-01'))
+    if (faults.length) assert.match(reason('TOKEN-FMT-01'), /refuses OAuth parameters in the URL where NODE_ENV is not production/)
+    assert.equal(run.report.requests.secretInUrl, 0)
+    assert.equal(run.code, 0, run.output)
+    assert.deepEqual(leaks(run), [])
+  })
+}
+
+test('a release newer than every profile: said first, judged against the newest, each difference REVIEW, never FAILED', async () => {
+  const emu = await startEmulator({ release: '2.1', xVersion: '2.2.0', faults: ['lifetime-3600'] })
+  try {
+    const run = await runKitAgainst(emu, {}, [], true)
+    assert.match(run.output.split('\n').slice(0, 4).join('\n'), /NEWER RELEASE: the gateway says X-Version 2\.2\.0, newer than every release this kit has a profile for/)
+    assert.equal(run.verdicts['PROFILE-01'], 'REVIEW')
+    assert.equal(run.verdicts['JWT-LIFE-01'], 'REVIEW', 'a 3600 s lifetime on a newer release is for a person to review')
+    assert.match(run.report.results.find((r) => r.id === 'JWT-LIFE-01')!.reason, /^release 2\.2\.0 is newer than the kit's newest profile \(v2\.1 \(preview\)\)/)
+    assert.deepEqual(Object.entries(run.verdicts).filter(([, v]) => v === 'FAILED'), [])
+    assert.equal(run.report.target.identification.newerThanProfiles, '2.2.0')
+    assert.equal(run.code, 0, run.output)
+  } finally {
+    await emu.stop()
+  }
+})
+
 test('npm run compare between the v1.9 and v2.0 runs names the drift integrators must plan for', async () => {
   const [before, after] = await Promise.all([lineRun('1.9'), lineRun('2.0')])
   const { code, output } = await runTool('compare', {}, [join(before.reportDir, 'conformance.json'), join(after.reportDir, 'conformance.json')])
@@ -119,6 +158,9 @@ test('npm run compare between the v1.9 and v2.0 runs names the drift integrators
     /aud \(NOTIFICATION\): 13 -> 6 entries \(-opencrvs:hearth-user, [^)]*\+opencrvs:events-user\)/,
     /## What integrators must change[\s\S]*validate aud[\s\S]*must be re-keyed/,
     /TOKEN-FMT-04 \| WARNING -> PASSED/,
+    // upgrade readiness: what the release after v2.0 changes for integrators
+    /- before v2\.1 .*: OAuth parameters in the query string get 400 invalid_request wherever NODE_ENV is not production/,
+    /- before v2\.1 .*: the token-exchange grant .* is removed/,
   ]) assert.match(output, drift)
   assert.match(output, /\*\*No requirement regressed\.\*\*/)
   // the other way round, v2.0 -> v1.9, a query-only release drops the body formats
@@ -165,6 +207,7 @@ test('with no deployment configured the kit checks the bundled emulator and says
   assert.match(output, /WARNING TOKEN-RESP-02 .*imposed by the OpenCRVS gateway's \/auth\/token proxy/)
   assert.match(output, /WARNING TOKEN-ERR-01 .*imposed by the OpenCRVS gateway's \/auth\/token proxy/)
   assert.match(output, /Target: https:\/\/127\.0\.0\.1:\d+\/auth\/token \| mode opencrvs \| release v2\.0/)
+  assert.match(output, /Upgrade readiness: v2\.1 .* changes this for integrators:\n  - OAuth parameters in the query string/)
 })
 
 test('configuration errors exit 2 before any request, naming the variable', async () => {

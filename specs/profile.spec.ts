@@ -7,11 +7,14 @@ test(...check(req('PROFILE-01'), async ({ runtime }) => {
   const evidence = runtime.detectedFrom.length ? runtime.detectedFrom.map((e) => `- ${e}`).join('\n') : '- no evidence (no client configured and no X-Version header)'
   const detail = `Evidence:\n${evidence}${runtime.conflicts.length ? `\nConflicting evidence:\n${runtime.conflicts.map((c) => `- ${c}`).join('\n')}` : ''}`
   if (runtime.declared === 'auto') {
+    if (runtime.newer) {
+      return finding('REVIEW', `the deployment says it is ${runtime.newer}, newer than every release the kit has a profile for: judged against ${used.label}, with every difference REVIEW instead of FAILED. Use a kit that knows ${runtime.newer} for a verdict`, { detail })
+    }
     if (!runtime.detected) {
       return violation(`could not identify the release line; checking against ${used.label}`, { detail, fix: 'Configure a notification or search client, or set OPENCRVS_VERSION.' })
     }
     if (runtime.conflicts.length) return violation(`the evidence points at more than one release line; using ${used.label}`, { detail, fix: 'Set OPENCRVS_VERSION to the release you run.' })
-    return finding('INFO', `detected ${used.label} (OPENCRVS_VERSION=auto)`, { detail })
+    return finding('INFO', `detected ${used.label} (OPENCRVS_VERSION=auto)${used.preview ? `: ${used.preview}` : ''}`, { detail })
   }
   if (runtime.detected && runtime.detected !== runtime.profileId) {
     return violation(`OPENCRVS_VERSION=${runtime.declared} (${used.label}) but the deployment behaves like ${PROFILES[runtime.detected].label}; checking against the declared ${used.label}`, {

@@ -2,7 +2,7 @@
  * Which request formats issue a token: the query string (every release), a JSON body and a form body
  * (read from v2.0 on; v1.x parses the body and ignores it).
  */
-import { check, finding, pass, test, violation, type Outcome } from '../fixtures/index.ts'
+import { check, deviation, finding, pass, test, violation, type Outcome } from '../fixtures/index.ts'
 import { formatRead, type TokenStore } from '../fixtures/tokens.ts'
 import { accessToken, errorCode, evidence, send, type TokenFormat } from '../src/http/index.ts'
 import type { Profile } from '../src/profiles/profiles.ts'
@@ -20,6 +20,12 @@ async function formatCheck(tokens: TokenStore, profile: Profile, format: TokenFo
   const supported = profile.requestFormats[format]
   const outcome = issued ? 'token issued' : `HTTP ${a.exchange.status} ${String(errorCode(a.exchange) ?? '')}`.trim()
   const detail = evidence(a.exchange)
+  if (supported && profile.queryDeprecation && format === 'query' && errorCode(a.exchange) === 'invalid_request') {
+    return deviation(`the query string is refused (HTTP ${a.exchange.status} invalid_request): ${profile.label} refuses OAuth parameters in the URL where NODE_ENV is not production (a production deployment still reads them, with a log line). Integrators who still send credentials in the URL get this answer`, {
+      detail,
+      fix: 'Integrators: send client_id, client_secret and grant_type in a form body (application/x-www-form-urlencoded) or a JSON body, never in the URL. A later release is planned to refuse the query string everywhere.',
+    })
+  }
   if (supported && a.dummySecret) {
     return formatRead(a)
       ? pass(`the ${NAMES[format]} is read: a request with a dummy secret there got ${outcome} from the credential check (${profile.label} reads the body, so the kit sends no real secret in a URL)`, { detail })

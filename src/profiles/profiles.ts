@@ -16,7 +16,7 @@ export const CLIENT_TYPES = {
 } as const
 export type ClientType = keyof typeof CLIENT_TYPES
 
-export type ProfileId = '1.3' | '1.7' | '1.9' | '2.0'
+export type ProfileId = '1.3' | '1.7' | '1.9' | '2.0' | '2.1'
 export type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'unsupported_grant_type' | 'unauthorized_client'
 
 export interface ScopeProbe {
@@ -64,6 +64,15 @@ export interface Profile {
   }
   /** Where the token endpoint reads client_id, client_secret and grant_type. */
   requestFormats: { query: boolean; json: boolean; form: boolean }
+  /**
+   * How the release treats OAuth parameters in the query string beyond reading them: 'refused outside production'
+   * (v2.1: 400 invalid_request naming them where NODE_ENV is not production; read, with a log line, in production).
+   */
+  queryDeprecation?: 'refused outside production'
+  /** A profile built from merged changes, not a tagged release: what it rests on, and how sure that is. */
+  preview?: string
+  /** What the next release changes for integrators of this one (opencrvs-after-v2.0.md), for upgrade readiness. */
+  nextRelease?: { release: string; changes: string[] }
   /** When body and query disagree, which wins (null: the body is ignored). */
   precedence: 'body' | null
   /** The error code each failure case gets, with its status. */
@@ -189,7 +198,17 @@ const V17_ERRORS = {
   badClient: 'invalid_client',
 } as const
 
-export const PROFILES: Record<ProfileId, Profile> = {
+/** What v2.1 (merged after v2.0.0) changes for integrators of v1.9 and v2.0 (opencrvs-after-v2.0.md §1). */
+const TO_V21 = {
+  release: 'v2.1 (merged on develop after v2.0.0; not yet tagged)',
+  changes: [
+    'OAuth parameters in the query string get 400 invalid_request wherever NODE_ENV is not production (production still reads them, with a log line; a later release is planned to refuse them everywhere): send client_id, client_secret and grant_type in a form or JSON body',
+    'the token-exchange grant (urn:opencrvs:oauth:grant-type:token-exchange) is removed (400 unsupported_grant_type; advisory GHSA-8qc8-4w2g-h9c9): confirm registrations with your own system client',
+  ],
+}
+
+/** The tagged release lines, read from their source and recorded. */
+const RELEASED: Record<Exclude<ProfileId, '2.1'>, Profile> = {
   '1.3': {
     id: '1.3',
     label: 'v1.3-v1.6',
@@ -265,6 +284,7 @@ export const PROFILES: Record<ProfileId, Profile> = {
     id: '1.9',
     label: 'v1.9',
     releases: ['1.9'],
+    nextRelease: { ...TO_V21, changes: ['v1.9 reads credentials only from the query string: upgrade to v2.0 or later and move them into a body first', ...TO_V21.changes] },
     routes: { authToken: '/token', gatewayToken: '/auth/token', gatewayProxy: V1_PROXY, publicKey: '/.well-known' },
     requestFormats: { query: true, json: false, form: false },
     precedence: null,
@@ -297,6 +317,7 @@ export const PROFILES: Record<ProfileId, Profile> = {
     id: '2.0',
     label: 'v2.0',
     releases: ['2.0'],
+    nextRelease: TO_V21,
     routes: { authToken: '/token', gatewayToken: '/auth/token', gatewayProxy: V2_PROXY, publicKey: '/.well-known' },
     requestFormats: { query: true, json: true, form: true },
     precedence: 'body',
@@ -323,6 +344,25 @@ export const PROFILES: Record<ProfileId, Profile> = {
     },
   },
 }
+
+export const PROFILES: Record<ProfileId, Profile> = {
+  ...RELEASED,
+  // ../shared/reference/opencrvs-after-v2.0.md: merged on develop after v2.0.0, expected to ship as v2.1
+  '2.1': {
+    ...RELEASED['2.0'],
+    id: '2.1',
+    label: 'v2.1 (preview)',
+    releases: ['2.1'],
+    preview:
+      'a preview built from changes merged on OpenCRVS develop after v2.0.0, not from a tagged release: the token-exchange grant removed ' +
+      '(PR #13644, advisory GHSA-8qc8-4w2g-h9c9) and OAuth parameters in the query string refused where NODE_ENV is not production ' +
+      '(PR #13626). Everything else is assumed as in v2.0.0 (opencrvs-after-v2.0.md §6)',
+    otherGrantTypes: [],
+    queryDeprecation: 'refused outside production',
+    nextRelease: { release: 'v2.2 (proposed, PR #13599, on hold)', changes: ['OAuth parameters in the query string refused in every environment, and no longer forwarded by the gateway: send them in a form or JSON body'] },
+  },
+}
+
 
 /** Map a release name from OPENCRVS_VERSION ("1.8", "v1.9.15", "2.0.0") to its profile, or null if unknown. */
 export function profileForRelease(release: string): Profile | null {

@@ -80,9 +80,11 @@ export function compareReports(before: ConformanceReport, after: ConformanceRepo
   }
   const actions = new Map<string, string[]>()
   for (const d of drift) if (d.action) actions.set(d.action, [...(actions.get(d.action) ?? []), d.key])
-  if (actions.size) {
+  const next = after.upgrade
+  if (actions.size || next) {
     lines.push('## What integrators must change', '')
     for (const [action, keys] of actions) lines.push(`- ${action} (${keys.join(', ')})`)
+    for (const c of next?.changes ?? []) lines.push(`- before ${next!.release}: ${c}`)
     lines.push('')
   }
   lines.push(regressions.length ? `**${regressions.length} requirement(s) regressed.**` : '**No requirement regressed.**', '')

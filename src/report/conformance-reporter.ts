@@ -28,6 +28,8 @@ export interface ConformanceReport {
     version: string
     declared: string
     detectedFrom: string[]
+    /** How the release was identified: the signals for and against, and how sure that makes it. */
+    identification: { profile: string; confidence: 'high' | 'medium' | 'low' | 'declared' | 'none'; supporting: string[]; contradicting: string[]; newerThanProfiles: string | null }
     mode: string
     emulator: { release: string; faults: string[] } | null
   }
@@ -37,6 +39,8 @@ export interface ConformanceReport {
   requests: { total: number; token: number; issued: number; secretInUrl: number; max: number | null; budgetReached: boolean }
   /** Why no check ran (set up failed), when that happened. */
   errors: string[]
+  /** What the next release changes for this release's integrators (upgrade readiness), where the kit knows. */
+  upgrade?: { release: string; changes: string[] } | null
   totals: Record<Verdict, number>
   results: ResultEntry[]
   /** The contract fingerprint: what the run observed, as flat facts (src/report/contract.ts). */
@@ -172,6 +176,13 @@ export default class ConformanceReporter implements Reporter {
         version: runtime ? PROFILES[runtime.profileId].label : '(not resolved)',
         declared: runtime?.declared ?? '',
         detectedFrom: runtime?.detectedFrom ?? [],
+        identification: {
+          profile: runtime ? PROFILES[runtime.profileId].label : '(not resolved)',
+          confidence: !runtime ? 'none' : runtime.declared !== 'auto' ? 'declared' : runtime.conflicts.length || !runtime.detected ? 'low' : runtime.detectedFrom.length > 1 || runtime.newer ? 'high' : 'medium',
+          supporting: runtime?.detectedFrom ?? [],
+          contradicting: runtime?.conflicts ?? [],
+          newerThanProfiles: runtime?.newer ?? null,
+        },
         mode: runtime?.target.mode ?? '',
         emulator: runtime?.emulator ?? null,
       },
@@ -179,6 +190,7 @@ export default class ConformanceReporter implements Reporter {
       durationMs: Date.now() - this.started,
       requests,
       errors: this.errors,
+      upgrade: runtime ? (PROFILES[runtime.profileId].nextRelease ?? null) : null,
       totals,
       results,
       contract: runtime ? orderFacts({ release: PROFILES[runtime.profileId].label, tokenRoute: `${new URL(runtime.target.tokenUrl).pathname} (${runtime.target.tokenRoute})`, ...this.contract }) : {},
@@ -231,6 +243,11 @@ export function markdown(r: ConformanceReport): string {
     for (const w of warnings) lines.push(`- **${w.id}** (${w.verdict}) ${oneLine(w.reason)}${w.fix ? `  \n  ${oneLine(w.fix)}` : ''}`)
     lines.push('')
   }
+  if (r.upgrade) {
+    lines.push(`## Upgrade readiness: ${r.upgrade.release}`, '', 'What the next release changes for this release\'s integrators:', '')
+    for (const c of r.upgrade.changes) lines.push(`- ${c}`)
+    lines.push('')
+  }
   lines.push('## Every requirement', '', '| Id | Verdict | Requirement | Result |', '|---|---|---|---|')
   for (const x of r.results) lines.push(`| ${x.id} | ${x.verdict} | ${oneLine(x.title)} | ${oneLine(x.reason)} |`)
   const facts = Object.entries(r.contract)
@@ -250,11 +267,12 @@ function requestLine(r: ConformanceReport): string {
 }
 
 function summary(r: ConformanceReport, result: FullResult, dir: string): string {
-  const lines = ['', `Conformance summary (${r.target.version}, ${r.target.mode} mode): ${VERDICTS.map((v) => `${r.totals[v]} ${v}`).join(', ')}`]
+  const lines = ['', r.target.mode ? `Conformance summary (${r.target.version}, ${r.target.mode} mode): ${VERDICTS.map((v) => `${r.totals[v]} ${v}`).join(', ')}` : 'Conformance summary: no check ran (the run stopped before the first check)']
   lines.push(`Requests to the target: ${requestLine(r)}; ${(r.durationMs / 1000).toFixed(1)} s`)
   if (r.requests.budgetReached) lines.push(`REQUEST BUDGET REACHED: the kit stopped sending at CONFORMANCE_MAX_REQUESTS=${r.requests.max}; the checks after that are SKIPPED. Raise the budget or run fewer checks (--grep).`)
   for (const x of r.results.filter((y) => y.verdict === 'FAILED' || y.verdict === 'WARNING')) lines.push(`  ${x.verdict.padEnd(7)} ${x.id.padEnd(14)} ${oneLine(x.reason)}`)
   if (result.status === 'interrupted' || result.status === 'timedout') lines.push(`Run ${result.status}: the verdicts above are incomplete.`)
+  if (r.upgrade) lines.push(`Upgrade readiness: ${r.upgrade.release} changes this for integrators:`, ...r.upgrade.changes.map((c) => `  - ${c}`))
   lines.push(`Reports: ${join(dir, 'conformance.md')}, ${join(dir, 'conformance.json')}`)
   if (!r.results.length) lines.push(`Verdict: NOT CHECKED. No check ran${r.errors.length ? `: ${oneLine(r.errors[0]!)}` : ''}`, '')
   else lines.push(r.totals.FAILED ? `Verdict: ${r.totals.FAILED} requirement(s) FAILED.` : 'Verdict: no requirement FAILED.', '')

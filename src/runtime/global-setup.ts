@@ -8,6 +8,7 @@ import { resolveConfig, type Target } from '../config/index.ts'
 import { detectProfile, type Evidence } from '../profiles/detect.ts'
 import { PROFILES, type ProfileId } from '../profiles/profiles.ts'
 import { accessToken, errorCode, requestStats, send, type HttpExchange, setBudget, setCaFile, setRealSecrets, setRequestDeadline, setTokenEndpoint, TargetMisbehaved, tokenRequest } from '../http/index.ts'
+import { randomUUID } from 'node:crypto'
 import { rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -67,7 +68,44 @@ async function gatherEvidence(target: Target): Promise<Evidence> {
         `(a proxy's error page in front of a service that is down, or the wrong URL). Fix that first; no check can run against it.`,
     )
   }
+  // on v2, the token-exchange answer tells v2.0 from what is merged after it (opencrvs-after-v2.0.md §8): in the
+  // body, with a dummy subject token and no client credentials
+  const aud = evidence.claims?.aud
+  if (Array.isArray(aud) && aud.includes('opencrvs:events-user')) {
+    const dummy = randomUUID()
+    const exchange = await send(tokenRequest(target.tokenUrl, 'form', { grant_type: TOKEN_EXCHANGE, subject_token: dummy, subject_token_type: 'urn:ietf:params:oauth:token-type:access_token', requested_token_type: 'urn:opencrvs:oauth:token-type:single_record_token', event_id: randomUUID(), action_id: randomUUID() }))
+    const code = errorCode(exchange)
+    if (typeof code === 'string') evidence.tokenExchange = code
+    answers.push(exchange)
+  }
+  notOpenCrvs(target, answers, evidence)
   return evidence
+}
+
+const TOKEN_EXCHANGE = 'urn:opencrvs:oauth:grant-type:token-exchange'
+
+/**
+ * A target whose answers carry no mark of OpenCRVS at all is not judged against an OpenCRVS profile: the run
+ * stops, NOT CHECKED, saying why. One wrong claim is a defect of an OpenCRVS deployment, not another product:
+ * any one mark (an error_uri into the OpenCRVS docs, an X-Version header, an opencrvs iss or audience, a userType
+ * claim) is enough to go on.
+ */
+function notOpenCrvs(target: Target, answers: HttpExchange[], evidence: Evidence): void {
+  const marks: string[] = []
+  if (answers.some((a) => JSON.stringify((a.json as { error_uri?: unknown } | undefined)?.error_uri ?? '').includes('opencrvs'))) marks.push('error_uri')
+  if (evidence.xVersion) marks.push('X-Version')
+  const c = evidence.claims
+  if (c && String(c.iss ?? '').includes('opencrvs')) marks.push('iss')
+  if (c && (Array.isArray(c.aud) ? c.aud : [c.aud]).some((a) => String(a ?? '').includes('opencrvs'))) marks.push('aud')
+  if (c && 'userType' in c) marks.push('userType')
+  if (marks.length || !answers.some((a) => a.json !== undefined)) return
+  const seen: string[] = []
+  const err = answers.map((a) => a.json as { error?: unknown; error_uri?: unknown; expires_in?: unknown } | undefined).filter((j) => j && typeof j.error === 'string')
+  seen.push(`error answers (${[...new Set(err.map((j) => String(j!.error)))].join(', ') || 'none'}) carry no error_uri into the OpenCRVS documentation`)
+  if (c) seen.push(`the token's iss is ${JSON.stringify(c.iss)} and its aud ${JSON.stringify(c.aud)} (OpenCRVS: opencrvs:auth-service and opencrvs:*-user), with no userType claim`)
+  if (answers.some((a) => (a.json as { expires_in?: unknown } | undefined)?.expires_in !== undefined)) seen.push('the token response carries expires_in, which no OpenCRVS release sends')
+  seen.push('no X-Version header')
+  throw new RootCause(`${redact(target.tokenUrl)} does not look like an OpenCRVS token endpoint: ${seen.join('; ')}. It is not judged against an OpenCRVS release profile. Check the URL (OPENCRVS_AUTH_URL, OPENCRVS_GATEWAY_URL or OPENCRVS_TOKEN_URL).`)
 }
 
 /** The one thing the operator must fix before any check can run. */
@@ -169,6 +207,14 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   const detection = detectProfile(evidence)
   const declared = target.version === 'auto' ? 'auto' : target.version.release
   const profileId: ProfileId = target.version === 'auto' ? (detection.profile ?? '2.0') : target.version.profile.id
+  const newer = target.version === 'auto' ? detection.newer : undefined
+  if (newer) {
+    console.log(
+      `NEWER RELEASE: the gateway says X-Version ${newer}, newer than every release this kit has a profile for. It is judged against the newest, ` +
+        `${PROFILES[profileId].label}, and every difference is reported as REVIEW, never FAILED: a newer release may have changed it on purpose. Check for a newer kit.`,
+    )
+  }
+  if (PROFILES[profileId].preview) console.log(`${PROFILES[profileId].label} is ${PROFILES[profileId].preview}.`)
   console.log(
     `Target: ${target.tokenUrl} | mode ${target.mode} | release ${PROFILES[profileId].label}` +
       (target.version === 'auto' ? (detection.profile ? ` (detected: ${detection.from[0]})` : ' (not detected; assumed v2.0)') : ` (declared OPENCRVS_VERSION=${declared})`),
@@ -181,6 +227,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     detected: detection.profile,
     detectedFrom: detection.from,
     conflicts: detection.conflicts,
+    ...(newer ? { newer } : {}),
     ...(emulatorInfo ? { emulator: emulatorInfo } : {}),
     setupRequests: { ...requestStats },
     key,

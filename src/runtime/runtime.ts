@@ -16,6 +16,8 @@ export interface Runtime {
   detected: ProfileId | null
   detectedFrom: string[]
   conflicts: string[]
+  /** X-Version of a release newer than every profile: judged against the newest, every FAILED becomes REVIEW. */
+  newer?: string
   emulator?: { release: string; faults: string[] }
   setupRequests: { total: number; token: number; issued: number; secretInUrl: number }
   /** The signing key, loaded once here (public: it may travel to the workers). */
