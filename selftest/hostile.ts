@@ -7,7 +7,8 @@
  *   huge      answers 200 application/json with an endless body, as fast as the socket takes it
  *   html-502  answers every request 502 with an HTML error page, as a proxy in front of a dead service does
  *   html-200  answers every request 200 with an HTML page, as a web app's catch-all route does
- *   deep-jwt  answers every request 200 with a "token" whose claims nest 20 000 levels deep
+ *   deep-jwt  answers every request 200 with a "token" whose claims nest 20 000 levels deep, as an OpenCRVS
+ *             gateway would say it is (X-Version), so the checks, not the identification, meet the token
  *   generic-oauth  a standards-following RFC 6749 server that is not OpenCRVS: form body only, expires_in,
  *             an at+jwt token with its own iss and aud, OAuth errors without an OpenCRVS error_uri
  */
@@ -84,7 +85,7 @@ export async function startHostile(behaviour: Behaviour): Promise<HostileTarget>
     if (behaviour === 'deep-jwt') {
       const b64 = (t: string) => Buffer.from(t).toString('base64url')
       const body = JSON.stringify({ access_token: `${b64('{"alg":"RS256","typ":"JWT"}')}.${b64('{"a":'.repeat(20_000) + '1' + '}'.repeat(20_000))}.c2lnbmF0dXJlc2lnbmF0dXJl`, token_type: 'Bearer' })
-      write(socket, `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncache-control: no-store\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${head ? '' : body}`)
+      write(socket, `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncache-control: no-store\r\nx-version: 2.0.0\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${head ? '' : body}`)
       return
     }
     write(socket, 'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n')

@@ -41,6 +41,7 @@ async function gatherEvidence(target: Target): Promise<Evidence> {
   if (typeof err === 'string') evidence.noParamsError = err
   if (bare.headers['x-version']) evidence.xVersion = bare.headers['x-version']
   const answers = [bare]
+  let readFormat: 'form' | 'query' | undefined
   const client = target.clients.NOTIFICATION ?? target.clients.SEARCH ?? Object.values(target.clients)[0]
   if (client) {
     const params = { client_id: client.id, client_secret: client.secret, grant_type: 'client_credentials' }
@@ -50,6 +51,7 @@ async function gatherEvidence(target: Target): Promise<Evidence> {
       answers.push(res)
       const token = accessToken(res)
       if (res.status !== 200 || !token) continue
+      readFormat = format
       try {
         evidence.claims = decodeCompact(token).claims
         evidence.clientId = client.id
@@ -68,12 +70,13 @@ async function gatherEvidence(target: Target): Promise<Evidence> {
         `(a proxy's error page in front of a service that is down, or the wrong URL). Fix that first; no check can run against it.`,
     )
   }
-  // on v2, the token-exchange answer tells v2.0 from what is merged after it (opencrvs-after-v2.0.md §8): in the
-  // body, with a dummy subject token and no client credentials
+  // on v2, the token-exchange answer tells v2.0 from what is merged after it (opencrvs-after-v2.0.md §8): with a
+  // dummy subject token and no client credentials, in the format that issued the token above (a body this
+  // deployment does not read would look like a missing grant_type, which v2.0 also calls unsupported)
   const aud = evidence.claims?.aud
-  if (Array.isArray(aud) && aud.includes('opencrvs:events-user')) {
+  if (readFormat && Array.isArray(aud) && aud.includes('opencrvs:events-user')) {
     const dummy = randomUUID()
-    const exchange = await send(tokenRequest(target.tokenUrl, 'form', { grant_type: TOKEN_EXCHANGE, subject_token: dummy, subject_token_type: 'urn:ietf:params:oauth:token-type:access_token', requested_token_type: 'urn:opencrvs:oauth:token-type:single_record_token', event_id: randomUUID(), action_id: randomUUID() }))
+    const exchange = await send(tokenRequest(target.tokenUrl, readFormat, { grant_type: TOKEN_EXCHANGE, subject_token: dummy, subject_token_type: 'urn:ietf:params:oauth:token-type:access_token', requested_token_type: 'urn:opencrvs:oauth:token-type:single_record_token', event_id: randomUUID(), action_id: randomUUID() }))
     const code = errorCode(exchange)
     if (typeof code === 'string') evidence.tokenExchange = code
     answers.push(exchange)
