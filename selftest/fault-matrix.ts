@@ -153,6 +153,7 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
 /** Requirements no fault turns FAILED, and the self-test that shows them leaving PASSED, or why none can. */
 export const NON_FAILING_SCENARIOS: Record<string, string> = {
   'PROFILE-01': 'a declared OPENCRVS_VERSION the evidence contradicts is reported, not hidden',
+  'TOKEN-CRED-01': 'kit-profiles: a configured client whose valid credentials are refused is FAILED, naming it',
   'TLS-02': 'a certificate the kit cannot verify stops the run before any check (fault cert-wrong-host, and a TLS target without OPENCRVS_CA_FILE)',
   'JWT-HDR-03': 'informational only: it reports kid and at+jwt typing, which no release uses, and never grades them',
   'TOKEN-FMT-05': 'informational only: reports which source wins when body and query disagree (body in v2.0, query in v1.x)',

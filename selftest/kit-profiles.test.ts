@@ -3,6 +3,7 @@
  * secret or whole token in any file the run wrote or in its console output.
  */
 import assert from 'node:assert/strict'
+import { randomUUID } from 'node:crypto'
 import { test } from 'node:test'
 import { allureDataFiles, filesUnder, leaks, runCli, runKit, runKitAgainst, runTool, unzipEntries, type KitRun } from './harness.ts'
 import { startEmulator } from '../emulator/server.ts'
@@ -314,6 +315,22 @@ test('without a gateway the token-level checks run and the gateway probes are SK
     assert.match(run.report.results.find((r) => r.id === 'JWT-LIFE-01')!.reason, /IMPORT_EXPORT: 604800 s \(7 days\)[\s\S]*IMPORT_EXPORT clients this lifetime by design/)
     assert.equal(run.code, 0, run.output)
     assert.deepEqual(leaks({ ...run, secrets: [...run.secrets] }), [])
+  } finally {
+    await emu.stop()
+  }
+})
+
+test('a configured client whose valid credentials are refused is FAILED, naming it, and the checks that needed its token point there (no silent pass)', async () => {
+  const emu = await startEmulator({ release: '2.0' })
+  const wrong = randomUUID() // random, as a real secret is: the leak scan looks for any 8 characters of it
+  try {
+    const run = await runKitAgainst(emu, { OPENCRVS_SEARCH_CLIENT_SECRET: wrong }, [], true)
+    const cred = run.report.results.find((r) => r.id === 'TOKEN-CRED-01')!
+    assert.equal(cred.verdict, 'FAILED', cred.reason)
+    assert.match(cred.reason, /the record search client \(OPENCRVS_SEARCH_CLIENT_ID\) got HTTP 401 invalid_client/)
+    for (const id of ['SCOPE-01', 'SCOPE-02', 'SCOPE-03']) assert.match(run.report.results.find((r) => r.id === id)!.reason, /see TOKEN-CRED-01/, id)
+    assert.equal(run.code, 1)
+    assert.deepEqual(leaks({ ...run, secrets: [...run.secrets, wrong] }), [])
   } finally {
     await emu.stop()
   }

@@ -142,16 +142,30 @@ test(...check(req('JWT-CLM-07'), async ({ tokens, target }) => {
   if (typeof iat !== 'number' || iat > MS_THRESHOLD) return skip('iat is not a NumericDate in seconds (see JWT-CLM-06)')
   const dateHeader = a.exchange.headers.date
   const serverMs = dateHeader ? Date.parse(dateHeader) : NaN
-  const local = Math.floor(Date.now() / 1000)
-  if (Number.isNaN(serverMs)) return skip(`the token response has no usable Date header (${dateHeader ?? 'absent'}) to compare iat with`)
+  // the kit's clock at the moment the answer arrived
+  const local = Math.floor(a.receivedAt / 1000)
+  const leeway = target.leewaySeconds
+  const vsLocal = iat - local
+  const way = (s: number) => `${Math.abs(s)} s ${s > 0 ? 'ahead of' : 'behind'}`
+  const effect = (s: number) => (s > 0 ? 'may be rejected as not yet valid' : 'expire early')
+  const fix = 'Synchronise the clocks of the auth service host and of the proxy in front (NTP).'
+  if (Number.isNaN(serverMs)) {
+    const facts = `iat ${iat} (${new Date(iat * 1000).toISOString()}); no usable Date header (${dateHeader ?? 'absent'}), so compared with this machine's clock: iat - clock = ${vsLocal} s; leeway ${leeway} s`
+    if (Math.abs(vsLocal) <= leeway) return pass(`iat is ${vsLocal} s from this machine's clock (no Date header to compare with; leeway ${leeway} s)`, { detail: facts })
+    return violation(`iat is ${way(vsLocal)} this machine's clock (the answer had no Date header): tokens ${effect(vsLocal)}`, { detail: facts, fix })
+  }
   const server = Math.floor(serverMs / 1000)
-  const skew = iat - server
-  const facts = `iat ${iat} (${new Date(iat * 1000).toISOString()}), server Date ${dateHeader}: iat - Date = ${skew} s; iat - this machine's clock = ${iat - local} s; leeway ${target.leewaySeconds} s`
-  if (Math.abs(skew) <= target.leewaySeconds) return pass(`iat is ${skew} s from the server's Date header (leeway ${target.leewaySeconds} s)`, { detail: facts })
-  return violation(`iat is ${Math.abs(skew)} s ${skew > 0 ? 'ahead of' : 'behind'} the server's own Date header: the token service's clock (or its iat) is off, so tokens ${skew > 0 ? 'may be rejected as not yet valid' : 'expire early'}`, {
-    detail: facts,
-    fix: 'Synchronise the clocks of the auth service host and the proxy (NTP).',
-  })
+  const vsDate = iat - server
+  const dateVsLocal = server - local
+  const facts = `iat ${iat} (${new Date(iat * 1000).toISOString()}), server Date ${dateHeader}: iat - Date = ${vsDate} s; iat - this machine's clock = ${vsLocal} s; Date - this machine's clock = ${dateVsLocal} s; leeway ${leeway} s`
+  const iatOk = Math.abs(vsLocal) <= leeway
+  const dateOk = Math.abs(dateVsLocal) <= leeway
+  if (iatOk && dateOk) return pass(`iat is ${vsDate} s from the server's Date header and ${vsLocal} s from this machine's clock (leeway ${leeway} s)`, { detail: facts })
+  if (iatOk) return pass(`iat agrees with this machine's clock (${vsLocal} s); the Date header is ${way(dateVsLocal)} it: the clock of whatever answered (a proxy?) is off, not iat`, { detail: facts, fix })
+  if (Math.abs(vsDate) <= leeway) {
+    return violation(`the server's clock is ${way(dateVsLocal)} this machine's: its Date header and the token's iat agree with each other, not with the time, so tokens ${effect(vsLocal)} at services with a correct clock`, { detail: facts, fix })
+  }
+  return violation(`iat is ${way(vsDate)} the server's own Date header (and ${way(vsLocal)} this machine's clock): the token service's clock (or its iat) is off, so tokens ${effect(vsDate)}`, { detail: facts, fix })
 }))
 
 test(...check(req('JWT-CLM-08'), async ({ tokens }) => {

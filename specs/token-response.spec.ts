@@ -3,7 +3,8 @@
  */
 import { check, deviation, finding, pass, skip, violation, test } from '../fixtures/index.ts'
 import type { TokenStore } from '../fixtures/tokens.ts'
-import { evidence } from '../src/http/index.ts'
+import { errorCode, evidence } from '../src/http/index.ts'
+import { CLIENT_TYPES } from '../src/profiles/profiles.ts'
 import { officialEdgeFix, proxyImposed } from '../src/profiles/proxy.ts'
 import { req } from '../src/requirements/catalogue.ts'
 import { validate } from '../src/schemas/index.ts'
@@ -13,6 +14,21 @@ async function primary(tokens: TokenStore) {
   const type = tokens.firstType()
   return tokens.primary(type)
 }
+
+test(...check(req('TOKEN-CRED-01'), async ({ tokens }) => {
+  const types = tokens.configuredTypes()
+  if (!types.length) return skip('no client configured: set OPENCRVS_NOTIFICATION_CLIENT_ID and _SECRET (and one pair per client type you run)')
+  const attempts = await Promise.all(types.map((t) => tokens.primary(t)))
+  const refused = attempts.filter((a) => !a.compact)
+  const detail = attempts.map((a) => `${a.client.type} (${a.format}): ${a.compact ? 'token issued' : evidence(a.exchange)}`).join('\n\n')
+  if (refused.length) {
+    return violation(
+      `${refused.map((a) => `the ${CLIENT_TYPES[a.client.type].label} client (OPENCRVS_${a.client.type}_CLIENT_ID) got HTTP ${a.exchange.status} ${String(errorCode(a.exchange) ?? '')}`.trim()).join('; ')}: a configured client that cannot get a token cannot integrate, and every check that inspects its token is SKIPPED`,
+      { detail, fix: 'Check the id and secret against the client in OpenCRVS (the secret is shown once; "Refresh client secret" gives a new one), and that the client is active.' },
+    )
+  }
+  return pass(`${types.map((t) => CLIENT_TYPES[t].label).join(', ')}: each configured client got a token`, { detail })
+}))
 
 test(...check(req('TOKEN-RESP-01'), async ({ tokens }) => {
   const a = await primary(tokens)

@@ -82,6 +82,38 @@ test('every bad value names its variable, says what is wrong and what to write',
   }
 })
 
+test('files that are folders, null JSON, impossible dates, twin client ids, keys and CAs that do not parse: exit 2 naming the variable, no crash', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs')
+  const { tmpdir } = await import('node:os')
+  const { join } = await import('node:path')
+  const dir = mkdtempSync(join(tmpdir(), 'cfg-'))
+  const file = (name: string, text: string) => {
+    writeFileSync(join(dir, name), text)
+    return join(dir, name)
+  }
+  const cases: Array<[Record<string, string>, string, RegExp]> = [
+    [{ ...base, OPENCRVS_CA_FILE: dir }, 'OPENCRVS_CA_FILE', /is a directory/],
+    [{ ...base, OPENCRVS_CA_FILE: file('bad-ca.pem', '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n') }, 'OPENCRVS_CA_FILE', /does not parse/],
+    [{ ...base, OPENCRVS_RETIRED_CREDENTIALS: dir }, 'OPENCRVS_RETIRED_CREDENTIALS', /is a directory/],
+    [{ ...base, CONFORMANCE_WAIVERS_FILE: dir }, 'CONFORMANCE_WAIVERS_FILE', /is a directory/],
+    [{ ...base, CONFORMANCE_WAIVERS_FILE: file('null.json', 'null') }, 'CONFORMANCE_WAIVERS_FILE', /no "waivers" array/],
+    [{ ...base, CONFORMANCE_WAIVERS_FILE: file('feb30.json', JSON.stringify({ waivers: [{ id: 'TOKEN-RESP-03', reason: 'proxy fix', until: '2027-02-30' }] })) }, 'CONFORMANCE_WAIVERS_FILE', /until "2027-02-30" is not a date/],
+    [{ ...base, CONFORMANCE_REPORT_DIR: file('not-a-dir', '') }, 'CONFORMANCE_REPORT_DIR', /is a file, not a folder/],
+    [{ ...base, OPENCRVS_NOTIFICATION_CLIENT_ID: 'same', OPENCRVS_NOTIFICATION_CLIENT_SECRET: 'secret-one', OPENCRVS_SEARCH_CLIENT_ID: 'same', OPENCRVS_SEARCH_CLIENT_SECRET: 'secret-two' }, 'OPENCRVS_SEARCH_CLIENT_ID', /the same client id as OPENCRVS_NOTIFICATION_CLIENT_ID/],
+    [{ ...base, OPENCRVS_PUBLIC_KEY: file('bad-key.pem', '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n') }, 'OPENCRVS_PUBLIC_KEY', /holds no public key/],
+    [{ ...base, OPENCRVS_PUBLIC_KEY: file('html.pem', '<html>not a key</html>') }, 'OPENCRVS_PUBLIC_KEY', /holds no public key/],
+    [{ ...base, OPENCRVS_PUBLIC_KEY: dir }, 'OPENCRVS_PUBLIC_KEY', /is a directory/],
+  ]
+  for (const [env, variable, problem] of cases) {
+    const e = configError(env)
+    assert.equal(e.variable, variable, `${variable}: ${e.message}`)
+    assert.match(e.problem, problem)
+  }
+  // a URL's user:password@ is never echoed, even when the URL does not parse
+  const e = configError({ OPENCRVS_AUTH_URL: 'https://admin:hunter2-secret@auth example.org' })
+  assert.doesNotMatch(e.message, /hunter2|admin:/)
+})
+
 test('a config error never echoes a secret', () => {
   const e = configError({ OPENCRVS_SEARCH_CLIENT_SECRET: 'top-secret-value', OPENCRVS_AUTH_URL: 'https://a.example.org' })
   assert.doesNotMatch(e.message, /top-secret-value/)

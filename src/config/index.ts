@@ -2,7 +2,8 @@
  * .env and the environment -> one typed, validated Target. Every bad value is a ConfigError that names the
  * variable, says what was wrong and what to write instead. Nothing here sends a request.
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { X509Certificate, createPublicKey } from 'node:crypto'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { REQUIREMENTS } from '../requirements/catalogue.ts'
 import { CLIENT_TYPES, type ClientType, type Profile, knownReleases, profileForRelease } from '../profiles/profiles.ts'
 
@@ -101,6 +102,29 @@ function parseBool(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, `"${v}" is not a yes/no value`, 'Write true or false.')
 }
 
+/** A value as it may be shown: a URL's user:password@ is never echoed, even when the URL does not parse. */
+function shown(v: string): string {
+  return v.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/@\s]*@/i, (_m, scheme: string | undefined) => `${scheme ?? ''}***@`)
+}
+
+/** A file a variable names: it must exist and be a readable file; its text. */
+function readConfigFile(name: string, path: string, what: string): string {
+  if (!existsSync(path)) throw new ConfigError(name, `no file at "${path}"`, `Give the path of ${what}.`)
+  if (!statSync(path).isFile()) throw new ConfigError(name, `"${path}" is a directory, not a file`, `Give the path of ${what}.`)
+  try {
+    return readFileSync(path, 'utf8')
+  } catch (e) {
+    throw new ConfigError(name, `"${path}" cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`, `Give the path of ${what}, readable by this user.`)
+  }
+}
+
+/** A calendar date YYYY-MM-DD that exists (not 2027-02-30, which Date would roll over to 2 March). */
+function isCalendarDate(v: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return false
+  const d = new Date(`${v}T00:00:00Z`)
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v
+}
+
 function parseUrl(env: Env, name: string, allowHttp: boolean, example: string): URL | undefined {
   const v = value(env, name)
   if (v === undefined) return undefined
@@ -108,7 +132,7 @@ function parseUrl(env: Env, name: string, allowHttp: boolean, example: string): 
   try {
     url = new URL(v)
   } catch {
-    throw new ConfigError(name, `"${v}" is not a URL`, `Write an absolute URL such as ${example}.`)
+    throw new ConfigError(name, `"${shown(v)}" is not a URL`, `Write an absolute URL such as ${example}.`)
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new ConfigError(name, `"${url.protocol}" is not an HTTP scheme`, `Write an https:// URL such as ${example}.`)
@@ -167,6 +191,8 @@ function parseClients(env: Env): { clients: Target['clients']; deactivated?: Tar
     const scopesText = value(env, scopesVar)
     if (scopesText && !id) throw new ConfigError(scopesVar, `expected scopes are set but ${idVar} is missing`, `Set ${idVar} and ${secretVar}, or remove ${scopesVar}.`)
     if (!id || !secret) continue
+    const twin = Object.values(clients).find((c) => c?.id === id)
+    if (twin) throw new ConfigError(idVar, `the same client id as OPENCRVS_${twin.type}_CLIENT_ID`, 'Each client type needs a client of its own: create one of this type in OpenCRVS, or remove these variables.')
     if (prefix === 'DEACTIVATED') {
       if (scopesText) throw new ConfigError(scopesVar, 'a deactivated client gets no token, so it has no scopes to check', `Remove ${scopesVar}.`)
       deactivated = { id, secret }
@@ -208,8 +234,7 @@ function parseLifecycle(env: Env): Lifecycle {
   }
   const file = value(env, 'OPENCRVS_RETIRED_CREDENTIALS')
   if (file) {
-    if (!existsSync(file)) throw new ConfigError('OPENCRVS_RETIRED_CREDENTIALS', `no file at "${file}"`, 'Give the path of a file with one client_id,client_secret pair per line.')
-    const credentials = readFileSync(file, 'utf8')
+    const credentials = readConfigFile('OPENCRVS_RETIRED_CREDENTIALS', file, 'a file with one client_id,client_secret pair per line')
       .split('\n')
       .map((line, i) => ({ line: line.trim(), n: i + 1 }))
       .filter(({ line }) => line && !line.startsWith('#'))
@@ -236,23 +261,42 @@ function parseWaivers(env: Env): Waiver[] {
     return []
   }
   let json: unknown
+  const text = readConfigFile(WAIVERS_VAR, path, 'the waivers JSON file (see README, "Waivers")')
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'))
+    json = JSON.parse(text)
   } catch (e) {
     throw new ConfigError(WAIVERS_VAR, `${path} is not valid JSON (${(e as Error).message})`, 'Write {"waivers": [{"id": "TOKEN-RESP-03", "reason": "...", "until": "2027-01-31"}]}.')
   }
-  const list = (json as { waivers?: unknown }).waivers
+  const list = json !== null && typeof json === 'object' ? (json as { waivers?: unknown }).waivers : undefined
   if (!Array.isArray(list)) throw new ConfigError(WAIVERS_VAR, `${path} has no "waivers" array`, 'Write {"waivers": [{"id": "...", "reason": "...", "until": "YYYY-MM-DD"}]}.')
   return list.map((w, i) => {
     const { id, reason, until } = (w ?? {}) as Record<string, unknown>
     const where = `${path} waivers[${i}]`
     if (typeof id !== 'string' || !REQUIREMENTS[id]) throw new ConfigError(WAIVERS_VAR, `${where}: "${String(id)}" is not a requirement id`, 'Use an id from the report, e.g. TOKEN-RESP-03.')
     if (typeof reason !== 'string' || reason.trim().length < 3) throw new ConfigError(WAIVERS_VAR, `${where} (${id}) has no reason`, 'Say why the deviation is accepted, e.g. "proxy fix scheduled for release 14".')
-    if (typeof until !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(until) || Number.isNaN(Date.parse(until))) {
+    if (typeof until !== 'string' || !isCalendarDate(until)) {
       throw new ConfigError(WAIVERS_VAR, `${where} (${id}): until "${String(until)}" is not a date`, 'Write the last day the waiver applies as YYYY-MM-DD; a waiver must expire.')
     }
     return { id, reason: reason.trim(), until }
   })
+}
+
+/** A PEM public key (SPKI or PKCS#1) or a JWKS with at least one key, that node can load. */
+function isPublicKey(text: string): boolean {
+  const t = text.trim()
+  try {
+    if (t.startsWith('-----BEGIN')) return createPublicKey(t).type === 'public'
+    const keys = (JSON.parse(t) as { keys?: unknown }).keys
+    return Array.isArray(keys) && keys.some((k) => {
+      try {
+        return createPublicKey({ key: k as import('node:crypto').JsonWebKey, format: 'jwk' }).type === 'public'
+      } catch {
+        return false
+      }
+    })
+  } catch {
+    return false
+  }
 }
 
 /** Validate the environment once. Throws ConfigError on the first bad value. */
@@ -264,6 +308,9 @@ export function resolveConfig(env: Env): Resolved {
   const mode: Mode = modeText
   const allowHttp = parseBool(env, 'CONFORMANCE_ALLOW_HTTP', false)
   const reportDir = value(env, 'CONFORMANCE_REPORT_DIR') ?? 'reports'
+  if (existsSync(reportDir) && !statSync(reportDir).isDirectory()) {
+    throw new ConfigError('CONFORMANCE_REPORT_DIR', `"${reportDir}" is a file, not a folder`, 'Give a folder for the reports (it is created when missing).')
+  }
   const leewaySeconds = parseInteger(env, 'CONFORMANCE_LEEWAY_SECONDS', 60, 0, 3600)
   const slow = parseBool(env, 'CONFORMANCE_SLOW', false)
   const waivers = parseWaivers(env)
@@ -298,7 +345,8 @@ export function resolveConfig(env: Env): Resolved {
       const u = parseUrl(env, 'OPENCRVS_PUBLIC_KEY', allowHttp, 'https://auth.opencrvs.example.org/.well-known')
       publicKey = { kind: 'url', location: u!.toString() }
     } else {
-      if (!existsSync(keyText)) throw new ConfigError('OPENCRVS_PUBLIC_KEY', `no file at "${keyText}"`, 'Give the path of a PEM public key or a JWKS file, or a URL where the key is published.')
+      const text = readConfigFile('OPENCRVS_PUBLIC_KEY', keyText, 'a PEM public key or a JWKS file (or a URL where the key is published)')
+      if (!isPublicKey(text)) throw new ConfigError('OPENCRVS_PUBLIC_KEY', `${keyText} holds no public key the kit can read`, 'Give a PEM public key (-----BEGIN PUBLIC KEY-----, SPKI or PKCS#1) or a JWKS ({"keys": [...]}), as the deployment publishes at <auth>/.well-known.')
       publicKey = { kind: 'file', location: keyText }
     }
   } else if (authUrl) {
@@ -306,9 +354,17 @@ export function resolveConfig(env: Env): Resolved {
   }
 
   const caFile = value(env, 'OPENCRVS_CA_FILE')
-  if (caFile && !existsSync(caFile)) throw new ConfigError('OPENCRVS_CA_FILE', `no file at "${caFile}"`, 'Give the path of the PEM certificate (bundle) of the CA that signed the deployment\'s certificate.')
-  if (caFile && !readFileSync(caFile, 'utf8').includes('-----BEGIN CERTIFICATE-----')) {
-    throw new ConfigError('OPENCRVS_CA_FILE', `${caFile} holds no PEM certificate`, 'Give a PEM file with one or more -----BEGIN CERTIFICATE----- blocks.')
+  if (caFile) {
+    const text = readConfigFile('OPENCRVS_CA_FILE', caFile, "the PEM certificate (bundle) of the CA that signed the deployment's certificate")
+    const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []
+    if (!blocks.length) throw new ConfigError('OPENCRVS_CA_FILE', `${caFile} holds no PEM certificate`, 'Give a PEM file with one or more -----BEGIN CERTIFICATE----- blocks.')
+    blocks.forEach((pem, i) => {
+      try {
+        new X509Certificate(pem)
+      } catch {
+        throw new ConfigError('OPENCRVS_CA_FILE', `certificate ${i + 1} of ${blocks.length} in ${caFile} does not parse`, 'Export the CA certificate again as PEM (openssl x509 -in ca.crt -out ca.pem -outform PEM).')
+      }
+    })
   }
   const { clients, deactivated } = parseClients(env)
   const lifecycle = parseLifecycle(env)

@@ -129,6 +129,13 @@ const list: Requirement[] = [
     severity: FAIL,
   },
   {
+    id: 'TOKEN-CRED-01',
+    title: 'Every configured client\'s credentials get a token (a go-live sign-off needs clients that can log in)',
+    area: 'Client authentication',
+    sources: [DOCS, rfc(6749, '4.4.3')],
+    severity: FAIL,
+  },
+  {
     id: 'TOKEN-RESP-01',
     title: 'A successful token response is HTTP 200 with a body valid against schemas/token-response.schema.json',
     area: 'Token response',
