@@ -44,7 +44,13 @@ type Failure = { status: number; message: string; attributes?: boolean; wwwAuth?
 
 /** The official v2 Helm chart's Traefik middleware (charts/opencrvs-services/templates/traefik-middleware.yaml). */
 const INGRESS_HEADERS = { Pragma: 'no-cache', 'Cache-Control': 'no-store', 'X-Robots-Tag': 'none' }
-export const HSTS = 'max-age=31536000; includeSubDomains; preload'
+/** The edge's Strict-Transport-Security (the v2 Helm ingress: one year, subdomains, preload), as faults change it. */
+export function hstsHeader(faults: Set<string>): string | undefined {
+  if (faults.has('no-hsts')) return undefined
+  if (faults.has('hsts-max-age-0')) return 'max-age=0'
+  if (faults.has('hsts-short')) return 'max-age=86400; includeSubDomains'
+  return 'max-age=31536000; includeSubDomains; preload'
+}
 
 /** hapi-auth-jwt2 10.x as configured in gateway server.ts, then commons validateFunc. */
 function authenticate(request: Hapi.Request, opts: GatewayOptions): { claims: Claims } | Failure {
@@ -123,7 +129,7 @@ export async function startGateway(opts: GatewayOptions): Promise<{ url: string;
     return res
   }
   const ingress = line === '2.0' && !faults.has('no-ingress-headers')
-  const hsts = opts.tls && !faults.has('no-hsts')
+  const hsts = opts.tls ? hstsHeader(faults) : undefined
   server.ext('onPreResponse', (request, h) => {
     const r = request.response as Hapi.ResponseObject & { isBoom?: boolean; output?: { headers: Record<string, string> } }
     const set = (name: string, value: string) => (r.isBoom && r.output ? (r.output.headers[name] = value) : r.header(name, value))
@@ -131,7 +137,7 @@ export async function startGateway(opts: GatewayOptions): Promise<{ url: string;
     if (!r.isBoom && !booms.has(r)) r.header('X-Version', opts.release).header('access-control-expose-headers', 'X-Version')
     // the edge in front: Traefik's headers middleware (v2 Helm) and HSTS on HTTPS
     if (ingress) for (const [k, v] of Object.entries(INGRESS_HEADERS)) set(k, v)
-    if (hsts) set('Strict-Transport-Security', HSTS)
+    if (hsts) set('Strict-Transport-Security', hsts)
     return h.continue
   })
 

@@ -5,7 +5,7 @@
  */
 import Hapi from '@hapi/hapi'
 import { createHmac, generateKeyPairSync, randomBytes, randomUUID, sign, verify, type KeyObject, type KeyPairKeyObjectResult } from 'node:crypto'
-import { startGateway } from './gateway.ts'
+import { hstsHeader, startGateway } from './gateway.ts'
 import { startEvents } from './events.ts'
 import { createServer as createHttpServer } from 'node:http'
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
@@ -124,7 +124,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
   const reused = new Map<string, string>()
 
   const tls: EmulatorTls | undefined = opts.tls
-    ? await makeTls({ ...(faults.has('cert-expiring') ? { days: 10 } : {}), ...(faults.has('cert-wrong-host') ? { hostnames: ['auth.another-country.example'] } : {}) })
+    ? await makeTls({ ...(faults.has('cert-expiring') ? { days: 10 } : {}), ...(faults.has('cert-wrong-host') ? { hostnames: ['auth.another-country.example'] } : {}), ...(faults.has('cert-expired') ? { expired: true } : {}) })
     : undefined
   const legacy = faults.has('tls-legacy') ? { minVersion: 'TLSv1' as const, ciphers: 'DEFAULT@SECLEVEL=0' } : {}
   const listener: HttpsServer | undefined = tls ? createHttpsServer({ key: tls.key, cert: tls.cert, ...legacy }) : undefined
@@ -154,11 +154,11 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     if (latency) await new Promise((r) => setTimeout(r, latency))
     return h.continue
   })
-  if (tls && !faults.has('no-hsts')) {
+  const hsts = tls ? hstsHeader(faults) : undefined
+  if (hsts) {
     // the official v2 Helm ingress (sts-and-basic-response-headers) sets HSTS on every response
     server.ext('onPreResponse', (request, h) => {
       const r = request.response as Hapi.ResponseObject & { isBoom?: boolean; output?: { headers: Record<string, string> } }
-      const hsts = 'max-age=31536000; includeSubDomains; preload'
       if (r.isBoom && r.output) r.output.headers['strict-transport-security'] = hsts
       else if (typeof r.header === 'function') r.header('Strict-Transport-Security', hsts)
       return h.continue
@@ -388,6 +388,18 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     // gives (400, not OAuth), or with the plain-http-token-endpoint fault, the token endpoint itself.
     const plain = createHttpServer((req, res) => {
       if (faults.has('plain-http-token-endpoint')) listener.emit('request', req, res)
+      else if (faults.has('plain-http-html-errors')) {
+        // the token endpoint behind an edge whose error_page replaces every 4xx body with its own HTML page
+        const chunks: Buffer[] = []
+        req.on('data', (c: Buffer) => chunks.push(c))
+        req.on('end', async () => {
+          const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k === 'content-type')) as Record<string, string>
+          const answer = await server.inject({ method: req.method ?? 'GET', url: req.url ?? '/', headers, ...(chunks.length ? { payload: Buffer.concat(chunks) } : {}) })
+          const page = `<html><head><title>${answer.statusCode}</title></head><body><center><h1>${answer.statusCode}</h1></center><hr><center>nginx</center></body></html>\n`
+          if (answer.statusCode >= 400) res.writeHead(answer.statusCode, { 'content-type': 'text/html' }).end(page)
+          else res.writeHead(answer.statusCode, { 'content-type': String(answer.headers['content-type'] ?? 'application/json') }).end(answer.rawPayload)
+        })
+      }
       else {
         authRequests++ // answered here, by the TLS-only edge, not by hapi
         res.writeHead(400, { 'content-type': 'text/plain' }).end('The plain HTTP request was sent to HTTPS port\n')

@@ -15,7 +15,7 @@ export interface EmulatorTls {
   caFile: string
 }
 
-export async function makeTls(opts: { days?: number; hostnames?: string[] } = {}): Promise<EmulatorTls> {
+export async function makeTls(opts: { days?: number; hostnames?: string[]; expired?: boolean } = {}): Promise<EmulatorTls> {
   const now = new Date()
   const until = (days: number) => new Date(now.getTime() + days * 86_400_000)
   const ca = await generate([{ name: 'commonName', value: 'OpenCRVS conformance emulator test CA' }], {
@@ -28,7 +28,7 @@ export async function makeTls(opts: { days?: number; hostnames?: string[] } = {}
   const leaf = await generate([{ name: 'commonName', value: names[0]! }], {
     keySize: 2048,
     algorithm: 'sha256',
-    notAfterDate: until(opts.days ?? 90),
+    ...(opts.expired ? { notBeforeDate: until(-30), notAfterDate: until(-1) } : { notAfterDate: until(opts.days ?? 90) }),
     ca: { key: ca.private, cert: ca.cert },
     extensions: [
       { name: 'basicConstraints', cA: false },

@@ -128,12 +128,18 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
   'gateway-bearer-case-sensitive': { release: '1.9', fails: [], changes: { 'DOOR-07': 'WARNING' } },
   'gateway-token-in-query': { release: '1.9', fails: [], changes: { 'DOOR-08': 'WARNING' } },
   'tls-legacy': { release: '2.0', fails: ['TLS-01'], tls: true },
-  'no-hsts': { release: '1.9', fails: [], changes: { 'TLS-04': 'WARNING' }, tls: true },
+  'no-hsts': { release: '1.9', fails: [], changes: { 'TLS-04': 'WARNING', 'TLS-06': 'SKIPPED' }, tls: true },
   'cert-expiring': { release: '2.0', fails: [], changes: { 'TLS-03': 'WARNING' }, tls: true },
   'plain-http-token-endpoint': { release: '1.8', fails: ['TLS-05'], tls: true },
+  // the twin answers 401 with an HTML page where HTTPS answers 401 invalid_client: it reached the credential check
+  'plain-http-html-errors': { release: '2.0', fails: ['TLS-05'], tls: true },
   // a certificate for another host stops every request the kit makes: shown by its own self-test
   // (kit-profiles: "a certificate the kit cannot verify stops the run before any check")
   'cert-wrong-host': { release: '2.0', fails: [], tls: true, gate: true },
+  'cert-expired': { release: '1.9', fails: [], tls: true, gate: true },
+  // HSTS that turns HSTS off is FAILED; a short one is a WARNING
+  'hsts-max-age-0': { release: '1.9', fails: ['TLS-06'], changes: { 'TLS-04': 'SKIPPED' }, tls: true },
+  'hsts-short': { release: '2.0', fails: [], changes: { 'TLS-04': 'WARNING' }, tls: true },
   'rotation-keeps-old-secret': { release: '1.9', fails: ['CLIENT-ROTATE-01'], lifecycle: true },
   // the retired test clients were deleted too, so a deleted client still served breaks both
   'deleted-client-served': { release: '2.0', fails: ['CLIENT-DELETE-01', 'CLIENT-RETIRED-01'], lifecycle: true },

@@ -56,6 +56,11 @@ function runMeasured(env: Record<string, string>): Promise<{ code: number; outpu
 }
 
 const STACK = /RangeError|TypeError|EISDIR|^\s+at .+:\d+:\d+\)?$/m
+/**
+ * Wall time is printed, not asserted closely: a loaded machine stretches it. The bound asserted is what the kit
+ * promises whatever the load: the run ends by itself, well inside its own 10-minute run deadline (quiet: 3-20 s).
+ */
+const ENDS_BY_ITSELF_S = 300
 
 /** Cases: what the target does, what the verdict must name, how many requests the failure needs at most. */
 const CASES: Array<{ behaviour: Behaviour; names: RegExp; maxRequests: number }> = [
@@ -90,7 +95,7 @@ describe('hostile and broken targets', { concurrency: 2 }, () => {
         assert.match(run.output, c.names, run.output)
         assert.doesNotMatch(run.output, STACK, 'no stack trace or raw error')
         assert.ok(target.requests() <= c.maxRequests, facts)
-        assert.ok(run.seconds < 90, `bounded time: ${facts}`)
+        assert.ok(run.seconds < ENDS_BY_ITSELF_S, `bounded time: ${facts}`)
         assert.ok(run.peakMb < 400, `bounded memory: ${facts}`)
         for (const file of ['conformance.json', 'conformance.md', 'junit.xml']) assert.ok(existsSync(join(reportDir, file)), `${file} written`)
         const kit: KitRun = { ...collect(run.code, run.output, reportDir, secrets), writes: [] }
@@ -113,7 +118,7 @@ describe('hostile and broken targets', { concurrency: 2 }, () => {
       assert.match(kit.report.results.find((r) => r.id === 'JWT-01')!.reason, /nests JSON more than 16 levels/)
       assert.doesNotMatch(run.output, STACK, 'no stack trace or raw error')
       assert.deepEqual(kit.report.results.filter((r) => /could not complete|crashed/.test(r.reason)).map((r) => `${r.id}: ${r.reason}`), [])
-      assert.ok(run.seconds < 90 && run.peakMb < 400, `${run.seconds} s, ${run.peakMb} MB`)
+      assert.ok(run.seconds < ENDS_BY_ITSELF_S && run.peakMb < 400, `${run.seconds} s, ${run.peakMb} MB`)
       assert.deepEqual(leaks(kit), [])
     } finally {
       await target.stop()
@@ -124,7 +129,7 @@ describe('hostile and broken targets', { concurrency: 2 }, () => {
     const target = await startHostile('generic-oauth')
     const reportDir = mkdtempSync(join(tmpdir(), 'hostile-generic-'))
     try {
-      const run = await runMeasured({ OPENCRVS_AUTH_URL: target.url, OPENCRVS_PUBLIC_KEY: join(ROOT, 'package.json'), CONFORMANCE_ALLOW_HTTP: 'true', CONFORMANCE_REPORT_DIR: reportDir, OPENCRVS_NOTIFICATION_CLIENT_ID: 'generic-client', OPENCRVS_NOTIFICATION_CLIENT_SECRET: randomUUID() })
+      const run = await runMeasured({ OPENCRVS_AUTH_URL: target.url, CONFORMANCE_ALLOW_HTTP: 'true', CONFORMANCE_REPORT_DIR: reportDir, OPENCRVS_NOTIFICATION_CLIENT_ID: 'generic-client', OPENCRVS_NOTIFICATION_CLIENT_SECRET: randomUUID() })
       assert.equal(run.code, 1, run.output)
       assert.match(run.output, /does not look like an OpenCRVS token endpoint: .*no error_uri into the OpenCRVS documentation.*iss is "https:\/\/idp\.example\.org".*expires_in.*Verdict: NOT CHECKED/s)
       assert.doesNotMatch(run.output, /FAILED\s+[A-Z]+-/, 'judged against no OpenCRVS profile')

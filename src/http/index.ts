@@ -5,6 +5,7 @@
 import { appendFileSync, readFileSync, statSync } from 'node:fs'
 import { Agent, request, type Dispatcher } from 'undici'
 import { redact, registerToken } from '../redact/index.ts'
+import { tlsErrorCode, tlsFailure } from './tls.ts'
 
 export interface HttpRequest {
   method: string
@@ -130,6 +131,7 @@ export async function send(req: HttpRequest, timeoutMs = deadlineMs): Promise<Ht
       bodyText = Buffer.concat(chunks).toString('utf8')
     } else await res.body.dump()
   } catch (e) {
+    if (tlsErrorCode(e)) throw new TargetMisbehaved(await tlsFailure(req.url, e))
     if (deadline.signal.aborted) {
       throw new TargetMisbehaved(`${what()} did not complete within ${timeoutMs / 1000} s (the kit's deadline for connect, headers and body together, CONFORMANCE_REQUEST_TIMEOUT_SECONDS)`)
     }

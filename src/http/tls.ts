@@ -4,6 +4,7 @@
  * request budget. Verification is reported, never switched off for the kit's own requests.
  */
 import { isIP } from 'node:net'
+import { X509Certificate } from 'node:crypto'
 import { connect, type ConnectionOptions, type PeerCertificate } from 'node:tls'
 import { spend, trustedCa } from './index.ts'
 
@@ -15,22 +16,28 @@ export interface TlsFacts {
   subject: string
   issuer: string
   subjectAltName: string
+  validFrom: string
   validTo: string
   daysLeft: number
+  /**
+   * The server sent only its own certificate, and the certificate that issued it is an intermediate (found in
+   * OPENCRVS_CA_FILE, not self-signed): integrators whose trust store holds only the root cannot verify it.
+   */
+  missingIntermediate: boolean
   fingerprint256: string
 }
 
-function options(url: string, extra: ConnectionOptions = {}): ConnectionOptions {
+function options(url: string, extra: ConnectionOptions = {}, withCa = true): ConnectionOptions {
   const u = new URL(url)
   const host = u.hostname.replace(/^\[|\]$/g, '')
-  const ca = trustedCa()
+  const ca = withCa ? trustedCa() : undefined
   return { host, port: Number(u.port || 443), ...(isIP(host) ? {} : { servername: host }), rejectUnauthorized: false, ...(ca ? { ca } : {}), ...extra }
 }
 
-function handshake(url: string, extra: ConnectionOptions): Promise<{ ok: true; socket: ReturnType<typeof connect> } | { ok: false; error: string }> {
+function handshake(url: string, extra: ConnectionOptions, withCa = true): Promise<{ ok: true; socket: ReturnType<typeof connect> } | { ok: false; error: string }> {
   spend()
   return new Promise((resolve) => {
-    const socket = connect(options(url, extra))
+    const socket = connect(options(url, extra, withCa))
     const timer = setTimeout(() => {
       socket.destroy()
       resolve({ ok: false, error: 'timed out' })
@@ -46,6 +53,17 @@ function handshake(url: string, extra: ConnectionOptions): Promise<{ ok: true; s
   })
 }
 
+/** Did a certificate in OPENCRVS_CA_FILE that is not self-signed (an intermediate) issue this one? */
+function issuedByIntermediate(der: Buffer | undefined): boolean {
+  const ca = trustedCa()
+  if (!der || !ca) return false
+  const leaf = new X509Certificate(der)
+  return (ca.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []).some((pem) => {
+    const c = new X509Certificate(pem)
+    return leaf.checkIssued(c) && !c.checkIssued(c)
+  })
+}
+
 const name = (o: PeerCertificate['subject'] | undefined) => (o ? Object.entries(o).map(([k, v]) => `${k}=${String(v)}`).join(', ') : '')
 
 /** Handshake with this machine's defaults (TLS 1.2+) and report what was negotiated and presented. */
@@ -53,7 +71,8 @@ export async function tlsFacts(url: string): Promise<TlsFacts | { error: string 
   const r = await handshake(url, {})
   if (!r.ok) return { error: r.error }
   const s = r.socket
-  const cert = s.getPeerCertificate()
+  const cert = s.getPeerCertificate(true)
+  const sameName = (a: PeerCertificate['subject'] | undefined, b: PeerCertificate['subject'] | undefined) => name(a) === name(b)
   const facts: TlsFacts = {
     protocol: s.getProtocol(),
     cipher: s.getCipher().name,
@@ -62,11 +81,23 @@ export async function tlsFacts(url: string): Promise<TlsFacts | { error: string 
     subject: name(cert.subject),
     issuer: name(cert.issuer),
     subjectAltName: cert.subjectaltname ?? '',
+    validFrom: cert.valid_from,
     validTo: cert.valid_to,
     daysLeft: Math.floor((Date.parse(cert.valid_to) - Date.now()) / 86_400_000),
+    missingIntermediate: false,
     fingerprint256: cert.fingerprint256,
   }
   s.end()
+  // node completes the peer's chain from the trust store it was given: what the server itself sent shows only
+  // in a handshake that trusts nothing extra (one more connection, and only where OPENCRVS_CA_FILE is set)
+  if (!sameName(cert.subject, cert.issuer) && issuedByIntermediate(cert.raw)) {
+    const bare = await handshake(url, {}, false)
+    if (bare.ok) {
+      const sent = bare.socket.getPeerCertificate(true)
+      facts.missingIntermediate = !sent.issuerCertificate || sent.issuerCertificate === sent
+      bare.socket.end()
+    }
+  }
   return facts
 }
 
@@ -77,4 +108,54 @@ export async function legacyHandshake(url: string): Promise<{ completed: boolean
   const protocol = r.socket.getProtocol()
   r.socket.end()
   return { completed: true, protocol }
+}
+
+const TLS_CODE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ALTNAME|ERR_SSL|ERR_TLS|EPROTO/
+const OLD_PROTOCOL = /wrong version number|unsupported protocol|no protocols available|protocol version|version too low/i
+
+/** The error code of a failed request or handshake (undici wraps the socket's error as its cause). */
+export function tlsErrorCode(e: unknown): string | undefined {
+  const err = e as { code?: string; cause?: { code?: string; message?: string }; message?: string }
+  const code = err.cause?.code ?? err.code
+  if (code && TLS_CODE.test(code)) return code
+  if (OLD_PROTOCOL.test(`${err.cause?.message ?? ''} ${err.message ?? ''}`)) return 'ERR_SSL_PROTOCOL'
+  return undefined
+}
+
+const translated = new Map<string, Promise<string>>()
+
+/**
+ * What is wrong with an origin's TLS, in words an operator can act on: expired (with the date), not yet valid,
+ * the names the certificate carries, a missing intermediate (with the issuer), an untrusted root, a protocol
+ * too old. One unverified handshake (sending nothing) reads the facts; once per origin and run.
+ */
+export function tlsFailure(url: string, e: unknown): Promise<string> {
+  const u = new URL(url)
+  let p = translated.get(u.origin)
+  if (!p) {
+    p = describe(u, e)
+    translated.set(u.origin, p)
+  }
+  return p
+}
+
+async function describe(u: URL, e: unknown): Promise<string> {
+  const code = tlsErrorCode(e) ?? 'TLS'
+  const detail = (e as { cause?: { message?: string }; message?: string }).cause?.message ?? (e as Error).message
+  const host = u.host
+  const ca = trustedCa() ? ' or to the CA in OPENCRVS_CA_FILE' : ''
+  const facts = await tlsFacts(u.toString()).catch((x: Error) => ({ error: x.message }))
+  if ('error' in facts) {
+    if (code === 'ERR_SSL_PROTOCOL' || OLD_PROTOCOL.test(facts.error)) return `${host} offers only TLS versions older than 1.2, which this machine refuses (${facts.error}); set the edge's minimum to TLS 1.2 (${code})`
+    return `no TLS handshake with ${host}: ${facts.error} (${code})`
+  }
+  const cause =
+    code === 'CERT_HAS_EXPIRED' ? `the certificate of ${host} expired on ${facts.validTo} (${Math.floor((Date.now() - Date.parse(facts.validTo)) / 86_400_000)} days ago): renew it`
+    : code === 'CERT_NOT_YET_VALID' ? `the certificate of ${host} is not valid before ${facts.validFrom}: check the clock of the machine that issued it, or of this one`
+    : code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? `the certificate of ${host} names ${facts.subjectAltName || facts.subject}, not ${u.hostname}: issue one for this name`
+    : facts.missingIntermediate ? `${host} sends only its own certificate, without the intermediate that issued it (${facts.issuer}): serve the full chain (the certificate followed by its intermediates)`
+    : /SELF_SIGNED/.test(code) ? `${host} presents a self-signed certificate or root (${facts.issuer}) that this machine does not trust${ca}: use a certificate from a public CA, or for a private CA set OPENCRVS_CA_FILE`
+    : /UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code) ? `the certificate chain of ${host} (issuer ${facts.issuer}) does not lead to a CA this machine trusts${ca}: for a private CA set OPENCRVS_CA_FILE to its certificate; if ${facts.issuer} is an intermediate, the server must send it too`
+    : `TLS verification failed for ${host}: ${detail}`
+  return `${cause} (${code})`
 }

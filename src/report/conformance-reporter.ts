@@ -268,7 +268,7 @@ function requestLine(r: ConformanceReport): string {
 
 function summary(r: ConformanceReport, result: FullResult, dir: string): string {
   const lines = ['', r.target.mode ? `Conformance summary (${r.target.version}, ${r.target.mode} mode): ${VERDICTS.map((v) => `${r.totals[v]} ${v}`).join(', ')}` : 'Conformance summary: no check ran (the run stopped before the first check)']
-  lines.push(`Requests to the target: ${requestLine(r)}; ${(r.durationMs / 1000).toFixed(1)} s`)
+  lines.push(r.requests.max === null ? 'Requests to the target: not counted (the run stopped before its request budget was set)' : `Requests to the target: ${requestLine(r)}; ${(r.durationMs / 1000).toFixed(1)} s`)
   if (r.requests.budgetReached) lines.push(`REQUEST BUDGET REACHED: the kit stopped sending at CONFORMANCE_MAX_REQUESTS=${r.requests.max}; the checks after that are SKIPPED. Raise the budget or run fewer checks (--grep).`)
   for (const x of r.results.filter((y) => y.verdict === 'FAILED' || y.verdict === 'WARNING')) lines.push(`  ${x.verdict.padEnd(7)} ${x.id.padEnd(14)} ${oneLine(x.reason)}`)
   if (result.status === 'interrupted' || result.status === 'timedout') lines.push(`Run ${result.status}: the verdicts above are incomplete.`)

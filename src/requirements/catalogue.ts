@@ -538,6 +538,13 @@ const list: Requirement[] = [
     severity: WARN,
   },
   {
+    id: 'TLS-06',
+    title: 'An HSTS header, when sent, keeps HSTS on: a max-age that parses and is above 0',
+    area: 'Transport security',
+    sources: [{ label: 'RFC 6797 §6.1.1', url: 'https://www.rfc-editor.org/rfc/rfc6797#section-6.1.1' }],
+    severity: FAIL,
+  },
+  {
     id: 'TLS-05',
     title: 'The plain-HTTP twin of the token URL does not act as a token endpoint (redirect or refusal; probed with a dummy secret)',
     area: 'Transport security',

@@ -117,6 +117,9 @@ class RootCause extends Error {}
 /** Why the first request failed, in words a person can act on. */
 function unreachable(target: Target, e: Error): string {
   if (e instanceof RootCause) return e.message
+  if (e instanceof TargetMisbehaved && /\((CERT_|ERR_TLS|ERR_SSL|UNABLE_TO|SELF_SIGNED|DEPTH_ZERO|TLS\))/.test(e.message)) {
+    return `TLS verification failed: ${e.message}. The kit never disables certificate verification (TLS-02); no check can run until the certificate is fixed.`
+  }
   if (e instanceof TargetMisbehaved) return `The token endpoint answered, but not usably: ${e.message}. No check can run against it.`
   const cause = (e as Error & { cause?: { code?: string; message?: string } }).cause
   const code = cause?.code ?? (e as Error & { code?: string }).code ?? ''
