@@ -9,6 +9,7 @@ export interface FaultInfo {
 
 export const FAULTS: Record<string, FaultInfo> = {
   'no-cache-control': { description: 'token responses lose Cache-Control: no-store (hapi then sends no-cache), as behind an unfixed gateway proxy' },
+  'cache-control-contradiction': { description: 'a proxy adds public, max-age=3600 beside no-store on token responses' },
   'content-type-octet-stream': { description: 'token responses are served as application/octet-stream instead of JSON' },
   'no-token-type': { description: 'the success body has no token_type member' },
   'opaque-token': { description: 'access_token is an opaque random string, not a JWT' },

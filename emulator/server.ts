@@ -190,7 +190,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     if (faults.has('expires-in')) body.expires_in = lifetime
     let res = h.response(body)
     if (faults.has('content-type-octet-stream')) res = h.response(Buffer.from(JSON.stringify(body))).type('application/octet-stream')
-    if (!faults.has('no-cache-control')) res = res.header('Cache-Control', 'no-store')
+    if (!faults.has('no-cache-control')) res = res.header('Cache-Control', faults.has('cache-control-contradiction') ? 'no-store, public, max-age=3600' : 'no-store')
     if (faults.has('pragma-no-cache')) res = res.header('Pragma', 'no-cache')
     return res
   }

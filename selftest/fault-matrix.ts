@@ -44,6 +44,7 @@ const serviceDown = skipped(['SCOPE-02', 'SCOPE-03', 'DOOR-01', 'DOOR-02', 'DOOR
 
 export const FAULT_MATRIX: Record<string, FaultCase> = {
   'no-cache-control': { release: '1.9', fails: ['TOKEN-RESP-03'] },
+  'cache-control-contradiction': { release: '1.8', fails: ['TOKEN-RESP-03'] },
   'content-type-octet-stream': { release: '1.8', fails: ['TOKEN-RESP-02'] },
   'no-token-type': { release: '2.0', fails: ['TOKEN-RESP-01'] },
   // an opaque token breaks the response schema (access_token must be a compact JWS) and the JWT decode alike;

@@ -337,6 +337,18 @@ test('a configured client whose valid credentials are refused is FAILED, naming 
   }
 })
 
+test('a run in which no signature was verified says so, never a bare "no requirement FAILED"', async () => {
+  const emu = await startEmulator({ release: '2.0' })
+  try {
+    const run = await runKitAgainst(emu, { OPENCRVS_PUBLIC_KEY: '' }, [], true) // v2.0 gateway only, and no key handed over
+    assert.equal(run.verdicts['JWT-SIG-01'], 'SKIPPED')
+    assert.match(run.output, /No token signature was verified in this run \(JWT-SIG-01 SKIPPED: no signing key to verify with[^\n]*\nVerdict: no requirement FAILED, and no signature was verified\./)
+    assert.match(readFileSync(join(run.reportDir, 'conformance.md'), 'utf8'), /> \*\*No token signature was verified in this run/)
+  } finally {
+    await emu.stop()
+  }
+})
+
 test('an unreachable target is NOT CHECKED, never a pass, and the message says what to check', async () => {
   const reportDir = mkdtempSync(join(tmpdir(), 'kit-run-'))
   const { code, output } = await runCli({ OPENCRVS_AUTH_URL: 'http://127.0.0.1:9', CONFORMANCE_ALLOW_HTTP: 'true', CONFORMANCE_REPORT_DIR: reportDir })

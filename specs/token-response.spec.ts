@@ -56,6 +56,14 @@ test(...check(req('TOKEN-RESP-03'), async ({ tokens, target, profile }) => {
   if (a.exchange.status !== 200) return skip(`no successful token response to inspect (HTTP ${a.exchange.status}; see TOKEN-RESP-01)`)
   const cc = a.exchange.headers['cache-control']
   const directives = (cc ?? '').split(',').map((d) => d.trim().toLowerCase())
+  // a proxy that adds public or a max-age beside no-store: RFC 9111 caches obey no-store, some CDNs obey max-age
+  const contradicting = directives.filter((d) => d === 'public' || /^(s-)?max-age\s*=\s*[1-9]/.test(d))
+  if (directives.includes('no-store') && contradicting.length) {
+    return violation(`Cache-Control: ${cc}: no-store together with ${contradicting.join(', ')}, which a proxy added (the auth service sends no-store alone). Caches that follow the other directive may keep the token`, {
+      detail: evidence(a.exchange),
+      fix: 'Remove the added directives at the proxy for the token route, so that it sends Cache-Control: no-store alone.',
+    })
+  }
   if (directives.includes('no-store')) return pass(`Cache-Control: ${cc}`)
   const missing = `Cache-Control is ${cc ? `"${cc}"` : 'absent'}: a response carrying a token must say no-store (RFC 6749 §5.1), or caches may keep it`
   const proxy = proxyImposed(target, profile, 'cache-control', cc, 'no-store')

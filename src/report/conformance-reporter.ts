@@ -202,6 +202,13 @@ export default class ConformanceReporter implements Reporter {
   }
 }
 
+/** A run that checked tokens but verified no signature must say so: "no requirement FAILED" alone would mislead. */
+function signatureCaveat(r: ConformanceReport): string | null {
+  const sig = r.results.find((x) => x.id === 'JWT-SIG-01')
+  if (!sig || sig.verdict === 'PASSED' || sig.verdict === 'FAILED') return null
+  return `No token signature was verified in this run (JWT-SIG-01 ${sig.verdict}: ${oneLine(sig.reason)}): the tokens' claims were read, not proven to come from this deployment.`
+}
+
 function oneLine(s: string): string {
   return s.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|')
 }
@@ -248,6 +255,8 @@ export function markdown(r: ConformanceReport): string {
     for (const c of r.upgrade.changes) lines.push(`- ${c}`)
     lines.push('')
   }
+  const caveat = signatureCaveat(r)
+  if (caveat) lines.push(`> **${caveat}**`, '')
   lines.push('## Every requirement', '', '| Id | Verdict | Requirement | Result |', '|---|---|---|---|')
   for (const x of r.results) lines.push(`| ${x.id} | ${x.verdict} | ${oneLine(x.title)} | ${oneLine(x.reason)} |`)
   const facts = Object.entries(r.contract)
@@ -275,6 +284,10 @@ function summary(r: ConformanceReport, result: FullResult, dir: string): string 
   if (r.upgrade) lines.push(`Upgrade readiness: ${r.upgrade.release} changes this for integrators:`, ...r.upgrade.changes.map((c) => `  - ${c}`))
   lines.push(`Reports: ${join(dir, 'conformance.md')}, ${join(dir, 'conformance.json')}`)
   if (!r.results.length) lines.push(`Verdict: NOT CHECKED. No check ran${r.errors.length ? `: ${oneLine(r.errors[0]!)}` : ''}`, '')
-  else lines.push(r.totals.FAILED ? `Verdict: ${r.totals.FAILED} requirement(s) FAILED.` : 'Verdict: no requirement FAILED.', '')
+  else {
+    const caveat = signatureCaveat(r)
+    if (caveat) lines.push(caveat)
+    lines.push(r.totals.FAILED ? `Verdict: ${r.totals.FAILED} requirement(s) FAILED.` : `Verdict: no requirement FAILED${caveat ? ', and no signature was verified' : ''}.`, '')
+  }
   return lines.join('\n')
 }
