@@ -377,6 +377,12 @@ export function knownReleases(): string[] {
   return Object.values(PROFILES).flatMap((p) => p.releases)
 }
 
+/** The order the kit asks for its own tokens in: the body where the release reads it, the query string last. */
+export function tokenFormatOrder(profile: Profile): Array<'form' | 'json' | 'query'> {
+  const f = profile.requestFormats
+  return [...(f.form ? ['form' as const] : []), ...(f.json ? ['json' as const] : []), 'query']
+}
+
 /** The audience a token for these scopes must carry in this profile. */
 export function expectedAudience(profile: Profile, scopes: string[]): string[] {
   const extra = Object.entries(profile.jwt.audByScope).find(([scope]) => scopes.includes(scope))

@@ -6,7 +6,7 @@ import type { FullConfig } from '@playwright/test'
 import { config as loadDotenv } from 'dotenv'
 import { resolveConfig, type Target } from '../config/index.ts'
 import { detectProfile, type Evidence } from '../profiles/detect.ts'
-import { PROFILES, type ProfileId } from '../profiles/profiles.ts'
+import { PROFILES, tokenFormatOrder, type Profile, type ProfileId } from '../profiles/profiles.ts'
 import { accessToken, errorCode, requestStats, send, type HttpExchange, setBudget, setCaFile, setRealSecrets, setRequestDeadline, setTokenEndpoint, TargetMisbehaved, tokenRequest } from '../http/index.ts'
 import { randomUUID } from 'node:crypto'
 import { rmSync, writeFileSync } from 'node:fs'
@@ -15,7 +15,7 @@ import { join } from 'node:path'
 import { decodeCompact } from '../jwt/index.ts'
 import { publishedKey, type PublishedKey } from '../jwt/keys.ts'
 import { redact } from '../redact/index.ts'
-import { RUNTIME_ENV, clientSecrets, registerTargetSecrets, type Runtime } from './runtime.ts'
+import { RUNTIME_ENV, clientSecrets, registerTargetSecrets, type Runtime, type SeededAttempt } from './runtime.ts'
 
 async function startBundledEmulator(release: string, faults: string[]) {
   const { startEmulator } = await import('../../emulator/server.ts')
@@ -33,7 +33,7 @@ function notOAuth(ex: HttpExchange): string | null {
   return null
 }
 
-async function gatherEvidence(target: Target): Promise<Evidence> {
+async function gatherEvidence(target: Target, seeds: SeededAttempt[]): Promise<Evidence> {
   const evidence: Evidence = {}
   setTokenEndpoint(target.tokenUrl)
   const bare = await send({ method: 'POST', url: target.tokenUrl })
@@ -49,6 +49,7 @@ async function gatherEvidence(target: Target): Promise<Evidence> {
     for (const format of ['form', 'query'] as const) {
       const res = await send(tokenRequest(target.tokenUrl, format, params))
       answers.push(res)
+      seeds.push({ type: client.type, format, exchange: res, receivedAt: Date.now() })
       const token = accessToken(res)
       if (res.status !== 200 || !token) continue
       readFormat = format
@@ -109,6 +110,25 @@ function notOpenCrvs(target: Target, answers: HttpExchange[], evidence: Evidence
   if (answers.some((a) => (a.json as { expires_in?: unknown } | undefined)?.expires_in !== undefined)) seen.push('the token response carries expires_in, which no OpenCRVS release sends')
   seen.push('no X-Version header')
   throw new RootCause(`${redact(target.tokenUrl)} does not look like an OpenCRVS token endpoint: ${seen.join('; ')}. It is not judged against an OpenCRVS release profile. Check the URL (OPENCRVS_AUTH_URL, OPENCRVS_GATEWAY_URL or OPENCRVS_TOKEN_URL).`)
+}
+
+/**
+ * Each configured client's primary token, asked for as the workers' token store would (the body where the
+ * release reads it, the query last; a format setup already tried is not asked again): made once here, so no
+ * worker, restarted or not, sends these requests again.
+ */
+async function seedTokens(target: Target, profile: Profile, seeds: SeededAttempt[]): Promise<void> {
+  for (const client of Object.values(target.clients)) {
+    if (!client) continue
+    for (const format of tokenFormatOrder(profile)) {
+      const had = seeds.find((s) => s.type === client.type && s.format === format)
+      if (had && accessToken(had.exchange)) break
+      if (had) continue
+      const exchange = await send(tokenRequest(target.tokenUrl, format, { client_id: client.id, client_secret: client.secret, grant_type: 'client_credentials' }))
+      seeds.push({ type: client.type, format, exchange, receivedAt: Date.now() })
+      if (accessToken(exchange)) break
+    }
+  }
 }
 
 /** The one thing the operator must fix before any check can run. */
@@ -197,8 +217,9 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   setCaFile(target.caFile)
   setRequestDeadline(target.requestTimeoutSeconds)
   let evidence: Evidence
+  const tokenRequests: SeededAttempt[] = []
   try {
-    evidence = await gatherEvidence(target)
+    evidence = await gatherEvidence(target, tokenRequests)
   } catch (e) {
     await stop()
     throw new Error(unreachable(target, e as Error))
@@ -220,6 +241,13 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
         `${PROFILES[profileId].label}, and every difference is reported as REVIEW, never FAILED: a newer release may have changed it on purpose. Check for a newer kit.`,
     )
   }
+  // each configured client's token, once for the whole run, in the order the workers' token store asks for it
+  try {
+    await seedTokens(target, PROFILES[profileId], tokenRequests)
+  } catch (e) {
+    await stop()
+    throw e
+  }
   if (PROFILES[profileId].preview) console.log(`${PROFILES[profileId].label} is ${PROFILES[profileId].preview}.`)
   console.log(
     `Target: ${target.tokenUrl} | mode ${target.mode} | release ${PROFILES[profileId].label}` +
@@ -237,6 +265,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     ...(emulatorInfo ? { emulator: emulatorInfo } : {}),
     setupRequests: { ...requestStats },
     key,
+    tokenRequests,
     budget,
     startedAt: new Date().toISOString(),
   }

@@ -4,8 +4,9 @@
  * CONFORMANCE_RUNTIME (process memory only; never written to disk).
  */
 import type { Target } from '../config/index.ts'
+import type { HttpExchange } from '../http/index.ts'
 import type { PublishedKey } from '../jwt/keys.ts'
-import type { ProfileId } from '../profiles/profiles.ts'
+import type { ClientType, ProfileId } from '../profiles/profiles.ts'
 import { registerSecret } from '../redact/index.ts'
 
 export interface Runtime {
@@ -22,9 +23,22 @@ export interface Runtime {
   setupRequests: { total: number; token: number; issued: number; secretInUrl: number }
   /** The signing key, loaded once here (public: it may travel to the workers). */
   key: PublishedKey
+  /**
+   * Each configured client's token requests, made once here and handed to the workers in memory (never written to
+   * disk), so a worker Playwright restarts after a FAILED check does not ask the deployment again.
+   */
+  tokenRequests: SeededAttempt[]
   /** The shared request counter (see http setBudget). */
   budget: { file: string; max: number }
   startedAt: string
+}
+
+/** A token request global setup made for a client type, in one format, and what came back. */
+export interface SeededAttempt {
+  type: ClientType
+  format: 'form' | 'json' | 'query'
+  exchange: HttpExchange
+  receivedAt: number
 }
 
 export const RUNTIME_ENV = 'CONFORMANCE_RUNTIME'
