@@ -55,6 +55,18 @@ function runMeasured(env: Record<string, string>): Promise<{ code: number; outpu
   })
 }
 
+/** The kit against a fresh hostile target of this behaviour, as its token endpoint (the auth URL). */
+async function againstHostile(behaviour: Behaviour, env: Record<string, string>) {
+  const target = await startHostile(behaviour)
+  const reportDir = mkdtempSync(join(tmpdir(), `hostile-${behaviour}-`))
+  try {
+    const run = await runMeasured({ OPENCRVS_AUTH_URL: target.url, CONFORMANCE_ALLOW_HTTP: 'true', CONFORMANCE_REPORT_DIR: reportDir, CONFORMANCE_REQUEST_TIMEOUT_SECONDS: '3', ...env })
+    return { run, reportDir, requests: target.requests(), bytesSent: target.bytesSent() }
+  } finally {
+    await target.stop()
+  }
+}
+
 const STACK = /RangeError|TypeError|EISDIR|^\s+at .+:\d+:\d+\)?$/m
 /**
  * Wall time is printed, not asserted closely: a loaded machine stretches it. The bound asserted is what the kit
@@ -74,69 +86,46 @@ const CASES: Array<{ behaviour: Behaviour; names: RegExp; maxRequests: number }>
 describe('hostile and broken targets', { concurrency: 2 }, () => {
   for (const c of CASES) {
     test(`a ${c.behaviour} token endpoint: NOT CHECKED naming the cause, bounded time and memory, reports written, ${c.maxRequests} request(s) at most`, async () => {
-      const target = await startHostile(c.behaviour)
-      const reportDir = mkdtempSync(join(tmpdir(), `hostile-${c.behaviour}-`))
       const secrets = [randomUUID(), randomUUID()]
-      try {
-        const run = await runMeasured({
-          OPENCRVS_AUTH_URL: target.url,
-          CONFORMANCE_ALLOW_HTTP: 'true',
-          CONFORMANCE_REPORT_DIR: reportDir,
-          CONFORMANCE_REQUEST_TIMEOUT_SECONDS: '3',
-          OPENCRVS_NOTIFICATION_CLIENT_ID: randomUUID(),
-          OPENCRVS_NOTIFICATION_CLIENT_SECRET: secrets[0]!,
-          OPENCRVS_SEARCH_CLIENT_ID: randomUUID(),
-          OPENCRVS_SEARCH_CLIENT_SECRET: secrets[1]!,
-        })
-        const facts = `${c.behaviour}: exit ${run.code}, ${run.seconds.toFixed(1)} s, peak ${run.peakMb} MB in one process, ${target.requests()} request(s) received, ${Math.round(target.bytesSent() / 1024)} kB sent by the target`
-        console.log(`  ${facts}`)
-        assert.equal(run.code, 1, `${facts}\n${run.output}`)
-        assert.match(run.output, /Verdict: NOT CHECKED/, run.output)
-        assert.match(run.output, c.names, run.output)
-        assert.doesNotMatch(run.output, STACK, 'no stack trace or raw error')
-        assert.ok(target.requests() <= c.maxRequests, facts)
-        assert.ok(run.seconds < ENDS_BY_ITSELF_S, `bounded time: ${facts}`)
-        assert.ok(run.peakMb < 400, `bounded memory: ${facts}`)
-        for (const file of ['conformance.json', 'conformance.md', 'junit.xml']) assert.ok(existsSync(join(reportDir, file)), `${file} written`)
-        const kit: KitRun = { ...collect(run.code, run.output, reportDir, secrets), writes: [] }
-        assert.deepEqual(leaks(kit), [])
-      } finally {
-        await target.stop()
-      }
+      const { run, reportDir, requests, bytesSent } = await againstHostile(c.behaviour, {
+        OPENCRVS_NOTIFICATION_CLIENT_ID: randomUUID(),
+        OPENCRVS_NOTIFICATION_CLIENT_SECRET: secrets[0]!,
+        OPENCRVS_SEARCH_CLIENT_ID: randomUUID(),
+        OPENCRVS_SEARCH_CLIENT_SECRET: secrets[1]!,
+      })
+      const facts = `${c.behaviour}: exit ${run.code}, ${run.seconds.toFixed(1)} s, peak ${run.peakMb} MB in one process, ${requests} request(s) received, ${Math.round(bytesSent / 1024)} kB sent by the target`
+      console.log(`  ${facts}`)
+      assert.equal(run.code, 1, `${facts}\n${run.output}`)
+      assert.match(run.output, /Verdict: NOT CHECKED/, run.output)
+      assert.match(run.output, c.names, run.output)
+      assert.doesNotMatch(run.output, STACK, 'no stack trace or raw error')
+      assert.ok(requests <= c.maxRequests, facts)
+      assert.ok(run.seconds < ENDS_BY_ITSELF_S, `bounded time: ${facts}`)
+      assert.ok(run.peakMb < 400, `bounded memory: ${facts}`)
+      for (const file of ['conformance.json', 'conformance.md', 'junit.xml']) assert.ok(existsSync(join(reportDir, file)), `${file} written`)
+      assert.deepEqual(leaks({ ...collect(run.code, run.output, reportDir, secrets), writes: [] }), [])
     })
   }
 
   test('a token endpoint whose token claims nest 20 000 deep: verdicts, no crash, bounded, nothing leaked', async () => {
-    const target = await startHostile('deep-jwt')
-    const reportDir = mkdtempSync(join(tmpdir(), 'hostile-deep-'))
     const secrets = [randomUUID()]
-    try {
-      const run = await runMeasured({ OPENCRVS_AUTH_URL: target.url, CONFORMANCE_ALLOW_HTTP: 'true', CONFORMANCE_REPORT_DIR: reportDir, CONFORMANCE_REQUEST_TIMEOUT_SECONDS: '3', OPENCRVS_NOTIFICATION_CLIENT_ID: randomUUID(), OPENCRVS_NOTIFICATION_CLIENT_SECRET: secrets[0]! })
-      console.log(`  deep-jwt: exit ${run.code}, ${run.seconds.toFixed(1)} s, peak ${run.peakMb} MB in one process, ${target.requests()} request(s) received`)
-      const kit: KitRun = { ...collect(run.code, run.output, reportDir, secrets), writes: [] }
-      assert.equal(run.code, 1, run.output)
-      assert.match(kit.report.results.find((r) => r.id === 'JWT-01')!.reason, /nests JSON more than 16 levels/)
-      assert.doesNotMatch(run.output, STACK, 'no stack trace or raw error')
-      assert.deepEqual(kit.report.results.filter((r) => /could not complete|crashed/.test(r.reason)).map((r) => `${r.id}: ${r.reason}`), [])
-      assert.ok(run.seconds < ENDS_BY_ITSELF_S && run.peakMb < 400, `${run.seconds} s, ${run.peakMb} MB`)
-      assert.deepEqual(leaks(kit), [])
-    } finally {
-      await target.stop()
-    }
+    const { run, reportDir, requests } = await againstHostile('deep-jwt', { OPENCRVS_NOTIFICATION_CLIENT_ID: randomUUID(), OPENCRVS_NOTIFICATION_CLIENT_SECRET: secrets[0]! })
+    console.log(`  deep-jwt: exit ${run.code}, ${run.seconds.toFixed(1)} s, peak ${run.peakMb} MB in one process, ${requests} request(s) received`)
+    const kit: KitRun = { ...collect(run.code, run.output, reportDir, secrets), writes: [] }
+    assert.equal(run.code, 1, run.output)
+    assert.match(kit.report.results.find((r) => r.id === 'JWT-01')!.reason, /nests JSON more than 16 levels/)
+    assert.doesNotMatch(run.output, STACK, 'no stack trace or raw error')
+    assert.deepEqual(kit.report.results.filter((r) => /could not complete|crashed/.test(r.reason)).map((r) => `${r.id}: ${r.reason}`), [])
+    assert.ok(run.seconds < ENDS_BY_ITSELF_S && run.peakMb < 400, `${run.seconds} s, ${run.peakMb} MB`)
+    assert.deepEqual(leaks(kit), [])
   })
 
   test('a standards-following OAuth server that is not OpenCRVS: NOT CHECKED, "does not look like an OpenCRVS token endpoint", with why', async () => {
-    const target = await startHostile('generic-oauth')
-    const reportDir = mkdtempSync(join(tmpdir(), 'hostile-generic-'))
-    try {
-      const run = await runMeasured({ OPENCRVS_AUTH_URL: target.url, CONFORMANCE_ALLOW_HTTP: 'true', CONFORMANCE_REPORT_DIR: reportDir, OPENCRVS_NOTIFICATION_CLIENT_ID: 'generic-client', OPENCRVS_NOTIFICATION_CLIENT_SECRET: randomUUID() })
-      assert.equal(run.code, 1, run.output)
-      assert.match(run.output, /does not look like an OpenCRVS token endpoint: .*no error_uri into the OpenCRVS documentation.*iss is "https:\/\/idp\.example\.org".*expires_in.*Verdict: NOT CHECKED/s)
-      assert.doesNotMatch(run.output, /FAILED\s+[A-Z]+-/, 'judged against no OpenCRVS profile')
-      assert.ok(target.requests() <= 3, `${target.requests()} requests`)
-    } finally {
-      await target.stop()
-    }
+    const { run, requests } = await againstHostile('generic-oauth', { OPENCRVS_NOTIFICATION_CLIENT_ID: 'generic-client', OPENCRVS_NOTIFICATION_CLIENT_SECRET: randomUUID() })
+    assert.equal(run.code, 1, run.output)
+    assert.match(run.output, /does not look like an OpenCRVS token endpoint: .*no error_uri into the OpenCRVS documentation.*iss is "https:\/\/idp\.example\.org".*expires_in.*Verdict: NOT CHECKED/s)
+    assert.doesNotMatch(run.output, /FAILED\s+[A-Z]+-/, 'judged against no OpenCRVS profile')
+    assert.ok(requests <= 3, `${requests} requests`)
   })
 
   for (const behaviour of ['html-200', 'html-502', 'huge'] as const) {

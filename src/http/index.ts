@@ -144,12 +144,7 @@ export async function send(req: HttpRequest, timeoutMs = deadlineMs): Promise<Ht
     if (v === undefined) continue
     headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v)
   }
-  let json: unknown
-  try {
-    json = bodyText ? JSON.parse(bodyText) : undefined
-  } catch {
-    json = undefined
-  }
+  const json = parseJson(bodyText)
   const token = accessToken({ json })
   if (token) {
     registerToken(token)
@@ -161,6 +156,15 @@ export async function send(req: HttpRequest, timeoutMs = deadlineMs): Promise<Ht
 /** The OAuth error code an answer's JSON body carries (RFC 6749 §5.2 `error`), if any. */
 export function errorCode(ex: Pick<HttpExchange, 'json'>): unknown {
   return (ex.json as { error?: unknown } | undefined)?.error
+}
+
+/** A body's JSON, or undefined when it is empty or not JSON. */
+export function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined
+  } catch {
+    return undefined
+  }
 }
 
 /** The OAuth error codes of RFC 6749 §5.2 (a Boom body's "error" is an HTTP reason phrase, not one of these). */

@@ -156,7 +156,8 @@ const STATUS: Record<OAuthErrorCode, number> = {
   invalid_client: 401,
   unauthorized_client: 401,
 }
-const TOKEN_EXCHANGE = 'urn:opencrvs:oauth:grant-type:token-exchange'
+/** OpenCRVS's token-exchange grant (v1.7 to v2.0; removed after v2.0.0). */
+export const TOKEN_EXCHANGE = 'urn:opencrvs:oauth:grant-type:token-exchange'
 // real-gateway-transcripts.md finding 6 (v1.9.15, v2.0.0) and contract §1.2: no passThrough, so hapi's stream defaults
 const PROXY_IMPOSES = { 'content-type': 'application/octet-stream', 'cache-control': 'no-cache' }
 const V1_PROXY: GatewayProxy = {

@@ -6,7 +6,7 @@ import type { FullConfig } from '@playwright/test'
 import { config as loadDotenv } from 'dotenv'
 import { resolveConfig, type Target } from '../config/index.ts'
 import { detectProfile, type Evidence } from '../profiles/detect.ts'
-import { PROFILES, tokenFormatOrder, type Profile, type ProfileId } from '../profiles/profiles.ts'
+import { PROFILES, TOKEN_EXCHANGE, tokenFormatOrder, type Profile, type ProfileId } from '../profiles/profiles.ts'
 import { accessToken, errorCode, requestStats, send, type HttpExchange, setBudget, setCaFile, setRealSecrets, setRequestDeadline, setTokenEndpoint, TargetMisbehaved, tokenRequest } from '../http/index.ts'
 import { randomUUID } from 'node:crypto'
 import { rmSync, writeFileSync } from 'node:fs'
@@ -15,7 +15,7 @@ import { join } from 'node:path'
 import { decodeCompact } from '../jwt/index.ts'
 import { publishedKey, type PublishedKey } from '../jwt/keys.ts'
 import { redact } from '../redact/index.ts'
-import { RUNTIME_ENV, clientSecrets, registerTargetSecrets, type Runtime, type SeededAttempt } from './runtime.ts'
+import { RUNTIME_ENV, clientSecrets, handOver, MAX_HANDED_OVER, registerTargetSecrets, type Runtime, type SeededAttempt } from './runtime.ts'
 
 async function startBundledEmulator(release: string, faults: string[]) {
   const { startEmulator } = await import('../../emulator/server.ts')
@@ -85,8 +85,6 @@ async function gatherEvidence(target: Target, seeds: SeededAttempt[]): Promise<E
   notOpenCrvs(target, answers, evidence)
   return evidence
 }
-
-const TOKEN_EXCHANGE = 'urn:opencrvs:oauth:grant-type:token-exchange'
 
 /**
  * A target whose answers carry no mark of OpenCRVS at all is not judged against an OpenCRVS profile: the run
@@ -227,6 +225,8 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   let key: PublishedKey
   try {
     key = await publishedKey(target.publicKey)
+    // the key's original PEM text goes along only when small (see MAX_HANDED_OVER); its SPKI form always does
+    if ('pem' in key && (key.pem?.length ?? 0) > MAX_HANDED_OVER) delete key.pem
   } catch (e) {
     await stop()
     throw e
@@ -265,10 +265,12 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     ...(emulatorInfo ? { emulator: emulatorInfo } : {}),
     setupRequests: { ...requestStats },
     key,
-    tokenRequests,
+    tokenRequests: handOver(tokenRequests),
     budget,
     startedAt: new Date().toISOString(),
   }
+  // whatever else grew, the environment string must stay under Linux's 128 kB: the seeded answers go first
+  if (JSON.stringify(runtime).length > 6 * MAX_HANDED_OVER) runtime.tokenRequests = []
   process.env[RUNTIME_ENV] = JSON.stringify(runtime)
   return stop
 }
