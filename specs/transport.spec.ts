@@ -87,7 +87,7 @@ const SIX_MONTHS = 180 * 86_400
 const HSTS_FIX =
   'Set Strict-Transport-Security: max-age=31536000; includeSubDomains at the edge: Traefik headers middleware stsSeconds: 31536000 (the v2 Helm chart does), nginx add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" always;, HAProxy http-response set-header Strict-Transport-Security "max-age=31536000; includeSubDomains".'
 
-async function hstsOf(target: Target, tokens: TokenStore) {
+async function hstsOf(tokens: TokenStore) {
   const a = await tokens.primary(tokens.firstType())
   const value = a.exchange.headers['strict-transport-security']
   return { value, parsed: value === undefined ? undefined : parseHsts(value) }
@@ -95,7 +95,7 @@ async function hstsOf(target: Target, tokens: TokenStore) {
 
 test(...check(req('TLS-04'), async ({ target, tokens }) => {
   if (!target.tokenUrl.startsWith('https:')) return skip(PLAIN)
-  const { value, parsed } = await hstsOf(target, tokens)
+  const { value, parsed } = await hstsOf(tokens)
   if (!parsed) {
     return violation(`no Strict-Transport-Security header on the token response: a client that once follows an http:// link can be downgraded and send its secret in clear`, { fix: HSTS_FIX })
   }
@@ -107,7 +107,7 @@ test(...check(req('TLS-04'), async ({ target, tokens }) => {
 
 test(...check(req('TLS-06'), async ({ target, tokens }) => {
   if (!target.tokenUrl.startsWith('https:')) return skip(PLAIN)
-  const { value, parsed } = await hstsOf(target, tokens)
+  const { value, parsed } = await hstsOf(tokens)
   if (!parsed) return skip('no Strict-Transport-Security header (see TLS-04)')
   if ('invalid' in parsed) return violation(`Strict-Transport-Security: ${value} does not parse (${parsed.invalid}): browsers ignore it, so HSTS is off`, { fix: HSTS_FIX })
   if (parsed.maxAge === 0) return violation(`Strict-Transport-Security: ${value} tells browsers to forget HSTS for this host (RFC 6797 §6.1.1): it turns HSTS off`, { fix: HSTS_FIX })
