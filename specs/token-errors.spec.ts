@@ -114,6 +114,7 @@ test(...check(req('TOKEN-ERR-01'), async ({ probes, target, profile }) => {
   const all = await probes.all()
   const broken: string[] = []
   const proxied: ProbeResult[] = []
+  let proxy: ReturnType<typeof proxyImposed> = null
   for (const r of all) {
     const ex = r.exchange
     const isToken = accessToken(ex) !== undefined
@@ -124,8 +125,11 @@ test(...check(req('TOKEN-ERR-01'), async ({ probes, target, profile }) => {
     }
     const type = ex.headers['content-type']
     if (!type || !/^application\/json\b/i.test(type)) {
-      if (proxyImposed(target, profile, 'content-type', type, 'application/json')) proxied.push(r)
-      else broken.push(`${r.def.label}: Content-Type ${type ?? '(none)'}, not application/json`)
+      const note = proxyImposed(target, profile, 'content-type', type, 'application/json')
+      if (note) {
+        proxied.push(r)
+        proxy ??= note
+      } else broken.push(`${r.def.label}: Content-Type ${type ?? '(none)'}, not application/json`)
     }
     if (ex.json === undefined) {
       broken.push(`${r.def.label}: the body is not JSON (${ex.bodyText.slice(0, 40)}…)`)
@@ -136,7 +140,6 @@ test(...check(req('TOKEN-ERR-01'), async ({ probes, target, profile }) => {
     const error = errorCode(ex)
     if (typeof error === 'string' && ex.status !== r.expected.status && error === r.expected.error) broken.push(`${r.def.label}: ${error} with HTTP ${ex.status}, not ${r.expected.status}`)
   }
-  const proxy = proxied.length ? proxyImposed(target, profile, 'content-type', proxied[0]!.exchange.headers['content-type'], 'application/json') : null
   const alsoProxy = proxy ? ` (besides: ${proxied.length} answer(s) declared ${proxied[0]!.exchange.headers['content-type']} by the gateway proxy)` : ''
   if (broken.length) return violation(broken.join('; ') + alsoProxy, { detail: evidence(all.find((r) => broken[0]!.startsWith(r.def.label))!.exchange) })
   if (proxy) {

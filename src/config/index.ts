@@ -2,8 +2,9 @@
  * .env and the environment -> one typed, validated Target. Every bad value is a ConfigError that names the
  * variable, says what was wrong and what to write instead. Nothing here sends a request.
  */
-import { X509Certificate, createPublicKey } from 'node:crypto'
+import { X509Certificate } from 'node:crypto'
 import { existsSync, readFileSync, statSync } from 'node:fs'
+import { KeyUnavailable, parsePublicKey } from '../jwt/key-text.ts'
 import { REQUIREMENTS } from '../requirements/catalogue.ts'
 import { CLIENT_TYPES, type ClientType, type Profile, knownReleases, profileForRelease } from '../profiles/profiles.ts'
 
@@ -281,24 +282,6 @@ function parseWaivers(env: Env): Waiver[] {
   })
 }
 
-/** A PEM public key (SPKI or PKCS#1) or a JWKS with at least one key, that node can load. */
-function isPublicKey(text: string): boolean {
-  const t = text.trim()
-  try {
-    if (t.startsWith('-----BEGIN')) return createPublicKey(t).type === 'public'
-    const keys = (JSON.parse(t) as { keys?: unknown }).keys
-    return Array.isArray(keys) && keys.some((k) => {
-      try {
-        return createPublicKey({ key: k as import('node:crypto').JsonWebKey, format: 'jwk' }).type === 'public'
-      } catch {
-        return false
-      }
-    })
-  } catch {
-    return false
-  }
-}
-
 /** Validate the environment once. Throws ConfigError on the first bad value. */
 export function resolveConfig(env: Env): Resolved {
   const modeText = value(env, 'CONFORMANCE_MODE') ?? 'opencrvs'
@@ -346,7 +329,12 @@ export function resolveConfig(env: Env): Resolved {
       publicKey = { kind: 'url', location: u!.toString() }
     } else {
       const text = readConfigFile('OPENCRVS_PUBLIC_KEY', keyText, 'a PEM public key or a JWKS file (or a URL where the key is published)')
-      if (!isPublicKey(text)) throw new ConfigError('OPENCRVS_PUBLIC_KEY', `${keyText} holds no public key the kit can read`, 'Give a PEM public key (-----BEGIN PUBLIC KEY-----, SPKI or PKCS#1) or a JWKS ({"keys": [...]}), as the deployment publishes at <auth>/.well-known.')
+      try {
+        parsePublicKey(text, keyText) // the loader's own parser: what passes here loads there
+      } catch (e) {
+        if (!(e instanceof KeyUnavailable)) throw e
+        throw new ConfigError('OPENCRVS_PUBLIC_KEY', `${keyText} holds no public key the kit can read (${e.message})`, 'Give a PEM public key (-----BEGIN PUBLIC KEY-----, SPKI or PKCS#1) or a JWKS ({"keys": [...]}), as the deployment publishes at <auth>/.well-known.')
+      }
       publicKey = { kind: 'file', location: keyText }
     }
   } else if (authUrl) {

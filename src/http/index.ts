@@ -4,7 +4,7 @@
  */
 import { appendFileSync, readFileSync, statSync } from 'node:fs'
 import { Agent, request, type Dispatcher } from 'undici'
-import { redact, registerToken } from '../redact/index.ts'
+import { redact, registerToken, secretForms } from '../redact/index.ts'
 import { tlsErrorCode, tlsFailure } from './tls.ts'
 
 export interface HttpRequest {
@@ -34,7 +34,7 @@ export const requestStats = { total: 0, token: 0, issued: 0, secretInUrl: 0 }
 let realSecrets: string[] = []
 /** The configured clients' secrets, to count the requests that carry one in their URL. */
 export function setRealSecrets(values: string[]): void {
-  realSecrets = values.flatMap((v) => [v, encodeURIComponent(v)])
+  realSecrets = values.flatMap(secretForms)
 }
 
 /** The most of a response body the kit reads: token, error and key answers are a few kB. */

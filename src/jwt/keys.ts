@@ -5,6 +5,9 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { BudgetExceeded, send } from '../http/index.ts'
+import { KeyUnavailable, parsePublicKey as fromText } from './key-text.ts'
+
+export { KeyUnavailable }
 
 export interface SigningKey {
   key: KeyObject
@@ -16,31 +19,6 @@ export interface SigningKey {
   fingerprint: string
   /** The PEM text exactly as published, when it was PEM. */
   pem?: string
-}
-
-export class KeyUnavailable extends Error {}
-
-function fromText(text: string, where: string, kid?: string): { key: KeyObject; format: string; pem?: string } {
-  const trimmed = text.trim()
-  if (trimmed.startsWith('-----BEGIN')) {
-    try {
-      return { key: createPublicKey(trimmed), format: 'PEM', pem: text }
-    } catch (e) {
-      throw new KeyUnavailable(`${where} holds a PEM block that is not a public key (${(e as Error).message})`)
-    }
-  }
-  let json: unknown
-  try {
-    json = JSON.parse(trimmed)
-  } catch {
-    throw new KeyUnavailable(`${where} is neither a PEM public key nor JSON (JWKS)`)
-  }
-  const keys = (json as { keys?: unknown }).keys
-  if (!Array.isArray(keys)) throw new KeyUnavailable(`${where} is JSON but not a JWKS (no "keys" array)`)
-  const rsa = keys.filter((k) => (k as { kty?: unknown }).kty === 'RSA') as Array<Record<string, unknown>>
-  const chosen = (kid ? rsa.find((k) => k.kid === kid) : undefined) ?? (rsa.length === 1 ? rsa[0] : undefined)
-  if (!chosen) throw new KeyUnavailable(`${where} has ${rsa.length} RSA keys and none is selected by the token's kid`)
-  return { key: createPublicKey({ key: chosen as unknown as import('node:crypto').JsonWebKey, format: 'jwk' }), format: 'JWKS' }
 }
 
 export function describeKey(key: KeyObject, source: string, pem?: string): SigningKey {
