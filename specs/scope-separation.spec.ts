@@ -7,8 +7,9 @@ import { check, finding, pass, skip, violation, test } from '../fixtures/index.t
 import { expectedScopes, scopeSets } from '../fixtures/scopes.ts'
 import { NO_GATEWAY, SEE_GATEWAY_01, type GatewayStore } from '../fixtures/gateway.ts'
 import { decodedPrimary, type TokenStore } from '../fixtures/tokens.ts'
+import type { Net } from '../fixtures/kit.ts'
 import type { Target } from '../src/config/index.ts'
-import { evidence, send } from '../src/http/index.ts'
+import { evidence } from '../src/http/index.ts'
 import { CLIENT_TYPES, scopeMatches, type ScopeProbe } from '../src/profiles/profiles.ts'
 import { req } from '../src/requirements/catalogue.ts'
 
@@ -37,7 +38,7 @@ test(...check(req('SCOPE-01'), async ({ tokens, target, profile }) => {
   return pass('the notification and search tokens share no scope, and neither carries the other type\'s', { detail: `Scope sets side by side:\n${sideBySide}` })
 }))
 
-async function probeAt(target: Target, tokens: TokenStore, gateway: GatewayStore, probe: ScopeProbe) {
+async function probeAt(net: Net, target: Target, tokens: TokenStore, gateway: GatewayStore, probe: ScopeProbe) {
   const right = `${CLIENT_TYPES[probe.rightClient].label} client's`
   const wrong = `${CLIENT_TYPES[probe.wrongClient].label} client's`
   // the control first: it is shared with GATEWAY-01 and the door probes, and without it a refusal proves nothing
@@ -45,7 +46,7 @@ async function probeAt(target: Target, tokens: TokenStore, gateway: GatewayStore
   if (control.state === 'service') return skip(SEE_GATEWAY_01)
   if (control.state === 'token-refused') return skip(`no scope decision can be observed: ${control.reason}`)
   const { compact } = await decodedPrimary(tokens, probe.wrongClient)
-  const refused = await send({ method: probe.method, url: `${target.gatewayUrl}${probe.path}`, headers: { authorization: `Bearer ${compact}`, 'content-type': 'application/json' }, body: probe.body })
+  const refused = await net.send(`scope:${probe.wrongClient}:${probe.method} ${probe.path}`, { method: probe.method, url: `${target.gatewayUrl}${probe.path}`, headers: { authorization: `Bearer ${compact}`, 'content-type': 'application/json' }, body: probe.body })
   const detail = `${CLIENT_TYPES[probe.wrongClient].label} token (must be refused ${probe.refusedStatus}):\n${evidence(refused)}\n\n${CLIENT_TYPES[probe.rightClient].label} token (control, must reach validation: ${probe.controlStatus}):\n${evidence(control.exchange)}`
   if (refused.status >= 200 && refused.status < 300) {
     return violation(`the ${wrong} token was accepted at ${probe.method} ${probe.path} (HTTP ${refused.status}): the scope check is missing`, { detail })
@@ -64,12 +65,12 @@ async function probeAt(target: Target, tokens: TokenStore, gateway: GatewayStore
   return pass(`${probe.method} ${probe.path}: the ${wrong} token is refused ${refused.status} before validation; the ${right} token reaches validation (${control.exchange.status}). Nothing was written`, { detail })
 }
 
-async function scopeCheck(target: Target, tokens: TokenStore, gateway: GatewayStore, probe: ScopeProbe | string) {
+async function scopeCheck(net: Net, target: Target, tokens: TokenStore, gateway: GatewayStore, probe: ScopeProbe | string) {
   if (typeof probe === 'string') return finding('REVIEW', probe)
   if (!target.gatewayUrl) return skip(NO_GATEWAY)
   for (const t of [probe.wrongClient, probe.rightClient]) tokens.client(t) // SKIPPED, naming the variable, when missing
-  return probeAt(target, tokens, gateway, probe)
+  return probeAt(net, target, tokens, gateway, probe)
 }
 
-test(...check(req('SCOPE-02'), async ({ target, tokens, gateway, profile }) => scopeCheck(target, tokens, gateway, profile.scopeProbes.notification), { tag: ['@probe'] }))
-test(...check(req('SCOPE-03'), async ({ target, tokens, gateway, profile }) => scopeCheck(target, tokens, gateway, profile.scopeProbes.search), { tag: ['@probe'] }))
+test(...check(req('SCOPE-02'), async ({ target, tokens, gateway, profile, net }) => scopeCheck(net, target, tokens, gateway, profile.scopeProbes.notification), { tag: ['@probe'] }))
+test(...check(req('SCOPE-03'), async ({ target, tokens, gateway, profile, net }) => scopeCheck(net, target, tokens, gateway, profile.scopeProbes.search), { tag: ['@probe'] }))

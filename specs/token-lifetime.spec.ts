@@ -3,7 +3,7 @@
  */
 import { check, finding, pass, skip, test, violation } from '../fixtures/index.ts'
 import { decodedPrimary, MissingClient } from '../fixtures/tokens.ts'
-import { evidence, send } from '../src/http/index.ts'
+import { evidence } from '../src/http/index.ts'
 import { MS_THRESHOLD } from '../src/jwt/index.ts'
 import { CLIENT_TYPES } from '../src/profiles/profiles.ts'
 import { req } from '../src/requirements/catalogue.ts'
@@ -62,7 +62,7 @@ test(...check(req('JWT-FRESH-01'), async ({ tokens }) => {
 }))
 
 test(...check(req('JWT-EXP-01'),
-  async ({ tokens, target, profile }) => {
+  async ({ tokens, target, profile, net }) => {
     if (!target.slow) {
       return skip('opt-in: set CONFORMANCE_SLOW=true (nightly). The check obtains a token, waits until it expires (about 11 minutes at the default 600 s lifetime) and shows it is then refused')
     }
@@ -71,17 +71,20 @@ test(...check(req('JWT-EXP-01'),
     if (!a.compact || !a.decoded) return skip(`no fresh token to watch expire (HTTP ${a.exchange.status})`)
     const exp = a.decoded.claims.exp
     if (typeof exp !== 'number' || exp > MS_THRESHOLD) return skip('no usable exp claim (see JWT-CLM-06)')
-    const serverOffsetMs = a.exchange.headers.date ? Date.parse(a.exchange.headers.date) - Date.now() : 0
-    const waitMs = Math.max(0, (exp + target.leewaySeconds + 1) * 1000 - (Date.now() + serverOffsetMs))
+    // how long until the token is past exp + leeway by the server's clock: measured once, when collecting
+    const waitMs = await net.observe('JWT-EXP-01:wait', async () => {
+      const serverOffsetMs = a.exchange.headers.date ? Date.parse(a.exchange.headers.date) - Date.now() : 0
+      return Math.max(0, (exp + target.leewaySeconds + 1) * 1000 - (Date.now() + serverOffsetMs))
+    })
     if (waitMs > 15 * 60_000) return skip(`the token lives ${Math.round(waitMs / 1000)} s more: longer than this check waits (15 min); see JWT-LIFE-01`)
     test.setTimeout(waitMs + 60_000)
-    const call = () =>
-      send({ method: probe.method, url: `${target.gatewayUrl}${probe.path}`, headers: { authorization: `Bearer ${a.compact}`, 'content-type': 'application/json' }, body: probe.body })
+    const call = (when: string) =>
+      net.send(`JWT-EXP-01:${when}`, { method: probe.method, url: `${target.gatewayUrl}${probe.path}`, headers: { authorization: `Bearer ${a.compact}`, 'content-type': 'application/json' }, body: probe.body })
     if (target.gatewayUrl) {
-      const before = await call()
+      const before = await call('before')
       if (before.status === 401) return skip(`the gateway refused the token before it expired (401), so expiry cannot be shown; see JWT-SIG-01 and JWT-CLM-02\n${evidence(before)}`)
-      await new Promise((r) => setTimeout(r, waitMs))
-      const after = await call()
+      await net.sleep(waitMs)
+      const after = await call('after')
       const facts = `exp ${new Date(exp * 1000).toISOString()}, leeway ${target.leewaySeconds} s, waited ${Math.round(waitMs / 1000)} s\nbefore expiry:\n${evidence(before)}\nafter expiry:\n${evidence(after)}`
       if (after.status === 401) return pass(`the gateway accepted the token before exp (HTTP ${before.status}) and refused it after (401)`, { detail: facts })
       return violation(`the gateway still accepts the token after it expired (HTTP ${after.status} ${Math.round(waitMs / 1000)} s later, past exp + leeway)`, {
@@ -89,8 +92,8 @@ test(...check(req('JWT-EXP-01'),
         fix: 'The gateway must verify exp (hapi-auth-jwt2 does by default): check for ignoreExpiration or a clock far behind.',
       })
     }
-    await new Promise((r) => setTimeout(r, waitMs))
-    const later = await send({ method: 'POST', url: target.tokenUrl })
+    await net.sleep(waitMs)
+    const later = await net.send('JWT-EXP-01:server-clock', { method: 'POST', url: target.tokenUrl })
     const server = later.headers.date ? Date.parse(later.headers.date) / 1000 : NaN
     if (Number.isNaN(server)) return skip('no gateway configured and no Date header to read the server clock from')
     if (server > exp) {

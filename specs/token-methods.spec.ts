@@ -3,18 +3,18 @@
  */
 import { check, finding, pass, violation, test } from '../fixtures/index.ts'
 import { randomUUID } from 'node:crypto'
-import { accessToken, errorCode, evidence, OAUTH_ERRORS, send, tokenRequest, type HttpExchange } from '../src/http/index.ts'
+import { accessToken, errorCode, evidence, OAUTH_ERRORS, tokenRequest, type HttpExchange } from '../src/http/index.ts'
 import { registerSecret } from '../src/redact/index.ts'
 import { req } from '../src/requirements/catalogue.ts'
 
-test(...check(req('TOKEN-METHOD-01'), async ({ tokens, target }) => {
+test(...check(req('TOKEN-METHOD-01'), async ({ tokens, target, net }) => {
   const client = tokens.client(tokens.firstType())
   // a dummy secret, never the client's: a method that reads credentials refuses it (invalid_client), and these
   // URLs land in every log on the way
   const dummy = randomUUID()
   registerSecret(dummy, 'dummy secret for the method probes')
   const url = tokenRequest(target.tokenUrl, 'query', { client_id: client.id, client_secret: dummy, grant_type: 'client_credentials' }).url
-  const answers = await Promise.all(['GET', 'HEAD', 'PUT'].map((method) => send({ method, url })))
+  const answers = await Promise.all(['GET', 'HEAD', 'PUT'].map((method) => net.send(`TOKEN-METHOD-01:${method}`, { method, url })))
   const detail = answers.map((ex) => evidence(ex)).join('\n\n')
   const processed = (ex: HttpExchange) => accessToken(ex) !== undefined || OAUTH_ERRORS.includes(String(errorCode(ex))) || (ex.request.method === 'HEAD' && (ex.status === 200 || ex.status === 401))
   const reading = answers.filter(processed)
@@ -28,9 +28,9 @@ test(...check(req('TOKEN-METHOD-01'), async ({ tokens, target }) => {
   return pass(`no token, no credential check: ${statuses}`, { detail, observed })
 }))
 
-test(...check(req('TOKEN-METHOD-02'), async ({ target }) => {
+test(...check(req('TOKEN-METHOD-02'), async ({ target, net }) => {
   const origin = 'https://conformance-kit.invalid'
-  const ex = await send({ method: 'OPTIONS', url: target.tokenUrl, headers: { origin, 'access-control-request-method': 'POST' } })
+  const ex = await net.send('TOKEN-METHOD-02', { method: 'OPTIONS', url: target.tokenUrl, headers: { origin, 'access-control-request-method': 'POST' } })
   const acao = ex.headers['access-control-allow-origin']
   const facts = `OPTIONS from an unlisted origin: HTTP ${ex.status}; access-control-allow-origin ${acao ?? '(absent)'}`
   if (acao === '*' || acao === origin) {

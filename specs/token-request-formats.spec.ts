@@ -68,10 +68,10 @@ test(...check(req('TOKEN-FMT-04'), async ({ tokens, profile }) => {
   )
 }))
 
-test(...check(req('TOKEN-FMT-05'), async ({ tokens, target }) => {
+test(...check(req('TOKEN-FMT-05'), async ({ tokens, target, net }) => {
   // credentials only in the body, so no secret rides in the URL; the two sources disagree on grant_type
   const client = tokens.client(tokens.firstType())
-  const ex = await send({
+  const ex = await net.send('TOKEN-FMT-05', {
     method: 'POST',
     url: `${target.tokenUrl}?grant_type=client_credentials`,
     headers: { 'content-type': 'application/json' },

@@ -5,19 +5,18 @@
 import { randomUUID } from 'node:crypto'
 import { check, pass, skip, violation, type Outcome, test } from '../fixtures/index.ts'
 import type { TokenStore } from '../fixtures/tokens.ts'
+import type { Net } from '../fixtures/kit.ts'
 import type { Target } from '../src/config/index.ts'
-import { accessToken, BudgetExceeded, errorCode, evidence, send, tokenRequest } from '../src/http/index.ts'
+import { accessToken, BudgetExceeded, errorCode, evidence, tokenRequest } from '../src/http/index.ts'
 import { legacyHandshake, tlsFacts, type TlsFacts } from '../src/http/tls.ts'
 import { registerSecret } from '../src/redact/index.ts'
 import { req } from '../src/requirements/catalogue.ts'
 
 const PLAIN = 'the target is plain http:// (allowed by CONFORMANCE_ALLOW_HTTP): TLS checks need an https:// token URL'
 
-let facts: Promise<TlsFacts | { error: string }> | undefined
-async function handshake(target: Target): Promise<TlsFacts | Outcome> {
+async function handshake(net: Net, target: Target): Promise<TlsFacts | Outcome> {
   if (!target.tokenUrl.startsWith('https:')) return skip(PLAIN)
-  facts ??= tlsFacts(target.tokenUrl)
-  const f = await facts
+  const f = await net.observe('tls:facts', () => tlsFacts(target.tokenUrl))
   if ('error' in f) return violation(`no TLS handshake with ${new URL(target.tokenUrl).host}: ${f.error}`)
   return f
 }
@@ -25,10 +24,10 @@ const isOutcome = (x: TlsFacts | Outcome): x is Outcome => 'kind' in x
 const describe = (f: TlsFacts) =>
   `protocol ${f.protocol}, cipher ${f.cipher}\ncertificate: subject ${f.subject}; issuer ${f.issuer}; ${f.subjectAltName || 'no subjectAltName'}; valid to ${f.validTo} (${f.daysLeft} days); SHA-256 ${f.fingerprint256}\nverification: ${f.authorized ? 'trusted' : `NOT trusted (${f.authorizationError})`}`
 
-test(...check(req('TLS-01'), async ({ target }) => {
-  const f = await handshake(target)
+test(...check(req('TLS-01'), async ({ target, net }) => {
+  const f = await handshake(net, target)
   if (isOutcome(f)) return f
-  const legacy = await legacyHandshake(target.tokenUrl)
+  const legacy = await net.observe('tls:legacy', () => legacyHandshake(target.tokenUrl))
   const detail = `${describe(f)}\nlegacy handshake offering only TLS 1.0/1.1: ${legacy.completed ? `COMPLETED (${legacy.protocol})` : `refused (${legacy.error})`}`
   if (f.protocol !== 'TLSv1.2' && f.protocol !== 'TLSv1.3') return violation(`negotiated ${f.protocol}; TLS 1.2 or later is required`, { detail })
   if (legacy.completed) {
@@ -40,8 +39,8 @@ test(...check(req('TLS-01'), async ({ target }) => {
   return pass(`${f.protocol} (${f.cipher}); a TLS 1.0/1.1-only client is refused`, { detail, observed: { 'tls.protocol': f.protocol } })
 }))
 
-test(...check(req('TLS-02'), async ({ target }) => {
-  const f = await handshake(target)
+test(...check(req('TLS-02'), async ({ target, net }) => {
+  const f = await handshake(net, target)
   if (isOutcome(f)) return f
   if (f.missingIntermediate) {
     return violation(`${new URL(target.tokenUrl).host} sends only its own certificate, without the intermediate that issued it (${f.issuer})${f.authorized ? ': it verifies here only because OPENCRVS_CA_FILE holds that intermediate, and integrators whose trust store holds only the root fail' : ''}`, {
@@ -58,8 +57,8 @@ test(...check(req('TLS-02'), async ({ target }) => {
   })
 }))
 
-test(...check(req('TLS-03'), async ({ target }) => {
-  const f = await handshake(target)
+test(...check(req('TLS-03'), async ({ target, net }) => {
+  const f = await handshake(net, target)
   if (isOutcome(f)) return f
   if (f.daysLeft >= 21) return pass(`the certificate expires on ${f.validTo} (${f.daysLeft} days left)`)
   return violation(`the certificate expires on ${f.validTo}: ${f.daysLeft} days left. Every integration stops when it does`, {
@@ -114,7 +113,7 @@ test(...check(req('TLS-06'), async ({ target, tokens }) => {
   return pass(`Strict-Transport-Security keeps HSTS on: max-age ${parsed.maxAge} s`)
 }))
 
-test(...check(req('TLS-05'), async ({ target }) => {
+test(...check(req('TLS-05'), async ({ target, net }) => {
   if (!target.tokenUrl.startsWith('https:')) return skip(PLAIN)
   const twin = new URL(target.tokenUrl)
   twin.protocol = 'http:'
@@ -123,7 +122,7 @@ test(...check(req('TLS-05'), async ({ target }) => {
   const params = { client_id: randomUUID(), client_secret: dummy, grant_type: 'client_credentials' }
   let ex
   try {
-    ex = await send(tokenRequest(twin.toString(), 'query', params), 10_000)
+    ex = await net.send('TLS-05:plain-http', tokenRequest(twin.toString(), 'query', params), 10_000)
   } catch (e) {
     if (e instanceof BudgetExceeded) throw e // never a pass: the twin was not probed
     return pass(`${twin.origin} refuses plain HTTP (${(e as Error).message})`)
@@ -132,7 +131,7 @@ test(...check(req('TLS-05'), async ({ target }) => {
   if (ex.status >= 300 && ex.status < 400 && location.startsWith('https:')) return pass(`plain HTTP is redirected to HTTPS (${ex.status} to ${location}); not followed`, { detail: evidence(ex, { headers: ['location'] }) })
   // what reached the twin, judged against what the HTTPS token endpoint answers the same dummy request: an
   // edge that replaces error bodies with HTML pages still passes the 401 of the credential check through
-  const ref = await send(tokenRequest(target.tokenUrl, 'query', params))
+  const ref = await net.send('TLS-05:https', tokenRequest(target.tokenUrl, 'query', params))
   const oauth = typeof errorCode(ex) === 'string' || accessToken(ex) !== undefined
   const sameStatus = ex.status === 401 && ref.status === 401
   const sameBody = ex.bodyText.trim() !== '' && ex.bodyText === ref.bodyText

@@ -68,3 +68,13 @@ export function redactValue<T>(value: T): T {
   if (value === undefined) return value
   return JSON.parse(redact(JSON.stringify(value))) as T
 }
+
+/** The registry's entries (value, label), to hand to another process with the evidence it covers. */
+export function registryEntries(): Array<[string, string]> {
+  return [...secrets.entries()]
+}
+
+/** Take in another process's registry entries (see registryEntries). */
+export function adoptRegistry(entries: Array<[string, string]>): void {
+  for (const [value, label] of entries) if (typeof value === 'string' && value.length >= 4 && !secrets.has(value)) secrets.set(value, String(label))
+}

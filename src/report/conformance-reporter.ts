@@ -11,7 +11,7 @@ import { ID_PATTERN, REQUIREMENTS, REQUIREMENT_LIST, VERDICTS, type Verdict } fr
 import { redact, redactValue } from '../redact/index.ts'
 import { readRuntime, type Runtime } from '../runtime/runtime.ts'
 import { orderFacts, type ContractFacts } from './contract.ts'
-import { BUDGET_ANNOTATION, CONTRACT_ANNOTATION, REQUESTS_ANNOTATION, VERDICT_ANNOTATION, type RequestsRecord, type VerdictRecord } from './verdict.ts'
+import { BUDGET_ANNOTATION, CONTRACT_ANNOTATION, VERDICT_ANNOTATION, type VerdictRecord } from './verdict.ts'
 
 export interface ResultEntry extends VerdictRecord {
   title: string
@@ -59,7 +59,6 @@ function kitVersion(): string {
 
 export default class ConformanceReporter implements Reporter {
   private results = new Map<string, ResultEntry>()
-  private requests = new Map<number, RequestsRecord>()
   private started = Date.now()
   private reportDir = 'reports'
   private errors: string[] = []
@@ -98,11 +97,6 @@ export default class ConformanceReporter implements Reporter {
     for (const a of annotations) {
       if (a.type === BUDGET_ANNOTATION) this.budgetReached = true
       if (a.type === CONTRACT_ANNOTATION && a.description) Object.assign(this.contract, JSON.parse(a.description) as ContractFacts)
-      if (a.type === REQUESTS_ANNOTATION && a.description) {
-        const r = JSON.parse(a.description) as RequestsRecord
-        const prev = this.requests.get(r.worker)
-        if (!prev || r.total >= prev.total) this.requests.set(r.worker, r)
-      }
     }
     const id = ID_PATTERN.exec(test.title)?.[1] ?? test.title
     const requirement = REQUIREMENTS[id]
@@ -159,12 +153,12 @@ export default class ConformanceReporter implements Reporter {
     const order = REQUIREMENT_LIST.map((r) => r.id)
     const results = [...this.results.values()].sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id))
     const totals = Object.fromEntries(VERDICTS.map((v) => [v, results.filter((r) => r.verdict === v).length])) as Record<Verdict, number>
-    const workers = [...this.requests.values()]
+    // every request was sent by global setup and the evidence collection; the checks send none
     const requests = {
-      total: (runtime?.setupRequests.total ?? 0) + workers.reduce((s, w) => s + w.total, 0),
-      token: (runtime?.setupRequests.token ?? 0) + workers.reduce((s, w) => s + w.token, 0),
-      issued: (runtime?.setupRequests.issued ?? 0) + workers.reduce((s, w) => s + w.issued, 0),
-      secretInUrl: (runtime?.setupRequests.secretInUrl ?? 0) + workers.reduce((s, w) => s + (w.secretInUrl ?? 0), 0),
+      total: runtime?.setupRequests.total ?? 0,
+      token: runtime?.setupRequests.token ?? 0,
+      issued: runtime?.setupRequests.issued ?? 0,
+      secretInUrl: runtime?.setupRequests.secretInUrl ?? 0,
       max: runtime?.budget.max ?? null,
       budgetReached: this.budgetReached,
     }

@@ -5,7 +5,6 @@
 import type { Verdict } from '../requirements/catalogue.ts'
 
 export const VERDICT_ANNOTATION = 'conformance.verdict'
-export const REQUESTS_ANNOTATION = 'conformance.requests'
 /** Contract facts a worker observed (src/report/contract.ts), new since its previous test. */
 export const CONTRACT_ANNOTATION = 'conformance.contract'
 /** Set by a check that stopped because the request budget was spent. */
@@ -34,10 +33,3 @@ export const ALLURE_SEVERITY: Record<Verdict, 'critical' | 'minor' | 'trivial'> 
   PASSED: 'trivial',
 }
 
-export interface RequestsRecord {
-  worker: number
-  total: number
-  secretInUrl: number
-  token: number
-  issued: number
-}

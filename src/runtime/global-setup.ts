@@ -8,14 +8,19 @@ import { resolveConfig, type Target } from '../config/index.ts'
 import { detectProfile, type Evidence } from '../profiles/detect.ts'
 import { PROFILES, TOKEN_EXCHANGE, tokenFormatOrder, type Profile, type ProfileId } from '../profiles/profiles.ts'
 import { accessToken, errorCode, requestStats, send, type HttpExchange, setBudget, setCaFile, setRealSecrets, setRequestDeadline, setTokenEndpoint, TargetMisbehaved, tokenRequest } from '../http/index.ts'
+import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
+import { createRequire } from 'node:module'
+import { pathToFileURL } from 'node:url'
 import { rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { decodeCompact } from '../jwt/index.ts'
 import { publishedKey, type PublishedKey } from '../jwt/keys.ts'
 import { redact } from '../redact/index.ts'
-import { RUNTIME_ENV, clientSecrets, handOver, MAX_HANDED_OVER, registerTargetSecrets, type Runtime, type SeededAttempt } from './runtime.ts'
+import { RUNTIME_ENV, clientSecrets, registerTargetSecrets, type Runtime, type SeededAttempt } from './runtime.ts'
+import { EVIDENCE_ENV, serveEvidence } from '../evidence/handover.ts'
+import { parseSnapshot, type EvidenceSnapshot } from '../evidence/recorder.ts'
 
 async function startBundledEmulator(release: string, faults: string[]) {
   const { startEmulator } = await import('../../emulator/server.ts')
@@ -129,6 +134,43 @@ async function seedTokens(target: Target, profile: Profile, seeds: SeededAttempt
   }
 }
 
+/**
+ * Every request the checks need, sent once (src/evidence/collect.ts), in a process of its own: the spec files it
+ * loads cannot be loaded a second time inside the Playwright runner. The runtime goes in on stdin, the evidence
+ * comes back on stdout: in memory both ways.
+ */
+function collectEvidence(runtime: Runtime): Promise<{ text: string; snapshot: EvidenceSnapshot }> {
+  const require = createRequire(import.meta.url)
+  const child = spawn(process.execPath, ['--import', pathToFileURL(require.resolve('tsx')).href, new URL('../evidence/collect-child.ts', import.meta.url).pathname], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, [RUNTIME_ENV]: '' },
+  })
+  const out: Buffer[] = []
+  const err: Buffer[] = []
+  child.stdout.on('data', (c: Buffer) => out.push(c))
+  child.stderr.on('data', (c: Buffer) => err.push(c))
+  child.stdin.end(JSON.stringify(runtime))
+  // the runner may be stopped (its global deadline, Ctrl-C): the collection stops with it
+  const stop = () => child.kill()
+  process.once('exit', stop)
+  return new Promise((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', (code) => {
+      process.off('exit', stop)
+      const text = Buffer.concat(out).toString('utf8')
+      if (code !== 0) return reject(new Error(redact(Buffer.concat(err).toString('utf8').trim() || `the evidence collection ended with exit code ${code}`)))
+      try {
+        resolve({ text, snapshot: parseSnapshot(text) })
+      } catch (e) {
+        reject(new Error(`the evidence collection returned nothing usable: ${(e as Error).message}`))
+      }
+    })
+  })
+}
+
+/** The largest key text handed to the workers (Linux refuses environment strings over 128 kB). */
+const MAX_PEM_HANDED_OVER = 16 * 1024
+
 /** The one thing the operator must fix before any check can run. */
 class RootCause extends Error {}
 
@@ -225,8 +267,9 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   let key: PublishedKey
   try {
     key = await publishedKey(target.publicKey)
-    // the key's original PEM text goes along only when small (see MAX_HANDED_OVER); its SPKI form always does
-    if ('pem' in key && (key.pem?.length ?? 0) > MAX_HANDED_OVER) delete key.pem
+    // the key's original PEM text goes along only when small (the runtime travels in an environment variable);
+    // its SPKI form always does
+    if ('pem' in key && (key.pem?.length ?? 0) > MAX_PEM_HANDED_OVER) delete key.pem
   } catch (e) {
     await stop()
     throw e
@@ -265,12 +308,29 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     ...(emulatorInfo ? { emulator: emulatorInfo } : {}),
     setupRequests: { ...requestStats },
     key,
-    tokenRequests: handOver(tokenRequests),
+    tokenRequests,
     budget,
     startedAt: new Date().toISOString(),
   }
-  // whatever else grew, the environment string must stay under Linux's 128 kB: the seeded answers go first
-  if (JSON.stringify(runtime).length > 6 * MAX_HANDED_OVER) runtime.tokenRequests = []
+  // every request the checks need, once, before any check grades: a FAILED check (after which Playwright restarts
+  // its worker) costs the deployment nothing
+  let collected: { text: string; snapshot: EvidenceSnapshot }
+  try {
+    collected = await collectEvidence(runtime)
+  } catch (e) {
+    await stop()
+    throw e
+  }
+  const served = await serveEvidence(collected.text)
+  const c = collected.snapshot.requests
+  const s = runtime.setupRequests
+  runtime.setupRequests = { total: s.total + c.total, token: s.token + c.token, issued: s.issued + c.issued, secretInUrl: s.secretInUrl + c.secretInUrl }
+  // the workers need neither the seeded token answers (they are in the evidence) nor a key's PEM text twice
+  runtime.tokenRequests = []
+  process.env[EVIDENCE_ENV] = served.url
   process.env[RUNTIME_ENV] = JSON.stringify(runtime)
-  return stop
+  return async () => {
+    await served.close()
+    await stop()
+  }
 }

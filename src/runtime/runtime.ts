@@ -24,8 +24,8 @@ export interface Runtime {
   /** The signing key, loaded once here (public: it may travel to the workers). */
   key: PublishedKey
   /**
-   * Each configured client's token requests, made once here and handed to the workers in memory (never written to
-   * disk), so a worker Playwright restarts after a FAILED check does not ask the deployment again.
+   * Each configured client's token requests, made once by global setup and handed to the evidence collection in
+   * memory (never written to disk); empty in the workers, which read them from the evidence.
    */
   tokenRequests: SeededAttempt[]
   /** The shared request counter (see http setBudget). */
@@ -42,18 +42,6 @@ export interface SeededAttempt {
 }
 
 export const RUNTIME_ENV = 'CONFORMANCE_RUNTIME'
-
-/**
- * The runtime travels to the workers in one environment variable, and Linux refuses to start a process with a
- * string over 128 kB in its environment (E2BIG). A target controls the size of its answers (up to the 512 kB body
- * cap), so only small ones go along: a real token answer is about 1 kB; a larger one the workers ask for again.
- */
-export const MAX_HANDED_OVER = 16 * 1024
-
-/** A seeded answer as it travels: its parsed JSON dropped (the worker parses the body again), or nothing if large. */
-export function handOver(seeds: SeededAttempt[]): SeededAttempt[] {
-  return seeds.filter((s) => s.exchange.bodyText.length <= MAX_HANDED_OVER).map((s) => ({ ...s, exchange: { ...s.exchange, json: undefined } }))
-}
 
 /** Read the runtime global-setup published, registering every secret in it for redaction. */
 export function readRuntime(env: Record<string, string | undefined> = process.env): Runtime {

@@ -1,0 +1,58 @@
+/**
+ * The collection: every check body runs once, live, against stores that send each request the checks need
+ * (once per run, under the budget, deadline and size cap) and keep the answers. The outcomes it computes on the
+ * way are the same the graders compute again from the kept evidence; the self-tests use them directly.
+ */
+import { registry } from './collecting.ts' // first: the spec files below register with it, not with Playwright
+import { readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import type { CollectedCheck } from '../../fixtures/index.ts'
+import { buildKit, REVIVE } from '../../fixtures/kit.ts'
+import { Observations } from '../../fixtures/observations.ts'
+import type { Outcome } from '../../fixtures/check.ts'
+import { setBudget, setCaFile, setRealSecrets, setRequestDeadline, setTokenEndpoint } from '../http/index.ts'
+import { clientSecrets, registerTargetSecrets, type Runtime } from '../runtime/runtime.ts'
+import { Recorder, type EvidenceSnapshot } from './recorder.ts'
+
+const SPECS = new URL('../../specs/', import.meta.url).pathname
+
+let checks: Promise<CollectedCheck[]> | undefined
+/** Every check of the spec files, in file order, loaded outside Playwright (once per process). */
+export function loadChecks(): Promise<CollectedCheck[]> {
+  checks ??= (async () => {
+    for (const file of readdirSync(SPECS).filter((f) => f.endsWith('.spec.ts')).sort()) await import(pathToFileURL(join(SPECS, file)).href)
+    return registry
+  })()
+  return checks
+}
+
+/** How many check bodies run at once: their requests overlap, as two workers' did, without a burst. */
+const LANES = 4
+
+/** Run every check body once, live, and keep what they asked for. */
+export async function collect(runtime: Runtime): Promise<{ snapshot: EvidenceSnapshot; outcomes: Map<string, Outcome | Error> }> {
+  const target = runtime.target
+  registerTargetSecrets(target)
+  setRealSecrets(clientSecrets(target))
+  setTokenEndpoint(target.tokenUrl)
+  setBudget(runtime.budget)
+  setCaFile(target.caFile)
+  setRequestDeadline(target.requestTimeoutSeconds)
+  const recorder = Recorder.live(REVIVE)
+  const kit = buildKit(runtime, recorder, new Observations())
+  const all = await loadChecks()
+  const outcomes = new Map<string, Outcome | Error>()
+  let next = 0
+  const lane = async () => {
+    for (let c = all[next++]; c; c = all[next++]) {
+      try {
+        outcomes.set(c.requirement.id, await c.body(kit))
+      } catch (e) {
+        outcomes.set(c.requirement.id, e instanceof Error ? e : new Error(String(e)))
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: LANES }, lane))
+  return { snapshot: recorder.snapshot(), outcomes }
+}

@@ -1,0 +1,139 @@
+/**
+ * Evidence first, verdicts second. Every request a check needs, every TLS handshake and every deliberate wait
+ * goes through a Recorder, under a key naming what it is ("probe:wrong-secret", "token:SEARCH:form").
+ *
+ * - live (the collector, once per run): the request is sent, under the run's budget, deadline and size cap, and
+ *   its answer, or the error it ended in, is kept under its key. Waits are real.
+ * - replay (the Playwright workers, and the graders' unit tests): the same key returns what was kept, and
+ *   nothing is sent; a wait returns at once. A key that was never collected is a bug in the kit, said so.
+ *
+ * So a check body is a pure function of the evidence: re-run in any worker, restarted or not, it sends nothing
+ * and gives the same outcome. The evidence lives in memory only (it holds tokens): never on disk.
+ */
+import { BudgetExceeded, parseJson, requestStats, TargetMisbehaved } from '../http/index.ts'
+import { adoptRegistry, registryEntries } from '../redact/index.ts'
+
+/** What a collected action ended in: its value, or the error it threw (by class name, to be thrown again). */
+type Kept = { value: unknown } | { thrown: { name: string; message: string; max?: number } }
+
+export interface EvidenceSnapshot {
+  /** Every action the checks asked for, by key. */
+  kept: Record<string, Kept>
+  /** The redaction registry of the collecting process: dummy secrets and forged tokens it made up included. */
+  registry: Array<[string, string]>
+  /** The requests the collection sent. */
+  requests: { total: number; token: number; issued: number; secretInUrl: number }
+  /** Did the collection stop short at the request budget (CONFORMANCE_MAX_REQUESTS)? */
+  budgetReached: number | null
+}
+
+/** A check asked for evidence the collection did not gather: a kit bug (a key built from something that varies). */
+export class NotCollected extends Error {}
+
+/** Errors that travel with the evidence, rebuilt as their own class so the checks treat them as they did live. */
+const REVIVE: Record<string, (message: string, max?: number) => Error> = {
+  BudgetExceeded: (_m, max) => new BudgetExceeded(max ?? 0),
+  TargetMisbehaved: (m) => new TargetMisbehaved(m),
+}
+
+export class Recorder {
+  private readonly live = new Map<string, Promise<unknown>>()
+  private kept: Record<string, Kept> = {}
+  private budgetReached: number | null = null
+
+  private constructor(
+    readonly mode: 'live' | 'replay',
+    snapshot?: EvidenceSnapshot,
+    /** Errors of the caller's own classes that must travel too (e.g. a check's "cannot run here"). */
+    private readonly revive: Record<string, (message: string) => Error> = {},
+  ) {
+    if (snapshot) {
+      this.kept = snapshot.kept
+      this.budgetReached = snapshot.budgetReached
+      adoptRegistry(snapshot.registry)
+    }
+  }
+
+  static live(revive: Record<string, (message: string) => Error> = {}): Recorder {
+    return new Recorder('live', undefined, revive)
+  }
+
+  static replay(snapshot: EvidenceSnapshot, revive: Record<string, (message: string) => Error> = {}): Recorder {
+    return new Recorder('replay', snapshot, revive)
+  }
+
+  /**
+   * The action under a key: done once (live) and kept, or what was kept (replay). Concurrent askers share one
+   * action. `produce` must return plain data (JSON-safe: an exchange, a decoded token, TLS facts).
+   */
+  record<T>(key: string, produce: () => Promise<T>): Promise<T> {
+    let p = this.live.get(key) as Promise<T> | undefined
+    if (p) return p
+    if (this.mode === 'replay') {
+      const k = this.kept[key]
+      if (!k) throw new NotCollected(`the evidence holds nothing for "${key}": a bug in the kit (the collection did not ask for what this check needs)`)
+      p = 'thrown' in k ? Promise.reject(this.rebuild(k.thrown)) : Promise.resolve(k.value as T)
+      p.catch(() => {}) // rejections are seen by whoever awaits the key
+    } else {
+      p = produce().then(
+        (value) => {
+          this.kept[key] = { value }
+          return value
+        },
+        (e: unknown) => {
+          const err = e instanceof Error ? e : new Error(String(e))
+          if (err instanceof BudgetExceeded) this.budgetReached = err.max
+          this.kept[key] = { thrown: { name: err.constructor.name, message: err.message, ...(err instanceof BudgetExceeded ? { max: err.max } : {}) } }
+          throw err
+        },
+      )
+    }
+    this.live.set(key, p)
+    return p
+  }
+
+  /** Drop a kept action so the next ask does it again (live only: a token too close to its exp). */
+  forget(key: string): void {
+    if (this.mode !== 'live') return
+    this.live.delete(key)
+    delete this.kept[key]
+  }
+
+  /** A deliberate wait (the next second, a token's expiry): real when collecting, none when replaying. */
+  sleep(ms: number): Promise<void> {
+    return this.mode === 'live' && ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve()
+  }
+
+  private rebuild(t: { name: string; message: string; max?: number }): Error {
+    const own = this.revive[t.name]
+    if (own) return own(t.message)
+    const known = REVIVE[t.name]
+    if (known) return known(t.message, t.max)
+    const e = new Error(t.message)
+    e.stack = t.message
+    return e
+  }
+
+  /** Everything kept, to hand to the workers (in memory: it holds tokens). */
+  snapshot(): EvidenceSnapshot {
+    return { kept: this.kept, registry: registryEntries(), requests: { ...requestStats }, budgetReached: this.budgetReached }
+  }
+}
+
+/** The snapshot as text: each exchange's parsed JSON is left out (its body is there) and parsed again on arrival. */
+export function serializeSnapshot(s: EvidenceSnapshot): string {
+  return JSON.stringify(s, (k, v) => (k === 'json' ? undefined : v))
+}
+
+export function parseSnapshot(text: string): EvidenceSnapshot {
+  const s = JSON.parse(text) as EvidenceSnapshot
+  const revive = (v: unknown): void => {
+    if (!v || typeof v !== 'object') return
+    if (Array.isArray(v)) return v.forEach(revive)
+    const o = v as Record<string, unknown>
+    if (typeof o.bodyText === 'string' && typeof o.status === 'number') o.json = parseJson(o.bodyText)
+    for (const x of Object.values(o)) revive(x)
+  }
+  revive(s.kept)
+  return s
+}
