@@ -15,7 +15,21 @@ export interface EmulatorTls {
   caFile: string
 }
 
-export async function makeTls(opts: { days?: number; hostnames?: string[]; expired?: boolean } = {}): Promise<EmulatorTls> {
+type TlsOptions = { days?: number; hostnames?: string[]; expired?: boolean }
+const made = new Map<string, Promise<Omit<EmulatorTls, 'caFile'>>>()
+
+/** Certificates for these options, made once per process (two RSA keys and signatures take seconds). */
+export async function makeTls(opts: TlsOptions = {}): Promise<EmulatorTls> {
+  const key = JSON.stringify(opts)
+  let p = made.get(key)
+  if (!p) made.set(key, (p = generateTls(opts)))
+  const tls = await p
+  const caFile = join(tmpdir(), `opencrvs-emulator-ca-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.pem`)
+  writeFileSync(caFile, tls.caCert)
+  return { ...tls, caFile }
+}
+
+async function generateTls(opts: TlsOptions): Promise<Omit<EmulatorTls, 'caFile'>> {
   const now = new Date()
   const until = (days: number) => new Date(now.getTime() + days * 86_400_000)
   const ca = await generate([{ name: 'commonName', value: 'OpenCRVS conformance emulator test CA' }], {
@@ -37,7 +51,5 @@ export async function makeTls(opts: { days?: number; hostnames?: string[]; expir
       { name: 'subjectAltName', altNames: [...names.map((value) => ({ type: 2 as const, value })), ...(opts.hostnames ? [] : [{ type: 7 as const, ip: '127.0.0.1' }])] },
     ],
   })
-  const caFile = join(tmpdir(), `opencrvs-emulator-ca-${process.pid}-${Date.now()}.pem`)
-  writeFileSync(caFile, ca.cert)
-  return { key: leaf.private, cert: leaf.cert, caCert: ca.cert, caFile }
+  return { key: leaf.private, cert: leaf.cert, caCert: ca.cert }
 }

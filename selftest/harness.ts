@@ -12,6 +12,10 @@ import { writeFileSync } from 'node:fs'
 import { demoClients, startEmulator, type EmulatorClient, type RunningEmulator } from '../emulator/server.ts'
 import type { ConformanceReport } from '../src/report/conformance-reporter.ts'
 import { secretForms } from '../src/redact/index.ts'
+import { prepare } from '../src/runtime/global-setup.ts'
+import { collect as collectEvidence, verdicts } from '../src/evidence/collect.ts'
+import { PROFILES } from '../src/profiles/profiles.ts'
+import type { VerdictRecord } from '../src/report/verdict.ts'
 
 export const ROOT = new URL('..', import.meta.url).pathname
 
@@ -60,8 +64,14 @@ export function runTool(name: string, env: Record<string, string>, args: string[
  */
 export async function runKitAgainst(emu: RunningEmulator, extra: Record<string, string> = {}, args: string[] = [], gatewayOnly = false): Promise<KitRun> {
   const reportDir = mkdtempSync(join(tmpdir(), 'kit-run-'))
+  const { code, output } = await runCli(kitEnv(emu, reportDir, extra, gatewayOnly), args)
+  return { ...collect(code, output, reportDir, emu.clients.map((c) => c.secret)), writes: emu.writeAttempts() }
+}
+
+/** The kit's configuration for an emulator, as a deployment's operator would write it. */
+function kitEnv(emu: RunningEmulator, reportDir: string, extra: Record<string, string>, gatewayOnly: boolean): Record<string, string> {
   const [notification, search, deactivated] = emu.clients
-  const env: Record<string, string> = {
+  return {
     ...(gatewayOnly ? { OPENCRVS_PUBLIC_KEY: emu.publicKeyFile } : { OPENCRVS_AUTH_URL: emu.url }),
     OPENCRVS_GATEWAY_URL: emu.gatewayUrl,
     CONFORMANCE_ALLOW_HTTP: 'true',
@@ -74,8 +84,6 @@ export async function runKitAgainst(emu: RunningEmulator, extra: Record<string, 
     OPENCRVS_DEACTIVATED_CLIENT_SECRET: deactivated!.secret,
     ...extra,
   }
-  const { code, output } = await runCli(env, args)
-  return { ...collect(code, output, reportDir, emu.clients.map((c) => c.secret)), writes: emu.writeAttempts() }
 }
 
 /**
@@ -143,6 +151,60 @@ export async function runKit(release: string, faults: string[] = [], opts: RunOp
   }
 }
 
+/** The kit graded in this process: what `npm run conformance` decides, without Playwright or reports. */
+export interface GradedRun {
+  verdicts: Record<string, string>
+  records: VerdictRecord[]
+  /** The release the run judged against (its profile label). */
+  version: string
+  /** What the run printed before the checks, and every verdict's text: for the leak scan. */
+  output: string
+  requests: number
+  secrets: string[]
+  writes: string[]
+}
+
+let inProcess: Promise<unknown> = Promise.resolve()
+/**
+ * Start an emulator and run the kit's preparation, collection and grading in this process (about 0.3 s where a
+ * whole run takes 5): the fault matrix's way to see every fault's verdicts. One at a time, because the kit's
+ * request layer is configured per run. Where reports, exit codes and leaks in files matter, use runKit.
+ */
+export function gradeKit(release: string, faults: string[] = [], opts: RunOptions = {}): Promise<GradedRun> {
+  const run = inProcess.then(() => gradeOnce(release, faults, opts))
+  inProcess = run.catch(() => {})
+  return run
+}
+
+async function gradeOnce(release: string, faults: string[], opts: RunOptions): Promise<GradedRun> {
+  const { env: extra = {}, lifetimeSeconds, tls = false, lifecycle = false, gatewayOnly = false } = opts
+  const extraClients = lifecycle ? lifecycleClients() : []
+  const emu = await startEmulator({ release, faults, tls, clients: [...demoClients(), ...extraClients], ...(lifetimeSeconds ? { lifetimeSeconds } : {}) })
+  const lines: string[] = []
+  try {
+    const flow = lifecycle ? lifecycleSetup(emu, emu.clients.slice(3)) : { env: {}, secrets: [] }
+    const env = kitEnv(emu, mkdtempSync(join(tmpdir(), 'kit-graded-')), { ...(emu.caFile ? { OPENCRVS_CA_FILE: emu.caFile } : {}), ...flow.env, ...extra }, gatewayOnly)
+    const { runtime, stop } = await prepare(env, (l) => lines.push(l))
+    try {
+      const { snapshot, outcomes } = await collectEvidence(runtime)
+      const records = await verdicts(runtime, outcomes)
+      return {
+        verdicts: Object.fromEntries(records.map((r) => [r.id, r.verdict])),
+        records,
+        version: PROFILES[runtime.profileId].label,
+        output: [...lines, JSON.stringify(records)].join('\n'),
+        requests: snapshot.requests.total,
+        secrets: [...emu.clients.map((c) => c.secret), ...flow.secrets],
+        writes: emu.writeAttempts(),
+      }
+    } finally {
+      await stop()
+    }
+  } finally {
+    await emu.stop()
+  }
+}
+
 export function collect(code: number, output: string, reportDir: string, secrets: string[]): Omit<KitRun, 'writes'> {
   let report: ConformanceReport
   try {
@@ -199,7 +261,7 @@ const FRAGMENT = 8
  * Every place a secret (in any encoding, or an 8-character fragment of it) or a whole signed JWT appears in the
  * run's files (HTML report data unpacked) or output.
  */
-export function leaks(run: KitRun): string[] {
+export function leaks(run: Pick<KitRun, 'output' | 'secrets'> & { reportDir?: string }): string[] {
   const found: string[] = []
   const forms = run.secrets.map((s) => ({ forms: secretForms(s), fragments: Array.from({ length: Math.max(0, s.length - FRAGMENT + 1) }, (_, i) => s.slice(i, i + FRAGMENT)) }))
   const scan = (where: string, text: string) => {
@@ -214,7 +276,7 @@ export function leaks(run: KitRun): string[] {
     if (m) found.push(`${where}: a whole signed JWT (${m[0].slice(0, 12)}…)`)
   }
   scan('console output', run.output)
-  for (const file of filesUnder(run.reportDir)) {
+  for (const file of run.reportDir ? filesUnder(run.reportDir) : []) {
     const buf = readFileSync(file)
     const text = buf.toString('utf8')
     scan(file, text)

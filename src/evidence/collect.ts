@@ -10,7 +10,9 @@ import { pathToFileURL } from 'node:url'
 import type { CollectedCheck } from '../../fixtures/index.ts'
 import { buildKit, REVIVE } from '../../fixtures/kit.ts'
 import { Observations } from '../../fixtures/observations.ts'
-import type { Outcome } from '../../fixtures/check.ts'
+import { ConformanceFailure, grade, settle, type Outcome } from '../../fixtures/check.ts'
+import type { VerdictRecord } from '../report/verdict.ts'
+import { PROFILES } from '../profiles/profiles.ts'
 import { setBudget, setCaFile, setRealSecrets, setRequestDeadline, setTokenEndpoint } from '../http/index.ts'
 import { clientSecrets, registerTargetSecrets, type Runtime } from '../runtime/runtime.ts'
 import { Recorder, type EvidenceSnapshot } from './recorder.ts'
@@ -55,4 +57,25 @@ export async function collect(runtime: Runtime): Promise<{ snapshot: EvidenceSna
   }
   await Promise.all(Array.from({ length: LANES }, lane))
   return { snapshot: recorder.snapshot(), outcomes }
+}
+
+/**
+ * The verdict of every check from what the collection computed, as the Playwright run records it (SKIPPED for a
+ * check that cannot run here, FAILED "could not complete" for one that threw). For the self-tests: the run as
+ * graded, without starting Playwright.
+ */
+export async function verdicts(runtime: Runtime, outcomes: Map<string, Outcome | Error>): Promise<VerdictRecord[]> {
+  const target = runtime.target
+  const newer = runtime.newer ? { version: runtime.newer, newest: PROFILES[runtime.profileId].label } : undefined
+  return (await loadChecks()).map(({ requirement: r }) => {
+    const got = outcomes.get(r.id)
+    let outcome: Outcome
+    try {
+      outcome = got instanceof Error ? settle(got) : got ?? { kind: 'skip', reason: 'not collected' }
+    } catch (e) {
+      const message = e instanceof ConformanceFailure ? e.message : `the check could not complete: ${(e as Error).message.split('\n')[0]}`
+      return { id: r.id, verdict: 'FAILED', reason: message }
+    }
+    return grade(r, outcome, target.mode, target.waivers, undefined, newer)
+  })
 }

@@ -195,9 +195,14 @@ function unreachable(target: Target, e: Error): string {
   return `Cannot reach the token endpoint ${target.tokenUrl}: ${code || e.message}. Check OPENCRVS_AUTH_URL / OPENCRVS_GATEWAY_URL / OPENCRVS_TOKEN_URL and that this machine can reach it.`
 }
 
-export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
-  loadDotenv({ quiet: true })
-  const resolved = resolveConfig(process.env)
+/**
+ * Everything before the collection: the configuration, the bundled emulator when no deployment is configured, the
+ * release identified from evidence, the key, each client's token. `log` prints what the operator reads first.
+ * Throws the root cause, in words, when nothing can be checked. The self-tests call it in process.
+ */
+export async function prepare(env: Record<string, string | undefined>, log: (line: string) => void = console.log): Promise<{ runtime: Runtime; stop: () => Promise<void> }> {
+  Object.assign(requestStats, { total: 0, token: 0, issued: 0, secretInUrl: 0 })
+  const resolved = resolveConfig(env)
   let target: Target
   let stop: () => Promise<void> = async () => {}
   let emulatorInfo: Runtime['emulator']
@@ -233,7 +238,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
       maxRequests: resolved.maxRequests,
       requestTimeoutSeconds: resolved.requestTimeoutSeconds,
     }
-    console.log(
+    log(
       `No deployment configured (OPENCRVS_AUTH_URL, OPENCRVS_GATEWAY_URL, OPENCRVS_TOKEN_URL are unset):\n` +
         `checking the bundled OpenCRVS emulator, release ${resolved.release}` +
         (resolved.faults.length ? ` with faults: ${resolved.faults.join(', ')}` : '') +
@@ -279,7 +284,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   const profileId: ProfileId = target.version === 'auto' ? (detection.profile ?? '2.0') : target.version.profile.id
   const newer = target.version === 'auto' ? detection.newer : undefined
   if (newer) {
-    console.log(
+    log(
       `NEWER RELEASE: the gateway says X-Version ${newer}, newer than every release this kit has a profile for. It is judged against the newest, ` +
         `${PROFILES[profileId].label}, and every difference is reported as REVIEW, never FAILED: a newer release may have changed it on purpose. Check for a newer kit.`,
     )
@@ -291,8 +296,8 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     await stop()
     throw e
   }
-  if (PROFILES[profileId].preview) console.log(`${PROFILES[profileId].label} is ${PROFILES[profileId].preview}.`)
-  console.log(
+  if (PROFILES[profileId].preview) log(`${PROFILES[profileId].label} is ${PROFILES[profileId].preview}.`)
+  log(
     `Target: ${target.tokenUrl} | mode ${target.mode} | release ${PROFILES[profileId].label}` +
       (target.version === 'auto' ? (detection.profile ? ` (detected: ${detection.from[0]})` : ' (not detected; assumed v2.0)') : ` (declared OPENCRVS_VERSION=${declared})`),
   )
@@ -312,6 +317,12 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     budget,
     startedAt: new Date().toISOString(),
   }
+  return { runtime, stop }
+}
+
+export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
+  loadDotenv({ quiet: true })
+  const { runtime, stop } = await prepare(process.env)
   // every request the checks need, once, before any check grades: a FAILED check (after which Playwright restarts
   // its worker) costs the deployment nothing
   let collected: { text: string; snapshot: EvidenceSnapshot }
