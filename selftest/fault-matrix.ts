@@ -24,6 +24,8 @@ export interface FaultCase {
   gatewayOnly?: boolean
   /** Extra Playwright arguments (e.g. --grep to isolate a check), for the baseline too. */
   args?: string[]
+  /** Requests the fault may add over the run without it, and why (otherwise none: evidence is collected once). */
+  extraRequests?: { count: number; why: string }
 }
 
 const skipped = (ids: string[]) => Object.fromEntries(ids.map((id) => [id, 'SKIPPED']))
@@ -58,7 +60,12 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
   },
   'json-body-ignored': { release: '2.0', fails: ['TOKEN-FMT-02'] },
   // and with no form body, credentials must travel in the URL: the RFC warning applies
-  'form-body-ignored': { release: '2.0', fails: ['TOKEN-FMT-03'], changes: { 'TOKEN-FMT-04': 'WARNING' } },
+  'form-body-ignored': {
+    release: '2.0',
+    fails: ['TOKEN-FMT-03'],
+    changes: { 'TOKEN-FMT-04': 'WARNING' },
+    extraRequests: { count: 2, why: "a token needs another format: global setup's query attempt, and the second client's JSON one" },
+  },
   'query-ignored': { release: '2.0', fails: ['TOKEN-FMT-01'] },
   'alg-none': { release: '2.0', fails: ['JWT-HDR-01', 'JWT-SIG-01'], changes: gatewayRefusesTokens('2.0') },
   'alg-hs256': { release: '1.9', fails: ['JWT-HDR-01', 'JWT-SIG-01'], changes: gatewayRefusesTokens('1.9') },
