@@ -177,6 +177,27 @@ export function gradeKit(release: string, faults: string[] = [], opts: RunOption
 }
 
 async function gradeOnce(release: string, faults: string[], opts: RunOptions): Promise<GradedRun> {
+  const { runtime, snapshot, outcomes, lines, secrets, writes } = await collectOnce(release, faults, opts)
+  const records = await verdicts(runtime, outcomes)
+  return {
+    verdicts: Object.fromEntries(records.map((r) => [r.id, r.verdict])),
+    records,
+    version: PROFILES[runtime.profileId].label,
+    output: [...lines, JSON.stringify(records)].join('\n'),
+    requests: snapshot.requests.total,
+    secrets,
+    writes,
+  }
+}
+
+/** Start an emulator, prepare and collect in this process, stop the emulator: the evidence, with nothing left running. */
+export function collectKit(release: string, faults: string[] = [], opts: RunOptions = {}): ReturnType<typeof collectOnce> {
+  const run = inProcess.then(() => collectOnce(release, faults, opts))
+  inProcess = run.catch(() => {})
+  return run
+}
+
+async function collectOnce(release: string, faults: string[], opts: RunOptions) {
   const { env: extra = {}, lifetimeSeconds, tls = false, lifecycle = false, gatewayOnly = false } = opts
   const extraClients = lifecycle ? lifecycleClients() : []
   const emu = await startEmulator({ release, faults, tls, clients: [...demoClients(), ...extraClients], ...(lifetimeSeconds ? { lifetimeSeconds } : {}) })
@@ -187,16 +208,7 @@ async function gradeOnce(release: string, faults: string[], opts: RunOptions): P
     const { runtime, stop } = await prepare(env, (l) => lines.push(l))
     try {
       const { snapshot, outcomes } = await collectEvidence(runtime)
-      const records = await verdicts(runtime, outcomes)
-      return {
-        verdicts: Object.fromEntries(records.map((r) => [r.id, r.verdict])),
-        records,
-        version: PROFILES[runtime.profileId].label,
-        output: [...lines, JSON.stringify(records)].join('\n'),
-        requests: snapshot.requests.total,
-        secrets: [...emu.clients.map((c) => c.secret), ...flow.secrets],
-        writes: emu.writeAttempts(),
-      }
+      return { runtime, snapshot, outcomes, lines, secrets: [...emu.clients.map((c) => c.secret), ...flow.secrets], writes: emu.writeAttempts() }
     } finally {
       await stop()
     }

@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url'
 import type { CollectedCheck } from '../../fixtures/index.ts'
 import { buildKit, REVIVE } from '../../fixtures/kit.ts'
 import { Observations } from '../../fixtures/observations.ts'
-import { ConformanceFailure, grade, settle, type Outcome } from '../../fixtures/check.ts'
+import { ConformanceFailure, grade as verdictOf, settle, type Outcome } from '../../fixtures/check.ts'
 import type { VerdictRecord } from '../report/verdict.ts'
 import { PROFILES } from '../profiles/profiles.ts'
 import { setBudget, setCaFile, setRealSecrets, setRequestDeadline, setTokenEndpoint } from '../http/index.ts'
@@ -60,6 +60,23 @@ export async function collect(runtime: Runtime): Promise<{ snapshot: EvidenceSna
 }
 
 /**
+ * Grade kept evidence: every check body over a replaying recorder (nothing is sent; no server is needed), the
+ * pure function the Playwright tests apply. Returns each check's outcome, as collect() does.
+ */
+export async function grade(runtime: Runtime, snapshot: EvidenceSnapshot): Promise<Map<string, Outcome | Error>> {
+  const kit = buildKit(runtime, Recorder.replay(snapshot, REVIVE), new Observations())
+  const outcomes = new Map<string, Outcome | Error>()
+  for (const c of await loadChecks()) {
+    try {
+      outcomes.set(c.requirement.id, await c.body(kit))
+    } catch (e) {
+      outcomes.set(c.requirement.id, e instanceof Error ? e : new Error(String(e)))
+    }
+  }
+  return outcomes
+}
+
+/**
  * The verdict of every check from what the collection computed, as the Playwright run records it (SKIPPED for a
  * check that cannot run here, FAILED "could not complete" for one that threw). For the self-tests: the run as
  * graded, without starting Playwright.
@@ -76,6 +93,6 @@ export async function verdicts(runtime: Runtime, outcomes: Map<string, Outcome |
       const message = e instanceof ConformanceFailure ? e.message : `the check could not complete: ${(e as Error).message.split('\n')[0]}`
       return { id: r.id, verdict: 'FAILED', reason: message }
     }
-    return grade(r, outcome, target.mode, target.waivers, undefined, newer)
+    return verdictOf(r, outcome, target.mode, target.waivers, undefined, newer)
   })
 }
