@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { startEmulator } from '../emulator/server.ts'
-import { collect, leaks, ROOT, type KitRun } from './harness.ts'
+import { collect, gradeKit, leaks, ROOT, type KitRun } from './harness.ts'
 import { startHostile, type Behaviour } from './hostile.ts'
 
 const PAGE = 4096
@@ -129,34 +129,50 @@ describe('hostile and broken targets', { concurrency: 2 }, () => {
   })
 
   for (const behaviour of ['html-200', 'html-502', 'huge'] as const) {
+    // the huge answer runs whole, its memory measured; the other two are graded in process
     test(`a published key that is not a key (${behaviour} at the key URL) is FAILED, never a pass`, async () => {
-      const emu = await startEmulator({ release: '2.0' })
       const key = await startHostile(behaviour)
-      const reportDir = mkdtempSync(join(tmpdir(), `hostile-key-`))
       try {
-        const [n, s] = emu.clients
-        const run = await runMeasured({
-          OPENCRVS_GATEWAY_URL: emu.gatewayUrl,
-          OPENCRVS_PUBLIC_KEY: `${key.url}/.well-known`,
-          CONFORMANCE_ALLOW_HTTP: 'true',
-          CONFORMANCE_REPORT_DIR: reportDir,
-          CONFORMANCE_REQUEST_TIMEOUT_SECONDS: '3',
-          OPENCRVS_NOTIFICATION_CLIENT_ID: n!.clientId,
-          OPENCRVS_NOTIFICATION_CLIENT_SECRET: n!.secret,
-          OPENCRVS_SEARCH_CLIENT_ID: s!.clientId,
-          OPENCRVS_SEARCH_CLIENT_SECRET: s!.secret,
-        })
-        const kit: KitRun = { ...collect(run.code, run.output, reportDir, emu.clients.map((x) => x.secret)), writes: [] }
-        const sig = kit.report.results.find((r) => r.id === 'JWT-SIG-01')!
-        assert.equal(sig.verdict, 'FAILED', sig.reason)
-        assert.match(sig.reason, { huge: /body over 512 kB/, 'html-502': /answered HTTP 502/, 'html-200': /neither a PEM public key nor JSON/ }[behaviour])
-        assert.equal(run.code, 1)
-        assert.doesNotMatch(run.output, STACK)
-        assert.ok(run.peakMb < 400, `peak ${run.peakMb} MB`)
-        assert.ok(key.requests() <= 2, `${key.requests()} requests to the key URL`)
-        assert.deepEqual(leaks(kit), [])
+        const expected = { huge: /body over 512 kB/, 'html-502': /answered HTTP 502/, 'html-200': /neither a PEM public key nor JSON/ }[behaviour]
+        const env = { OPENCRVS_PUBLIC_KEY: `${key.url}/.well-known`, CONFORMANCE_REQUEST_TIMEOUT_SECONDS: '3' }
+        if (behaviour !== 'huge') {
+          const run = await gradeKit('2.0', [], { gatewayOnly: true, env })
+          const sig = run.records.find((r) => r.id === 'JWT-SIG-01')!
+          assert.equal(sig.verdict, 'FAILED', sig.reason)
+          assert.match(sig.reason, expected)
+          assert.doesNotMatch(run.output, STACK)
+          assert.ok(key.requests() <= 2, `${key.requests()} requests to the key URL`)
+          assert.deepEqual(leaks(run), [])
+          return
+        }
+        const emu = await startEmulator({ release: '2.0' })
+        const reportDir = mkdtempSync(join(tmpdir(), `hostile-key-`))
+        try {
+          const [n, s] = emu.clients
+          const run = await runMeasured({
+            ...env,
+            OPENCRVS_GATEWAY_URL: emu.gatewayUrl,
+            CONFORMANCE_ALLOW_HTTP: 'true',
+            CONFORMANCE_REPORT_DIR: reportDir,
+            OPENCRVS_NOTIFICATION_CLIENT_ID: n!.clientId,
+            OPENCRVS_NOTIFICATION_CLIENT_SECRET: n!.secret,
+            OPENCRVS_SEARCH_CLIENT_ID: s!.clientId,
+            OPENCRVS_SEARCH_CLIENT_SECRET: s!.secret,
+          })
+          const kit = collect(run.code, run.output, reportDir, emu.clients.map((x) => x.secret))
+          const sig = kit.report.results.find((r) => r.id === 'JWT-SIG-01')!
+          assert.equal(sig.verdict, 'FAILED', sig.reason)
+          assert.match(sig.reason, expected)
+          assert.equal(run.code, 1)
+          assert.doesNotMatch(run.output, STACK)
+          assert.ok(run.peakMb < 400, `peak ${run.peakMb} MB`)
+          assert.ok(key.requests() <= 2, `${key.requests()} requests to the key URL`)
+          assert.deepEqual(leaks(kit), [])
+        } finally {
+          await emu.stop()
+        }
       } finally {
-        await Promise.all([key.stop(), emu.stop()])
+        await key.stop()
       }
     })
   }

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { test } from 'node:test'
-import { allureDataFiles, filesUnder, leaks, runCli, runKit, runKitAgainst, runTool, unzipEntries, type KitRun } from './harness.ts'
+import { allureDataFiles, filesUnder, gradeKit, leaks, runCli, runKit, runKitAgainst, runTool, unzipEntries, type GradedRun, type KitRun } from './harness.ts'
 import { startEmulator } from '../emulator/server.ts'
 import { readFileSync } from 'node:fs'
 import { mkdtempSync } from 'node:fs'
@@ -18,6 +18,9 @@ const LINES: Array<[string, string]> = [
   ['1.9', 'v1.9'],
   ['2.0', 'v2.0'],
 ]
+
+/** A check's verdict record in a run graded in process. */
+const recordOf = (run: GradedRun, id: string) => run.records.find((r) => r.id === id)!
 
 /** One run per release line, shared by the tests that read its reports. */
 const lineRuns = new Map<string, Promise<KitRun>>()
@@ -87,8 +90,8 @@ for (const [release, label] of LINES) {
  */
 for (const [release, mode] of [['2.0', 'opencrvs'], ['1.9', 'opencrvs'], ['2.0', 'strict']] as const) {
   test(`gateway only (the v2.0 docs' configuration), v${release}, ${mode} mode: the proxy's headers are the release's, named; the probes pass`, async () => {
-    const run = await runKit(release, [], { gatewayOnly: true, env: { CONFORMANCE_MODE: mode } })
-    const reason = (id: string) => run.report.results.find((r) => r.id === id)!.reason
+    const run = await gradeKit(release, [], { gatewayOnly: true, env: { CONFORMANCE_MODE: mode } })
+    const reason = (id: string) => recordOf(run, id).reason
     const proxied = release === '1.9' ? ['TOKEN-RESP-02', 'TOKEN-ERR-01', 'TOKEN-RESP-03'] : ['TOKEN-RESP-02', 'TOKEN-ERR-01']
     for (const id of proxied) {
       assert.equal(run.verdicts[id], mode === 'strict' ? 'FAILED' : 'WARNING', `${id}: ${reason(id)}`)
@@ -97,11 +100,8 @@ for (const [release, mode] of [['2.0', 'opencrvs'], ['1.9', 'opencrvs'], ['2.0',
     if (release === '2.0') for (const id of ['TOKEN-RESP-03', 'TOKEN-RESP-04']) assert.equal(run.verdicts[id], 'PASSED', `${id}: the Helm ingress sets it`)
     for (const id of ['GATEWAY-01', 'SCOPE-01', 'SCOPE-02', 'DOOR-01', 'DOOR-03', 'DOOR-05', 'JWT-SIG-01', 'TOKEN-FMT-01']) assert.equal(run.verdicts[id], 'PASSED', `${id}: ${reason(id)}`)
     assert.equal(run.verdicts['SCOPE-03'], release === '2.0' ? 'PASSED' : 'REVIEW')
-    assert.equal(run.report.target.version, release === '2.0' ? 'v2.0' : 'v1.9')
-    if (mode === 'opencrvs') {
-      assert.deepEqual(run.report.results.filter((r) => r.verdict === 'FAILED').map((r) => `${r.id}: ${r.reason}`), [])
-      assert.equal(run.code, 0, run.output)
-    }
+    assert.equal(run.version, release === '2.0' ? 'v2.0' : 'v1.9')
+    if (mode === 'opencrvs') assert.deepEqual(run.records.filter((r) => r.verdict === 'FAILED').map((r) => `${r.id}: ${r.reason}`), [])
     assert.deepEqual(leaks(run), [])
     assert.deepEqual(run.writes, [], 'no probe may get past the point where a real service writes')
   })
@@ -193,9 +193,9 @@ test('npm run report renders one offline Allure HTML file, each check labelled w
 })
 
 test('a declared OPENCRVS_VERSION the evidence contradicts is reported, not hidden', async () => {
-  const run = await runKit('2.0', [], { env: { OPENCRVS_VERSION: '1.9' } })
+  const run = await gradeKit('2.0', [], { env: { OPENCRVS_VERSION: '1.9' } })
   assert.equal(run.verdicts['PROFILE-01'], 'WARNING')
-  assert.match(run.report.results.find((r) => r.id === 'PROFILE-01')!.reason, /behaves like v2\.0/)
+  assert.match(recordOf(run, 'PROFILE-01').reason, /behaves like v2\.0/)
 })
 
 test('with no deployment configured the kit checks the bundled emulator and says so', async () => {
@@ -244,10 +244,9 @@ test('waivers: a waived FAILED is a WARNING and the run passes; an expired waive
 })
 
 test('strict mode turns RFC MUSTs OpenCRVS deviates from into FAILED', async () => {
-  const run = await runKit('1.9', [], { env: { CONFORMANCE_MODE: 'strict' } })
+  const run = await gradeKit('1.9', [], { env: { CONFORMANCE_MODE: 'strict' } })
   for (const id of ['TOKEN-FMT-04', 'TOKEN-GRANT-03', 'TOKEN-AUTH-08', 'TOKEN-ERR-02', 'TOKEN-ERR-03']) assert.equal(run.verdicts[id], 'FAILED', id)
   for (const id of ['TOKEN-RESP-04', 'TOKEN-RESP-05', 'DOCS-01']) assert.equal(run.verdicts[id], 'WARNING', id)
-  assert.equal(run.code, 1)
 })
 
 test('the request budget caps what the target receives, and reaching it stops the run with exit 2', async () => {
@@ -284,18 +283,18 @@ test('a certificate the kit cannot verify stops the run before any check, saying
 })
 
 test('the TLS checks run against the emulator over HTTPS and pass', async () => {
-  const run = await runKit('1.9', [], { tls: true })
-  for (const id of ['TLS-01', 'TLS-02', 'TLS-03', 'TLS-04', 'TLS-05', 'TLS-06']) assert.equal(run.verdicts[id], 'PASSED', `${id}: ${run.report.results.find((r) => r.id === id)?.reason}`)
-  assert.equal(run.code, 0)
+  const run = await gradeKit('1.9', [], { tls: true })
+  for (const id of ['TLS-01', 'TLS-02', 'TLS-03', 'TLS-04', 'TLS-05', 'TLS-06']) assert.equal(run.verdicts[id], 'PASSED', `${id}: ${recordOf(run, id).reason}`)
+  assert.deepEqual(run.records.filter((r) => r.verdict === 'FAILED'), [])
   assert.deepEqual(leaks(run), [])
 })
 
 test('the client lifecycle flow (rotate, delete, re-enable, retire) passes against the emulator, leaking no secret old or new', async () => {
-  const run = await runKit('2.0', [], { lifecycle: true })
+  const run = await gradeKit('2.0', [], { lifecycle: true })
   for (const id of ['CLIENT-ROTATE-01', 'CLIENT-DELETE-01', 'CLIENT-REENABLE-01', 'CLIENT-RETIRED-01']) {
-    assert.equal(run.verdicts[id], 'PASSED', `${id}: ${run.report.results.find((r) => r.id === id)?.reason}`)
+    assert.equal(run.verdicts[id], 'PASSED', `${id}: ${recordOf(run, id).reason}`)
   }
-  assert.equal(run.code, 0, run.output)
+  assert.deepEqual(run.records.filter((r) => r.verdict === 'FAILED'), [], run.output)
   assert.ok(run.secrets.length >= 9, 'old, new and retired secrets are all scanned for')
   assert.deepEqual(leaks(run), [])
 })
@@ -322,19 +321,13 @@ test('without a gateway the token-level checks run and the gateway probes are SK
 })
 
 test('a configured client whose valid credentials are refused is FAILED, naming it, and the checks that needed its token point there (no silent pass)', async () => {
-  const emu = await startEmulator({ release: '2.0' })
   const wrong = randomUUID() // random, as a real secret is: the leak scan looks for any 8 characters of it
-  try {
-    const run = await runKitAgainst(emu, { OPENCRVS_SEARCH_CLIENT_SECRET: wrong }, [], true)
-    const cred = run.report.results.find((r) => r.id === 'TOKEN-CRED-01')!
-    assert.equal(cred.verdict, 'FAILED', cred.reason)
-    assert.match(cred.reason, /the record search client \(OPENCRVS_SEARCH_CLIENT_ID\) got HTTP 401 invalid_client/)
-    for (const id of ['SCOPE-01', 'SCOPE-02', 'SCOPE-03']) assert.match(run.report.results.find((r) => r.id === id)!.reason, /see TOKEN-CRED-01/, id)
-    assert.equal(run.code, 1)
-    assert.deepEqual(leaks({ ...run, secrets: [...run.secrets, wrong] }), [])
-  } finally {
-    await emu.stop()
-  }
+  const run = await gradeKit('2.0', [], { gatewayOnly: true, env: { OPENCRVS_SEARCH_CLIENT_SECRET: wrong } })
+  const cred = recordOf(run, 'TOKEN-CRED-01')
+  assert.equal(cred.verdict, 'FAILED', cred.reason)
+  assert.match(cred.reason, /the record search client \(OPENCRVS_SEARCH_CLIENT_ID\) got HTTP 401 invalid_client/)
+  for (const id of ['SCOPE-01', 'SCOPE-02', 'SCOPE-03']) assert.match(recordOf(run, id).reason, /see TOKEN-CRED-01/, id)
+  assert.deepEqual(leaks({ ...run, secrets: [...run.secrets, wrong] }), [])
 })
 
 test('a run in which no signature was verified says so, never a bare "no requirement FAILED"', async () => {
