@@ -28,7 +28,7 @@ const baseline = (c: FaultCase) => {
 }
 const rows: string[] = []
 
-describe('fault matrix', { concurrency: 3 }, () => {
+describe('fault matrix', { concurrency: 6 }, () => {
   test('every emulator fault has a row in the matrix', () => {
     assert.deepEqual(Object.keys(FAULTS).sort(), [...new Set(Object.entries(FAULT_MATRIX).map(([key, c]) => c.fault ?? key))].sort())
     assert.deepEqual([...WHOLE_RUN].filter((f) => !FAULTS[f]), [], 'whole-run faults exist')

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
-import { test } from 'node:test'
+import { describe, test } from 'node:test'
 import { allureDataFiles, filesUnder, gradeKit, leaks, runCli, runKit, runKitAgainst, runTool, unzipEntries, type GradedRun, type KitRun } from './harness.ts'
 import { startEmulator } from '../emulator/server.ts'
 import { readFileSync } from 'node:fs'
@@ -19,6 +19,12 @@ const LINES: Array<[string, string]> = [
   ['2.0', 'v2.0'],
 ]
 
+/**
+ * A whole run writing only conformance.json and .md, in one worker: for the tests that read nothing else. The runs
+ * of each release line, the Allure report's and the default demo's write every report, and those are scanned.
+ */
+const LEAN = ['--workers=1', '--reporter=./src/report/conformance-reporter.ts']
+
 /** A check's verdict record in a run graded in process. */
 const recordOf = (run: GradedRun, id: string) => run.records.find((r) => r.id === id)!
 
@@ -30,322 +36,327 @@ const lineRun = (release: string) => {
   return p
 }
 
-for (const [release, label] of LINES) {
-  test(`kit against the v${release} emulator: no FAILED, ${label} detected, nothing leaked`, async () => {
-    const run = await lineRun(release)
-    const failed = run.report.results.filter((r) => r.verdict === 'FAILED')
-    assert.deepEqual(failed.map((r) => `${r.id}: ${r.reason}`), [], run.output)
-    assert.equal(run.code, 0, run.output)
-    assert.equal(run.report.target.version, label)
-    assert.equal(run.verdicts['PROFILE-01'], 'INFO')
-    // the documentation errata and OpenCRVS's own RFC deviations are named WARNINGs, per release
-    const v1 = release !== '2.0'
-    const old = release === '1.6'
-    const expected: Record<string, string> = {
-      'TOKEN-DOCS-01': 'WARNING', 'DOCS-01': 'WARNING', 'DOCS-02': 'WARNING', 'TOKEN-ERR-02': 'WARNING',
-      'TOKEN-AUTH-07': 'WARNING', 'TOKEN-AUTH-08': 'WARNING', 'TOKEN-RESP-04': 'WARNING', 'TOKEN-RESP-05': 'WARNING',
-      'TOKEN-FMT-04': v1 ? 'WARNING' : 'PASSED',
-      'TOKEN-ERR-03': old ? 'PASSED' : 'WARNING',
-      'TOKEN-GRANT-03': old ? 'PASSED' : 'WARNING',
-      'TOKEN-GRANT-04': old ? 'PASSED' : 'REVIEW',
-      'JWT-EXP-01': 'SKIPPED',
-      // v1.x has no unambiguous read-only record-search probe (transcripts: GraphQL validates before auth)
-      'SCOPE-03': v1 ? 'REVIEW' : 'PASSED',
-      // a genuinely signed wrong-audience token is only reachable in v1.x (/anonymous-token)
-      'DOOR-06': v1 ? 'PASSED' : 'SKIPPED',
-      // these profile runs are over plain http: the TLS checks say so
-      'TLS-01': 'SKIPPED', 'TLS-02': 'SKIPPED', 'TLS-03': 'SKIPPED', 'TLS-04': 'SKIPPED', 'TLS-05': 'SKIPPED', 'TLS-06': 'SKIPPED',
-      // no lifecycle credentials configured: each says the operator step that would enable it
-      'CLIENT-ROTATE-01': 'SKIPPED', 'CLIENT-DELETE-01': 'SKIPPED', 'CLIENT-REENABLE-01': 'SKIPPED', 'CLIENT-RETIRED-01': 'SKIPPED',
-    }
-    for (const [id, verdict] of Object.entries(expected)) assert.equal(run.verdicts[id], verdict, `${id} on v${release}`)
-    for (const id of ['CLIENT-ROTATE-01', 'CLIENT-DELETE-01', 'CLIENT-REENABLE-01', 'CLIENT-RETIRED-01']) {
-      assert.match(run.report.results.find((r) => r.id === id)!.reason, /^to check it: .*(OPENCRVS_ROTATED|OPENCRVS_DELETED|OPENCRVS_REENABLED|OPENCRVS_RETIRED)/, id)
-    }
-    const others = run.report.results.filter((r) => !expected[r.id] && !['PASSED', 'INFO'].includes(r.verdict))
-    assert.deepEqual(others.map((r) => `${r.id} ${r.verdict}: ${r.reason}`), [], 'every other check PASSED or INFO')
-    assert.ok(run.report.requests.total > 0 && run.report.requests.token > 0, 'requests counted')
-    // a real client secret goes into a URL only where the release reads credentials from nowhere else (v1.x)
-    if (release === '2.0') assert.equal(run.report.requests.secretInUrl, 0, 'no real secret in a URL where the release reads the body')
-    else assert.ok(run.report.requests.secretInUrl > 0, 'v1.x reads credentials only from the query string: counted')
-    assert.match(run.output, /Conformance summary/)
-    const files = filesUnder(run.reportDir).map((f) => f.slice(run.reportDir.length + 1))
-    for (const expected of ['conformance.json', 'conformance.md', 'junit.xml', 'html/index.html']) assert.ok(files.includes(expected), `${expected} written`)
-    assert.ok(files.some((f) => f.startsWith('allure-results/')), 'allure results written')
-    assert.deepEqual(leaks(run), [])
-    assert.deepEqual(run.writes, [], 'no probe may get past the point where a real gateway writes')
-    // the scan really reads the HTML report's embedded data: the check titles are in there
-    const html = readFileSync(join(run.reportDir, 'html/index.html'), 'utf8')
-    const embedded = /data:application\/zip;base64,([A-Za-z0-9+/=]+)/.exec(html)
-    assert.ok(embedded, 'the HTML report embeds its data')
-    assert.match(unzipEntries(Buffer.from(embedded[1]!, 'base64')).map((e) => e.text).join('\n'), /TOKEN-RESP-03/)
-  })
-}
-
-/**
- * The configuration the v2.0 docs give integrators, and the v1.9 gateway in the same role: only the gateway
- * (its /auth/token) and the public key as a file. What the gateway's token proxy does to every answer is the
- * release's own, a named WARNING on the success and error answers alike (FAILED in strict mode); v1.9's official
- * docker-swarm edge does not restore no-store either, while v2.0's Helm ingress does.
- */
-for (const [release, mode] of [['2.0', 'opencrvs'], ['1.9', 'opencrvs'], ['2.0', 'strict']] as const) {
-  test(`gateway only (the v2.0 docs' configuration), v${release}, ${mode} mode: the proxy's headers are the release's, named; the probes pass`, async () => {
-    const run = await gradeKit(release, [], { gatewayOnly: true, env: { CONFORMANCE_MODE: mode } })
-    const reason = (id: string) => recordOf(run, id).reason
-    const proxied = release === '1.9' ? ['TOKEN-RESP-02', 'TOKEN-ERR-01', 'TOKEN-RESP-03'] : ['TOKEN-RESP-02', 'TOKEN-ERR-01']
-    for (const id of proxied) {
-      assert.equal(run.verdicts[id], mode === 'strict' ? 'FAILED' : 'WARNING', `${id}: ${reason(id)}`)
-      assert.match(reason(id), /imposed by the OpenCRVS gateway's \/auth\/token proxy/, id)
-    }
-    if (release === '2.0') for (const id of ['TOKEN-RESP-03', 'TOKEN-RESP-04']) assert.equal(run.verdicts[id], 'PASSED', `${id}: the Helm ingress sets it`)
-    for (const id of ['GATEWAY-01', 'SCOPE-01', 'SCOPE-02', 'DOOR-01', 'DOOR-03', 'DOOR-05', 'JWT-SIG-01', 'TOKEN-FMT-01']) assert.equal(run.verdicts[id], 'PASSED', `${id}: ${reason(id)}`)
-    assert.equal(run.verdicts['SCOPE-03'], release === '2.0' ? 'PASSED' : 'REVIEW')
-    assert.equal(run.version, release === '2.0' ? 'v2.0' : 'v1.9')
-    if (mode === 'opencrvs') assert.deepEqual(run.records.filter((r) => r.verdict === 'FAILED').map((r) => `${r.id}: ${r.reason}`), [])
-    assert.deepEqual(leaks(run), [])
-    assert.deepEqual(run.writes, [], 'no probe may get past the point where a real service writes')
-  })
-}
-
-/**
- * The release after v2.0, as merged on OpenCRVS develop (../shared/reference/opencrvs-after-v2.0.md), in the
- * configuration v2 integrators run (the gateway only): production and non-production builds.
- */
-for (const faults of [[], ['node-env-development']]) {
-  test(`the 2.1 preview${faults.length ? ' outside production' : ' in production'}: identified as v2.1 (preview) with its evidence, no FAILED${faults.length ? ', the query-string refusal a named WARNING' : ''}`, async () => {
-    const run = await runKit('2.1', faults, { gatewayOnly: true })
-    const reason = (id: string) => run.report.results.find((r) => r.id === id)!.reason
-    assert.equal(run.report.target.version, 'v2.1 (preview)')
-    assert.match(reason('PROFILE-01'), /detected v2\.1 \(preview\).*not from a tagged release/)
-    const id = run.report.target.identification
-    assert.equal(id.confidence, 'high', JSON.stringify(id))
-    assert.ok(id.supporting.some((s) => /token-exchange grant is refused as unsupported/.test(s)) && id.supporting.some((s) => /X-Version header says 2\.1/.test(s)), JSON.stringify(id))
-    assert.deepEqual(run.report.results.filter((r) => r.verdict === 'FAILED').map((r) => `${r.id}: ${r.reason}`), [])
-    assert.equal(run.verdicts['TOKEN-GRANT-04'], 'PASSED', reason('TOKEN-GRANT-04'))
-    assert.equal(run.verdicts['TOKEN-FMT-01'], faults.length ? 'WARNING' : 'PASSED', reason('TOKEN-FMT-01'))
-    if (faults.length) assert.match(reason('TOKEN-FMT-01'), /refuses OAuth parameters in the URL where NODE_ENV is not production/)
-    assert.equal(run.report.requests.secretInUrl, 0)
-    assert.equal(run.code, 0, run.output)
-    assert.deepEqual(leaks(run), [])
-  })
-}
-
-test('a release newer than every profile: said first, judged against the newest, each difference REVIEW, never FAILED', async () => {
-  const emu = await startEmulator({ release: '2.1', xVersion: '2.2.0', faults: ['lifetime-3600'] })
-  try {
-    const run = await runKitAgainst(emu, {}, [], true)
-    assert.match(run.output.split('\n').slice(0, 4).join('\n'), /NEWER RELEASE: the gateway says X-Version 2\.2\.0, newer than every release this kit has a profile for/)
-    assert.equal(run.verdicts['PROFILE-01'], 'REVIEW')
-    assert.equal(run.verdicts['JWT-LIFE-01'], 'REVIEW', 'a 3600 s lifetime on a newer release is for a person to review')
-    assert.match(run.report.results.find((r) => r.id === 'JWT-LIFE-01')!.reason, /^release 2\.2\.0 is newer than the kit's newest profile \(v2\.1 \(preview\)\)/)
-    assert.deepEqual(Object.entries(run.verdicts).filter(([, v]) => v === 'FAILED'), [])
-    assert.equal(run.report.target.identification.newerThanProfiles, '2.2.0')
-    assert.equal(run.code, 0, run.output)
-  } finally {
-    await emu.stop()
+// whole runs are mostly waiting on their processes: three at a time
+describe('the kit as its users run it', { concurrency: 3 }, () => {
+  for (const [release, label] of LINES) {
+    test(`kit against the v${release} emulator: no FAILED, ${label} detected, nothing leaked`, async () => {
+      const run = await lineRun(release)
+      const failed = run.report.results.filter((r) => r.verdict === 'FAILED')
+      assert.deepEqual(failed.map((r) => `${r.id}: ${r.reason}`), [], run.output)
+      assert.equal(run.code, 0, run.output)
+      assert.equal(run.report.target.version, label)
+      assert.equal(run.verdicts['PROFILE-01'], 'INFO')
+      // the documentation errata and OpenCRVS's own RFC deviations are named WARNINGs, per release
+      const v1 = release !== '2.0'
+      const old = release === '1.6'
+      const expected: Record<string, string> = {
+        'TOKEN-DOCS-01': 'WARNING', 'DOCS-01': 'WARNING', 'DOCS-02': 'WARNING', 'TOKEN-ERR-02': 'WARNING',
+        'TOKEN-AUTH-07': 'WARNING', 'TOKEN-AUTH-08': 'WARNING', 'TOKEN-RESP-04': 'WARNING', 'TOKEN-RESP-05': 'WARNING',
+        'TOKEN-FMT-04': v1 ? 'WARNING' : 'PASSED',
+        'TOKEN-ERR-03': old ? 'PASSED' : 'WARNING',
+        'TOKEN-GRANT-03': old ? 'PASSED' : 'WARNING',
+        'TOKEN-GRANT-04': old ? 'PASSED' : 'REVIEW',
+        'JWT-EXP-01': 'SKIPPED',
+        // v1.x has no unambiguous read-only record-search probe (transcripts: GraphQL validates before auth)
+        'SCOPE-03': v1 ? 'REVIEW' : 'PASSED',
+        // a genuinely signed wrong-audience token is only reachable in v1.x (/anonymous-token)
+        'DOOR-06': v1 ? 'PASSED' : 'SKIPPED',
+        // these profile runs are over plain http: the TLS checks say so
+        'TLS-01': 'SKIPPED', 'TLS-02': 'SKIPPED', 'TLS-03': 'SKIPPED', 'TLS-04': 'SKIPPED', 'TLS-05': 'SKIPPED', 'TLS-06': 'SKIPPED',
+        // no lifecycle credentials configured: each says the operator step that would enable it
+        'CLIENT-ROTATE-01': 'SKIPPED', 'CLIENT-DELETE-01': 'SKIPPED', 'CLIENT-REENABLE-01': 'SKIPPED', 'CLIENT-RETIRED-01': 'SKIPPED',
+      }
+      for (const [id, verdict] of Object.entries(expected)) assert.equal(run.verdicts[id], verdict, `${id} on v${release}`)
+      for (const id of ['CLIENT-ROTATE-01', 'CLIENT-DELETE-01', 'CLIENT-REENABLE-01', 'CLIENT-RETIRED-01']) {
+        assert.match(run.report.results.find((r) => r.id === id)!.reason, /^to check it: .*(OPENCRVS_ROTATED|OPENCRVS_DELETED|OPENCRVS_REENABLED|OPENCRVS_RETIRED)/, id)
+      }
+      const others = run.report.results.filter((r) => !expected[r.id] && !['PASSED', 'INFO'].includes(r.verdict))
+      assert.deepEqual(others.map((r) => `${r.id} ${r.verdict}: ${r.reason}`), [], 'every other check PASSED or INFO')
+      assert.ok(run.report.requests.total > 0 && run.report.requests.token > 0, 'requests counted')
+      // a real client secret goes into a URL only where the release reads credentials from nowhere else (v1.x)
+      if (release === '2.0') assert.equal(run.report.requests.secretInUrl, 0, 'no real secret in a URL where the release reads the body')
+      // v1.x reads credentials only from the query string: each client's token (notification, search, the deactivated
+      // client's refusal), the second token JWT-FRESH-01 compares, and the duplicated client_id probe; no other
+      else assert.equal(run.report.requests.secretInUrl, 5, 'v1.x: a real secret in a URL only where nothing else can do')
+      assert.match(run.output, /Conformance summary/)
+      const files = filesUnder(run.reportDir).map((f) => f.slice(run.reportDir.length + 1))
+      for (const expected of ['conformance.json', 'conformance.md', 'junit.xml', 'html/index.html']) assert.ok(files.includes(expected), `${expected} written`)
+      assert.ok(files.some((f) => f.startsWith('allure-results/')), 'allure results written')
+      assert.deepEqual(leaks(run), [])
+      assert.deepEqual(run.writes, [], 'no probe may get past the point where a real gateway writes')
+      // the scan really reads the HTML report's embedded data: the check titles are in there
+      const html = readFileSync(join(run.reportDir, 'html/index.html'), 'utf8')
+      const embedded = /data:application\/zip;base64,([A-Za-z0-9+/=]+)/.exec(html)
+      assert.ok(embedded, 'the HTML report embeds its data')
+      assert.match(unzipEntries(Buffer.from(embedded[1]!, 'base64')).map((e) => e.text).join('\n'), /TOKEN-RESP-03/)
+    })
   }
-})
 
-test('npm run compare between the v1.9 and v2.0 runs names the drift integrators must plan for', async () => {
-  const [before, after] = await Promise.all([lineRun('1.9'), lineRun('2.0')])
-  const { code, output } = await runTool('compare', {}, [join(before.reportDir, 'conformance.json'), join(after.reportDir, 'conformance.json')])
-  assert.equal(code, 0, output) // v1.9 -> v2.0 regresses nothing on a correct emulator
-  for (const drift of [
-    /release: v1\.9 -> v2\.0/,
-    /request formats: \+form/,
-    /request formats: \+json/,
-    /sub \(NOTIFICATION\): Mongo id \(not the client_id\) -> client_id/,
-    /scopes \(SEARCH\): scope format plain names \(v1\.x style\) -> type=<action>&<key>=<values> \(v2\.0 style\)/,
-    /aud \(NOTIFICATION\): 13 -> 6 entries \(-opencrvs:hearth-user, [^)]*\+opencrvs:events-user\)/,
-    /## What integrators must change[\s\S]*validate aud[\s\S]*must be re-keyed/,
-    /TOKEN-FMT-04 \| WARNING -> PASSED/,
-    // upgrade readiness: what the release after v2.0 changes for integrators
-    /- before v2\.1 .*: OAuth parameters in the query string get 400 invalid_request wherever NODE_ENV is not production/,
-    /- before v2\.1 .*: the token-exchange grant .* is removed/,
-  ]) assert.match(output, drift)
-  assert.match(output, /\*\*No requirement regressed\.\*\*/)
-  // the other way round, v2.0 -> v1.9, a query-only release drops the body formats
-  const back = await runTool('compare', {}, [join(after.reportDir, 'conformance.json'), join(before.reportDir, 'conformance.json')])
-  assert.match(back.output, /request formats: -form[\s\S]*must move to a format the new release reads/)
-  const bad = await runTool('compare', {}, [join(before.reportDir, 'conformance.json'), join(before.reportDir, 'junit.xml')])
-  assert.equal(bad.code, 2)
-  assert.match(bad.output, /junit\.xml is not JSON[\s\S]*Usage: npm run compare/)
-})
-
-test('npm run report renders one offline Allure HTML file, each check labelled with its verdict, leaking nothing', async () => {
-  // a deployment that echoes secrets in its errors and puts one in its tokens: the evidence the report embeds must still hold none
-  const run = await runKit('1.9', ['echo-secret', 'secret-in-claims'])
-  assert.deepEqual(Object.entries(run.verdicts).filter(([, v]) => v === 'FAILED').map(([id]) => id).sort(), ['JWT-CLM-08', 'TOKEN-AUTH-06'])
-  const { code, output } = await runTool('report', { CONFORMANCE_REPORT_DIR: run.reportDir })
-  assert.equal(code, 0, output)
-  const html = readFileSync(join(run.reportDir, 'allure-report/index.html'), 'utf8')
-  assert.doesNotMatch(html, /googletagmanager|gtag\(/, 'no analytics call home')
-  assert.deepEqual([...html.matchAll(/<(?:script|link|img)\b[^>]*\b(?:src|href)="(https?:[^"]+)"/g)].map((m) => m[1]), [], 'nothing loaded from the network')
-  const data = allureDataFiles(html).map((e) => e.text).join('\n')
-  for (const label of ['{"name":"ALLURE_ID","value":"TOKEN-FMT-04"}', '"name":"verdict","value":"WARNING"', '"name":"verdict","value":"REVIEW"', '"name":"verdict","value":"FAILED"', '"name":"epic","value":"Token endpoint"']) {
-    assert.ok(data.includes(label), `the report data holds ${label}`)
+  /**
+   * The configuration the v2.0 docs give integrators, and the v1.9 gateway in the same role: only the gateway
+   * (its /auth/token) and the public key as a file. What the gateway's token proxy does to every answer is the
+   * release's own, a named WARNING on the success and error answers alike (FAILED in strict mode); v1.9's official
+   * docker-swarm edge does not restore no-store either, while v2.0's Helm ingress does.
+   */
+  for (const [release, mode] of [['2.0', 'opencrvs'], ['1.9', 'opencrvs'], ['2.0', 'strict']] as const) {
+    test(`gateway only (the v2.0 docs' configuration), v${release}, ${mode} mode: the proxy's headers are the release's, named; the probes pass`, async () => {
+      const run = await gradeKit(release, [], { gatewayOnly: true, env: { CONFORMANCE_MODE: mode } })
+      const reason = (id: string) => recordOf(run, id).reason
+      const proxied = release === '1.9' ? ['TOKEN-RESP-02', 'TOKEN-ERR-01', 'TOKEN-RESP-03'] : ['TOKEN-RESP-02', 'TOKEN-ERR-01']
+      for (const id of proxied) {
+        assert.equal(run.verdicts[id], mode === 'strict' ? 'FAILED' : 'WARNING', `${id}: ${reason(id)}`)
+        assert.match(reason(id), /imposed by the OpenCRVS gateway's \/auth\/token proxy/, id)
+      }
+      if (release === '2.0') for (const id of ['TOKEN-RESP-03', 'TOKEN-RESP-04']) assert.equal(run.verdicts[id], 'PASSED', `${id}: the Helm ingress sets it`)
+      for (const id of ['GATEWAY-01', 'SCOPE-01', 'SCOPE-02', 'DOOR-01', 'DOOR-03', 'DOOR-05', 'JWT-SIG-01', 'TOKEN-FMT-01']) assert.equal(run.verdicts[id], 'PASSED', `${id}: ${reason(id)}`)
+      assert.equal(run.verdicts['SCOPE-03'], release === '2.0' ? 'PASSED' : 'REVIEW')
+      assert.equal(run.version, release === '2.0' ? 'v2.0' : 'v1.9')
+      if (mode === 'opencrvs') assert.deepEqual(run.records.filter((r) => r.verdict === 'FAILED').map((r) => `${r.id}: ${r.reason}`), [])
+      assert.deepEqual(leaks(run), [])
+      assert.deepEqual(run.writes, [], 'no probe may get past the point where a real service writes')
+    })
   }
-  assert.match(data, /WARNING: a named deviation/, 'the WARNING category is in the report')
-  assert.deepEqual(leaks(run), [], 'the Allure report, embedded data decoded, leaks nothing')
-  const none = await runTool('report', { CONFORMANCE_REPORT_DIR: mkdtempSync(join(tmpdir(), 'empty-')) })
-  assert.equal(none.code, 2)
-  assert.match(none.output, /No Allure results in .*run the checks first \(npm run conformance\)/)
-})
 
-test('a declared OPENCRVS_VERSION the evidence contradicts is reported, not hidden', async () => {
-  const run = await gradeKit('2.0', [], { env: { OPENCRVS_VERSION: '1.9' } })
-  assert.equal(run.verdicts['PROFILE-01'], 'WARNING')
-  assert.match(recordOf(run, 'PROFILE-01').reason, /behaves like v2\.0/)
-})
-
-test('with no deployment configured the kit checks the bundled emulator and says so', async () => {
-  const reportDir = mkdtempSync(join(tmpdir(), 'kit-run-'))
-  const { code, output } = await runCli({ CONFORMANCE_REPORT_DIR: reportDir })
-  assert.equal(code, 0, output)
-  assert.match(output.split('\n').slice(0, 3).join('\n'), /No deployment configured[\s\S]*bundled OpenCRVS emulator, release 2\.0, in the v2\.0 topology: the gateway only \(token at https:\/\/127\.0\.0\.1:\d+\/auth\/token, behind the official Helm ingress headers/)
-  assert.match(output, /0 FAILED/)
-  // the content type the gateway proxy imposes, named on the success and the error answers
-  assert.match(output, /WARNING TOKEN-RESP-02 .*imposed by the OpenCRVS gateway's \/auth\/token proxy/)
-  assert.match(output, /WARNING TOKEN-ERR-01 .*imposed by the OpenCRVS gateway's \/auth\/token proxy/)
-  assert.match(output, /Target: https:\/\/127\.0\.0\.1:\d+\/auth\/token \| mode opencrvs \| release v2\.0/)
-  assert.match(output, /Upgrade readiness: v2\.1 .* changes this for integrators:\n  - OAuth parameters in the query string/)
-})
-
-test('configuration errors exit 2 before any request, naming the variable', async () => {
-  for (const [env, variable] of [
-    [{ OPENCRVS_AUTH_URL: 'not-a-url' }, 'OPENCRVS_AUTH_URL'],
-    [{ OPENCRVS_AUTH_URL: 'http://127.0.0.1:9' }, 'OPENCRVS_AUTH_URL'],
-    [{ OPENCRVS_VERSION: '9.9' }, 'OPENCRVS_VERSION'],
-    [{ CONFORMANCE_MODE: 'loose' }, 'CONFORMANCE_MODE'],
-    [{ OPENCRVS_AUTH_URL: 'https://auth.example.org', OPENCRVS_SEARCH_CLIENT_SECRET: 'x-secret-x' }, 'OPENCRVS_SEARCH_CLIENT_ID'],
-  ] as Array<[Record<string, string>, string]>) {
-    const { code, output } = await runCli(env)
-    assert.equal(code, 2, output)
-    assert.match(output, new RegExp(`Configuration error in ${variable}`))
-    assert.doesNotMatch(output, /x-secret-x/)
-    assert.doesNotMatch(output, /Running \d+ test/)
+  /**
+   * The release after v2.0, as merged on OpenCRVS develop (../shared/reference/opencrvs-after-v2.0.md), in the
+   * configuration v2 integrators run (the gateway only): production and non-production builds.
+   */
+  for (const faults of [[], ['node-env-development']]) {
+    test(`the 2.1 preview${faults.length ? ' outside production' : ' in production'}: identified as v2.1 (preview) with its evidence, no FAILED${faults.length ? ', the query-string refusal a named WARNING' : ''}`, async () => {
+      const run = await runKit('2.1', faults, { gatewayOnly: true, args: LEAN })
+      const reason = (id: string) => run.report.results.find((r) => r.id === id)!.reason
+      assert.equal(run.report.target.version, 'v2.1 (preview)')
+      assert.match(reason('PROFILE-01'), /detected v2\.1 \(preview\).*not from a tagged release/)
+      const id = run.report.target.identification
+      assert.equal(id.confidence, 'high', JSON.stringify(id))
+      assert.ok(id.supporting.some((s) => /token-exchange grant is refused as unsupported/.test(s)) && id.supporting.some((s) => /X-Version header says 2\.1/.test(s)), JSON.stringify(id))
+      assert.deepEqual(run.report.results.filter((r) => r.verdict === 'FAILED').map((r) => `${r.id}: ${r.reason}`), [])
+      assert.equal(run.verdicts['TOKEN-GRANT-04'], 'PASSED', reason('TOKEN-GRANT-04'))
+      assert.equal(run.verdicts['TOKEN-FMT-01'], faults.length ? 'WARNING' : 'PASSED', reason('TOKEN-FMT-01'))
+      if (faults.length) assert.match(reason('TOKEN-FMT-01'), /refuses OAuth parameters in the URL where NODE_ENV is not production/)
+      assert.equal(run.report.requests.secretInUrl, 0)
+      assert.equal(run.code, 0, run.output)
+      assert.deepEqual(leaks(run), [])
+    })
   }
-})
 
-test('waivers: a waived FAILED is a WARNING and the run passes; an expired waiver leaves FAILED', async () => {
-  const { writeFileSync } = await import('node:fs')
-  const file = join(mkdtempSync(join(tmpdir(), 'waivers-')), 'waivers.json')
-  writeFileSync(file, JSON.stringify({ waivers: [
-    { id: 'TOKEN-RESP-03', reason: 'proxy header fix scheduled', until: '2999-12-31' },
-    { id: 'JWT-HDR-02', reason: 'old waiver', until: '2000-01-01' },
-  ] }))
-  const run = await runKit('1.9', ['no-cache-control', 'typ-missing'], { env: { CONFORMANCE_WAIVERS_FILE: file } })
-  assert.equal(run.verdicts['TOKEN-RESP-03'], 'WARNING')
-  assert.match(run.report.results.find((r) => r.id === 'TOKEN-RESP-03')!.reason, /^waived: proxy header fix scheduled \(until 2999-12-31\)/)
-  assert.equal(run.verdicts['JWT-HDR-02'], 'FAILED')
-  assert.match(run.report.results.find((r) => r.id === 'JWT-HDR-02')!.reason, /waiver expired on 2000-01-01/)
-  assert.equal(run.code, 1)
-  assert.match(readFileSync(join(run.reportDir, 'conformance.md'), 'utf8'), /## Waivers[\s\S]*TOKEN-RESP-03\*\* waived until 2999-12-31/)
-})
-
-test('strict mode turns RFC MUSTs OpenCRVS deviates from into FAILED', async () => {
-  const run = await gradeKit('1.9', [], { env: { CONFORMANCE_MODE: 'strict' } })
-  for (const id of ['TOKEN-FMT-04', 'TOKEN-GRANT-03', 'TOKEN-AUTH-08', 'TOKEN-ERR-02', 'TOKEN-ERR-03']) assert.equal(run.verdicts[id], 'FAILED', id)
-  for (const id of ['TOKEN-RESP-04', 'TOKEN-RESP-05', 'DOCS-01']) assert.equal(run.verdicts[id], 'WARNING', id)
-})
-
-test('the request budget caps what the target receives, and reaching it stops the run with exit 2', async () => {
-  const emu = await startEmulator({ release: '2.0' })
-  try {
-    const run = await runKitAgainst(emu, { CONFORMANCE_MAX_REQUESTS: '12' })
-    assert.equal(run.code, 2, run.output)
-    assert.ok(emu.requestCount() <= 12, `the emulator received ${emu.requestCount()} requests`)
-    assert.equal(run.report.requests.budgetReached, true)
-    assert.ok(run.report.requests.total <= 12)
-    assert.match(run.output, /REQUEST BUDGET REACHED[\s\S]*Stopped: the request budget \(CONFORMANCE_MAX_REQUESTS=12\)/)
-    assert.ok(run.report.results.some((r) => r.verdict === 'SKIPPED' && /request budget reached/.test(r.reason)))
-  } finally {
-    await emu.stop()
-  }
-})
-
-test('a certificate the kit cannot verify stops the run before any check, saying what to do', async () => {
-  for (const [faults, ca, expected] of [
-    [['cert-wrong-host'], true, /TLS verification failed: the certificate of 127\.0\.0\.1:\d+ names DNS:auth\.another-country\.example, not 127\.0\.0\.1: issue one for this name \(ERR_TLS_CERT_ALTNAME_INVALID\)/],
-    [['cert-expired'], true, /TLS verification failed: the certificate of 127\.0\.0\.1:\d+ expired on \w{3} +\d+ [\d:]+ \d{4} GMT \(\d+ days ago\): renew it \(CERT_HAS_EXPIRED\)/],
-    [[], false, /TLS verification failed: the certificate chain of 127\.0\.0\.1:\d+ \(issuer CN=OpenCRVS conformance emulator test CA\) does not lead to a CA this machine trusts: for a private CA set OPENCRVS_CA_FILE/],
-  ] as Array<[string[], boolean, RegExp]>) {
-    const emu = await startEmulator({ release: '2.0', faults, tls: true })
+  test('a release newer than every profile: said first, judged against the newest, each difference REVIEW, never FAILED', async () => {
+    const emu = await startEmulator({ release: '2.1', xVersion: '2.2.0', faults: ['lifetime-3600'] })
     try {
-      const run = await runKitAgainst(emu, ca ? { OPENCRVS_CA_FILE: emu.caFile! } : {}).catch((e: Error) => ({ code: -1, output: e.message, report: undefined }))
-      assert.match(run.output, expected)
-      assert.doesNotMatch(run.output, new RegExp(emu.clients[0]!.secret))
-      assert.ok(run.code !== 0, 'a run that could not check anything does not pass')
+      const run = await runKitAgainst(emu, {}, LEAN, true)
+      assert.match(run.output.split('\n').slice(0, 4).join('\n'), /NEWER RELEASE: the gateway says X-Version 2\.2\.0, newer than every release this kit has a profile for/)
+      assert.equal(run.verdicts['PROFILE-01'], 'REVIEW')
+      assert.equal(run.verdicts['JWT-LIFE-01'], 'REVIEW', 'a 3600 s lifetime on a newer release is for a person to review')
+      assert.match(run.report.results.find((r) => r.id === 'JWT-LIFE-01')!.reason, /^release 2\.2\.0 is newer than the kit's newest profile \(v2\.1 \(preview\)\)/)
+      assert.deepEqual(Object.entries(run.verdicts).filter(([, v]) => v === 'FAILED'), [])
+      assert.equal(run.report.target.identification.newerThanProfiles, '2.2.0')
+      assert.equal(run.code, 0, run.output)
     } finally {
       await emu.stop()
     }
-  }
-})
+  })
 
-test('the TLS checks run against the emulator over HTTPS and pass', async () => {
-  const run = await gradeKit('1.9', [], { tls: true })
-  for (const id of ['TLS-01', 'TLS-02', 'TLS-03', 'TLS-04', 'TLS-05', 'TLS-06']) assert.equal(run.verdicts[id], 'PASSED', `${id}: ${recordOf(run, id).reason}`)
-  assert.deepEqual(run.records.filter((r) => r.verdict === 'FAILED'), [])
-  assert.deepEqual(leaks(run), [])
-})
+  test('npm run compare between the v1.9 and v2.0 runs names the drift integrators must plan for', async () => {
+    const [before, after] = await Promise.all([lineRun('1.9'), lineRun('2.0')])
+    const { code, output } = await runTool('compare', {}, [join(before.reportDir, 'conformance.json'), join(after.reportDir, 'conformance.json')])
+    assert.equal(code, 0, output) // v1.9 -> v2.0 regresses nothing on a correct emulator
+    for (const drift of [
+      /release: v1\.9 -> v2\.0/,
+      /request formats: \+form/,
+      /request formats: \+json/,
+      /sub \(NOTIFICATION\): Mongo id \(not the client_id\) -> client_id/,
+      /scopes \(SEARCH\): scope format plain names \(v1\.x style\) -> type=<action>&<key>=<values> \(v2\.0 style\)/,
+      /aud \(NOTIFICATION\): 13 -> 6 entries \(-opencrvs:hearth-user, [^)]*\+opencrvs:events-user\)/,
+      /## What integrators must change[\s\S]*validate aud[\s\S]*must be re-keyed/,
+      /TOKEN-FMT-04 \| WARNING -> PASSED/,
+      // upgrade readiness: what the release after v2.0 changes for integrators
+      /- before v2\.1 .*: OAuth parameters in the query string get 400 invalid_request wherever NODE_ENV is not production/,
+      /- before v2\.1 .*: the token-exchange grant .* is removed/,
+    ]) assert.match(output, drift)
+    assert.match(output, /\*\*No requirement regressed\.\*\*/)
+    // the other way round, v2.0 -> v1.9, a query-only release drops the body formats
+    const back = await runTool('compare', {}, [join(after.reportDir, 'conformance.json'), join(before.reportDir, 'conformance.json')])
+    assert.match(back.output, /request formats: -form[\s\S]*must move to a format the new release reads/)
+    const bad = await runTool('compare', {}, [join(before.reportDir, 'conformance.json'), join(before.reportDir, 'junit.xml')])
+    assert.equal(bad.code, 2)
+    assert.match(bad.output, /junit\.xml is not JSON[\s\S]*Usage: npm run compare/)
+  })
 
-test('the client lifecycle flow (rotate, delete, re-enable, retire) passes against the emulator, leaking no secret old or new', async () => {
-  const run = await gradeKit('2.0', [], { lifecycle: true })
-  for (const id of ['CLIENT-ROTATE-01', 'CLIENT-DELETE-01', 'CLIENT-REENABLE-01', 'CLIENT-RETIRED-01']) {
-    assert.equal(run.verdicts[id], 'PASSED', `${id}: ${recordOf(run, id).reason}`)
-  }
-  assert.deepEqual(run.records.filter((r) => r.verdict === 'FAILED'), [], run.output)
-  assert.ok(run.secrets.length >= 9, 'old, new and retired secrets are all scanned for')
-  assert.deepEqual(leaks(run), [])
-})
-
-test('without a gateway the token-level checks run and the gateway probes are SKIPPED saying why; v1.9 IMPORT_EXPORT 7-day tokens are a named WARNING', async () => {
-  const { randomUUID } = await import('node:crypto')
-  const { demoClients } = await import('../emulator/server.ts')
-  const importExport = { clientId: randomUUID(), secret: randomUUID(), type: 'IMPORT_EXPORT' as const, status: 'active' as const }
-  const emu = await startEmulator({ release: '1.9', clients: [...demoClients(), importExport] })
-  try {
-    const run = await runKitAgainst(emu, { OPENCRVS_GATEWAY_URL: '', OPENCRVS_IMPORT_EXPORT_CLIENT_ID: importExport.clientId, OPENCRVS_IMPORT_EXPORT_CLIENT_SECRET: importExport.secret })
-    for (const id of ['SCOPE-02', 'DOOR-01', 'DOOR-03', 'DOOR-08']) {
-      assert.equal(run.verdicts[id], 'SKIPPED', id)
-      assert.match(run.report.results.find((r) => r.id === id)!.reason, /no gateway configured: set OPENCRVS_GATEWAY_URL/, id)
+  test('npm run report renders one offline Allure HTML file, each check labelled with its verdict, leaking nothing', async () => {
+    // a deployment that echoes secrets in its errors and puts one in its tokens: the evidence the report embeds must still hold none
+    const run = await runKit('1.9', ['echo-secret', 'secret-in-claims'])
+    assert.deepEqual(Object.entries(run.verdicts).filter(([, v]) => v === 'FAILED').map(([id]) => id).sort(), ['JWT-CLM-08', 'TOKEN-AUTH-06'])
+    const { code, output } = await runTool('report', { CONFORMANCE_REPORT_DIR: run.reportDir })
+    assert.equal(code, 0, output)
+    const html = readFileSync(join(run.reportDir, 'allure-report/index.html'), 'utf8')
+    assert.doesNotMatch(html, /googletagmanager|gtag\(/, 'no analytics call home')
+    assert.deepEqual([...html.matchAll(/<(?:script|link|img)\b[^>]*\b(?:src|href)="(https?:[^"]+)"/g)].map((m) => m[1]), [], 'nothing loaded from the network')
+    const data = allureDataFiles(html).map((e) => e.text).join('\n')
+    for (const label of ['{"name":"ALLURE_ID","value":"TOKEN-FMT-04"}', '"name":"verdict","value":"WARNING"', '"name":"verdict","value":"REVIEW"', '"name":"verdict","value":"FAILED"', '"name":"epic","value":"Token endpoint"']) {
+      assert.ok(data.includes(label), `the report data holds ${label}`)
     }
-    for (const id of ['SCOPE-01', 'JWT-CLM-04', 'JWT-SIG-01']) assert.equal(run.verdicts[id], 'PASSED', id)
-    assert.equal(run.verdicts['JWT-LIFE-01'], 'WARNING')
-    assert.match(run.report.results.find((r) => r.id === 'JWT-LIFE-01')!.reason, /IMPORT_EXPORT: 604800 s \(7 days\)[\s\S]*IMPORT_EXPORT clients this lifetime by design/)
-    assert.equal(run.code, 0, run.output)
-    assert.deepEqual(leaks({ ...run, secrets: [...run.secrets] }), [])
-  } finally {
-    await emu.stop()
-  }
-})
+    assert.match(data, /WARNING: a named deviation/, 'the WARNING category is in the report')
+    assert.deepEqual(leaks(run), [], 'the Allure report, embedded data decoded, leaks nothing')
+    const none = await runTool('report', { CONFORMANCE_REPORT_DIR: mkdtempSync(join(tmpdir(), 'empty-')) })
+    assert.equal(none.code, 2)
+    assert.match(none.output, /No Allure results in .*run the checks first \(npm run conformance\)/)
+  })
 
-test('a configured client whose valid credentials are refused is FAILED, naming it, and the checks that needed its token point there (no silent pass)', async () => {
-  const wrong = randomUUID() // random, as a real secret is: the leak scan looks for any 8 characters of it
-  const run = await gradeKit('2.0', [], { gatewayOnly: true, env: { OPENCRVS_SEARCH_CLIENT_SECRET: wrong } })
-  const cred = recordOf(run, 'TOKEN-CRED-01')
-  assert.equal(cred.verdict, 'FAILED', cred.reason)
-  assert.match(cred.reason, /the record search client \(OPENCRVS_SEARCH_CLIENT_ID\) got HTTP 401 invalid_client/)
-  for (const id of ['SCOPE-01', 'SCOPE-02', 'SCOPE-03']) assert.match(recordOf(run, id).reason, /see TOKEN-CRED-01/, id)
-  assert.deepEqual(leaks({ ...run, secrets: [...run.secrets, wrong] }), [])
-})
+  test('a declared OPENCRVS_VERSION the evidence contradicts is reported, not hidden', async () => {
+    const run = await gradeKit('2.0', [], { env: { OPENCRVS_VERSION: '1.9' } })
+    assert.equal(run.verdicts['PROFILE-01'], 'WARNING')
+    assert.match(recordOf(run, 'PROFILE-01').reason, /behaves like v2\.0/)
+  })
 
-test('a run in which no signature was verified says so, never a bare "no requirement FAILED"', async () => {
-  const emu = await startEmulator({ release: '2.0' })
-  try {
-    const run = await runKitAgainst(emu, { OPENCRVS_PUBLIC_KEY: '' }, [], true) // v2.0 gateway only, and no key handed over
-    assert.equal(run.verdicts['JWT-SIG-01'], 'SKIPPED')
-    assert.match(run.output, /No token signature was verified in this run \(JWT-SIG-01 SKIPPED: no signing key to verify with[^\n]*\nVerdict: no requirement FAILED, and no signature was verified\./)
-    assert.match(readFileSync(join(run.reportDir, 'conformance.md'), 'utf8'), /> \*\*No token signature was verified in this run/)
-  } finally {
-    await emu.stop()
-  }
-})
+  test('with no deployment configured the kit checks the bundled emulator and says so', async () => {
+    const reportDir = mkdtempSync(join(tmpdir(), 'kit-run-'))
+    const { code, output } = await runCli({ CONFORMANCE_REPORT_DIR: reportDir })
+    assert.equal(code, 0, output)
+    assert.match(output.split('\n').slice(0, 3).join('\n'), /No deployment configured[\s\S]*bundled OpenCRVS emulator, release 2\.0, in the v2\.0 topology: the gateway only \(token at https:\/\/127\.0\.0\.1:\d+\/auth\/token, behind the official Helm ingress headers/)
+    assert.match(output, /0 FAILED/)
+    // the content type the gateway proxy imposes, named on the success and the error answers
+    assert.match(output, /WARNING TOKEN-RESP-02 .*imposed by the OpenCRVS gateway's \/auth\/token proxy/)
+    assert.match(output, /WARNING TOKEN-ERR-01 .*imposed by the OpenCRVS gateway's \/auth\/token proxy/)
+    assert.match(output, /Target: https:\/\/127\.0\.0\.1:\d+\/auth\/token \| mode opencrvs \| release v2\.0/)
+    assert.match(output, /Upgrade readiness: v2\.1 .* changes this for integrators:\n  - OAuth parameters in the query string/)
+  })
 
-test('an unreachable target is NOT CHECKED, never a pass, and the message says what to check', async () => {
-  const reportDir = mkdtempSync(join(tmpdir(), 'kit-run-'))
-  const { code, output } = await runCli({ OPENCRVS_AUTH_URL: 'http://127.0.0.1:9', CONFORMANCE_ALLOW_HTTP: 'true', CONFORMANCE_REPORT_DIR: reportDir })
-  assert.equal(code, 1, output)
-  assert.match(output, /Verdict: NOT CHECKED\. No check ran: Cannot reach the token endpoint http:\/\/127\.0\.0\.1:9\/token: ECONNREFUSED\. Check OPENCRVS_AUTH_URL/)
-  assert.doesNotMatch(output, /no requirement FAILED/)
+  test('configuration errors exit 2 before any request, naming the variable', async () => {
+    for (const [env, variable] of [
+      [{ OPENCRVS_AUTH_URL: 'not-a-url' }, 'OPENCRVS_AUTH_URL'],
+      [{ OPENCRVS_AUTH_URL: 'http://127.0.0.1:9' }, 'OPENCRVS_AUTH_URL'],
+      [{ OPENCRVS_VERSION: '9.9' }, 'OPENCRVS_VERSION'],
+      [{ CONFORMANCE_MODE: 'loose' }, 'CONFORMANCE_MODE'],
+      [{ OPENCRVS_AUTH_URL: 'https://auth.example.org', OPENCRVS_SEARCH_CLIENT_SECRET: 'x-secret-x' }, 'OPENCRVS_SEARCH_CLIENT_ID'],
+    ] as Array<[Record<string, string>, string]>) {
+      const { code, output } = await runCli(env)
+      assert.equal(code, 2, output)
+      assert.match(output, new RegExp(`Configuration error in ${variable}`))
+      assert.doesNotMatch(output, /x-secret-x/)
+      assert.doesNotMatch(output, /Running \d+ test/)
+    }
+  })
+
+  test('waivers: a waived FAILED is a WARNING and the run passes; an expired waiver leaves FAILED', async () => {
+    const { writeFileSync } = await import('node:fs')
+    const file = join(mkdtempSync(join(tmpdir(), 'waivers-')), 'waivers.json')
+    writeFileSync(file, JSON.stringify({ waivers: [
+      { id: 'TOKEN-RESP-03', reason: 'proxy header fix scheduled', until: '2999-12-31' },
+      { id: 'JWT-HDR-02', reason: 'old waiver', until: '2000-01-01' },
+    ] }))
+    const run = await runKit('1.9', ['no-cache-control', 'typ-missing'], { env: { CONFORMANCE_WAIVERS_FILE: file }, args: LEAN })
+    assert.equal(run.verdicts['TOKEN-RESP-03'], 'WARNING')
+    assert.match(run.report.results.find((r) => r.id === 'TOKEN-RESP-03')!.reason, /^waived: proxy header fix scheduled \(until 2999-12-31\)/)
+    assert.equal(run.verdicts['JWT-HDR-02'], 'FAILED')
+    assert.match(run.report.results.find((r) => r.id === 'JWT-HDR-02')!.reason, /waiver expired on 2000-01-01/)
+    assert.equal(run.code, 1)
+    assert.match(readFileSync(join(run.reportDir, 'conformance.md'), 'utf8'), /## Waivers[\s\S]*TOKEN-RESP-03\*\* waived until 2999-12-31/)
+  })
+
+  test('strict mode turns RFC MUSTs OpenCRVS deviates from into FAILED', async () => {
+    const run = await gradeKit('1.9', [], { env: { CONFORMANCE_MODE: 'strict' } })
+    for (const id of ['TOKEN-FMT-04', 'TOKEN-GRANT-03', 'TOKEN-AUTH-08', 'TOKEN-ERR-02', 'TOKEN-ERR-03']) assert.equal(run.verdicts[id], 'FAILED', id)
+    for (const id of ['TOKEN-RESP-04', 'TOKEN-RESP-05', 'DOCS-01']) assert.equal(run.verdicts[id], 'WARNING', id)
+  })
+
+  test('the request budget caps what the target receives, and reaching it stops the run with exit 2', async () => {
+    const emu = await startEmulator({ release: '2.0' })
+    try {
+      const run = await runKitAgainst(emu, { CONFORMANCE_MAX_REQUESTS: '12' }, LEAN)
+      assert.equal(run.code, 2, run.output)
+      assert.ok(emu.requestCount() <= 12, `the emulator received ${emu.requestCount()} requests`)
+      assert.equal(run.report.requests.budgetReached, true)
+      assert.ok(run.report.requests.total <= 12)
+      assert.match(run.output, /REQUEST BUDGET REACHED[\s\S]*Stopped: the request budget \(CONFORMANCE_MAX_REQUESTS=12\)/)
+      assert.ok(run.report.results.some((r) => r.verdict === 'SKIPPED' && /request budget reached/.test(r.reason)))
+    } finally {
+      await emu.stop()
+    }
+  })
+
+  test('a certificate the kit cannot verify stops the run before any check, saying what to do', async () => {
+    for (const [faults, ca, expected] of [
+      [['cert-wrong-host'], true, /TLS verification failed: the certificate of 127\.0\.0\.1:\d+ names DNS:auth\.another-country\.example, not 127\.0\.0\.1: issue one for this name \(ERR_TLS_CERT_ALTNAME_INVALID\)/],
+      [['cert-expired'], true, /TLS verification failed: the certificate of 127\.0\.0\.1:\d+ expired on \w{3} +\d+ [\d:]+ \d{4} GMT \(\d+ days ago\): renew it \(CERT_HAS_EXPIRED\)/],
+      [[], false, /TLS verification failed: the certificate chain of 127\.0\.0\.1:\d+ \(issuer CN=OpenCRVS conformance emulator test CA\) does not lead to a CA this machine trusts: for a private CA set OPENCRVS_CA_FILE/],
+    ] as Array<[string[], boolean, RegExp]>) {
+      const emu = await startEmulator({ release: '2.0', faults, tls: true })
+      try {
+        const run = await runKitAgainst(emu, ca ? { OPENCRVS_CA_FILE: emu.caFile! } : {}).catch((e: Error) => ({ code: -1, output: e.message, report: undefined }))
+        assert.match(run.output, expected)
+        assert.doesNotMatch(run.output, new RegExp(emu.clients[0]!.secret))
+        assert.ok(run.code !== 0, 'a run that could not check anything does not pass')
+      } finally {
+        await emu.stop()
+      }
+    }
+  })
+
+  test('the TLS checks run against the emulator over HTTPS and pass', async () => {
+    const run = await gradeKit('1.9', [], { tls: true })
+    for (const id of ['TLS-01', 'TLS-02', 'TLS-03', 'TLS-04', 'TLS-05', 'TLS-06']) assert.equal(run.verdicts[id], 'PASSED', `${id}: ${recordOf(run, id).reason}`)
+    assert.deepEqual(run.records.filter((r) => r.verdict === 'FAILED'), [])
+    assert.deepEqual(leaks(run), [])
+  })
+
+  test('the client lifecycle flow (rotate, delete, re-enable, retire) passes against the emulator, leaking no secret old or new', async () => {
+    const run = await gradeKit('2.0', [], { lifecycle: true })
+    for (const id of ['CLIENT-ROTATE-01', 'CLIENT-DELETE-01', 'CLIENT-REENABLE-01', 'CLIENT-RETIRED-01']) {
+      assert.equal(run.verdicts[id], 'PASSED', `${id}: ${recordOf(run, id).reason}`)
+    }
+    assert.deepEqual(run.records.filter((r) => r.verdict === 'FAILED'), [], run.output)
+    assert.ok(run.secrets.length >= 9, 'old, new and retired secrets are all scanned for')
+    assert.deepEqual(leaks(run), [])
+  })
+
+  test('without a gateway the token-level checks run and the gateway probes are SKIPPED saying why; v1.9 IMPORT_EXPORT 7-day tokens are a named WARNING', async () => {
+    const { randomUUID } = await import('node:crypto')
+    const { demoClients } = await import('../emulator/server.ts')
+    const importExport = { clientId: randomUUID(), secret: randomUUID(), type: 'IMPORT_EXPORT' as const, status: 'active' as const }
+    const emu = await startEmulator({ release: '1.9', clients: [...demoClients(), importExport] })
+    try {
+      const run = await runKitAgainst(emu, { OPENCRVS_GATEWAY_URL: '', OPENCRVS_IMPORT_EXPORT_CLIENT_ID: importExport.clientId, OPENCRVS_IMPORT_EXPORT_CLIENT_SECRET: importExport.secret }, LEAN)
+      for (const id of ['SCOPE-02', 'DOOR-01', 'DOOR-03', 'DOOR-08']) {
+        assert.equal(run.verdicts[id], 'SKIPPED', id)
+        assert.match(run.report.results.find((r) => r.id === id)!.reason, /no gateway configured: set OPENCRVS_GATEWAY_URL/, id)
+      }
+      for (const id of ['SCOPE-01', 'JWT-CLM-04', 'JWT-SIG-01']) assert.equal(run.verdicts[id], 'PASSED', id)
+      assert.equal(run.verdicts['JWT-LIFE-01'], 'WARNING')
+      assert.match(run.report.results.find((r) => r.id === 'JWT-LIFE-01')!.reason, /IMPORT_EXPORT: 604800 s \(7 days\)[\s\S]*IMPORT_EXPORT clients this lifetime by design/)
+      assert.equal(run.code, 0, run.output)
+      assert.deepEqual(leaks({ ...run, secrets: [...run.secrets] }), [])
+    } finally {
+      await emu.stop()
+    }
+  })
+
+  test('a configured client whose valid credentials are refused is FAILED, naming it, and the checks that needed its token point there (no silent pass)', async () => {
+    const wrong = randomUUID() // random, as a real secret is: the leak scan looks for any 8 characters of it
+    const run = await gradeKit('2.0', [], { gatewayOnly: true, env: { OPENCRVS_SEARCH_CLIENT_SECRET: wrong } })
+    const cred = recordOf(run, 'TOKEN-CRED-01')
+    assert.equal(cred.verdict, 'FAILED', cred.reason)
+    assert.match(cred.reason, /the record search client \(OPENCRVS_SEARCH_CLIENT_ID\) got HTTP 401 invalid_client/)
+    for (const id of ['SCOPE-01', 'SCOPE-02', 'SCOPE-03']) assert.match(recordOf(run, id).reason, /see TOKEN-CRED-01/, id)
+    assert.deepEqual(leaks({ ...run, secrets: [...run.secrets, wrong] }), [])
+  })
+
+  test('a run in which no signature was verified says so, never a bare "no requirement FAILED"', async () => {
+    const emu = await startEmulator({ release: '2.0' })
+    try {
+      const run = await runKitAgainst(emu, { OPENCRVS_PUBLIC_KEY: '' }, LEAN, true) // v2.0 gateway only, and no key handed over
+      assert.equal(run.verdicts['JWT-SIG-01'], 'SKIPPED')
+      assert.match(run.output, /No token signature was verified in this run \(JWT-SIG-01 SKIPPED: no signing key to verify with[^\n]*\nVerdict: no requirement FAILED, and no signature was verified\./)
+      assert.match(readFileSync(join(run.reportDir, 'conformance.md'), 'utf8'), /> \*\*No token signature was verified in this run/)
+    } finally {
+      await emu.stop()
+    }
+  })
+
+  test('an unreachable target is NOT CHECKED, never a pass, and the message says what to check', async () => {
+    const reportDir = mkdtempSync(join(tmpdir(), 'kit-run-'))
+    const { code, output } = await runCli({ OPENCRVS_AUTH_URL: 'http://127.0.0.1:9', CONFORMANCE_ALLOW_HTTP: 'true', CONFORMANCE_REPORT_DIR: reportDir })
+    assert.equal(code, 1, output)
+    assert.match(output, /Verdict: NOT CHECKED\. No check ran: Cannot reach the token endpoint http:\/\/127\.0\.0\.1:9\/token: ECONNREFUSED\. Check OPENCRVS_AUTH_URL/)
+    assert.doesNotMatch(output, /no requirement FAILED/)
+  })
 })

@@ -69,7 +69,7 @@ describe('a real TLS edge: chains', { concurrency: 1 }, () => {
   const run = async (chain: string, ca: string) => {
     const e = await edge(emu, certs.leaf.private, chain)
     try {
-      return await runKitAgainst(emu, { OPENCRVS_AUTH_URL: e.url, OPENCRVS_GATEWAY_URL: '', OPENCRVS_CA_FILE: ca, CONFORMANCE_ALLOW_HTTP: 'false', OPENCRVS_VERSION: '1.9' }).catch((x: Error) => ({ code: -1, output: x.message, report: undefined, verdicts: {} as Record<string, string> }))
+      return await runKitAgainst(emu, { OPENCRVS_AUTH_URL: e.url, OPENCRVS_GATEWAY_URL: '', OPENCRVS_CA_FILE: ca, CONFORMANCE_ALLOW_HTTP: 'false', OPENCRVS_VERSION: '1.9' }, ['--workers=1', '--reporter=./src/report/conformance-reporter.ts']).catch((x: Error) => ({ code: -1, output: x.message, report: undefined, verdicts: {} as Record<string, string> }))
     } finally {
       await e.stop()
     }

@@ -4,7 +4,7 @@
  */
 import { check, deviation, finding, pass, test, violation, type Outcome } from '../fixtures/index.ts'
 import { formatRead, type TokenStore } from '../fixtures/tokens.ts'
-import { accessToken, errorCode, evidence, send, type TokenFormat } from '../src/http/index.ts'
+import { accessToken, errorCode, evidence, type TokenFormat } from '../src/http/index.ts'
 import type { Profile } from '../src/profiles/profiles.ts'
 import { req } from '../src/requirements/catalogue.ts'
 

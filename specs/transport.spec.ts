@@ -16,7 +16,7 @@ const PLAIN = 'the target is plain http:// (allowed by CONFORMANCE_ALLOW_HTTP): 
 
 async function handshake(net: Net, target: Target): Promise<TlsFacts | Outcome> {
   if (!target.tokenUrl.startsWith('https:')) return skip(PLAIN)
-  const f = await net.observe('tls:facts', () => tlsFacts(target.tokenUrl))
+  const f = await net.observe('tls:facts', (http) => tlsFacts(http, target.tokenUrl))
   if ('error' in f) return violation(`no TLS handshake with ${new URL(target.tokenUrl).host}: ${f.error}`)
   return f
 }
@@ -27,7 +27,7 @@ const describe = (f: TlsFacts) =>
 test(...check(req('TLS-01'), async ({ target, net }) => {
   const f = await handshake(net, target)
   if (isOutcome(f)) return f
-  const legacy = await net.observe('tls:legacy', () => legacyHandshake(target.tokenUrl))
+  const legacy = await net.observe('tls:legacy', (http) => legacyHandshake(http, target.tokenUrl))
   const detail = `${describe(f)}\nlegacy handshake offering only TLS 1.0/1.1: ${legacy.completed ? `COMPLETED (${legacy.protocol})` : `refused (${legacy.error})`}`
   if (f.protocol !== 'TLSv1.2' && f.protocol !== 'TLSv1.3') return violation(`negotiated ${f.protocol}; TLS 1.2 or later is required`, { detail })
   if (legacy.completed) {

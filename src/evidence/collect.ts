@@ -13,8 +13,7 @@ import { Observations } from '../../fixtures/observations.ts'
 import { ConformanceFailure, grade as verdictOf, settle, type Outcome } from '../../fixtures/check.ts'
 import type { VerdictRecord } from '../report/verdict.ts'
 import { PROFILES } from '../profiles/profiles.ts'
-import { setBudget, setCaFile, setRealSecrets, setRequestDeadline, setTokenEndpoint } from '../http/index.ts'
-import { clientSecrets, registerTargetSecrets, type Runtime } from '../runtime/runtime.ts'
+import { httpClientFor, registerTargetSecrets, type Runtime } from '../runtime/runtime.ts'
 import { Recorder, type EvidenceSnapshot } from './recorder.ts'
 
 const SPECS = new URL('../../specs/', import.meta.url).pathname
@@ -36,12 +35,7 @@ const LANES = 4
 export async function collect(runtime: Runtime): Promise<{ snapshot: EvidenceSnapshot; outcomes: Map<string, Outcome | Error> }> {
   const target = runtime.target
   registerTargetSecrets(target)
-  setRealSecrets(clientSecrets(target))
-  setTokenEndpoint(target.tokenUrl)
-  setBudget(runtime.budget)
-  setCaFile(target.caFile)
-  setRequestDeadline(target.requestTimeoutSeconds)
-  const recorder = Recorder.live(REVIVE)
+  const recorder = Recorder.live(httpClientFor(target, runtime.budget), REVIVE)
   const kit = buildKit(runtime, recorder, new Observations())
   const all = await loadChecks()
   const outcomes = new Map<string, Outcome | Error>()

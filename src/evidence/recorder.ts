@@ -10,7 +10,7 @@
  * So a check body is a pure function of the evidence: re-run in any worker, restarted or not, it sends nothing
  * and gives the same outcome. The evidence lives in memory only (it holds tokens): never on disk.
  */
-import { BudgetExceeded, parseJson, requestStats, TargetMisbehaved } from '../http/index.ts'
+import { BudgetExceeded, parseJson, TargetMisbehaved, type HttpClient, type HttpExchange, type HttpRequest } from '../http/index.ts'
 import { adoptRegistry, registryEntries } from '../redact/index.ts'
 
 /** What a collected action ended in: its value, or the error it threw (by class name, to be thrown again). */
@@ -43,6 +43,8 @@ export class Recorder {
 
   private constructor(
     readonly mode: 'live' | 'replay',
+    /** The run's HTTP client (live only). */
+    private readonly http: HttpClient | undefined,
     snapshot?: EvidenceSnapshot,
     /** Errors of the caller's own classes that must travel too (e.g. a check's "cannot run here"). */
     private readonly revive: Record<string, (message: string) => Error> = {},
@@ -54,12 +56,23 @@ export class Recorder {
     }
   }
 
-  static live(revive: Record<string, (message: string) => Error> = {}): Recorder {
-    return new Recorder('live', undefined, revive)
+  static live(http: HttpClient, revive: Record<string, (message: string) => Error> = {}): Recorder {
+    return new Recorder('live', http, undefined, revive)
   }
 
   static replay(snapshot: EvidenceSnapshot, revive: Record<string, (message: string) => Error> = {}): Recorder {
-    return new Recorder('replay', snapshot, revive)
+    return new Recorder('replay', undefined, snapshot, revive)
+  }
+
+  /** The run's HTTP client, for an action being collected; replaying, there is none. */
+  client(): HttpClient {
+    if (!this.http) throw new NotCollected('a check tried to reach the target while grading kept evidence: a bug in the kit')
+    return this.http
+  }
+
+  /** Send one request (inside an action being recorded). */
+  send(req: HttpRequest, timeoutMs?: number): Promise<HttpExchange> {
+    return this.client().send(req, timeoutMs)
   }
 
   /**
@@ -116,7 +129,7 @@ export class Recorder {
 
   /** Everything kept, to hand to the workers (in memory: it holds tokens). */
   snapshot(): EvidenceSnapshot {
-    return { kept: this.kept, registry: registryEntries(), requests: { ...requestStats }, budgetReached: this.budgetReached }
+    return { kept: this.kept, registry: registryEntries(), requests: { ...(this.http?.stats ?? { total: 0, token: 0, issued: 0, secretInUrl: 0 }) }, budgetReached: this.budgetReached }
   }
 }
 

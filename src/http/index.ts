@@ -1,6 +1,6 @@
 /**
- * Every request the kit sends to a target goes through here: raw undici (no retries, no redirects), counted,
- * with tokens registered for redaction the moment a response carries one.
+ * Every request the kit sends to a target goes through an HttpClient: raw undici (no retries, no redirects),
+ * counted, with tokens registered for redaction the moment a response carries one.
  */
 import { appendFileSync, readFileSync, statSync } from 'node:fs'
 import { Agent, request, type Dispatcher } from 'undici'
@@ -25,29 +25,8 @@ export interface HttpExchange {
   durationMs: number
 }
 
-/**
- * Requests this process sent: all of them, those to the token endpoint, the answers that carried a token, and
- * those that carried a configured client's real secret in their URL (which proxies and gateways log).
- */
-export const requestStats = { total: 0, token: 0, issued: 0, secretInUrl: 0 }
-
-let realSecrets: string[] = []
-/** The configured clients' secrets, to count the requests that carry one in their URL. */
-export function setRealSecrets(values: string[]): void {
-  realSecrets = values.flatMap(secretForms)
-}
-
 /** The most of a response body the kit reads: token, error and key answers are a few kB. */
 export const MAX_BODY_BYTES = 512 * 1024
-
-/**
- * How long one request may take, connect, headers and body together (CONFORMANCE_REQUEST_TIMEOUT_SECONDS):
- * undici's own timeouts are idle timeouts, which a target dripping a byte at a time resets forever.
- */
-let deadlineMs = 15_000
-export function setRequestDeadline(seconds: number): void {
-  deadlineMs = seconds * 1000
-}
 
 /** The target answered in a way the kit will not wait for or read: past the deadline, or a body over the cap. */
 export class TargetMisbehaved extends Error {
@@ -58,30 +37,6 @@ export class TargetMisbehaved extends Error {
   }
 }
 
-let tokenEndpoint: string | undefined
-/** Tell the counter which URL is the token endpoint (its path, any query). */
-export function setTokenEndpoint(url: string): void {
-  tokenEndpoint = url.split('?')[0]
-}
-
-let dispatcher: Dispatcher | undefined
-let trusted: string | undefined
-/** Trust a private CA (OPENCRVS_CA_FILE) besides the system's. Certificate verification is never turned off. */
-export function setCaFile(caFile: string | undefined): void {
-  trusted = caFile ? readFileSync(caFile, 'utf8') : undefined
-  dispatcher = trusted ? new Agent({ connect: { ca: trusted } }) : undefined
-}
-/** The extra CA certificates in force, for the TLS probes. */
-export function trustedCa(): string | undefined {
-  return trusted
-}
-
-/** The run's request budget: every process appends one byte per request to one file, so the cap holds across workers. */
-let budget: { file: string; max: number } | undefined
-export function setBudget(b: { file: string; max: number } | undefined): void {
-  budget = b
-}
-
 export class BudgetExceeded extends Error {
   constructor(readonly max: number) {
     super(`request budget reached: CONFORMANCE_MAX_REQUESTS=${max} requests have been sent to the target, so the run sends no more`)
@@ -89,68 +44,115 @@ export class BudgetExceeded extends Error {
   }
 }
 
-/** Take one request (or TLS connection) from the budget (O_APPEND writes are atomic, so concurrent workers never exceed it). */
-export function spend(): void {
-  if (!budget) return
-  appendFileSync(budget.file, '.')
-  if (statSync(budget.file).size > budget.max) throw new BudgetExceeded(budget.max)
+export interface HttpOptions {
+  /** The token endpoint's URL, to count the requests sent to it. */
+  tokenUrl?: string
+  /** The run's request budget: one file every process of the run appends a byte to per request. */
+  budget?: { file: string; max: number }
+  /** A private CA (OPENCRVS_CA_FILE) trusted besides the system's. Certificate verification is never turned off. */
+  caFile?: string
+  /**
+   * How long one request may take, connect, headers and body together (CONFORMANCE_REQUEST_TIMEOUT_SECONDS):
+   * undici's own timeouts are idle timeouts, which a target dripping a byte at a time resets forever.
+   */
+  deadlineSeconds?: number
+  /** The configured clients' secrets, to count the requests that carry one in their URL. */
+  realSecrets?: string[]
 }
 
-export async function send(req: HttpRequest, timeoutMs = deadlineMs): Promise<HttpExchange> {
-  spend()
-  requestStats.total++
-  if (tokenEndpoint && req.url.split('?')[0] === tokenEndpoint) requestStats.token++
-  if (realSecrets.some((s) => req.url.includes(s))) requestStats.secretInUrl++
-  const started = Date.now()
-  const what = () => redact(`${req.method} ${req.url}`)
-  const deadline = new AbortController()
-  const timer = setTimeout(() => deadline.abort(), timeoutMs)
-  let res: Dispatcher.ResponseData
-  let bodyText = ''
-  try {
-    res = await request(req.url, {
-      method: req.method as 'POST',
-      headers: req.headers ?? {},
-      ...(req.body !== undefined ? { body: req.body } : {}),
-      signal: deadline.signal,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      ...(dispatcher ? { dispatcher } : {}),
-    })
-    if (req.method !== 'HEAD') {
-      const chunks: Buffer[] = []
-      let size = 0
-      for await (const chunk of res.body as AsyncIterable<Buffer>) {
-        size += chunk.length
-        if (size > MAX_BODY_BYTES) {
-          res.body.destroy()
-          throw new TargetMisbehaved(`${what()} answered HTTP ${res.statusCode} with a body over ${MAX_BODY_BYTES / 1024} kB, where a token, error or key answer is a few kB: the kit stopped reading it`)
+/**
+ * The kit's only way to the target: raw undici (no retries, no redirects), under the run's budget, deadline and
+ * body cap, counted, with tokens registered for redaction the moment a response carries one. One per run (or per
+ * process of a run), made from the run's configuration: runs in one process do not share it.
+ */
+export class HttpClient {
+  /**
+   * Requests this client sent: all of them, those to the token endpoint, the answers that carried a token, and
+   * those that carried a configured client's real secret in their URL (which proxies and gateways log).
+   */
+  readonly stats = { total: 0, token: 0, issued: 0, secretInUrl: 0 }
+  /** The extra CA certificates in force (OPENCRVS_CA_FILE), for the TLS probes too. */
+  readonly ca: string | undefined
+  private readonly dispatcher: Dispatcher | undefined
+  private readonly deadlineMs: number
+  private readonly tokenEndpoint: string | undefined
+  private readonly realSecrets: string[]
+  private readonly budget: { file: string; max: number } | undefined
+  /** What went wrong with each origin's TLS, worked out once (see tls.ts tlsFailure). */
+  readonly tlsFailures = new Map<string, Promise<string>>()
+
+  constructor(opts: HttpOptions = {}) {
+    this.ca = opts.caFile ? readFileSync(opts.caFile, 'utf8') : undefined
+    this.dispatcher = this.ca ? new Agent({ connect: { ca: this.ca } }) : undefined
+    this.deadlineMs = (opts.deadlineSeconds ?? 15) * 1000
+    this.tokenEndpoint = opts.tokenUrl?.split('?')[0]
+    this.realSecrets = (opts.realSecrets ?? []).flatMap(secretForms)
+    this.budget = opts.budget
+  }
+
+  /** Take one request (or TLS connection) from the budget (O_APPEND writes are atomic, so concurrent processes never exceed it). */
+  spend(): void {
+    if (!this.budget) return
+    appendFileSync(this.budget.file, '.')
+    if (statSync(this.budget.file).size > this.budget.max) throw new BudgetExceeded(this.budget.max)
+  }
+
+  async send(req: HttpRequest, timeoutMs = this.deadlineMs): Promise<HttpExchange> {
+    this.spend()
+    this.stats.total++
+    if (this.tokenEndpoint && req.url.split('?')[0] === this.tokenEndpoint) this.stats.token++
+    if (this.realSecrets.some((s) => req.url.includes(s))) this.stats.secretInUrl++
+    const started = Date.now()
+    const what = () => redact(`${req.method} ${req.url}`)
+    const deadline = new AbortController()
+    const timer = setTimeout(() => deadline.abort(), timeoutMs)
+    let res: Dispatcher.ResponseData
+    let bodyText = ''
+    try {
+      res = await request(req.url, {
+        method: req.method as 'POST',
+        headers: req.headers ?? {},
+        ...(req.body !== undefined ? { body: req.body } : {}),
+        signal: deadline.signal,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}),
+      })
+      if (req.method !== 'HEAD') {
+        const chunks: Buffer[] = []
+        let size = 0
+        for await (const chunk of res.body as AsyncIterable<Buffer>) {
+          size += chunk.length
+          if (size > MAX_BODY_BYTES) {
+            res.body.destroy()
+            throw new TargetMisbehaved(`${what()} answered HTTP ${res.statusCode} with a body over ${MAX_BODY_BYTES / 1024} kB, where a token, error or key answer is a few kB: the kit stopped reading it`)
+          }
+          chunks.push(chunk)
         }
-        chunks.push(chunk)
+        bodyText = Buffer.concat(chunks).toString('utf8')
+      } else await res.body.dump()
+    } catch (e) {
+      if (tlsErrorCode(e)) throw new TargetMisbehaved(await tlsFailure(this, req.url, e))
+      if (deadline.signal.aborted) {
+        throw new TargetMisbehaved(`${what()} did not complete within ${timeoutMs / 1000} s (the kit's deadline for connect, headers and body together, CONFORMANCE_REQUEST_TIMEOUT_SECONDS)`)
       }
-      bodyText = Buffer.concat(chunks).toString('utf8')
-    } else await res.body.dump()
-  } catch (e) {
-    if (tlsErrorCode(e)) throw new TargetMisbehaved(await tlsFailure(req.url, e))
-    if (deadline.signal.aborted) {
-      throw new TargetMisbehaved(`${what()} did not complete within ${timeoutMs / 1000} s (the kit's deadline for connect, headers and body together, CONFORMANCE_REQUEST_TIMEOUT_SECONDS)`)
+      throw e
+    } finally {
+      clearTimeout(timer)
     }
-    throw e
-  } finally {
-    clearTimeout(timer)
+    const headers: Record<string, string> = {}
+    for (const [k, v] of Object.entries(res.headers)) {
+      if (v === undefined) continue
+      headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v)
+    }
+    const json = parseJson(bodyText)
+    const token = accessToken({ json })
+    if (token) {
+      registerToken(token)
+      this.stats.issued++
+    }
+    return { request: req, status: res.statusCode, headers, bodyText, json, durationMs: Date.now() - started }
   }
-  const headers: Record<string, string> = {}
-  for (const [k, v] of Object.entries(res.headers)) {
-    if (v === undefined) continue
-    headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v)
-  }
-  const json = parseJson(bodyText)
-  const token = accessToken({ json })
-  if (token) {
-    registerToken(token)
-    requestStats.issued++
-  }
-  return { request: req, status: res.statusCode, headers, bodyText, json, durationMs: Date.now() - started }
 }
 
 /** The OAuth error code an answer's JSON body carries (RFC 6749 §5.2 `error`), if any. */

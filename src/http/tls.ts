@@ -6,7 +6,7 @@
 import { isIP } from 'node:net'
 import { X509Certificate } from 'node:crypto'
 import { connect, type ConnectionOptions, type PeerCertificate } from 'node:tls'
-import { spend, trustedCa } from './index.ts'
+import type { HttpClient } from './index.ts'
 
 export interface TlsFacts {
   protocol: string | null
@@ -27,17 +27,17 @@ export interface TlsFacts {
   fingerprint256: string
 }
 
-function options(url: string, extra: ConnectionOptions = {}, withCa = true): ConnectionOptions {
+function options(http: HttpClient, url: string, extra: ConnectionOptions = {}, withCa = true): ConnectionOptions {
   const u = new URL(url)
   const host = u.hostname.replace(/^\[|\]$/g, '')
-  const ca = withCa ? trustedCa() : undefined
+  const ca = withCa ? http.ca : undefined
   return { host, port: Number(u.port || 443), ...(isIP(host) ? {} : { servername: host }), rejectUnauthorized: false, ...(ca ? { ca } : {}), ...extra }
 }
 
-function handshake(url: string, extra: ConnectionOptions, withCa = true): Promise<{ ok: true; socket: ReturnType<typeof connect> } | { ok: false; error: string }> {
-  spend()
+function handshake(http: HttpClient, url: string, extra: ConnectionOptions, withCa = true): Promise<{ ok: true; socket: ReturnType<typeof connect> } | { ok: false; error: string }> {
+  http.spend()
   return new Promise((resolve) => {
-    const socket = connect(options(url, extra, withCa))
+    const socket = connect(options(http, url, extra, withCa))
     const timer = setTimeout(() => {
       socket.destroy()
       resolve({ ok: false, error: 'timed out' })
@@ -54,8 +54,7 @@ function handshake(url: string, extra: ConnectionOptions, withCa = true): Promis
 }
 
 /** Did a certificate in OPENCRVS_CA_FILE that is not self-signed (an intermediate) issue this one? */
-function issuedByIntermediate(der: Buffer | undefined): boolean {
-  const ca = trustedCa()
+function issuedByIntermediate(ca: string | undefined, der: Buffer | undefined): boolean {
   if (!der || !ca) return false
   const leaf = new X509Certificate(der)
   return (ca.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []).some((pem) => {
@@ -67,8 +66,8 @@ function issuedByIntermediate(der: Buffer | undefined): boolean {
 const name = (o: PeerCertificate['subject'] | undefined) => (o ? Object.entries(o).map(([k, v]) => `${k}=${String(v)}`).join(', ') : '')
 
 /** Handshake with this machine's defaults (TLS 1.2+) and report what was negotiated and presented. */
-export async function tlsFacts(url: string): Promise<TlsFacts | { error: string }> {
-  const r = await handshake(url, {})
+export async function tlsFacts(http: HttpClient, url: string): Promise<TlsFacts | { error: string }> {
+  const r = await handshake(http, url, {})
   if (!r.ok) return { error: r.error }
   const s = r.socket
   const cert = s.getPeerCertificate(true)
@@ -90,8 +89,8 @@ export async function tlsFacts(url: string): Promise<TlsFacts | { error: string 
   s.end()
   // node completes the peer's chain from the trust store it was given: what the server itself sent shows only
   // in a handshake that trusts nothing extra (one more connection, and only where OPENCRVS_CA_FILE is set)
-  if (!sameName(cert.subject, cert.issuer) && issuedByIntermediate(cert.raw)) {
-    const bare = await handshake(url, {}, false)
+  if (!sameName(cert.subject, cert.issuer) && issuedByIntermediate(http.ca, cert.raw)) {
+    const bare = await handshake(http, url, {}, false)
     if (bare.ok) {
       const sent = bare.socket.getPeerCertificate(true)
       facts.missingIntermediate = !sent.issuerCertificate || sent.issuerCertificate === sent
@@ -102,8 +101,8 @@ export async function tlsFacts(url: string): Promise<TlsFacts | { error: string 
 }
 
 /** Offer only TLS 1.0/1.1 (with the legacy ciphers they need): does the server complete the handshake? */
-export async function legacyHandshake(url: string): Promise<{ completed: boolean; protocol?: string | null; error?: string }> {
-  const r = await handshake(url, { minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' })
+export async function legacyHandshake(http: HttpClient, url: string): Promise<{ completed: boolean; protocol?: string | null; error?: string }> {
+  const r = await handshake(http, url, { minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' })
   if (!r.ok) return { completed: false, error: r.error }
   const protocol = r.socket.getProtocol()
   r.socket.end()
@@ -122,29 +121,27 @@ export function tlsErrorCode(e: unknown): string | undefined {
   return undefined
 }
 
-const translated = new Map<string, Promise<string>>()
-
 /**
  * What is wrong with an origin's TLS, in words an operator can act on: expired (with the date), not yet valid,
  * the names the certificate carries, a missing intermediate (with the issuer), an untrusted root, a protocol
  * too old. One unverified handshake (sending nothing) reads the facts; once per origin and run.
  */
-export function tlsFailure(url: string, e: unknown): Promise<string> {
+export function tlsFailure(http: HttpClient, url: string, e: unknown): Promise<string> {
   const u = new URL(url)
-  let p = translated.get(u.origin)
+  let p = http.tlsFailures.get(u.origin)
   if (!p) {
-    p = describe(u, e)
-    translated.set(u.origin, p)
+    p = describe(http, u, e)
+    http.tlsFailures.set(u.origin, p)
   }
   return p
 }
 
-async function describe(u: URL, e: unknown): Promise<string> {
+async function describe(http: HttpClient, u: URL, e: unknown): Promise<string> {
   const code = tlsErrorCode(e) ?? 'TLS'
   const detail = (e as { cause?: { message?: string }; message?: string }).cause?.message ?? (e as Error).message
   const host = u.host
-  const ca = trustedCa() ? ' or to the CA in OPENCRVS_CA_FILE' : ''
-  const facts = await tlsFacts(u.toString()).catch((x: Error) => ({ error: x.message }))
+  const ca = http.ca ? ' or to the CA in OPENCRVS_CA_FILE' : ''
+  const facts = await tlsFacts(http, u.toString()).catch((x: Error) => ({ error: x.message }))
   if ('error' in facts) {
     if (code === 'ERR_SSL_PROTOCOL' || OLD_PROTOCOL.test(facts.error)) return `${host} offers only TLS versions older than 1.2, which this machine refuses (${facts.error}); set the edge's minimum to TLS 1.2 (${code})`
     return `no TLS handshake with ${host}: ${facts.error} (${code})`

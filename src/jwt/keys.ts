@@ -4,7 +4,7 @@
  */
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { BudgetExceeded, send } from '../http/index.ts'
+import { BudgetExceeded, type HttpClient } from '../http/index.ts'
 import { KeyUnavailable, parsePublicKey as fromText } from './key-text.ts'
 
 export { KeyUnavailable }
@@ -34,7 +34,7 @@ export function describeKey(key: KeyObject, source: string, pem?: string): Signi
 }
 
 /** Load the key from a file or URL. Throws KeyUnavailable saying what was found instead. */
-export async function loadSigningKey(location: { kind: 'file' | 'url'; location: string }, kid?: string): Promise<SigningKey> {
+export async function loadSigningKey(http: HttpClient, location: { kind: 'file' | 'url'; location: string }, kid?: string): Promise<SigningKey> {
   if (location.kind === 'file') {
     let text: string
     try {
@@ -47,7 +47,7 @@ export async function loadSigningKey(location: { kind: 'file' | 'url'; location:
   }
   let res
   try {
-    res = await send({ method: 'GET', url: location.location })
+    res = await http.send({ method: 'GET', url: location.location })
   } catch (e) {
     if (e instanceof BudgetExceeded) throw e // the key was never asked for: not a finding about it
     throw new KeyUnavailable(`${location.location} could not be read (${(e as Error).message})`)
@@ -64,10 +64,10 @@ export async function loadSigningKey(location: { kind: 'file' | 'url'; location:
  */
 export type PublishedKey = { spki: string; source: string; pem?: string } | { unavailable: string; located: boolean }
 
-export async function publishedKey(location: { kind: 'file' | 'url'; location: string } | undefined): Promise<PublishedKey> {
+export async function publishedKey(http: HttpClient, location: { kind: 'file' | 'url'; location: string } | undefined): Promise<PublishedKey> {
   if (!location) return { unavailable: 'no key location: set OPENCRVS_AUTH_URL (key at <auth>/.well-known) or OPENCRVS_PUBLIC_KEY', located: false }
   try {
-    const k = await loadSigningKey(location)
+    const k = await loadSigningKey(http, location)
     return { spki: k.key.export({ type: 'spki', format: 'pem' }).toString(), source: k.source, ...(k.pem ? { pem: k.pem } : {}) }
   } catch (e) {
     if (e instanceof KeyUnavailable) return { unavailable: e.message, located: true }

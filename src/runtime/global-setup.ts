@@ -7,7 +7,7 @@ import { config as loadDotenv } from 'dotenv'
 import { resolveConfig, type Target } from '../config/index.ts'
 import { detectProfile, type Evidence } from '../profiles/detect.ts'
 import { PROFILES, TOKEN_EXCHANGE, tokenFormatOrder, type Profile, type ProfileId } from '../profiles/profiles.ts'
-import { accessToken, errorCode, requestStats, send, type HttpExchange, setBudget, setCaFile, setRealSecrets, setRequestDeadline, setTokenEndpoint, TargetMisbehaved, tokenRequest } from '../http/index.ts'
+import { accessToken, errorCode, HttpClient, type HttpExchange, TargetMisbehaved, tokenRequest } from '../http/index.ts'
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { createRequire } from 'node:module'
@@ -18,7 +18,7 @@ import { join } from 'node:path'
 import { decodeCompact } from '../jwt/index.ts'
 import { publishedKey, type PublishedKey } from '../jwt/keys.ts'
 import { redact } from '../redact/index.ts'
-import { RUNTIME_ENV, clientSecrets, registerTargetSecrets, type Runtime, type SeededAttempt } from './runtime.ts'
+import { RUNTIME_ENV, httpClientFor, registerTargetSecrets, type Runtime, type SeededAttempt } from './runtime.ts'
 import { EVIDENCE_ENV, serveEvidence } from '../evidence/handover.ts'
 import { parseSnapshot, type EvidenceSnapshot } from '../evidence/recorder.ts'
 
@@ -38,10 +38,9 @@ function notOAuth(ex: HttpExchange): string | null {
   return null
 }
 
-async function gatherEvidence(target: Target, seeds: SeededAttempt[]): Promise<Evidence> {
+async function gatherEvidence(http: HttpClient, target: Target, seeds: SeededAttempt[]): Promise<Evidence> {
   const evidence: Evidence = {}
-  setTokenEndpoint(target.tokenUrl)
-  const bare = await send({ method: 'POST', url: target.tokenUrl })
+  const bare = await http.send({ method: 'POST', url: target.tokenUrl })
   const err = errorCode(bare)
   if (typeof err === 'string') evidence.noParamsError = err
   if (bare.headers['x-version']) evidence.xVersion = bare.headers['x-version']
@@ -52,7 +51,7 @@ async function gatherEvidence(target: Target, seeds: SeededAttempt[]): Promise<E
     const params = { client_id: client.id, client_secret: client.secret, grant_type: 'client_credentials' }
     // the body first, so no secret rides in a URL where the release reads the body (v2.0); the query (v1.x) after
     for (const format of ['form', 'query'] as const) {
-      const res = await send(tokenRequest(target.tokenUrl, format, params))
+      const res = await http.send(tokenRequest(target.tokenUrl, format, params))
       answers.push(res)
       seeds.push({ type: client.type, format, exchange: res, receivedAt: Date.now() })
       const token = accessToken(res)
@@ -82,7 +81,7 @@ async function gatherEvidence(target: Target, seeds: SeededAttempt[]): Promise<E
   const aud = evidence.claims?.aud
   if (readFormat && Array.isArray(aud) && aud.includes('opencrvs:events-user')) {
     const dummy = randomUUID()
-    const exchange = await send(tokenRequest(target.tokenUrl, readFormat, { grant_type: TOKEN_EXCHANGE, subject_token: dummy, subject_token_type: 'urn:ietf:params:oauth:token-type:access_token', requested_token_type: 'urn:opencrvs:oauth:token-type:single_record_token', event_id: randomUUID(), action_id: randomUUID() }))
+    const exchange = await http.send(tokenRequest(target.tokenUrl, readFormat, { grant_type: TOKEN_EXCHANGE, subject_token: dummy, subject_token_type: 'urn:ietf:params:oauth:token-type:access_token', requested_token_type: 'urn:opencrvs:oauth:token-type:single_record_token', event_id: randomUUID(), action_id: randomUUID() }))
     const code = errorCode(exchange)
     if (typeof code === 'string') evidence.tokenExchange = code
     answers.push(exchange)
@@ -120,14 +119,14 @@ function notOpenCrvs(target: Target, answers: HttpExchange[], evidence: Evidence
  * release reads it, the query last; a format setup already tried is not asked again): made once here, so no
  * worker, restarted or not, sends these requests again.
  */
-async function seedTokens(target: Target, profile: Profile, seeds: SeededAttempt[]): Promise<void> {
+async function seedTokens(http: HttpClient, target: Target, profile: Profile, seeds: SeededAttempt[]): Promise<void> {
   for (const client of Object.values(target.clients)) {
     if (!client) continue
     for (const format of tokenFormatOrder(profile)) {
       const had = seeds.find((s) => s.type === client.type && s.format === format)
       if (had && accessToken(had.exchange)) break
       if (had) continue
-      const exchange = await send(tokenRequest(target.tokenUrl, format, { client_id: client.id, client_secret: client.secret, grant_type: 'client_credentials' }))
+      const exchange = await http.send(tokenRequest(target.tokenUrl, format, { client_id: client.id, client_secret: client.secret, grant_type: 'client_credentials' }))
       seeds.push({ type: client.type, format, exchange, receivedAt: Date.now() })
       if (accessToken(exchange)) break
     }
@@ -201,7 +200,6 @@ function unreachable(target: Target, e: Error): string {
  * Throws the root cause, in words, when nothing can be checked. The self-tests call it in process.
  */
 export async function prepare(env: Record<string, string | undefined>, log: (line: string) => void = console.log): Promise<{ runtime: Runtime; stop: () => Promise<void> }> {
-  Object.assign(requestStats, { total: 0, token: 0, issued: 0, secretInUrl: 0 })
   const resolved = resolveConfig(env)
   let target: Target
   let stop: () => Promise<void> = async () => {}
@@ -248,30 +246,27 @@ export async function prepare(env: Record<string, string | undefined>, log: (lin
     target = resolved.target
   }
   registerTargetSecrets(target)
-  setRealSecrets(clientSecrets(target))
 
   const budget = { file: join(tmpdir(), `opencrvs-conformance-budget-${process.pid}-${Date.now()}`), max: target.maxRequests }
   writeFileSync(budget.file, '')
-  setBudget(budget)
   const stopEmulator = stop
   stop = async () => {
     rmSync(budget.file, { force: true })
     await stopEmulator()
   }
 
-  setCaFile(target.caFile)
-  setRequestDeadline(target.requestTimeoutSeconds)
+  const http = httpClientFor(target, budget)
   let evidence: Evidence
   const tokenRequests: SeededAttempt[] = []
   try {
-    evidence = await gatherEvidence(target, tokenRequests)
+    evidence = await gatherEvidence(http, target, tokenRequests)
   } catch (e) {
     await stop()
     throw new Error(unreachable(target, e as Error))
   }
   let key: PublishedKey
   try {
-    key = await publishedKey(target.publicKey)
+    key = await publishedKey(http, target.publicKey)
     // the key's original PEM text goes along only when small (the runtime travels in an environment variable);
     // its SPKI form always does
     if ('pem' in key && (key.pem?.length ?? 0) > MAX_PEM_HANDED_OVER) delete key.pem
@@ -291,7 +286,7 @@ export async function prepare(env: Record<string, string | undefined>, log: (lin
   }
   // each configured client's token, once for the whole run, in the order the workers' token store asks for it
   try {
-    await seedTokens(target, PROFILES[profileId], tokenRequests)
+    await seedTokens(http, target, PROFILES[profileId], tokenRequests)
   } catch (e) {
     await stop()
     throw e
@@ -311,7 +306,7 @@ export async function prepare(env: Record<string, string | undefined>, log: (lin
     conflicts: detection.conflicts,
     ...(newer ? { newer } : {}),
     ...(emulatorInfo ? { emulator: emulatorInfo } : {}),
-    setupRequests: { ...requestStats },
+    setupRequests: { ...http.stats },
     key,
     tokenRequests,
     budget,

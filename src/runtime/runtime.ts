@@ -4,7 +4,7 @@
  * CONFORMANCE_RUNTIME (process memory only; never written to disk).
  */
 import type { Target } from '../config/index.ts'
-import type { HttpExchange } from '../http/index.ts'
+import { HttpClient, type HttpExchange } from '../http/index.ts'
 import type { PublishedKey } from '../jwt/keys.ts'
 import type { ClientType, ProfileId } from '../profiles/profiles.ts'
 import { registerSecret } from '../redact/index.ts'
@@ -50,6 +50,11 @@ export function readRuntime(env: Record<string, string | undefined> = process.en
   const runtime = JSON.parse(text) as Runtime
   registerTargetSecrets(runtime.target)
   return runtime
+}
+
+/** The run's HTTP client for a target: its token URL, budget, CA, deadline and real secrets (to count them in URLs). */
+export function httpClientFor(target: Target, budget?: { file: string; max: number }): HttpClient {
+  return new HttpClient({ tokenUrl: target.tokenUrl, budget, caFile: target.caFile, deadlineSeconds: target.requestTimeoutSeconds, realSecrets: clientSecrets(target) })
 }
 
 /** The configured clients' real secrets (not the lifecycle ones, which are refused by design). */
