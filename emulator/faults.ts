@@ -69,6 +69,7 @@ export const FAULTS: Record<string, FaultInfo> = {
   'cert-expiring': { description: 'HTTPS mode: the server certificate expires in 10 days' },
   'cert-wrong-host': { description: 'HTTPS mode: the server certificate is for another host name' },
   'cert-expired': { description: 'HTTPS mode: the server certificate expired yesterday' },
+  'gateway-cert-expired': { description: "HTTPS mode: the gateway's certificate expired yesterday; the auth service's is valid" },
   'plain-http-token-endpoint': { description: 'HTTPS mode: plain HTTP on the same port reaches the token endpoint' },
   'plain-http-html-errors': { description: 'HTTPS mode: plain HTTP reaches the token endpoint through an edge that replaces error bodies with HTML pages (nginx error_page)' },
   'rotation-keeps-old-secret': { description: 'after "Refresh client secret" the old secret still works' },

@@ -452,7 +452,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     },
     ...(eventsService ? { events: { url: eventsService.url, port: eventsService.port } } : {}),
     ...(opts.host ? { host: opts.host } : {}),
-    ...(tls ? { tls } : {}),
+    ...(tls ? { tls: faults.has('gateway-cert-expired') ? tls.expired : tls } : {}),
   })
   const keyDir = mkdtempSync(join(tmpdir(), 'opencrvs-emulator-key-'))
   const publicKeyFile = join(keyDir, 'public-key.pem')

@@ -11,6 +11,8 @@ export interface EmulatorTls {
   key: string
   cert: string
   caCert: string
+  /** A second certificate from the same CA, expired yesterday (for a gateway whose certificate lapsed alone). */
+  expired: { key: string; cert: string }
   /** Where the CA certificate was written. */
   caFile: string
 }
@@ -39,10 +41,10 @@ async function generateTls(opts: TlsOptions): Promise<Omit<EmulatorTls, 'caFile'
     extensions: [{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true }],
   })
   const names = opts.hostnames ?? ['localhost']
-  const leaf = await generate([{ name: 'commonName', value: names[0]! }], {
+  const issue = (o: TlsOptions) => generate([{ name: 'commonName', value: names[0]! }], {
     keySize: 2048,
     algorithm: 'sha256',
-    ...(opts.expired ? { notBeforeDate: until(-30), notAfterDate: until(-1) } : { notAfterDate: until(opts.days ?? 90) }),
+    ...(o.expired ? { notBeforeDate: until(-30), notAfterDate: until(-1) } : { notAfterDate: until(o.days ?? 90) }),
     ca: { key: ca.private, cert: ca.cert },
     extensions: [
       { name: 'basicConstraints', cA: false },
@@ -51,5 +53,7 @@ async function generateTls(opts: TlsOptions): Promise<Omit<EmulatorTls, 'caFile'
       { name: 'subjectAltName', altNames: [...names.map((value) => ({ type: 2 as const, value })), ...(opts.hostnames ? [] : [{ type: 7 as const, ip: '127.0.0.1' }])] },
     ],
   })
-  return { key: leaf.private, cert: leaf.cert, caCert: ca.cert }
+  const leaf = await issue(opts)
+  const expired = await issue({ ...opts, expired: true })
+  return { key: leaf.private, cert: leaf.cert, caCert: ca.cert, expired: { key: expired.private, cert: expired.cert } }
 }

@@ -142,9 +142,12 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
   // the twin answers 401 with an HTML page where HTTPS answers 401 invalid_client: it reached the credential check
   'plain-http-html-errors': { release: '2.0', fails: ['TLS-05'], tls: true },
   // a certificate for another host stops every request the kit makes: shown by its own self-test
-  // (kit-profiles: "a certificate the kit cannot verify stops the run before any check")
+  // (kit-profiles: "a certificate the kit cannot verify stops the run before any check ... TLS-02 FAILED in the report")
   'cert-wrong-host': { release: '2.0', fails: [], tls: true, gate: true },
   'cert-expired': { release: '1.9', fails: [], tls: true, gate: true },
+  // the gateway's certificate alone lapsed: TLS-02 names the gateway's host and the date, once; every probe that
+  // needed the gateway points there
+  'gateway-cert-expired': { release: '1.9', fails: ['TLS-02'], tls: true, changes: skipped(['GATEWAY-01', 'SCOPE-02', 'DOOR-01', 'DOOR-02', 'DOOR-03', 'DOOR-04', 'DOOR-05', 'DOOR-06', 'DOOR-07', 'DOOR-08']) },
   // HSTS that turns HSTS off is FAILED; a short one is a WARNING
   'hsts-max-age-0': { release: '1.9', fails: ['TLS-06'], changes: { 'TLS-04': 'SKIPPED' }, tls: true },
   'hsts-short': { release: '2.0', fails: [], changes: { 'TLS-04': 'WARNING' }, tls: true },
@@ -168,7 +171,6 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
 export const NON_FAILING_SCENARIOS: Record<string, string> = {
   'PROFILE-01': 'a declared OPENCRVS_VERSION the evidence contradicts is reported, not hidden',
   'TOKEN-CRED-01': 'kit-profiles: a configured client whose valid credentials are refused is FAILED, naming it',
-  'TLS-02': 'a certificate the kit cannot verify stops the run before any check (fault cert-wrong-host, and a TLS target without OPENCRVS_CA_FILE)',
   'JWT-HDR-03': 'informational only: it reports kid and at+jwt typing, which no release uses, and never grades them',
   'TOKEN-FMT-05': 'informational only: reports which source wins when body and query disagree (body in v2.0, query in v1.x)',
   'TOKEN-RESP-06': 'informational only: reports the scope member, which RFC 6749 requires only when the grant differs from the request',

@@ -135,6 +135,8 @@ export interface RunOptions {
   lifecycle?: boolean
   /** Configure the gateway only (its /auth/token, the key as a file), as v2.0 integrators are told to. */
   gatewayOnly?: boolean
+  /** The X-Version the emulated gateway announces (a release newer than the kit knows). */
+  xVersion?: string
 }
 
 /** Start an emulator, run the kit against it, stop it. */
@@ -160,6 +162,8 @@ export interface GradedRun {
   /** What the run printed before the checks, and every verdict's text: for the leak scan. */
   output: string
   requests: number
+  /** Requests that carried a configured client's real secret in their URL. */
+  secretInUrl: number
   secrets: string[]
   writes: string[]
 }
@@ -171,7 +175,16 @@ export interface GradedRun {
  * Where reports, exit codes and leaks in files matter, use runKit.
  */
 export async function gradeKit(release: string, faults: string[] = [], opts: RunOptions = {}): Promise<GradedRun> {
-  const { runtime, snapshot, outcomes, lines, secrets, writes } = await collectKit(release, faults, opts)
+  return graded(await collectKit(release, faults, opts))
+}
+
+/** gradeKit against a running emulator (or a TLS edge in front of one: `extra` overrides its URLs). */
+export async function gradeKitAgainst(emu: RunningEmulator, extra: Record<string, string> = {}, gatewayOnly = false): Promise<GradedRun> {
+  return graded(await collectAgainst(emu, extra, gatewayOnly))
+}
+
+async function graded(c: Awaited<ReturnType<typeof collectAgainst>>): Promise<GradedRun> {
+  const { runtime, snapshot, outcomes, lines, secrets, writes } = c
   const records = await verdicts(runtime, outcomes)
   return {
     verdicts: Object.fromEntries(records.map((r) => [r.id, r.verdict])),
@@ -179,6 +192,7 @@ export async function gradeKit(release: string, faults: string[] = [], opts: Run
     version: PROFILES[runtime.profileId].label,
     output: [...lines, JSON.stringify(records)].join('\n'),
     requests: runtime.setupRequests.total + snapshot.requests.total,
+    secretInUrl: runtime.setupRequests.secretInUrl + snapshot.requests.secretInUrl,
     secrets,
     writes,
   }
@@ -188,20 +202,26 @@ export async function gradeKit(release: string, faults: string[] = [], opts: Run
 export async function collectKit(release: string, faults: string[] = [], opts: RunOptions = {}) {
   const { env: extra = {}, lifetimeSeconds, tls = false, lifecycle = false, gatewayOnly = false } = opts
   const extraClients = lifecycle ? lifecycleClients() : []
-  const emu = await startEmulator({ release, faults, tls, clients: [...demoClients(), ...extraClients], ...(lifetimeSeconds ? { lifetimeSeconds } : {}) })
-  const lines: string[] = []
+  const emu = await startEmulator({ release, faults, tls, clients: [...demoClients(), ...extraClients], ...(lifetimeSeconds ? { lifetimeSeconds } : {}), ...(opts.xVersion ? { xVersion: opts.xVersion } : {}) })
   try {
     const flow = lifecycle ? lifecycleSetup(emu, emu.clients.slice(3)) : { env: {}, secrets: [] }
-    const env = kitEnv(emu, mkdtempSync(join(tmpdir(), 'kit-graded-')), { ...(emu.caFile ? { OPENCRVS_CA_FILE: emu.caFile } : {}), ...flow.env, ...extra }, gatewayOnly)
-    const { runtime, stop } = await prepare(env, (l) => lines.push(l))
-    try {
-      const { snapshot, outcomes } = await collectEvidence(runtime)
-      return { runtime, snapshot, outcomes, lines, secrets: [...emu.clients.map((c) => c.secret), ...flow.secrets], writes: emu.writeAttempts() }
-    } finally {
-      await stop()
-    }
+    const c = await collectAgainst(emu, { ...(emu.caFile ? { OPENCRVS_CA_FILE: emu.caFile } : {}), ...flow.env, ...extra }, gatewayOnly)
+    return { ...c, secrets: [...c.secrets, ...flow.secrets] }
   } finally {
     await emu.stop()
+  }
+}
+
+/** Prepare and collect in this process against a running emulator, configured as runKitAgainst configures a whole run. */
+async function collectAgainst(emu: RunningEmulator, extra: Record<string, string>, gatewayOnly: boolean) {
+  const lines: string[] = []
+  const env = kitEnv(emu, mkdtempSync(join(tmpdir(), 'kit-graded-')), extra, gatewayOnly)
+  const { runtime, stop } = await prepare(env, (l) => lines.push(l))
+  try {
+    const { snapshot, outcomes } = await collectEvidence(runtime)
+    return { runtime, snapshot, outcomes, lines, secrets: emu.clients.map((c) => c.secret), writes: emu.writeAttempts() }
+  } finally {
+    await stop()
   }
 }
 

@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test'
 import { generate } from 'selfsigned'
 import { request } from 'undici'
 import { startEmulator, type RunningEmulator } from '../emulator/server.ts'
-import { leaks, runKitAgainst } from './harness.ts'
+import { gradeKitAgainst, leaks, runKitAgainst } from './harness.ts'
 
 const days = (n: number) => new Date(Date.now() + n * 86_400_000)
 
@@ -66,10 +66,21 @@ describe('a real TLS edge: chains', { concurrency: 1 }, () => {
   })
   after(async () => emu.stop())
 
+  const env = (e: { url: string }, ca: string) => ({ OPENCRVS_AUTH_URL: e.url, OPENCRVS_GATEWAY_URL: '', OPENCRVS_CA_FILE: ca, CONFORMANCE_ALLOW_HTTP: 'false', OPENCRVS_VERSION: '1.9' })
+  /** A whole run (for the one that stops in setup: its report and output are what is tested). */
   const run = async (chain: string, ca: string) => {
     const e = await edge(emu, certs.leaf.private, chain)
     try {
-      return await runKitAgainst(emu, { OPENCRVS_AUTH_URL: e.url, OPENCRVS_GATEWAY_URL: '', OPENCRVS_CA_FILE: ca, CONFORMANCE_ALLOW_HTTP: 'false', OPENCRVS_VERSION: '1.9' }, ['--workers=1', '--reporter=./src/report/conformance-reporter.ts']).catch((x: Error) => ({ code: -1, output: x.message, report: undefined, verdicts: {} as Record<string, string> }))
+      return await runKitAgainst(emu, env(e, ca), ['--workers=1', '--reporter=./src/report/conformance-reporter.ts'])
+    } finally {
+      await e.stop()
+    }
+  }
+  /** The run graded in process: the verdicts. */
+  const grade = async (chain: string, ca: string) => {
+    const e = await edge(emu, certs.leaf.private, chain)
+    try {
+      return await gradeKitAgainst(emu, env(e, ca))
     } finally {
       await e.stop()
     }
@@ -77,21 +88,22 @@ describe('a real TLS edge: chains', { concurrency: 1 }, () => {
 
   test('the leaf alone, the root in OPENCRVS_CA_FILE: stopped before any check, naming the issuer and the missing intermediate', async () => {
     const r = await run(certs.leaf.cert, caFile('root.pem', certs.root))
-    assert.notEqual(r.code, 0)
+    assert.equal(r.code, 1)
+    assert.deepEqual(r.report.results.map((x) => `${x.id} ${x.verdict}`), ['TLS-02 FAILED'])
     assert.match(r.output, /TLS verification failed: the certificate chain of 127\.0\.0\.1:\d+ \(issuer CN=Edge test intermediate CA\) does not lead to a CA this machine trusts or to the CA in OPENCRVS_CA_FILE: .*if CN=Edge test intermediate CA is an intermediate, the server must send it too \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)/)
   })
 
   test('the leaf alone, with the intermediate added to OPENCRVS_CA_FILE: it verifies, and TLS-02 is FAILED for every integrator who trusts only the root', async () => {
-    const r = await run(certs.leaf.cert, caFile('root-and-intermediate.pem', certs.root, certs.intermediate))
-    const tls02 = r.report?.results.find((x) => x.id === 'TLS-02')
+    const r = await grade(certs.leaf.cert, caFile('root-and-intermediate.pem', certs.root, certs.intermediate))
+    const tls02 = r.records.find((x) => x.id === 'TLS-02')
     assert.equal(tls02?.verdict, 'FAILED', r.output)
     assert.match(tls02!.reason, /sends only its own certificate, without the intermediate that issued it \(CN=Edge test intermediate CA\): it verifies here only because OPENCRVS_CA_FILE holds that intermediate/)
     assert.match(tls02!.fix ?? '', /Serve the full chain/)
   })
 
   test('the full chain, the root in OPENCRVS_CA_FILE: every TLS check PASSED, nothing leaked', async () => {
-    const r = await run(`${certs.leaf.cert.trim()}\n${certs.intermediate.trim()}\n`, caFile('root-only.pem', certs.root))
-    for (const id of ['TLS-01', 'TLS-02', 'TLS-03', 'TLS-04', 'TLS-05', 'TLS-06']) assert.equal(r.verdicts[id], 'PASSED', `${id}: ${r.report?.results.find((x) => x.id === id)?.reason}`)
-    assert.deepEqual(leaks(r as Parameters<typeof leaks>[0]), [])
+    const r = await grade(`${certs.leaf.cert.trim()}\n${certs.intermediate.trim()}\n`, caFile('root-only.pem', certs.root))
+    for (const id of ['TLS-01', 'TLS-02', 'TLS-03', 'TLS-04', 'TLS-05', 'TLS-06']) assert.equal(r.verdicts[id], 'PASSED', `${id}: ${r.records.find((x) => x.id === id)?.reason}`)
+    assert.deepEqual(leaks(r), [])
   })
 })

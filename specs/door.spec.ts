@@ -5,7 +5,7 @@
  */
 import { createHmac } from 'node:crypto'
 import { check, pass, skip, test, violation } from '../fixtures/index.ts'
-import { NO_GATEWAY, type GatewayStore } from '../fixtures/gateway.ts'
+import { NO_GATEWAY, SEE_TLS_02, type GatewayStore } from '../fixtures/gateway.ts'
 import type { KeyStore } from '../fixtures/keys.ts'
 import { MissingClient } from '../fixtures/tokens.ts'
 import type { Net } from '../fixtures/kit.ts'
@@ -33,6 +33,8 @@ test(...check(req('GATEWAY-01'), async ({ target, gateway, tokens }) => {
       fix: `Bring ${first.route.service.replace(/ \(.*$/, '')} up and check the gateway's route to it (v2.0: the gateway's EVENTS_URL; a proxy in front must not answer for it). Every scope and door probe depends on this answer.`,
     })
   }
+  const tls = results.find((c) => c.state === 'tls')
+  if (tls) return skip(SEE_TLS_02(tls.reason))
   const refused = results.filter((c) => c.state === 'token-refused')
   if (refused.length === results.length) return skip(`${'reason' in refused[0]! ? refused[0]!.reason : ''}: the service behind it was never reached`)
   const reached = results.filter((c) => c.state !== 'token-refused')

@@ -5,7 +5,7 @@
  */
 import { check, finding, pass, skip, violation, test } from '../fixtures/index.ts'
 import { expectedScopes, scopeSets } from '../fixtures/scopes.ts'
-import { NO_GATEWAY, SEE_GATEWAY_01, type GatewayStore } from '../fixtures/gateway.ts'
+import { NO_GATEWAY, SEE_GATEWAY_01, SEE_TLS_02, type GatewayStore } from '../fixtures/gateway.ts'
 import { decodedPrimary, type TokenStore } from '../fixtures/tokens.ts'
 import type { Net } from '../fixtures/kit.ts'
 import type { Target } from '../src/config/index.ts'
@@ -44,6 +44,7 @@ async function probeAt(net: Net, target: Target, tokens: TokenStore, gateway: Ga
   // the control first: it is shared with GATEWAY-01 and the door probes, and without it a refusal proves nothing
   const control = await gateway.control({ method: probe.method, path: probe.path, body: probe.body, client: probe.rightClient, expected: probe.controlStatus, service: probe.service })
   if (control.state === 'service') return skip(SEE_GATEWAY_01)
+  if (control.state === 'tls') return skip(SEE_TLS_02(control.reason))
   if (control.state === 'token-refused') return skip(`no scope decision can be observed: ${control.reason}`)
   const { compact } = await decodedPrimary(tokens, probe.wrongClient)
   const refused = await net.send(`scope:${probe.wrongClient}:${probe.method} ${probe.path}`, { method: probe.method, url: `${target.gatewayUrl}${probe.path}`, headers: { authorization: `Bearer ${compact}`, 'content-type': 'application/json' }, body: probe.body })

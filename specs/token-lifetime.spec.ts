@@ -1,7 +1,7 @@
 /**
  * Token lifetime: exp - iat per client type, fresh tokens per request, and (opt-in, @slow) live expiry.
  */
-import { check, finding, pass, skip, test, violation } from '../fixtures/index.ts'
+import { check, deviation, finding, pass, skip, test, violation } from '../fixtures/index.ts'
 import { decodedPrimary, MissingClient } from '../fixtures/tokens.ts'
 import { evidence } from '../src/http/index.ts'
 import { MS_THRESHOLD } from '../src/jwt/index.ts'
@@ -40,7 +40,7 @@ test(...check(req('JWT-LIFE-01'), async ({ tokens, target, profile }) => {
       fix: 'The lifetime is the auth service\'s CONFIG_SYSTEM_TOKEN_EXPIRY_SECONDS (default 600). If it was changed on purpose, declare it in OPENCRVS_TOKEN_LIFETIME_SECONDS; longer than 600 s needs a waiver.',
     })
   }
-  if (warned.length) return finding('WARNING', warned.join('; '), { detail: all })
+  if (warned.length) return deviation(warned.join('; '), { detail: all })
   if (noted.length) return finding('INFO', noted.join('; '), { detail: all })
   if (!ok.length) return skip('no client configured')
   return pass(`exp - iat is ${declared ?? profile.lifetime.default} s (${ok.join(', ')})`)

@@ -10,7 +10,7 @@
  * So a check body is a pure function of the evidence: re-run in any worker, restarted or not, it sends nothing
  * and gives the same outcome. The evidence lives in memory only (it holds tokens): never on disk.
  */
-import { BudgetExceeded, parseJson, TargetMisbehaved, type HttpClient, type HttpExchange, type HttpRequest } from '../http/index.ts'
+import { BudgetExceeded, parseJson, TargetMisbehaved, TlsFailure, type HttpClient, type HttpExchange, type HttpRequest } from '../http/index.ts'
 import { adoptRegistry, registryEntries } from '../redact/index.ts'
 
 /** What a collected action ended in: its value, or the error it threw (by class name, to be thrown again). */
@@ -34,6 +34,7 @@ export class NotCollected extends Error {}
 const REVIVE: Record<string, (message: string, max?: number) => Error> = {
   BudgetExceeded: (_m, max) => new BudgetExceeded(max ?? 0),
   TargetMisbehaved: (m) => new TargetMisbehaved(m),
+  TlsFailure: (m) => new TlsFailure(m),
 }
 
 export class Recorder {
@@ -144,8 +145,9 @@ export function parseSnapshot(text: string): EvidenceSnapshot {
     if (!v || typeof v !== 'object') return
     if (Array.isArray(v)) return v.forEach(revive)
     const o = v as Record<string, unknown>
-    if (typeof o.bodyText === 'string' && typeof o.status === 'number') o.json = parseJson(o.bodyText)
     for (const x of Object.values(o)) revive(x)
+    // after the walk: a body's JSON is the target's, of any depth, and is not walked
+    if (typeof o.bodyText === 'string' && typeof o.status === 'number') o.json = parseJson(o.bodyText)
   }
   revive(s.kept)
   return s

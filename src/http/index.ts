@@ -37,6 +37,14 @@ export class TargetMisbehaved extends Error {
   }
 }
 
+/** The target's TLS failed verification: what is wrong, in words (tls.ts tlsFailure). Named once, by TLS-02. */
+export class TlsFailure extends TargetMisbehaved {
+  constructor(message: string) {
+    super(message)
+    this.name = 'TlsFailure'
+  }
+}
+
 export class BudgetExceeded extends Error {
   constructor(readonly max: number) {
     super(`request budget reached: CONFORMANCE_MAX_REQUESTS=${max} requests have been sent to the target, so the run sends no more`)
@@ -132,7 +140,7 @@ export class HttpClient {
         bodyText = Buffer.concat(chunks).toString('utf8')
       } else await res.body.dump()
     } catch (e) {
-      if (tlsErrorCode(e)) throw new TargetMisbehaved(await tlsFailure(this, req.url, e))
+      if (tlsErrorCode(e)) throw new TlsFailure(await tlsFailure(this, req.url, e))
       if (deadline.signal.aborted) {
         throw new TargetMisbehaved(`${what()} did not complete within ${timeoutMs / 1000} s (the kit's deadline for connect, headers and body together, CONFORMANCE_REQUEST_TIMEOUT_SECONDS)`)
       }

@@ -100,13 +100,25 @@ export async function tlsFacts(http: HttpClient, url: string): Promise<TlsFacts 
   return facts
 }
 
-/** Offer only TLS 1.0/1.1 (with the legacy ciphers they need): does the server complete the handshake? */
-export async function legacyHandshake(http: HttpClient, url: string): Promise<{ completed: boolean; protocol?: string | null; error?: string }> {
-  const r = await handshake(http, url, { minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' })
+/**
+ * Offer only TLS 1.0/1.1 (with the legacy ciphers they need): does the server complete the handshake? When it
+ * completes with 1.1, a second handshake offering 1.0 alone tells whether that is accepted too.
+ */
+export async function legacyHandshake(http: HttpClient, url: string): Promise<{ completed: boolean; protocol?: string | null; accepted?: string[]; error?: string }> {
+  const legacy = { ciphers: 'DEFAULT@SECLEVEL=0' }
+  const r = await handshake(http, url, { minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ...legacy })
   if (!r.ok) return { completed: false, error: r.error }
   const protocol = r.socket.getProtocol()
   r.socket.end()
-  return { completed: true, protocol }
+  const accepted = [protocol === 'TLSv1' ? 'TLS 1.0' : 'TLS 1.1']
+  if (protocol === 'TLSv1.1') {
+    const v10 = await handshake(http, url, { minVersion: 'TLSv1', maxVersion: 'TLSv1', ...legacy })
+    if (v10.ok) {
+      accepted.unshift('TLS 1.0')
+      v10.socket.end()
+    }
+  }
+  return { completed: true, protocol, accepted }
 }
 
 const TLS_CODE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ALTNAME|ERR_SSL|ERR_TLS|EPROTO/
@@ -139,20 +151,30 @@ export function tlsFailure(http: HttpClient, url: string, e: unknown): Promise<s
 async function describe(http: HttpClient, u: URL, e: unknown): Promise<string> {
   const code = tlsErrorCode(e) ?? 'TLS'
   const detail = (e as { cause?: { message?: string }; message?: string }).cause?.message ?? (e as Error).message
-  const host = u.host
-  const ca = http.ca ? ' or to the CA in OPENCRVS_CA_FILE' : ''
   const facts = await tlsFacts(http, u.toString()).catch((x: Error) => ({ error: x.message }))
   if ('error' in facts) {
-    if (code === 'ERR_SSL_PROTOCOL' || OLD_PROTOCOL.test(facts.error)) return `${host} offers only TLS versions older than 1.2, which this machine refuses (${facts.error}); set the edge's minimum to TLS 1.2 (${code})`
-    return `no TLS handshake with ${host}: ${facts.error} (${code})`
+    if (code === 'ERR_SSL_PROTOCOL' || OLD_PROTOCOL.test(facts.error)) return `${u.host} offers only TLS versions older than 1.2, which this machine refuses (${facts.error}); set the edge's minimum to TLS 1.2 (${code})`
+    return `no TLS handshake with ${u.host}: ${facts.error} (${code})`
   }
-  const cause =
-    code === 'CERT_HAS_EXPIRED' ? `the certificate of ${host} expired on ${facts.validTo} (${Math.floor((Date.now() - Date.parse(facts.validTo)) / 86_400_000)} days ago): renew it`
-    : code === 'CERT_NOT_YET_VALID' ? `the certificate of ${host} is not valid before ${facts.validFrom}: check the clock of the machine that issued it, or of this one`
-    : code === 'ERR_TLS_CERT_ALTNAME_INVALID' ? `the certificate of ${host} names ${facts.subjectAltName || facts.subject}, not ${u.hostname}: issue one for this name`
-    : facts.missingIntermediate ? `${host} sends only its own certificate, without the intermediate that issued it (${facts.issuer}): serve the full chain (the certificate followed by its intermediates)`
-    : /SELF_SIGNED/.test(code) ? `${host} presents a self-signed certificate or root (${facts.issuer}) that this machine does not trust${ca}: use a certificate from a public CA, or for a private CA set OPENCRVS_CA_FILE`
-    : /UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code) ? `the certificate chain of ${host} (issuer ${facts.issuer}) does not lead to a CA this machine trusts${ca}: for a private CA set OPENCRVS_CA_FILE to its certificate; if ${facts.issuer} is an intermediate, the server must send it too`
-    : `TLS verification failed for ${host}: ${detail}`
-  return `${cause} (${code})`
+  return `${certificateProblem(u, code, facts, http.ca !== undefined) ?? `TLS verification failed for ${u.host}: ${detail}`} (${code})`
+}
+
+/**
+ * What is wrong with an origin's certificate, from the verification error code and what the server presented:
+ * expired (with the date), not yet valid, the names it carries, a missing intermediate (with the issuer), an
+ * untrusted root. Null when the code is none of these.
+ */
+export function certificateProblem(u: URL, code: string, facts: TlsFacts, privateCa: boolean): string | null {
+  const host = u.host
+  const ca = privateCa ? ' or to the CA in OPENCRVS_CA_FILE' : ''
+  if (code === 'CERT_HAS_EXPIRED') {
+    const days = Math.floor((Date.now() - Date.parse(facts.validTo)) / 86_400_000)
+    return `the certificate of ${host} expired on ${facts.validTo} (${days === 0 ? 'today' : `${days} day${days === 1 ? '' : 's'} ago`}): renew it`
+  }
+  if (code === 'CERT_NOT_YET_VALID') return `the certificate of ${host} is not valid before ${facts.validFrom}: check the clock of the machine that issued it, or of this one`
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `the certificate of ${host} names ${facts.subjectAltName || facts.subject}, not ${u.hostname}: issue one for this name`
+  if (facts.missingIntermediate) return `${host} sends only its own certificate, without the intermediate that issued it (${facts.issuer}): serve the full chain (the certificate followed by its intermediates)`
+  if (/SELF_SIGNED/.test(code)) return `${host} presents a self-signed certificate or root (${facts.issuer}) that this machine does not trust${ca}: use a certificate from a public CA, or for a private CA set OPENCRVS_CA_FILE`
+  if (/UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code)) return `the certificate chain of ${host} (issuer ${facts.issuer}) does not lead to a CA this machine trusts${ca}: for a private CA set OPENCRVS_CA_FILE to its certificate; if ${facts.issuer} is an intermediate, the server must send it too`
+  return null
 }

@@ -4,7 +4,7 @@
  */
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { BudgetExceeded, type HttpClient } from '../http/index.ts'
+import { BudgetExceeded, TlsFailure, type HttpClient } from '../http/index.ts'
 import { KeyUnavailable, parsePublicKey as fromText } from './key-text.ts'
 
 export { KeyUnavailable }
@@ -49,7 +49,7 @@ export async function loadSigningKey(http: HttpClient, location: { kind: 'file' 
   try {
     res = await http.send({ method: 'GET', url: location.location })
   } catch (e) {
-    if (e instanceof BudgetExceeded) throw e // the key was never asked for: not a finding about it
+    if (e instanceof BudgetExceeded || e instanceof TlsFailure) throw e // the key was never read: not a finding about it
     throw new KeyUnavailable(`${location.location} could not be read (${(e as Error).message})`)
   }
   if (res.status !== 200) throw new KeyUnavailable(`${location.location} answered HTTP ${res.status}`)
@@ -62,7 +62,7 @@ export async function loadSigningKey(http: HttpClient, location: { kind: 'file' 
  * worker, restarted or not, asks the deployment for it again. `located`: a location was configured or derived,
  * so a failure is the deployment's (a published key that is not a key), not a gap in the configuration.
  */
-export type PublishedKey = { spki: string; source: string; pem?: string } | { unavailable: string; located: boolean }
+export type PublishedKey = { spki: string; source: string; pem?: string } | { unavailable: string; located: boolean; tls?: true }
 
 export async function publishedKey(http: HttpClient, location: { kind: 'file' | 'url'; location: string } | undefined): Promise<PublishedKey> {
   if (!location) return { unavailable: 'no key location: set OPENCRVS_AUTH_URL (key at <auth>/.well-known) or OPENCRVS_PUBLIC_KEY', located: false }
@@ -71,6 +71,8 @@ export async function publishedKey(http: HttpClient, location: { kind: 'file' | 
     return { spki: k.key.export({ type: 'spki', format: 'pem' }).toString(), source: k.source, ...(k.pem ? { pem: k.pem } : {}) }
   } catch (e) {
     if (e instanceof KeyUnavailable) return { unavailable: e.message, located: true }
+    // the key URL's TLS failed verification: TLS-02 names it, and the checks that needed the key point there
+    if (e instanceof TlsFailure) return { unavailable: `${location.location} could not be read over verified TLS (see TLS-02): ${e.message}`, located: true, tls: true }
     throw e
   }
 }

@@ -9,7 +9,7 @@ import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, Test
 import { PROFILES } from '../profiles/profiles.ts'
 import { ID_PATTERN, REQUIREMENTS, REQUIREMENT_LIST, VERDICTS, type Verdict } from '../requirements/catalogue.ts'
 import { redact, redactValue } from '../redact/index.ts'
-import { readRuntime, type Runtime } from '../runtime/runtime.ts'
+import { readRuntime, SETUP_VERDICT_ENV, type Runtime } from '../runtime/runtime.ts'
 import { orderFacts, type ContractFacts } from './contract.ts'
 import { BUDGET_ANNOTATION, CONTRACT_ANNOTATION, VERDICT_ANNOTATION, type VerdictRecord } from './verdict.ts'
 
@@ -151,6 +151,13 @@ export default class ConformanceReporter implements Reporter {
       runtime = undefined // global setup did not complete: the error is already printed
     }
     const order = REQUIREMENT_LIST.map((r) => r.id)
+    // the requirement that stopped the run in global setup (a certificate that does not verify) is its verdict
+    const setup = process.env[SETUP_VERDICT_ENV]
+    if (!this.results.size && setup) {
+      const rec = JSON.parse(setup) as VerdictRecord
+      const r = REQUIREMENTS[rec.id]!
+      this.results.set(rec.id, redactValue({ ...rec, title: r.title, area: r.area, severity: r.severity, sources: r.sources }))
+    }
     const results = [...this.results.values()].sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id))
     const totals = Object.fromEntries(VERDICTS.map((v) => [v, results.filter((r) => r.verdict === v).length])) as Record<Verdict, number>
     // every request was sent by global setup and the evidence collection; the checks send none
@@ -270,14 +277,15 @@ function requestLine(r: ConformanceReport): string {
 }
 
 function summary(r: ConformanceReport, result: FullResult, dir: string): string {
-  const lines = ['', r.target.mode ? `Conformance summary (${r.target.version}, ${r.target.mode} mode): ${VERDICTS.map((v) => `${r.totals[v]} ${v}`).join(', ')}` : 'Conformance summary: no check ran (the run stopped before the first check)']
-  lines.push(r.requests.max === null ? 'Requests to the target: not counted (the run stopped before its request budget was set)' : `Requests to the target: ${requestLine(r)}; ${(r.durationMs / 1000).toFixed(1)} s`)
+  const lines = ['', r.target.mode ? `Conformance summary (${r.target.version}, ${r.target.mode} mode): ${VERDICTS.map((v) => `${r.totals[v]} ${v}`).join(', ')}` : `Conformance summary: the run stopped in setup, before the checks${r.results.length ? ` (${r.results.map((x) => `${x.id} ${x.verdict}`).join(', ')})` : ''}`]
+  lines.push(r.requests.max === null ? 'Requests to the target: not counted (the run stopped during setup)' : `Requests to the target: ${requestLine(r)}; ${(r.durationMs / 1000).toFixed(1)} s`)
   if (r.requests.budgetReached) lines.push(`REQUEST BUDGET REACHED: the kit stopped sending at CONFORMANCE_MAX_REQUESTS=${r.requests.max}; the checks after that are SKIPPED. Raise the budget or run fewer checks (--grep).`)
   for (const x of r.results.filter((y) => y.verdict === 'FAILED' || y.verdict === 'WARNING')) lines.push(`  ${x.verdict.padEnd(7)} ${x.id.padEnd(14)} ${oneLine(x.reason)}`)
   if (result.status === 'interrupted' || result.status === 'timedout') lines.push(`Run ${result.status}: the verdicts above are incomplete.`)
   if (r.upgrade) lines.push(`Upgrade readiness: ${r.upgrade.release} changes this for integrators:`, ...r.upgrade.changes.map((c) => `  - ${c}`))
   lines.push(`Reports: ${join(dir, 'conformance.md')}, ${join(dir, 'conformance.json')}`)
   if (!r.results.length) lines.push(`Verdict: NOT CHECKED. No check ran${r.errors.length ? `: ${oneLine(r.errors[0]!)}` : ''}`, '')
+  else if (!r.target.mode) lines.push(`Verdict: ${r.results.map((x) => `${x.id} ${x.verdict}`).join(', ')}; no other check could run${r.errors.length ? `: ${oneLine(r.errors[0]!)}` : ''}`, '')
   else {
     const caveat = signatureCaveat(r)
     if (caveat) lines.push(caveat)

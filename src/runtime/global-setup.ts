@@ -7,7 +7,7 @@ import { config as loadDotenv } from 'dotenv'
 import { resolveConfig, type Target } from '../config/index.ts'
 import { detectProfile, type Evidence } from '../profiles/detect.ts'
 import { PROFILES, TOKEN_EXCHANGE, tokenFormatOrder, type Profile, type ProfileId } from '../profiles/profiles.ts'
-import { accessToken, errorCode, HttpClient, type HttpExchange, TargetMisbehaved, tokenRequest } from '../http/index.ts'
+import { accessToken, errorCode, HttpClient, type HttpExchange, TargetMisbehaved, TlsFailure, tokenRequest } from '../http/index.ts'
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { createRequire } from 'node:module'
@@ -18,7 +18,7 @@ import { join } from 'node:path'
 import { decodeCompact } from '../jwt/index.ts'
 import { publishedKey, type PublishedKey } from '../jwt/keys.ts'
 import { redact } from '../redact/index.ts'
-import { RUNTIME_ENV, httpClientFor, registerTargetSecrets, type Runtime, type SeededAttempt } from './runtime.ts'
+import { RUNTIME_ENV, SETUP_VERDICT_ENV, httpClientFor, registerTargetSecrets, type Runtime, type SeededAttempt } from './runtime.ts'
 import { EVIDENCE_ENV, serveEvidence } from '../evidence/handover.ts'
 import { parseSnapshot, type EvidenceSnapshot } from '../evidence/recorder.ts'
 
@@ -176,7 +176,7 @@ class RootCause extends Error {}
 /** Why the first request failed, in words a person can act on. */
 function unreachable(target: Target, e: Error): string {
   if (e instanceof RootCause) return e.message
-  if (e instanceof TargetMisbehaved && /\((CERT_|ERR_TLS|ERR_SSL|UNABLE_TO|SELF_SIGNED|DEPTH_ZERO|TLS\))/.test(e.message)) {
+  if (e instanceof TlsFailure) {
     return `TLS verification failed: ${e.message}. The kit never disables certificate verification (TLS-02); no check can run until the certificate is fixed.`
   }
   if (e instanceof TargetMisbehaved) return `The token endpoint answered, but not usably: ${e.message}. No check can run against it.`
@@ -262,7 +262,10 @@ export async function prepare(env: Record<string, string | undefined>, log: (lin
     evidence = await gatherEvidence(http, target, tokenRequests)
   } catch (e) {
     await stop()
-    throw new Error(unreachable(target, e as Error))
+    const why = unreachable(target, e as Error)
+    // a certificate the kit cannot verify is TLS-02's verdict: the report records it FAILED, not only NOT CHECKED
+    if (e instanceof TlsFailure) env[SETUP_VERDICT_ENV] = JSON.stringify({ id: 'TLS-02', verdict: 'FAILED', reason: (e as Error).message, fix: 'Fix the certificate the message names; the kit never disables verification, and no other check can run until it verifies.' })
+    throw new Error(why)
   }
   let key: PublishedKey
   try {

@@ -42,6 +42,8 @@ export interface SeededAttempt {
 }
 
 export const RUNTIME_ENV = 'CONFORMANCE_RUNTIME'
+/** The verdict of a requirement that stopped the run in global setup (a certificate that does not verify: TLS-02). */
+export const SETUP_VERDICT_ENV = 'CONFORMANCE_SETUP_VERDICT'
 
 /** Read the runtime global-setup published, registering every secret in it for redaction. */
 export function readRuntime(env: Record<string, string | undefined> = process.env): Runtime {
