@@ -156,6 +156,8 @@ export async function runKit(release: string, faults: string[] = [], opts: RunOp
 /** The kit graded in this process: what `npm run conformance` decides, without Playwright or reports. */
 export interface GradedRun {
   verdicts: Record<string, string>
+  /** The same evidence graded in strict mode (CONFORMANCE_MODE=strict): the mode changes grading, not collection. */
+  strict: Record<string, string>
   records: VerdictRecord[]
   /** The release the run judged against (its profile label). */
   version: string
@@ -186,8 +188,10 @@ export async function gradeKitAgainst(emu: RunningEmulator, extra: Record<string
 async function graded(c: Awaited<ReturnType<typeof collectAgainst>>): Promise<GradedRun> {
   const { runtime, snapshot, outcomes, lines, secrets, writes } = c
   const records = await verdicts(runtime, outcomes)
+  const strict = await verdicts({ ...runtime, target: { ...runtime.target, mode: 'strict' } }, outcomes)
   return {
     verdicts: Object.fromEntries(records.map((r) => [r.id, r.verdict])),
+    strict: Object.fromEntries(strict.map((r) => [r.id, r.verdict])),
     records,
     version: PROFILES[runtime.profileId].label,
     output: [...lines, JSON.stringify(records)].join('\n'),

@@ -4,12 +4,18 @@
  * it, and nothing leaked even though failure messages and evidence were rendered.
  */
 import assert from 'node:assert/strict'
-import { writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { randomUUID } from 'node:crypto'
+import { VIOLATION_SITES } from '../fixtures/check.ts'
+import { demoClients, startEmulator } from '../emulator/server.ts'
 import { after, describe, test } from 'node:test'
 import { FAULTS } from '../emulator/faults.ts'
 import { profileForRelease } from '../src/profiles/profiles.ts'
 import { FAULT_MATRIX, type FaultCase } from './fault-matrix.ts'
-import { gradeKit, leaks, runKit, type GradedRun, type KitRun } from './harness.ts'
+import { collectKit, gradeKit, gradeKitAgainst, leaks, runKit, type GradedRun, type KitRun } from './harness.ts'
+import { EVIDENCE_FAULTS, type EvidenceFault } from './evidence-faults.ts'
+import { grade, verdicts } from '../src/evidence/collect.ts'
+import { parseSnapshot, serializeSnapshot } from '../src/evidence/recorder.ts'
 
 // Rows are graded in this process (gradeKit: the kit's own preparation, collection and grading, without Playwright
 // or reports), about half a second a row where a whole run takes eight; every verdict's text is scanned for leaks.
@@ -19,6 +25,9 @@ import { gradeKit, leaks, runKit, type GradedRun, type KitRun } from './harness.
 // (kit-profiles runs echo-secret with secret-in-claims whole too, and renders their Allure report; here the operator's
 // lifecycle flow, whose old, new and retired secrets all pass through the reports)
 const WHOLE_RUN = new Set(['rotation-keeps-old-secret'])
+// every violation() and deviation() call site the in-process runs reach (fixtures/check.ts notes them)
+const reached = new Set<string>()
+;(globalThis as Record<symbol, unknown>)[VIOLATION_SITES] = reached
 const baselines = new Map<string, Promise<GradedRun>>()
 /** The same release, environment, lifetime and topology without the fault (graded once per combination). */
 const baseline = (c: FaultCase) => {
@@ -43,9 +52,15 @@ describe('fault matrix', { concurrency: 6 }, () => {
     const effect = [fails.length ? `${fails.join(', ')} FAILED` : '', ...Object.entries(expectedChanges).filter(([, v]) => v !== 'SKIPPED').map(([id, v]) => `${id} ${v}`)].filter(Boolean).join(', ')
     test(`fault ${row} (v${release}${c.gatewayOnly ? ', gateway only' : ''}${whole ? ', whole run' : ''}) -> ${effect}, nothing else changes`, async () => {
       const base = await baseline(c)
+      const inProcess = await gradeKit(release, [fault], c)
       const run: { verdicts: Record<string, string>; version: string; requests: number; output: string; writes: string[] } & ({ whole: KitRun } | { whole?: undefined }) = whole
         ? await runKit(release, [fault], { ...c, args: ['--workers=1', ...(c.args ?? [])] }).then((r) => ({ verdicts: r.verdicts, version: r.report.target.version, requests: r.report.requests.total, output: r.output, writes: r.writes, whole: r }))
-        : await gradeKit(release, [fault], c)
+        : inProcess
+      // a whole run and the in-process grading agree on every verdict
+      if (whole) assert.deepEqual(run.verdicts, inProcess.verdicts, 'whole run and in-process grading')
+      // the same evidence graded in strict mode: never more lenient, and the fault still FAILED
+      const lenient = Object.keys(run.verdicts).filter((id) => run.verdicts[id] === 'FAILED' && inProcess.strict[id] !== 'FAILED')
+      assert.deepEqual(lenient, [], 'strict mode passes what opencrvs mode fails')
       const failed = Object.entries(run.verdicts).filter(([, v]) => v === 'FAILED').map(([id]) => id)
       const changed = Object.keys(base.verdicts).filter((id) => !fails.includes(id) && run.verdicts[id] !== base.verdicts[id])
       const unexpected = changed.filter((id) => expectedChanges[id] !== run.verdicts[id])
@@ -65,9 +80,65 @@ describe('fault matrix', { concurrency: 6 }, () => {
       } else assert.deepEqual(leaks({ output: run.output, secrets: (run as GradedRun).secrets }), [])
     })
   }
+
+  // v1.9 gives IMPORT_EXPORT clients 7-day tokens by design: the release's own deviation, by the catalogue
+  for (const mode of ['opencrvs', 'strict'] as const) {
+    test(`v1.9 IMPORT_EXPORT client, ${mode} mode: JWT-LIFE-01 is the release's deviation, ${mode === 'strict' ? 'FAILED' : 'WARNING'}`, async () => {
+      const importExport = { clientId: randomUUID(), secret: randomUUID(), type: 'IMPORT_EXPORT' as const, status: 'active' as const }
+      const emu = await startEmulator({ release: '1.9', clients: [...demoClients(), importExport] })
+      try {
+        const run = await gradeKitAgainst(emu, { CONFORMANCE_MODE: mode, OPENCRVS_IMPORT_EXPORT_CLIENT_ID: importExport.clientId, OPENCRVS_IMPORT_EXPORT_CLIENT_SECRET: importExport.secret })
+        const life = run.records.find((r) => r.id === 'JWT-LIFE-01')!
+        assert.equal(life.verdict, mode === 'strict' ? 'FAILED' : 'WARNING', life.reason)
+        assert.match(life.reason, /IMPORT_EXPORT: 604800 s \(7 days\)/)
+      } finally {
+        await emu.stop()
+      }
+    })
+  }
+
+  // the same, for faults put into collected evidence (selftest/evidence-faults.ts): nothing is sent while grading
+  const collected = new Map<string, ReturnType<typeof collectKit>>()
+  for (const [name, f] of Object.entries(EVIDENCE_FAULTS)) {
+    const expected = f.changes ?? {}
+    test(`evidence fault: ${name} (v${f.release}) -> ${[f.fails.length ? `${f.fails.join(', ')} FAILED` : '', ...Object.entries(expected).filter(([, v]) => v !== 'SKIPPED').map(([id, v]) => `${id} ${v}`)].filter(Boolean).join(', ')}, nothing else changes`, async () => {
+      const key = JSON.stringify([f.release, f.opts ?? {}])
+      let c = collected.get(key)
+      if (!c) collected.set(key, (c = collectKit(f.release, [], f.opts ?? {})))
+      const { runtime, snapshot } = await c
+      const again = async (mutate?: EvidenceFault['mutate']) => {
+        const s = parseSnapshot(serializeSnapshot(snapshot))
+        const r = structuredClone(runtime)
+        mutate?.(s, r)
+        return Object.fromEntries((await verdicts(r, await grade(r, s))).map((x) => [x.id, x]))
+      }
+      const [base, run] = await Promise.all([again(), again(f.mutate)])
+      const failed = Object.values(run).filter((x) => x.verdict === 'FAILED').map((x) => x.id)
+      const changed = Object.keys(base).filter((id) => !f.fails.includes(id) && run[id]!.verdict !== base[id]!.verdict)
+      assert.deepEqual(failed.sort(), [...f.fails].sort(), Object.values(run).filter((x) => x.verdict === 'FAILED').map((x) => `${x.id}: ${x.reason}`).join('\n'))
+      assert.deepEqual(changed.filter((id) => expected[id] !== run[id]!.verdict).map((id) => `${id} ${base[id]!.verdict}->${run[id]!.verdict}: ${run[id]!.reason}`), [], 'other verdicts changed')
+      assert.deepEqual(leaks({ output: JSON.stringify(run), secrets: [] }), [])
+    })
+  }
+})
+
+/** Every violation( and deviation( call in the spec files, as file:line. */
+function violationSites(): string[] {
+  const dir = new URL('../specs/', import.meta.url).pathname
+  return readdirSync(dir).filter((f) => f.endsWith('.spec.ts')).flatMap((f) =>
+    readFileSync(dir + f, 'utf8').split('\n').flatMap((line, i) => (/\b(violation|deviation)\(/.test(line) && !/^\s*(import|\/\/|\*)/.test(line) ? [`specs/${f}:${i + 1}`] : [])),
+  )
+}
+
+describe('violation branches', () => {
+  test('every violation( and deviation( call in the specs is reached by some fault of the matrix', () => {
+    assert.deepEqual(violationSites().filter((s) => !reached.has(s)), [], 'add a fault (emulator or evidence) that reaches it, or remove the branch')
+  })
 })
 
 after(() => {
+  const unreached = violationSites().filter((s) => !reached.has(s))
+  rows.push(`\n${unreached.length} violation( or deviation( call(s) no run of the matrix reaches${unreached.length ? `: ${unreached.join(', ')}` : ''}`)
   const table = ['| fault | release | identified as | must fail | failed | other verdicts changed | requests (without the fault) |', '|---|---|---|---|---|---|---|', ...rows.sort()].join('\n')
   if (process.env.SELFTEST_MATRIX_FILE) writeFileSync(process.env.SELFTEST_MATRIX_FILE, table + '\n')
   else console.log(table)

@@ -1,0 +1,142 @@
+/**
+ * Faults put into collected evidence: the kit collects once from a correct emulator, one answer or fact is changed,
+ * and the checks grade it again with nothing sent. They reach the violation branches an emulator fault would need
+ * a whole misbehaving server for (a claim of the wrong type, a key of the wrong kind, a skewed clock), and each
+ * must turn exactly its requirement FAILED. Run by selftest/kit-faults.test.ts beside the emulator faults.
+ */
+import { createHash, generateKeyPairSync } from 'node:crypto'
+import type { TokenAttempt } from '../fixtures/tokens.ts'
+import type { EvidenceSnapshot } from '../src/evidence/recorder.ts'
+import type { HttpExchange } from '../src/http/index.ts'
+import type { Runtime } from '../src/runtime/runtime.ts'
+import type { RunOptions } from './harness.ts'
+
+export interface EvidenceFault {
+  release: string
+  opts?: RunOptions
+  fails: string[]
+  changes?: Record<string, string>
+  mutate(s: EvidenceSnapshot, runtime: Runtime): void
+}
+
+/** The value kept under a key (it must be there). */
+function kept<T>(s: EvidenceSnapshot, key: string): T {
+  const k = s.kept[key]
+  if (!k || !('value' in k)) throw new Error(`the evidence holds no value for ${key}`)
+  return k.value as T
+}
+/** Every token attempt kept (each client's, each format's, the second token). */
+const attempts = (s: EvidenceSnapshot, type?: string): TokenAttempt[] =>
+  Object.keys(s.kept).filter((k) => k.startsWith(`token:${type ?? ''}`) && 'value' in s.kept[k]!).map((k) => kept<TokenAttempt>(s, k)).filter((a) => a.decoded)
+const claims = (s: EvidenceSnapshot, type?: string) => attempts(s, type).map((a) => a.decoded!.claims)
+const exchange = (s: EvidenceSnapshot, key: string) => {
+  const v = kept<HttpExchange & { exchange?: HttpExchange }>(s, key)
+  return v.exchange ?? v
+}
+const sha = (secret: string) => createHash('sha256').update(secret).digest('base64url').slice(0, 12)
+const ec = () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString()
+
+export const EVIDENCE_FAULTS: Record<string, EvidenceFault> = {
+  'token header alg RS512': { release: '2.0', fails: ['JWT-HDR-01'], mutate: (s) => attempts(s).forEach((a) => (a.decoded!.header.alg = 'RS512')) },
+  'the key location answers, with no key': {
+    release: '2.0',
+    fails: ['JWT-SIG-01'],
+    changes: { 'JWT-KEY-01': 'SKIPPED', 'DOOR-04': 'SKIPPED' },
+    mutate: (_s, r) => (r.key = { unavailable: 'https://auth.example/.well-known answered HTTP 500', located: true }),
+  },
+  'the published key is an EC key': { release: '2.0', fails: ['JWT-KEY-01', 'JWT-SIG-01'], mutate: (_s, r) => (r.key = { spki: ec(), source: 'an EC key' }) },
+  'aud a string, not an array': { release: '2.0', fails: ['JWT-CLM-02'], mutate: (s) => claims(s).forEach((c) => (c.aud = 'opencrvs:gateway-user')) },
+  'sub not a string': { release: '2.0', fails: ['JWT-CLM-03'], mutate: (s) => claims(s).forEach((c) => (c.sub = 42)) },
+  'v2.0 sub not the client_id': { release: '2.0', fails: ['JWT-CLM-03'], mutate: (s) => claims(s).forEach((c) => (c.sub = '5648253a59d8b0f64bace3c3')) },
+  'v1.9 sub the client_id': { release: '1.9', fails: ['JWT-CLM-03'], mutate: (s) => attempts(s).forEach((a) => (a.decoded!.claims.sub = a.client.id)) },
+  'two clients with one sub': {
+    release: '1.9',
+    fails: ['JWT-CLM-03'],
+    mutate: (s) => {
+      const sub = claims(s, 'NOTIFICATION')[0]!.sub
+      claims(s, 'SEARCH').forEach((c) => (c.sub = sub))
+    },
+  },
+  'iat absent': { release: '2.0', fails: ['JWT-CLM-06'], changes: { 'JWT-CLM-07': 'SKIPPED', 'JWT-LIFE-01': 'SKIPPED' }, mutate: (s) => claims(s).forEach((c) => delete c.iat) },
+  'iat a string': { release: '2.0', fails: ['JWT-CLM-06'], changes: { 'JWT-CLM-07': 'SKIPPED', 'JWT-LIFE-01': 'SKIPPED' }, mutate: (s) => claims(s).forEach((c) => (c.iat = String(c.iat))) },
+  'exp not after iat': { release: '2.0', fails: ['JWT-CLM-06', 'JWT-LIFE-01'], mutate: (s) => claims(s).forEach((c) => (c.exp = c.iat)) },
+  'iat an hour ahead, no Date header': {
+    release: '2.0',
+    fails: ['JWT-CLM-07'],
+    mutate: (s) =>
+      attempts(s).forEach((a) => {
+        a.decoded!.claims.iat = (a.decoded!.claims.iat as number) + 3600
+        a.decoded!.claims.exp = (a.decoded!.claims.exp as number) + 3600
+        delete a.exchange.headers.date
+      }),
+  },
+  "the server's clock an hour ahead (Date and iat agree)": {
+    release: '2.0',
+    fails: ['JWT-CLM-07'],
+    mutate: (s) =>
+      attempts(s).forEach((a) => {
+        a.decoded!.claims.iat = (a.decoded!.claims.iat as number) + 3600
+        a.decoded!.claims.exp = (a.decoded!.claims.exp as number) + 3600
+        a.exchange.headers.date = new Date(a.receivedAt + 3600_000).toUTCString()
+      }),
+  },
+  'the wrong client type accepted at the scope probe (201)': { release: '2.0', fails: ['SCOPE-02'], mutate: (s) => (exchange(s, 'send:scope:SEARCH:POST /events/events').status = 201) },
+  'the wrong client type refused with another status (404)': { release: '2.0', fails: ['SCOPE-02'], mutate: (s) => (exchange(s, 'send:scope:SEARCH:POST /events/events').status = 404) },
+  'PUT on the token route answered 500': { release: '2.0', fails: ['TOKEN-METHOD-01'], mutate: (s) => (exchange(s, 'send:TOKEN-METHOD-01:PUT').status = 500) },
+  // the response checks then have no successful token response to inspect, and say so
+  'the token answer HTTP 500 (its body a token)': { release: '2.0', fails: ['TOKEN-RESP-01'], changes: { 'TOKEN-RESP-02': 'SKIPPED', 'TOKEN-RESP-03': 'SKIPPED', 'TOKEN-RESP-04': 'SKIPPED', 'TOKEN-RESP-05': 'SKIPPED', 'TOKEN-RESP-06': 'SKIPPED' }, mutate: (s) => attempts(s, 'NOTIFICATION').forEach((a) => (a.exchange.status = 500)) },
+  'the token answer not JSON': {
+    release: '2.0',
+    fails: ['TOKEN-RESP-01'],
+    changes: { 'TOKEN-RESP-05': 'SKIPPED', 'TOKEN-RESP-06': 'SKIPPED' },
+    mutate: (s) => attempts(s, 'NOTIFICATION').forEach((a) => Object.assign(a.exchange, { bodyText: `token=${a.compact}`, json: undefined })),
+  },
+  'the search client refused (401)': {
+    release: '2.0',
+    fails: ['TOKEN-CRED-01'],
+    // every check that needed the search client's token points at TOKEN-CRED-01
+    changes: Object.fromEntries(['SCOPE-01', 'SCOPE-02', 'SCOPE-03', 'JWT-SIG-01', 'JWT-CLM-02', 'JWT-CLM-03', 'JWT-CLM-04', 'JWT-CLM-08', 'JWT-LIFE-01'].map((id) => [id, 'SKIPPED'])),
+    mutate: (s) => {
+      // refused in every format the kit would try
+      const a = kept<TokenAttempt>(s, 'token:SEARCH:form')
+      a.exchange = { ...a.exchange, status: 401, bodyText: '{"error":"invalid_client","error_description":"Invalid client id or secret"}', json: { error: 'invalid_client' } }
+      delete a.compact
+      delete a.decoded
+      for (const format of ['json', 'query'] as const) s.kept[`token:SEARCH:${format}`] = { value: { ...a, format } }
+    },
+  },
+  "the rotated client's new secret refused": {
+    release: '2.0',
+    opts: { lifecycle: true },
+    fails: ['CLIENT-ROTATE-01'],
+    mutate: (s, r) => {
+      const rotated = r.target.lifecycle.rotated!
+      const a = kept<TokenAttempt>(s, `try:${rotated.id}:${sha(rotated.secret)}`)
+      a.exchange = { ...a.exchange, status: 401, bodyText: '{"error":"invalid_client"}', json: { error: 'invalid_client' } }
+      delete a.compact
+      delete a.decoded
+    },
+  },
+  "the re-enabled client's token with another scope set": {
+    release: '2.0',
+    opts: { lifecycle: true },
+    fails: ['CLIENT-REENABLE-01'],
+    mutate: (s, r) => {
+      const c = r.target.lifecycle.reenabled!
+      kept<TokenAttempt>(s, `try:${c.id}:${sha(c.secret)}`).decoded!.claims.scope = ['natlsysadmin']
+    },
+  },
+  // no gateway: JWT-EXP-01 can only read the server's clock after the wait (3-second tokens, the live-expiry run)
+  "the server's clock not past exp after the wait (no gateway)": {
+    release: '1.9',
+    opts: { env: { CONFORMANCE_SLOW: 'true', OPENCRVS_TOKEN_LIFETIME_SECONDS: '3', CONFORMANCE_LEEWAY_SECONDS: '1', OPENCRVS_GATEWAY_URL: '' }, lifetimeSeconds: 3 },
+    fails: ['JWT-EXP-01'],
+    mutate: (s) => {
+      const exp = kept<TokenAttempt>(s, 'token:NOTIFICATION:fresh').decoded!.claims.exp as number
+      exchange(s, 'send:JWT-EXP-01:server-clock').headers.date = new Date((exp - 60) * 1000).toUTCString()
+    },
+  },
+  'the release not identified': { release: '2.0', fails: [], changes: { 'PROFILE-01': 'WARNING' }, mutate: (_s, r) => Object.assign(r, { detected: null, detectedFrom: [] }) },
+  'conflicting evidence of the release': { release: '2.0', fails: [], changes: { 'PROFILE-01': 'WARNING' }, mutate: (_s, r) => (r.conflicts = ['the token looks like v1.9']) },
+  'a declared release the evidence contradicts': { release: '2.0', fails: [], changes: { 'PROFILE-01': 'WARNING' }, mutate: (_s, r) => Object.assign(r, { declared: '2.0', detected: '1.9' }) },
+}
