@@ -45,6 +45,13 @@ failed += count('fail') + count('cancelled')
 if (res.status !== 0 && count('fail') + count('cancelled') === 0) failed++ // the runner itself broke
 
 if (existsSync(matrix)) console.log(`\n== fault matrix: each emulator fault and the requirement it must turn FAILED\n${readFileSync(matrix, 'utf8')}`)
-console.log(`self-tests finished in ${((Date.now() - started) / 1000).toFixed(0)} s`)
+// the slowest five steps (tests, not the suites that hold them): where the suite's time goes
+const steps = [...tapText.matchAll(/^\s*(?:not )?ok \d+ - (.+)\n\s*---\n\s*duration_ms: ([\d.]+)\n(\s*type: 'suite')?/gm)]
+  .filter((m) => !m[3] && !/\.test\.ts$/.test(m[1]!))
+  .map((m) => ({ title: m[1]!, ms: Number(m[2]) }))
+  .sort((a, b) => b.ms - a.ms)
+  .slice(0, 5)
+if (steps.length) console.log(`\n== the slowest five steps\n${steps.map((x) => `${(x.ms / 1000).toFixed(1).padStart(6)} s  ${x.title.slice(0, 140)}`).join('\n')}`)
+console.log(`self-tests finished in ${((Date.now() - started) / 1000).toFixed(0)} s (wall time)`)
 console.log(`${passed} passed, ${failed} failed`)
 process.exit(failed === 0 ? 0 : 1)
