@@ -4,6 +4,8 @@
  * emulator/faults.ts, so the emulator knows nothing of the kit's checks. Every other verdict must stay as
  * it is on the same release without the fault.
  */
+import { readdirSync, readFileSync } from 'node:fs'
+
 export interface FaultCase {
   /** The emulator fault, when the row's key is not its name (a fault seen in another topology). */
   fault?: string
@@ -177,3 +179,13 @@ export const NON_FAILING_SCENARIOS: Record<string, string> = {
   'TOKEN-METHOD-02': 'informational only: reports OPTIONS/CORS on the token route',
   'TOKEN-ERR-03': 'shown by the v1.3-v1.6 emulator, whose descriptions keep to the charset (PASSED), against v1.7+ (WARNING)',
 }
+
+/** Every violation( and deviation( call in the spec files, as file:line. */
+export function violationSites(): string[] {
+  const dir = new URL('../specs/', import.meta.url).pathname
+  return readdirSync(dir).filter((f) => f.endsWith('.spec.ts')).flatMap((f) =>
+    readFileSync(dir + f, 'utf8').split('\n').flatMap((line, i) => (/\b(violation|deviation)\(/.test(line) && !/^\s*(import|\/\/|\*)/.test(line) ? [`specs/${f}:${i + 1}`] : [])),
+  )
+}
+
+export const MATRIX_HEADER = ['| fault | release | identified as | must fail | failed | other verdicts changed | requests (without the fault) |', '|---|---|---|---|---|---|---|']

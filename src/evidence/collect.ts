@@ -38,8 +38,10 @@ export async function collect(runtime: Runtime): Promise<{ snapshot: EvidenceSna
   const recorder = Recorder.live(httpClientFor(target, runtime.budget), REVIVE)
   const kit = buildKit(runtime, recorder, new Observations())
   const all = await loadChecks()
-  // the second token (JWT-FRESH-01, JWT-CLM-03) waits for the next second: started first, its wait overlaps the rest
-  kit.tokens.second(kit.tokens.firstType()).catch(() => {})
+  // the second token (JWT-FRESH-01, JWT-CLM-03) waits for the next second: started first, its wait overlaps the
+  // rest; only when the first token was issued, as those checks ask for it only then
+  const first = kit.tokens.firstType()
+  kit.tokens.primary(first).then((a) => (a.compact && a.decoded ? kit.tokens.second(first) : undefined)).catch(() => {})
   const outcomes = new Map<string, Outcome | Error>()
   let next = 0
   const lane = async () => {

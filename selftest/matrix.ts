@@ -1,0 +1,142 @@
+/**
+ * The fault matrix: the kit against the emulator with one fault at a time. The fault's requirement(s) must be
+ * FAILED, every other verdict unchanged from the same release without faults, no more requests sent than without
+ * it, and nothing leaked even though failure messages and evidence were rendered.
+ *
+ * The rows are graded in process, which keeps one core busy: the matrix is split in two shards, two test files
+ * (kit-faults.test.ts, kit-faults-2.test.ts), so node's test runner puts them on both cores. Each shard writes its
+ * table rows and the violation branches it reached next to SELFTEST_MATRIX_FILE; npm test (selftest/run.ts) prints
+ * the whole table and fails when a violation( or deviation( call in the specs is reached by no shard.
+ */
+import assert from 'node:assert/strict'
+import { writeFileSync } from 'node:fs'
+import { randomUUID } from 'node:crypto'
+import { VIOLATION_SITES } from '../fixtures/check.ts'
+import { demoClients, startEmulator } from '../emulator/server.ts'
+import { after, describe, test } from 'node:test'
+import { FAULTS } from '../emulator/faults.ts'
+import { profileForRelease } from '../src/profiles/profiles.ts'
+import { FAULT_MATRIX, type FaultCase } from './fault-matrix.ts'
+import { collectKit, gradeKit, gradeKitAgainst, leaks, runKit, type GradedRun, type KitRun } from './harness.ts'
+import { EVIDENCE_FAULTS, type EvidenceFault } from './evidence-faults.ts'
+import { grade, verdicts } from '../src/evidence/collect.ts'
+import { parseSnapshot, serializeSnapshot } from '../src/evidence/recorder.ts'
+
+// Rows are graded in this process (gradeKit: the kit's own preparation, collection and grading, without Playwright
+// or reports), about half a second a row where a whole run takes eight; every verdict's text is scanned for leaks.
+// One secret-heavy fault also runs as a user runs the kit (runKit), writing every report (HTML, JUnit, Allure), all
+// of it scanned, with the exit code and the console summary checked too. Its baseline is graded in process: a
+// whole run and the in-process grading must agree on every other verdict.
+// (kit-profiles runs echo-secret with secret-in-claims whole too, and renders their Allure report; here the operator's
+// lifecycle flow, whose old, new and retired secrets all pass through the reports)
+const WHOLE_RUN = new Set(['rotation-keeps-old-secret'])
+/** Define this shard's part of the matrix (rows whose index modulo `shards` is `shard`). */
+export function defineMatrix(shard: number, shards: number): void {
+  // every violation() and deviation() call site the in-process runs reach (fixtures/check.ts notes them)
+  const reached = new Set<string>()
+  ;(globalThis as Record<symbol, unknown>)[VIOLATION_SITES] = reached
+  const mine = (i: number) => i % shards === shard
+  const baselines = new Map<string, Promise<GradedRun>>()
+  /** The same release, environment, lifetime and topology without the fault (graded once per combination). */
+  const baseline = (c: FaultCase) => {
+    const key = JSON.stringify([c.release, c.env ?? {}, c.lifetimeSeconds ?? 0, c.tls ?? false, c.lifecycle ?? false, c.gatewayOnly ?? false])
+    let p = baselines.get(key)
+    if (!p) baselines.set(key, (p = gradeKit(c.release, [], c)))
+    return p
+  }
+  const rows: string[] = []
+
+  describe(`fault matrix (shard ${shard + 1} of ${shards})`, { concurrency: 6 }, () => {
+    if (shard === 0) {
+      test('every emulator fault has a row in the matrix', () => {
+        assert.deepEqual(Object.keys(FAULTS).sort(), [...new Set(Object.entries(FAULT_MATRIX).map(([key, c]) => c.fault ?? key))].sort())
+        assert.deepEqual([...WHOLE_RUN].filter((f) => !FAULTS[f]), [], 'whole-run faults exist')
+      })
+    }
+
+    for (const [row, c] of Object.entries(FAULT_MATRIX).filter(([, x]) => !x.gate).filter((_, i) => mine(i))) {
+      const { release, fails } = c
+      const fault = c.fault ?? row
+      const expectedChanges = c.changes ?? {}
+      const whole = WHOLE_RUN.has(row)
+      const effect = [fails.length ? `${fails.join(', ')} FAILED` : '', ...Object.entries(expectedChanges).filter(([, v]) => v !== 'SKIPPED').map(([id, v]) => `${id} ${v}`)].filter(Boolean).join(', ')
+      test(`fault ${row} (v${release}${c.gatewayOnly ? ', gateway only' : ''}${whole ? ', whole run' : ''}) -> ${effect}, nothing else changes`, async () => {
+        const base = await baseline(c)
+        const inProcess = await gradeKit(release, [fault], c)
+        const run: { verdicts: Record<string, string>; version: string; requests: number; output: string; writes: string[] } & ({ whole: KitRun } | { whole?: undefined }) = whole
+          ? await runKit(release, [fault], { ...c, args: ['--workers=1', ...(c.args ?? [])] }).then((r) => ({ verdicts: r.verdicts, version: r.report.target.version, requests: r.report.requests.total, output: r.output, writes: r.writes, whole: r }))
+          : inProcess
+        // a whole run and the in-process grading agree on every verdict
+        if (whole) assert.deepEqual(run.verdicts, inProcess.verdicts, 'whole run and in-process grading')
+        // the same evidence graded in strict mode: never more lenient, and the fault still FAILED
+        const lenient = Object.keys(run.verdicts).filter((id) => run.verdicts[id] === 'FAILED' && inProcess.strict[id] !== 'FAILED')
+        assert.deepEqual(lenient, [], 'strict mode passes what opencrvs mode fails')
+        const failed = Object.entries(run.verdicts).filter(([, v]) => v === 'FAILED').map(([id]) => id)
+        const changed = Object.keys(base.verdicts).filter((id) => !fails.includes(id) && run.verdicts[id] !== base.verdicts[id])
+        const unexpected = changed.filter((id) => expectedChanges[id] !== run.verdicts[id])
+        rows.push(`| ${row} | ${release}${c.gatewayOnly ? ' (gateway only)' : ''} | ${run.version} | ${fails.join(', ')} | ${failed.join(', ') || '-'} | ${changed.length > 3 ? `${changed.length} checks -> SKIPPED (nothing to inspect)` : changed.map((id) => `${id} ${base.verdicts[id]}->${run.verdicts[id]}`).join(', ') || 'none'} | ${run.requests} (${base.requests}) |`)
+        // one deliberate deviation is a defect of the release's deployment, not another product
+        assert.equal(run.version, profileForRelease(release)!.label, 'identified as its release')
+        assert.deepEqual(failed.sort(), [...fails].sort(), `FAILED requirements\n${run.output}`)
+        assert.deepEqual(unexpected.map((id) => `${id} ${base.verdicts[id]}->${run.verdicts[id]}`), [], 'other verdicts changed')
+        for (const [id, verdict] of Object.entries(expectedChanges)) assert.equal(run.verdicts[id], verdict, `${id} expected ${verdict}`)
+        // a broken deployment is never sent more requests than a sound one (evidence is collected once, whatever fails)
+        assert.ok(run.requests <= base.requests + (c.extraRequests?.count ?? 0), `requests: ${run.requests} with the fault, ${base.requests} without${c.extraRequests ? ` (${c.extraRequests.why})` : ''}`)
+        assert.deepEqual(run.writes, [], 'no probe may get past the point where a real gateway writes')
+        if (run.whole) {
+          assert.equal(run.whole.code, fails.length ? 1 : 0, 'exit code')
+          for (const id of fails) assert.match(run.output, new RegExp(`FAILED\\s+${id}`), `console summary names ${id}`)
+          assert.deepEqual(leaks(run.whole), [])
+        } else assert.deepEqual(leaks({ output: run.output, secrets: (run as GradedRun).secrets }), [])
+      })
+    }
+
+    // v1.9 gives IMPORT_EXPORT clients 7-day tokens by design: the release's own deviation, by the catalogue
+    for (const mode of (['opencrvs', 'strict'] as const).filter((_, i) => mine(i))) {
+      test(`v1.9 IMPORT_EXPORT client, ${mode} mode: JWT-LIFE-01 is the release's deviation, ${mode === 'strict' ? 'FAILED' : 'WARNING'}`, async () => {
+        const importExport = { clientId: randomUUID(), secret: randomUUID(), type: 'IMPORT_EXPORT' as const, status: 'active' as const }
+        const emu = await startEmulator({ release: '1.9', clients: [...demoClients(), importExport] })
+        try {
+          const run = await gradeKitAgainst(emu, { CONFORMANCE_MODE: mode, OPENCRVS_IMPORT_EXPORT_CLIENT_ID: importExport.clientId, OPENCRVS_IMPORT_EXPORT_CLIENT_SECRET: importExport.secret })
+          const life = run.records.find((r) => r.id === 'JWT-LIFE-01')!
+          assert.equal(life.verdict, mode === 'strict' ? 'FAILED' : 'WARNING', life.reason)
+          assert.match(life.reason, /IMPORT_EXPORT: 604800 s \(7 days\)/)
+        } finally {
+          await emu.stop()
+        }
+      })
+    }
+
+    // the same, for faults put into collected evidence (selftest/evidence-faults.ts): nothing is sent while grading
+    const collected = new Map<string, ReturnType<typeof collectKit>>()
+    for (const [name, f] of Object.entries(EVIDENCE_FAULTS).filter((_, i) => mine(i))) {
+      const expected = f.changes ?? {}
+      test(`evidence fault: ${name} (v${f.release}) -> ${[f.fails.length ? `${f.fails.join(', ')} FAILED` : '', ...Object.entries(expected).filter(([, v]) => v !== 'SKIPPED').map(([id, v]) => `${id} ${v}`)].filter(Boolean).join(', ')}, nothing else changes`, async () => {
+        const key = JSON.stringify([f.release, f.opts ?? {}])
+        let c = collected.get(key)
+        if (!c) collected.set(key, (c = collectKit(f.release, [], f.opts ?? {})))
+        const { runtime, snapshot } = await c
+        const again = async (mutate?: EvidenceFault['mutate']) => {
+          const s = parseSnapshot(serializeSnapshot(snapshot))
+          const r = structuredClone(runtime)
+          mutate?.(s, r)
+          return Object.fromEntries((await verdicts(r, await grade(r, s))).map((x) => [x.id, x]))
+        }
+        const [base, run] = await Promise.all([again(), again(f.mutate)])
+        const failed = Object.values(run).filter((x) => x.verdict === 'FAILED').map((x) => x.id)
+        const changed = Object.keys(base).filter((id) => !f.fails.includes(id) && run[id]!.verdict !== base[id]!.verdict)
+        assert.deepEqual(failed.sort(), [...f.fails].sort(), Object.values(run).filter((x) => x.verdict === 'FAILED').map((x) => `${x.id}: ${x.reason}`).join('\n'))
+        assert.deepEqual(changed.filter((id) => expected[id] !== run[id]!.verdict).map((id) => `${id} ${base[id]!.verdict}->${run[id]!.verdict}: ${run[id]!.reason}`), [], 'other verdicts changed')
+        assert.deepEqual(leaks({ output: JSON.stringify(run), secrets: [] }), [])
+      })
+    }
+  })
+
+  after(() => {
+    const out = process.env.SELFTEST_MATRIX_FILE
+    if (out) {
+      writeFileSync(`${out}.rows-${shard}`, rows.join('\n'))
+      writeFileSync(`${out}.sites-${shard}`, JSON.stringify([...reached]))
+    } else console.log(rows.sort().join('\n'))
+  })
+}
