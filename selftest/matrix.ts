@@ -36,10 +36,27 @@ export function defineMatrix(shard: number, shards: number): void {
   const reached = new Set<string>()
   ;(globalThis as Record<symbol, unknown>)[VIOLATION_SITES] = reached
   const mine = (i: number) => i % shards === shard
+  // rows that share a baseline (or a collection) go to one shard, so no baseline is built twice: whole groups,
+  // largest first, each to the shard with fewer rows so far
+  const shardOf = <T>(items: Array<[string, T]>, keyOf: (x: T) => string): Set<string> => {
+    const groups = new Map<string, string[]>()
+    for (const [name, x] of items) groups.set(keyOf(x), [...(groups.get(keyOf(x)) ?? []), name])
+    const load = Array.from({ length: shards }, () => 0)
+    const own = new Set<string>()
+    for (const names of [...groups.values()].sort((a, b) => b.length - a.length || a[0]!.localeCompare(b[0]!))) {
+      const to = load.indexOf(Math.min(...load))
+      load[to]! += names.length
+      if (to === shard) names.forEach((n) => own.add(n))
+    }
+    return own
+  }
+  const baselineKey = (c: FaultCase) => JSON.stringify([c.release, c.env ?? {}, c.lifetimeSeconds ?? 0, c.tls ?? false, c.lifecycle ?? false, c.gatewayOnly ?? false])
+  const rowsHere = shardOf(Object.entries(FAULT_MATRIX).filter(([, x]) => !x.gate), baselineKey)
+  const evidenceHere = shardOf(Object.entries(EVIDENCE_FAULTS), (f) => JSON.stringify([f.release, f.opts ?? {}]))
   const baselines = new Map<string, Promise<GradedRun>>()
   /** The same release, environment, lifetime and topology without the fault (graded once per combination). */
   const baseline = (c: FaultCase) => {
-    const key = JSON.stringify([c.release, c.env ?? {}, c.lifetimeSeconds ?? 0, c.tls ?? false, c.lifecycle ?? false, c.gatewayOnly ?? false])
+    const key = baselineKey(c)
     let p = baselines.get(key)
     if (!p) baselines.set(key, (p = gradeKit(c.release, [], c)))
     return p
@@ -54,7 +71,7 @@ export function defineMatrix(shard: number, shards: number): void {
       })
     }
 
-    for (const [row, c] of Object.entries(FAULT_MATRIX).filter(([, x]) => !x.gate).filter((_, i) => mine(i))) {
+    for (const [row, c] of Object.entries(FAULT_MATRIX).filter(([name, x]) => !x.gate && rowsHere.has(name))) {
       const { release, fails } = c
       const fault = c.fault ?? row
       const expectedChanges = c.changes ?? {}
@@ -109,7 +126,7 @@ export function defineMatrix(shard: number, shards: number): void {
 
     // the same, for faults put into collected evidence (selftest/evidence-faults.ts): nothing is sent while grading
     const collected = new Map<string, ReturnType<typeof collectKit>>()
-    for (const [name, f] of Object.entries(EVIDENCE_FAULTS).filter((_, i) => mine(i))) {
+    for (const [name, f] of Object.entries(EVIDENCE_FAULTS).filter(([n]) => evidenceHere.has(n))) {
       const expected = f.changes ?? {}
       test(`evidence fault: ${name} (v${f.release}) -> ${[f.fails.length ? `${f.fails.join(', ')} FAILED` : '', ...Object.entries(expected).filter(([, v]) => v !== 'SKIPPED').map(([id, v]) => `${id} ${v}`)].filter(Boolean).join(', ')}, nothing else changes`, async () => {
         const key = JSON.stringify([f.release, f.opts ?? {}])
