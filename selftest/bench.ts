@@ -14,14 +14,9 @@ import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { startEmulator } from '../emulator/server.ts'
 import { ROOT, runKitAgainst } from './harness.ts'
+import { runsArgument } from './tools/runs.ts'
 
-const args = process.argv.slice(2)
-const runsAt = args.indexOf('--runs')
-const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 3
-if (!Number.isInteger(runs) || runs < 1) {
-  console.error('Usage: npm run bench [-- --runs N]  (N >= 1, default 3)')
-  process.exit(2)
-}
+const runs = runsArgument(process.argv.slice(2), 3, 'bench')
 
 interface Sample {
   wallMs: number

@@ -5,14 +5,9 @@
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { availableParallelism } from 'node:os'
+import { runsArgument } from './tools/runs.ts'
 
-const args = process.argv.slice(2)
-const at = args.indexOf('--runs')
-const runs = at >= 0 ? Number(args[at + 1]) : 1
-if (!Number.isInteger(runs) || runs < 1) {
-  console.error('Usage: npm run test:load [-- --runs N]  (N >= 1, default 1)')
-  process.exit(2)
-}
+const runs = runsArgument(process.argv.slice(2), 1, 'test:load')
 
 const cores = availableParallelism()
 const busy = Array.from({ length: cores }, () =>
