@@ -73,3 +73,13 @@ test('the scan finds a secret in every encoding, and an 8-character fragment lef
     assert.equal(found.length, 1, `${name}: ${found.join('; ')}`)
   }
 })
+
+test("another whole UUID that shares an 8-character window with a secret (a reporter's file name) is not a fragment of it", () => {
+  const secret = '5f0c2a7e-13b9-4308-82d4-7c1e9a0b3f65'
+  const allure = '30e6c464-4d6d-4308-824f-4e8cb757af32' // shares "-4308-82", 16 random bits: it happens
+  const dir = mkdtempSync(join(tmpdir(), 'leak-'))
+  writeFileSync(join(dir, `${allure}-result.json`), JSON.stringify({ uuid: allure }))
+  assert.deepEqual(leaks({ code: 0, output: '', reportDir: dir, secrets: [secret] } as unknown as KitRun), [])
+  writeFileSync(join(dir, 'cut.json'), `{"description":"${secret.slice(0, 20)}"}`)
+  assert.equal(leaks({ code: 0, output: '', reportDir: dir, secrets: [secret] } as unknown as KitRun).length, 1, 'a cut-off piece is still found')
+})
