@@ -127,6 +127,16 @@ export const EVIDENCE_FAULTS: Record<string, EvidenceFault> = {
       exchange(s, 'send:JWT-EXP-01:server-clock').headers.date = new Date((exp - 60) * 1000).toUTCString()
     },
   },
+  "the re-enabled client's token with no type's scope set (its type not declared)": {
+    release: '2.0',
+    opts: { lifecycle: true },
+    fails: ['CLIENT-REENABLE-01'],
+    mutate: (s, r) => {
+      const c = r.target.lifecycle.reenabled!
+      delete c.type
+      kept<TokenAttempt>(s, `try:${c.id}:${sha(c.secret)}`).decoded!.claims.scope = ['natlsysadmin']
+    },
+  },
   'the release not identified': { release: '2.0', fails: [], changes: { 'PROFILE-01': 'WARNING' }, mutate: (_s, r) => Object.assign(r, { detected: null, detectedFrom: [] }) },
   'conflicting evidence of the release': { release: '2.0', fails: [], changes: { 'PROFILE-01': 'WARNING' }, mutate: (_s, r) => (r.conflicts = ['the token looks like v1.9']) },
   'a declared release the evidence contradicts': { release: '2.0', fails: [], changes: { 'PROFILE-01': 'WARNING' }, mutate: (_s, r) => Object.assign(r, { declared: '2.0', detected: '1.9' }) },

@@ -110,6 +110,7 @@ export function lifecycleSetup(emu: RunningEmulator, extra: EmulatorClient[]): {
       OPENCRVS_DELETED_CLIENT_ID: deleted.clientId,
       OPENCRVS_DELETED_CLIENT_SECRET: deleted.secret,
       OPENCRVS_REENABLED_CLIENT_ID: reenabled.clientId,
+      OPENCRVS_REENABLED_CLIENT_TYPE: 'SEARCH',
       OPENCRVS_REENABLED_CLIENT_SECRET: reenabled.secret,
       OPENCRVS_RETIRED_CREDENTIALS: file,
     },

@@ -2,7 +2,7 @@
  * Client lifecycle, proven from credentials the operator supplies after acting in OpenCRVS: a rotated
  * secret, a deleted client, a re-enabled client, and credentials that must all be dead.
  */
-import { check, pass, skip, violation, test } from '../fixtures/index.ts'
+import { check, finding, pass, skip, violation, test } from '../fixtures/index.ts'
 import { compareScopes, expectedScopes } from '../fixtures/scopes.ts'
 import type { TokenAttempt } from '../fixtures/tokens.ts'
 import { answerMismatch } from '../fixtures/probes.ts'
@@ -44,18 +44,24 @@ test(...check(req('CLIENT-REENABLE-01'), async ({ target, tokens, profile }) => 
   const a = await tokens.tryCredentials(c.id, c.secret)
   if (!a.compact || !a.decoded) return violation(`the re-enabled client got HTTP ${a.exchange.status}, no token: activating it again did not restore access`, { detail: evidence(a.exchange) })
   const scopes = Array.isArray(a.decoded.claims.scope) ? a.decoded.claims.scope.map(String) : []
-  const candidates: Array<[string, string[]]> = c.scopes
-    ? [['OPENCRVS_REENABLED_CLIENT_SCOPES', c.scopes]]
-    : (Object.keys(CLIENT_TYPES) as ClientType[]).flatMap((t) => {
-        const e = expectedScopes(target, profile, t)
-        return e ? [[CLIENT_TYPES[t].label, e.patterns] as [string, string[]]] : []
-      })
-  const match = candidates.find(([, patterns]) => {
+  const same = (patterns: string[]) => {
     const diff = compareScopes(patterns, scopes)
     return !diff.missing.length && !diff.extra.length
+  }
+  // its own scope set: declared, or its declared type's
+  const own = c.scopes ? { patterns: c.scopes, from: 'OPENCRVS_REENABLED_CLIENT_SCOPES' } : c.type ? expectedScopes(target, profile, c.type) : undefined
+  if (own) {
+    if (same(own.patterns)) return pass(`the re-enabled client gets a token with its own scopes (${own.from})`)
+    return violation(`the re-enabled client's token carries ${JSON.stringify(scopes)}, not its own scope set (${own.from}: ${JSON.stringify(own.patterns)}): re-enabling changed its permissions`, { detail: evidence(a.exchange) })
+  }
+  if (c.type) return skip(`no scope defaults for ${CLIENT_TYPES[c.type].label} clients in ${profile.label}: set OPENCRVS_REENABLED_CLIENT_SCOPES to the scopes it had`)
+  // its type not declared: a set of some type is all that can be seen, and whether it is this client's own is not
+  const match = (Object.keys(CLIENT_TYPES) as ClientType[]).find((t) => {
+    const e = expectedScopes(target, profile, t)
+    return e && same(e.patterns)
   })
-  if (!match) return violation(`the re-enabled client's token carries ${JSON.stringify(scopes)}, which is no client type's scope set${c.scopes ? ' (expected OPENCRVS_REENABLED_CLIENT_SCOPES)' : ''}: re-enabling changed its permissions`, { detail: evidence(a.exchange) })
-  return pass(`the re-enabled client gets a token with the ${match[0]} scopes`)
+  if (!match) return violation(`the re-enabled client's token carries ${JSON.stringify(scopes)}, which is no client type's scope set: re-enabling changed its permissions`, { detail: evidence(a.exchange) })
+  return finding('REVIEW', `the re-enabled client gets a token with the ${CLIENT_TYPES[match].label} scopes; set OPENCRVS_REENABLED_CLIENT_TYPE so the kit can check they are its own`)
 }))
 
 test(...check(req('CLIENT-RETIRED-01'), async ({ target, tokens }) => {

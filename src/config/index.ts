@@ -22,7 +22,7 @@ export interface ClientCredentials {
 export interface Lifecycle {
   rotated?: { id: string; oldSecret: string; secret: string }
   deleted?: { id: string; secret: string }
-  reenabled?: { id: string; secret: string; scopes?: string[] }
+  reenabled?: { id: string; secret: string; scopes?: string[]; type?: ClientType }
   retired?: { file: string; credentials: Array<{ id: string; secret: string }> }
 }
 
@@ -231,7 +231,11 @@ function parseLifecycle(env: Env): Lifecycle {
   const reenabled = group(env, ['OPENCRVS_REENABLED_CLIENT_ID', 'OPENCRVS_REENABLED_CLIENT_SECRET'], 'the id and secret of a client you deactivated and activated again')
   if (reenabled) {
     const scopes = value(env, 'OPENCRVS_REENABLED_CLIENT_SCOPES')?.split(',').map((x) => x.trim()).filter(Boolean)
-    lifecycle.reenabled = { id: reenabled.OPENCRVS_REENABLED_CLIENT_ID!, secret: reenabled.OPENCRVS_REENABLED_CLIENT_SECRET!, ...(scopes?.length ? { scopes } : {}) }
+    const type = value(env, 'OPENCRVS_REENABLED_CLIENT_TYPE')
+    if (type !== undefined && !(type in CLIENT_TYPES)) {
+      throw new ConfigError('OPENCRVS_REENABLED_CLIENT_TYPE', `"${type}" is not a client type`, `Write one of ${Object.keys(CLIENT_TYPES).join(', ')} (the kit's names: NOTIFICATION is OpenCRVS's HEALTH, SEARCH its RECORD_SEARCH).`)
+    }
+    lifecycle.reenabled = { id: reenabled.OPENCRVS_REENABLED_CLIENT_ID!, secret: reenabled.OPENCRVS_REENABLED_CLIENT_SECRET!, ...(scopes?.length ? { scopes } : {}), ...(type ? { type: type as ClientType } : {}) }
   }
   const file = value(env, 'OPENCRVS_RETIRED_CREDENTIALS')
   if (file) {

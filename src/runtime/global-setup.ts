@@ -117,7 +117,7 @@ function notOpenCrvs(target: Target, answers: HttpExchange[], evidence: Evidence
 /**
  * Each configured client's primary token, asked for as the workers' token store would (the body where the
  * release reads it, the query last; a format setup already tried is not asked again): made once here, so no
- * worker, restarted or not, sends these requests again.
+ * worker, restarted or not, sends these requests again (the collection reads them from here).
  */
 async function seedTokens(http: HttpClient, target: Target, profile: Profile, seeds: SeededAttempt[]): Promise<void> {
   for (const client of Object.values(target.clients)) {
