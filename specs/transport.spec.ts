@@ -51,7 +51,7 @@ const describe = (o: Origin, f: TlsFacts | { error: string }) =>
   'error' in f
     ? `${label(o)}: no TLS handshake (${f.error})`
     : `${label(o)}: protocol ${f.protocol}, cipher ${f.cipher}\n  certificate: subject ${f.subject}; issuer ${f.issuer}; ${f.subjectAltName || 'no subjectAltName'}; valid to ${f.validTo} (${f.daysLeft} days); SHA-256 ${f.fingerprint256}\n  verification: ${f.authorized ? 'trusted' : `NOT trusted (${f.authorizationError})`}${f.missingIntermediate ? '; the intermediate is not sent' : ''}`
-/** Verdict texts list each origin: the ones at fault first. */
+/** A verdict text: one clause per origin. */
 const joined = (xs: string[]) => xs.join('; ')
 
 const TLS12_FIX = 'Set the minimum TLS version to 1.2 at the edge: Traefik tls.options minVersion: VersionTLS12; nginx ssl_protocols TLSv1.2 TLSv1.3;; HAProxy ssl-default-bind-options ssl-min-ver TLSv1.2.'
