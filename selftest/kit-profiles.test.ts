@@ -26,8 +26,10 @@ const LINES: Array<[string, string]> = [
 const LEAN = ['--workers=1', '--reporter=./src/report/conformance-reporter.ts']
 
 /**
- * One whole run, every report written, shared by the Allure report test and the waivers test: v1.9 echoing secrets
- * in its errors and putting one in its claims, with no Cache-Control and no typ, one waiver in force and one expired.
+ * One whole run, every report written and scanned, shared by the Allure report test and the waivers test: v1.9
+ * echoing secrets in its errors and putting one in its claims, with no Cache-Control and no typ, one waiver in force
+ * and one expired, and the operator's lifecycle flow (rotated, deleted, re-enabled and retired secrets, old and new)
+ * with the rotated client's old secret still working.
  */
 let waived: Promise<KitRun> | undefined
 const waivedRun = () => {
@@ -37,7 +39,7 @@ const waivedRun = () => {
     { id: 'TOKEN-RESP-03', reason: 'proxy header fix scheduled', until: '2999-12-31' },
     { id: 'JWT-HDR-02', reason: 'old waiver', until: '2000-01-01' },
   ] }))
-  return (waived = runKit('1.9', ['echo-secret', 'secret-in-claims', 'no-cache-control', 'typ-missing'], { env: { CONFORMANCE_WAIVERS_FILE: file } }))
+  return (waived = runKit('1.9', ['echo-secret', 'secret-in-claims', 'no-cache-control', 'typ-missing', 'rotation-keeps-old-secret'], { env: { CONFORMANCE_WAIVERS_FILE: file }, lifecycle: true }))
 }
 
 /** A check's verdict record in a run graded in process. */
@@ -98,6 +100,8 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
       assert.deepEqual(leaks(run), [])
       assert.deepEqual(run.writes, [], 'no probe may get past the point where a real gateway writes')
       if (!('report' in run)) return
+      // a whole run and the in-process grading the fault matrix relies on agree on every verdict
+      assert.deepEqual(run.verdicts, (await gradeKit(release)).verdicts, 'whole run and in-process grading')
       assert.equal(run.code, 0, run.output)
       assert.ok(run.report.requests.total > 0 && run.report.requests.token > 0, 'requests counted')
       assert.match(run.output, /Conformance summary/)
@@ -203,7 +207,8 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
   test('npm run report renders one offline Allure HTML file, each check labelled with its verdict, leaking nothing', async () => {
     // a deployment that echoes secrets in its errors and puts one in its tokens: the evidence the report embeds must still hold none
     const run = await waivedRun()
-    assert.deepEqual(Object.entries(run.verdicts).filter(([, v]) => v === 'FAILED').map(([id]) => id).sort(), ['JWT-CLM-08', 'JWT-HDR-02', 'TOKEN-AUTH-06'])
+    assert.deepEqual(Object.entries(run.verdicts).filter(([, v]) => v === 'FAILED').map(([id]) => id).sort(), ['CLIENT-ROTATE-01', 'JWT-CLM-08', 'JWT-HDR-02', 'TOKEN-AUTH-06'])
+    assert.ok(run.secrets.length >= 9, 'old, new and retired secrets are all scanned for')
     const { code, output } = await runTool('report', { CONFORMANCE_REPORT_DIR: run.reportDir })
     assert.equal(code, 0, output)
     const html = readFileSync(join(run.reportDir, 'allure-report/index.html'), 'utf8')
