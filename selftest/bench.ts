@@ -9,7 +9,7 @@
  * here, not in assertions.
  */
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { startEmulator } from '../emulator/server.ts'
@@ -53,9 +53,11 @@ function bare(): number {
   writeFileSync(join(dir, 'playwright.config.mjs'), "export default { testDir: '.', reporter: 'line', workers: 1 }\n")
   const cli = createRequire(join(ROOT, 'package.json')).resolve('@playwright/test/cli')
   const started = Date.now()
-  const r = spawnSync(process.execPath, [cli, 'test', '-c', join(dir, 'playwright.config.mjs')], { cwd: ROOT, stdio: 'ignore' })
+  const r = spawnSync(process.execPath, [cli, 'test', '-c', join(dir, 'playwright.config.mjs')], { cwd: dir, stdio: 'ignore' })
+  const ms = Date.now() - started
+  rmSync(dir, { recursive: true, force: true })
   if (r.status !== 0) throw new Error('the bare Playwright run failed')
-  return Date.now() - started
+  return ms
 }
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`
 
