@@ -12,8 +12,10 @@ register(`data:text/javascript,${encodeURIComponent(`export async function resol
 }`)}`)
 
 const { redact } = await import('../redact/index.ts')
-const { collect } = await import('./collect.ts')
+const { collect, loadChecks } = await import('./collect.ts')
 const { serializeSnapshot } = await import('./recorder.ts')
+// the spec files load while global setup is still making its own requests
+await loadChecks()
 
 const chunks: Buffer[] = []
 for await (const c of process.stdin) chunks.push(c as Buffer)

@@ -135,10 +135,11 @@ async function seedTokens(http: HttpClient, target: Target, profile: Profile, se
 
 /**
  * Every request the checks need, sent once (src/evidence/collect.ts), in a process of its own: the spec files it
- * loads cannot be loaded a second time inside the Playwright runner. The runtime goes in on stdin, the evidence
- * comes back on stdout: in memory both ways.
+ * loads cannot be loaded a second time inside the Playwright runner. Started first, so its start-up (tsx, the
+ * spec files) overlaps the setup's requests; then the runtime goes in on stdin and the evidence comes back on
+ * stdout: in memory both ways.
  */
-function collectEvidence(runtime: Runtime): Promise<{ text: string; snapshot: EvidenceSnapshot }> {
+function startCollector(): { collect: (runtime: Runtime) => Promise<{ text: string; snapshot: EvidenceSnapshot }>; cancel: () => void } {
   const require = createRequire(import.meta.url)
   const child = spawn(process.execPath, ['--import', pathToFileURL(require.resolve('tsx')).href, new URL('../evidence/collect-child.ts', import.meta.url).pathname], {
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -148,11 +149,10 @@ function collectEvidence(runtime: Runtime): Promise<{ text: string; snapshot: Ev
   const err: Buffer[] = []
   child.stdout.on('data', (c: Buffer) => out.push(c))
   child.stderr.on('data', (c: Buffer) => err.push(c))
-  child.stdin.end(JSON.stringify(runtime))
   // the runner may be stopped (its global deadline, Ctrl-C): the collection stops with it
   const stop = () => child.kill()
   process.once('exit', stop)
-  return new Promise((resolve, reject) => {
+  const done = new Promise<{ text: string; snapshot: EvidenceSnapshot }>((resolve, reject) => {
     child.on('error', reject)
     child.on('close', (code) => {
       process.off('exit', stop)
@@ -165,6 +165,17 @@ function collectEvidence(runtime: Runtime): Promise<{ text: string; snapshot: Ev
       }
     })
   })
+  done.catch(() => {}) // seen by collect()'s caller; a cancelled collector is not an error
+  return {
+    collect: (runtime) => {
+      child.stdin.end(JSON.stringify(runtime))
+      return done
+    },
+    cancel: () => {
+      process.off('exit', stop)
+      child.kill()
+    },
+  }
 }
 
 /** The largest key text handed to the workers (Linux refuses environment strings over 128 kB). */
@@ -320,12 +331,20 @@ export async function prepare(env: Record<string, string | undefined>, log: (lin
 
 export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
   loadDotenv({ quiet: true })
-  const { runtime, stop } = await prepare(process.env)
+  const collector = startCollector()
+  let prepared: Awaited<ReturnType<typeof prepare>>
+  try {
+    prepared = await prepare(process.env)
+  } catch (e) {
+    collector.cancel()
+    throw e
+  }
+  const { runtime, stop } = prepared
   // every request the checks need, once, before any check grades: a FAILED check (after which Playwright restarts
   // its worker) costs the deployment nothing
   let collected: { text: string; snapshot: EvidenceSnapshot }
   try {
-    collected = await collectEvidence(runtime)
+    collected = await collector.collect(runtime)
   } catch (e) {
     await stop()
     throw e
