@@ -4,10 +4,12 @@
  * a whole misbehaving server for (a claim of the wrong type, a key of the wrong kind, a skewed clock), and each
  * must turn exactly its requirement FAILED. Run by selftest/kit-faults.test.ts beside the emulator faults.
  */
-import { createHash, generateKeyPairSync } from 'node:crypto'
-import type { TokenAttempt } from '../fixtures/tokens.ts'
-import type { EvidenceSnapshot } from '../src/evidence/recorder.ts'
+import { generateKeyPairSync } from 'node:crypto'
+import { triedKey, type TokenAttempt } from '../fixtures/tokens.ts'
+import { grade, verdicts } from '../src/evidence/collect.ts'
+import { parseSnapshot, serializeSnapshot, type EvidenceSnapshot } from '../src/evidence/recorder.ts'
 import type { HttpExchange } from '../src/http/index.ts'
+import type { VerdictRecord } from '../src/report/verdict.ts'
 import type { Runtime } from '../src/runtime/runtime.ts'
 import type { RunOptions } from './harness.ts'
 
@@ -29,9 +31,18 @@ function kept<T>(s: EvidenceSnapshot, key: string): T {
 const attempts = (s: EvidenceSnapshot, type?: string): TokenAttempt[] =>
   Object.keys(s.kept).filter((k) => k.startsWith(`token:${type ?? ''}`) && 'value' in s.kept[k]!).map((k) => kept<TokenAttempt>(s, k)).filter((a) => a.decoded)
 const claims = (s: EvidenceSnapshot, type?: string) => attempts(s, type).map((a) => a.decoded!.claims)
-const exchange = (s: EvidenceSnapshot, key: string) => {
+/** The exchange a kept entry holds (a probe or a token attempt keeps it inside its result). */
+export const exchange = (s: EvidenceSnapshot, key: string): HttpExchange => {
   const v = kept<HttpExchange & { exchange?: HttpExchange }>(s, key)
   return v.exchange ?? v
+}
+
+/** Grade a copy of the evidence and the runtime, changed by `mutate` first: each requirement's verdict; nothing is sent. */
+export async function regrade(runtime: Runtime, snapshot: EvidenceSnapshot, mutate?: (s: EvidenceSnapshot, r: Runtime) => void): Promise<Record<string, VerdictRecord>> {
+  const s = parseSnapshot(serializeSnapshot(snapshot))
+  const r = structuredClone(runtime)
+  mutate?.(s, r)
+  return Object.fromEntries((await verdicts(r, await grade(r, s))).map((x) => [x.id, x]))
 }
 /** Every token dated an hour later; its answer's Date header an hour later too, or gone. */
 function hourAhead(s: EvidenceSnapshot, withDate: boolean): void {
@@ -42,7 +53,14 @@ function hourAhead(s: EvidenceSnapshot, withDate: boolean): void {
     else delete a.exchange.headers.date
   }
 }
-const sha = (secret: string) => createHash('sha256').update(secret).digest('base64url').slice(0, 12)
+/** The token request the kit made with these (lifecycle) credentials. */
+const tried = (s: EvidenceSnapshot, c: { id: string; secret: string }) => kept<TokenAttempt>(s, triedKey(c.id, c.secret))
+/** The attempt answered 401 invalid_client with this body, and no token. */
+function refuse(a: TokenAttempt, bodyText: string): void {
+  a.exchange = { ...a.exchange, status: 401, bodyText, json: JSON.parse(bodyText) }
+  delete a.compact
+  delete a.decoded
+}
 const ec = () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString()
 
 export const EVIDENCE_FAULTS: Record<string, EvidenceFault> = {
@@ -90,9 +108,7 @@ export const EVIDENCE_FAULTS: Record<string, EvidenceFault> = {
     mutate: (s) => {
       // refused in every format the kit would try
       const a = kept<TokenAttempt>(s, 'token:SEARCH:form')
-      a.exchange = { ...a.exchange, status: 401, bodyText: '{"error":"invalid_client","error_description":"Invalid client id or secret"}', json: { error: 'invalid_client' } }
-      delete a.compact
-      delete a.decoded
+      refuse(a, '{"error":"invalid_client","error_description":"Invalid client id or secret"}')
       for (const format of ['json', 'query'] as const) s.kept[`token:SEARCH:${format}`] = { value: { ...a, format } }
     },
   },
@@ -100,22 +116,13 @@ export const EVIDENCE_FAULTS: Record<string, EvidenceFault> = {
     release: '2.0',
     opts: { lifecycle: true },
     fails: ['CLIENT-ROTATE-01'],
-    mutate: (s, r) => {
-      const rotated = r.target.lifecycle.rotated!
-      const a = kept<TokenAttempt>(s, `try:${rotated.id}:${sha(rotated.secret)}`)
-      a.exchange = { ...a.exchange, status: 401, bodyText: '{"error":"invalid_client"}', json: { error: 'invalid_client' } }
-      delete a.compact
-      delete a.decoded
-    },
+    mutate: (s, r) => refuse(tried(s, r.target.lifecycle.rotated!), '{"error":"invalid_client"}'),
   },
   "the re-enabled client's token with another scope set": {
     release: '2.0',
     opts: { lifecycle: true },
     fails: ['CLIENT-REENABLE-01'],
-    mutate: (s, r) => {
-      const c = r.target.lifecycle.reenabled!
-      kept<TokenAttempt>(s, `try:${c.id}:${sha(c.secret)}`).decoded!.claims.scope = ['natlsysadmin']
-    },
+    mutate: (s, r) => (tried(s, r.target.lifecycle.reenabled!).decoded!.claims.scope = ['natlsysadmin']),
   },
   // no gateway: JWT-EXP-01 can only read the server's clock after the wait (3-second tokens, the live-expiry run)
   "the server's clock not past exp after the wait (no gateway)": {
@@ -134,7 +141,7 @@ export const EVIDENCE_FAULTS: Record<string, EvidenceFault> = {
     mutate: (s, r) => {
       const c = r.target.lifecycle.reenabled!
       delete c.type
-      kept<TokenAttempt>(s, `try:${c.id}:${sha(c.secret)}`).decoded!.claims.scope = ['natlsysadmin']
+      tried(s, c).decoded!.claims.scope = ['natlsysadmin']
     },
   },
   'the release not identified': { release: '2.0', fails: [], changes: { 'PROFILE-01': 'WARNING' }, mutate: (_s, r) => Object.assign(r, { detected: null, detectedFrom: [] }) },

@@ -141,13 +141,21 @@ export interface RunOptions {
 }
 
 /** Start an emulator, run the kit against it, stop it. */
-export async function runKit(release: string, faults: string[] = [], opts: RunOptions = {}): Promise<KitRun> {
-  const { env: extra = {}, lifetimeSeconds, args = [], tls = false, lifecycle = false, gatewayOnly = false } = opts
+export function runKit(release: string, faults: string[] = [], opts: RunOptions = {}): Promise<KitRun> {
+  return withEmulator(release, faults, opts, (emu, env) => runKitAgainst(emu, env, opts.args ?? [], opts.gatewayOnly ?? false))
+}
+
+/**
+ * Start an emulator as the options say (the operator's lifecycle flow run first), hand `use` the kit's environment
+ * for it, and stop it; the flow's secrets join those the run is scanned for.
+ */
+async function withEmulator<T extends { secrets: string[] }>(release: string, faults: string[], opts: RunOptions, use: (emu: RunningEmulator, env: Record<string, string>) => Promise<T>): Promise<T> {
+  const { env: extra = {}, lifetimeSeconds, tls = false, lifecycle = false, xVersion } = opts
   const extraClients = lifecycle ? lifecycleClients() : []
-  const emu = await startEmulator({ release, faults, tls, clients: [...demoClients(), ...extraClients], ...(lifetimeSeconds ? { lifetimeSeconds } : {}) })
+  const emu = await startEmulator({ release, faults, tls, clients: [...demoClients(), ...extraClients], ...(lifetimeSeconds ? { lifetimeSeconds } : {}), ...(xVersion ? { xVersion } : {}) })
   try {
     const flow = lifecycle ? lifecycleSetup(emu, emu.clients.slice(3)) : { env: {}, secrets: [] }
-    const run = await runKitAgainst(emu, { ...(emu.caFile ? { OPENCRVS_CA_FILE: emu.caFile } : {}), ...flow.env, ...extra }, args, gatewayOnly)
+    const run = await use(emu, { ...(emu.caFile ? { OPENCRVS_CA_FILE: emu.caFile } : {}), ...flow.env, ...extra })
     return { ...run, secrets: [...run.secrets, ...flow.secrets] }
   } finally {
     await emu.stop()
@@ -204,17 +212,8 @@ async function graded(c: Awaited<ReturnType<typeof collectAgainst>>): Promise<Gr
 }
 
 /** Start an emulator, prepare and collect in this process, stop the emulator: the evidence, with nothing left running. */
-export async function collectKit(release: string, faults: string[] = [], opts: RunOptions = {}) {
-  const { env: extra = {}, lifetimeSeconds, tls = false, lifecycle = false, gatewayOnly = false } = opts
-  const extraClients = lifecycle ? lifecycleClients() : []
-  const emu = await startEmulator({ release, faults, tls, clients: [...demoClients(), ...extraClients], ...(lifetimeSeconds ? { lifetimeSeconds } : {}), ...(opts.xVersion ? { xVersion: opts.xVersion } : {}) })
-  try {
-    const flow = lifecycle ? lifecycleSetup(emu, emu.clients.slice(3)) : { env: {}, secrets: [] }
-    const c = await collectAgainst(emu, { ...(emu.caFile ? { OPENCRVS_CA_FILE: emu.caFile } : {}), ...flow.env, ...extra }, gatewayOnly)
-    return { ...c, secrets: [...c.secrets, ...flow.secrets] }
-  } finally {
-    await emu.stop()
-  }
+export function collectKit(release: string, faults: string[] = [], opts: RunOptions = {}) {
+  return withEmulator(release, faults, opts, (emu, env) => collectAgainst(emu, env, opts.gatewayOnly ?? false))
 }
 
 /** Prepare and collect in this process against a running emulator, configured as runKitAgainst configures a whole run. */

@@ -18,9 +18,7 @@ import { FAULTS } from '../emulator/faults.ts'
 import { profileForRelease } from '../src/profiles/profiles.ts'
 import { FAULT_MATRIX, type FaultCase } from './fault-matrix.ts'
 import { collectKit, gradeKit, gradeKitAgainst, leaks, type GradedRun } from './harness.ts'
-import { EVIDENCE_FAULTS, type EvidenceFault } from './evidence-faults.ts'
-import { grade, verdicts } from '../src/evidence/collect.ts'
-import { parseSnapshot, serializeSnapshot } from '../src/evidence/recorder.ts'
+import { EVIDENCE_FAULTS, regrade } from './evidence-faults.ts'
 
 // Rows are graded in this process (gradeKit: the kit's own preparation, collection and grading, without Playwright
 // or reports), about half a second a row where a whole run takes eight; every verdict's text is scanned for leaks.
@@ -119,13 +117,7 @@ export function defineMatrix(shard: number, shards: number): void {
         let c = collected.get(key)
         if (!c) collected.set(key, (c = collectKit(f.release, [], f.opts ?? {})))
         const { runtime, snapshot } = await c
-        const again = async (mutate?: EvidenceFault['mutate']) => {
-          const s = parseSnapshot(serializeSnapshot(snapshot))
-          const r = structuredClone(runtime)
-          mutate?.(s, r)
-          return Object.fromEntries((await verdicts(r, await grade(r, s))).map((x) => [x.id, x]))
-        }
-        const [base, run] = await Promise.all([again(), again(f.mutate)])
+        const [base, run] = await Promise.all([regrade(runtime, snapshot), regrade(runtime, snapshot, f.mutate)])
         const failed = Object.values(run).filter((x) => x.verdict === 'FAILED').map((x) => x.id)
         const changed = Object.keys(base).filter((id) => !f.fails.includes(id) && run[id]!.verdict !== base[id]!.verdict)
         assert.deepEqual(failed.sort(), [...f.fails].sort(), Object.values(run).filter((x) => x.verdict === 'FAILED').map((x) => `${x.id}: ${x.reason}`).join('\n'))

@@ -8,10 +8,10 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { before, describe, test } from 'node:test'
-import { grade, verdicts } from '../../src/evidence/collect.ts'
-import { parseSnapshot, serializeSnapshot, type EvidenceSnapshot } from '../../src/evidence/recorder.ts'
+import type { EvidenceSnapshot } from '../../src/evidence/recorder.ts'
 import type { HttpExchange } from '../../src/http/index.ts'
 import type { Runtime } from '../../src/runtime/runtime.ts'
+import { exchange, regrade } from '../evidence-faults.ts'
 import { collectKit } from '../harness.ts'
 
 interface Case { release: string; n: number; title: string; response: { status: number; headers: Record<string, string>; body: string } }
@@ -43,15 +43,7 @@ const REAL_ANSWER: Record<string, number> = {
 
 let runtime: Runtime
 let evidence: EvidenceSnapshot
-const copy = () => parseSnapshot(serializeSnapshot(evidence))
-/** The exchange a kept entry holds (a probe keeps it inside its result). */
-function exchangeOf(s: EvidenceSnapshot, key: string): HttpExchange {
-  const kept = s.kept[key]
-  assert.ok(kept && 'value' in kept, `evidence holds ${key}`)
-  const v = kept.value as HttpExchange & { exchange?: HttpExchange }
-  return v.exchange ?? v
-}
-const graded = async (s: EvidenceSnapshot) => Object.fromEntries((await verdicts(runtime, await grade(runtime, s))).map((r) => [r.id, r]))
+const graded = (mutate?: (s: EvidenceSnapshot) => void) => regrade(runtime, evidence, mutate)
 
 describe('graders over kept evidence', () => {
   before(async () => {
@@ -61,24 +53,24 @@ describe('graders over kept evidence', () => {
   })
 
   test('grading the same evidence twice gives the same verdicts, and sends nothing', async () => {
-    const a = await graded(copy())
-    const b = await graded(copy())
+    const a = await graded()
+    const b = await graded()
     assert.deepEqual(a, b)
     assert.equal(a['TOKEN-AUTH-02']!.verdict, 'PASSED')
   })
 
   test("the real v2.0.0 auth service's answers to the same probes grade as the emulator's do", async () => {
-    const emulated = await graded(copy())
-    const s = copy()
-    for (const [key, n] of Object.entries(REAL_ANSWER)) {
-      const ex = exchangeOf(s, key)
-      const r = real(n).response
-      ex.status = r.status
-      ex.headers = Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k.toLowerCase(), v]))
-      ex.bodyText = r.body
-      ex.json = r.body ? JSON.parse(r.body) : undefined
-    }
-    const withReal = await graded(s)
+    const emulated = await graded()
+    const withReal = await graded((s) => {
+      for (const [key, n] of Object.entries(REAL_ANSWER)) {
+        const ex = exchange(s, key)
+        const r = real(n).response
+        ex.status = r.status
+        ex.headers = Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k.toLowerCase(), v]))
+        ex.bodyText = r.body
+        ex.json = r.body ? JSON.parse(r.body) : undefined
+      }
+    })
     const changed = Object.keys(emulated).filter((id) => emulated[id]!.verdict !== withReal[id]!.verdict).map((id) => `${id} ${emulated[id]!.verdict}->${withReal[id]!.verdict}: ${withReal[id]!.reason}`)
     assert.deepEqual(changed, [])
     for (const id of ['TOKEN-GRANT-01', 'TOKEN-GRANT-02', 'TOKEN-AUTH-01', 'TOKEN-AUTH-02', 'TOKEN-AUTH-03', 'TOKEN-AUTH-04', 'TOKEN-AUTH-05', 'TOKEN-DUP-01', 'TOKEN-METHOD-01']) assert.equal(withReal[id]!.verdict, 'PASSED', id)
@@ -87,30 +79,28 @@ describe('graders over kept evidence', () => {
   // each with the requirements it must turn FAILED (a wrong secret given a token also answers unlike an unknown id)
   const faults: Array<[string, string[], (s: EvidenceSnapshot) => void]> = [
     ['a wrong secret answered with a token', ['TOKEN-AUTH-02', 'TOKEN-AUTH-05'], (s) => {
-      const ok = exchangeOf(s, 'token:NOTIFICATION:form')
-      Object.assign(exchangeOf(s, 'probe:wrong-secret'), { status: 200, bodyText: ok.bodyText, json: ok.json })
+      const ok = exchange(s, 'token:NOTIFICATION:form')
+      Object.assign(exchange(s, 'probe:wrong-secret'), { status: 200, bodyText: ok.bodyText, json: ok.json })
     }],
     ['an unknown client told apart from a wrong secret', ['TOKEN-AUTH-05'], (s) => {
-      const ex = exchangeOf(s, 'probe:unknown-client-uuid')
+      const ex = exchange(s, 'probe:unknown-client-uuid')
       ex.bodyText = JSON.stringify({ error: 'invalid_client', error_description: 'no such client' })
       ex.json = JSON.parse(ex.bodyText)
     }],
     ['GET on the token route read as a token request', ['TOKEN-METHOD-01'], (s) => {
-      const ex = exchangeOf(s, 'send:TOKEN-METHOD-01:GET')
+      const ex = exchange(s, 'send:TOKEN-METHOD-01:GET')
       Object.assign(ex, { status: 401, bodyText: '{"error":"invalid_client","error_description":"Invalid client id or secret"}' })
       ex.json = JSON.parse(ex.bodyText)
     }],
-    ['a PUT answered 500, not 404 or 405', ['TOKEN-METHOD-01'], (s) => Object.assign(exchangeOf(s, 'send:TOKEN-METHOD-01:PUT'), { status: 500, bodyText: '', json: undefined })],
+    ['a PUT answered 500, not 404 or 405', ['TOKEN-METHOD-01'], (s) => Object.assign(exchange(s, 'send:TOKEN-METHOD-01:PUT'), { status: 500, bodyText: '', json: undefined })],
     ['the token response without cache-control', ['TOKEN-RESP-03'], (s) => {
       for (const key of Object.keys(s.kept).filter((k) => /^token:[A-Z_]+:(form|json|query)$/.test(k))) delete (s.kept[key] as { value: { exchange: HttpExchange } }).value.exchange.headers['cache-control']
     }],
   ]
   for (const [what, ids, mutate] of faults) {
     test(`${what}: ${ids.join(', ')} FAILED, nothing else`, async () => {
-      const base = await graded(copy())
-      const s = copy()
-      mutate(s)
-      const after = await graded(s)
+      const base = await graded()
+      const after = await graded(mutate)
       for (const id of ids) assert.equal(base[id]!.verdict, 'PASSED', `${id} passes on the evidence as collected`)
       const failed = Object.values(after).filter((r) => r.verdict === 'FAILED').map((r) => `${r.id}: ${r.reason}`)
       assert.deepEqual(failed.map((f) => f.split(':')[0]), ids, failed.join('\n'))

@@ -8,7 +8,7 @@ import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { CollectedCheck } from '../../fixtures/index.ts'
-import { buildKit, REVIVE } from '../../fixtures/kit.ts'
+import { buildKit, REVIVE, type Fixtures } from '../../fixtures/kit.ts'
 import { Observations } from '../../fixtures/observations.ts'
 import { ConformanceFailure, grade as verdictOf, settle, type Outcome } from '../../fixtures/check.ts'
 import type { VerdictRecord } from '../report/verdict.ts'
@@ -45,13 +45,7 @@ export async function collect(runtime: Runtime): Promise<{ snapshot: EvidenceSna
   const outcomes = new Map<string, Outcome | Error>()
   let next = 0
   const lane = async () => {
-    for (let c = all[next++]; c; c = all[next++]) {
-      try {
-        outcomes.set(c.requirement.id, await c.body(kit))
-      } catch (e) {
-        outcomes.set(c.requirement.id, e instanceof Error ? e : new Error(String(e)))
-      }
-    }
+    for (let c = all[next++]; c; c = all[next++]) outcomes.set(c.requirement.id, await outcomeOf(c, kit))
   }
   await Promise.all(Array.from({ length: LANES }, lane))
   return { snapshot: recorder.snapshot(), outcomes }
@@ -64,14 +58,17 @@ export async function collect(runtime: Runtime): Promise<{ snapshot: EvidenceSna
 export async function grade(runtime: Runtime, snapshot: EvidenceSnapshot): Promise<Map<string, Outcome | Error>> {
   const kit = buildKit(runtime, Recorder.replay(snapshot, REVIVE), new Observations())
   const outcomes = new Map<string, Outcome | Error>()
-  for (const c of await loadChecks()) {
-    try {
-      outcomes.set(c.requirement.id, await c.body(kit))
-    } catch (e) {
-      outcomes.set(c.requirement.id, e instanceof Error ? e : new Error(String(e)))
-    }
-  }
+  for (const c of await loadChecks()) outcomes.set(c.requirement.id, await outcomeOf(c, kit))
   return outcomes
+}
+
+/** A check body's outcome, or the error it ended in. */
+async function outcomeOf(c: CollectedCheck, kit: Fixtures): Promise<Outcome | Error> {
+  try {
+    return await c.body(kit)
+  } catch (e) {
+    return e instanceof Error ? e : new Error(String(e))
+  }
 }
 
 /**

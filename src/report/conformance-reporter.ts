@@ -99,7 +99,6 @@ export default class ConformanceReporter implements Reporter {
       if (a.type === CONTRACT_ANNOTATION && a.description) Object.assign(this.contract, JSON.parse(a.description) as ContractFacts)
     }
     const id = ID_PATTERN.exec(test.title)?.[1] ?? test.title
-    const requirement = REQUIREMENTS[id]
     const recorded = annotations.find((a) => a.type === VERDICT_ANNOTATION)?.description
     let rec: VerdictRecord
     if (recorded) {
@@ -117,15 +116,8 @@ export default class ConformanceReporter implements Reporter {
       const message = redact(result.error?.message ?? result.status).split('\n')[0]
       rec = { ...rec, verdict: 'FAILED', reason: `the check crashed after its verdict: ${message}` }
     }
-    const entry: ResultEntry = {
-      ...rec,
-      id,
-      title: requirement?.title ?? test.title,
-      area: requirement?.area ?? 'Unknown',
-      severity: requirement?.severity ?? { opencrvs: 'FAILED', strict: 'FAILED' },
-      sources: requirement?.sources ?? [],
-    }
-    this.results.set(id, redactValue(entry))
+    const entry = resultEntry({ ...rec, id }, test.title)
+    this.results.set(id, entry)
     this.progress(entry)
   }
 
@@ -155,8 +147,7 @@ export default class ConformanceReporter implements Reporter {
     const setup = process.env[SETUP_VERDICT_ENV]
     if (!this.results.size && setup) {
       const rec = JSON.parse(setup) as VerdictRecord
-      const r = REQUIREMENTS[rec.id]!
-      this.results.set(rec.id, redactValue({ ...rec, title: r.title, area: r.area, severity: r.severity, sources: r.sources }))
+      this.results.set(rec.id, resultEntry(rec, rec.id))
     }
     const results = [...this.results.values()].sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id))
     const totals = Object.fromEntries(VERDICTS.map((v) => [v, results.filter((r) => r.verdict === v).length])) as Record<Verdict, number>
@@ -201,6 +192,18 @@ export default class ConformanceReporter implements Reporter {
     writeFileSync(join(this.reportDir, 'conformance.md'), redact(markdown(report)))
     process.stdout.write(redact(summary(report, result, this.reportDir)))
   }
+}
+
+/** A verdict as the report lists it: with its requirement's title, area, severity and sources. Redacted. */
+function resultEntry(rec: VerdictRecord, fallbackTitle: string): ResultEntry {
+  const requirement = REQUIREMENTS[rec.id]
+  return redactValue({
+    ...rec,
+    title: requirement?.title ?? fallbackTitle,
+    area: requirement?.area ?? 'Unknown',
+    severity: requirement?.severity ?? { opencrvs: 'FAILED', strict: 'FAILED' },
+    sources: requirement?.sources ?? [],
+  })
 }
 
 /** A run that checked tokens but verified no signature must say so: "no requirement FAILED" alone would mislead. */

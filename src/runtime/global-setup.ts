@@ -191,17 +191,8 @@ function unreachable(target: Target, e: Error): string {
     return `TLS verification failed: ${e.message}. The kit never disables certificate verification (TLS-02); no check can run until the certificate is fixed.`
   }
   if (e instanceof TargetMisbehaved) return `The token endpoint answered, but not usably: ${e.message}. No check can run against it.`
-  const cause = (e as Error & { cause?: { code?: string; message?: string } }).cause
-  const code = cause?.code ?? (e as Error & { code?: string }).code ?? ''
-  const host = new URL(target.tokenUrl).host
-  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME|TLS/.test(code)) {
-    return (
-      `TLS verification failed for ${host}: ${code} (${cause?.message ?? e.message}). The kit never disables certificate verification (TLS-02). ` +
-      (target.caFile
-        ? `The certificate does not chain to the CA in OPENCRVS_CA_FILE, or does not name ${new URL(target.tokenUrl).hostname}: fix the certificate.`
-        : 'If the deployment uses a private CA, set OPENCRVS_CA_FILE to its PEM certificate; otherwise the certificate must be fixed.')
-    )
-  }
+  // a TLS error never gets here: the request layer turns every one into a TlsFailure, named for what it is
+  const code = (e as Error & { cause?: { code?: string } }).cause?.code ?? (e as Error & { code?: string }).code ?? ''
   return `Cannot reach the token endpoint ${target.tokenUrl}: ${code || e.message}. Check OPENCRVS_AUTH_URL / OPENCRVS_GATEWAY_URL / OPENCRVS_TOKEN_URL and that this machine can reach it.`
 }
 
