@@ -20,7 +20,7 @@ import { publishedKey, type PublishedKey } from '../jwt/keys.ts'
 import { redact } from '../redact/index.ts'
 import { RUNTIME_ENV, SETUP_VERDICT_ENV, httpClientFor, registerTargetSecrets, type Runtime, type SeededAttempt } from './runtime.ts'
 import { EVIDENCE_ENV, serveEvidence } from '../evidence/handover.ts'
-import { parseSnapshot, type EvidenceSnapshot } from '../evidence/recorder.ts'
+import type { EvidenceSnapshot } from '../evidence/recorder.ts'
 
 async function startBundledEmulator(release: string, faults: string[]) {
   const { startEmulator } = await import('../../emulator/server.ts')
@@ -133,13 +133,16 @@ async function seedTokens(http: HttpClient, target: Target, profile: Profile, se
   }
 }
 
+/** What global setup needs of the evidence: its text, served as it is to the workers, and the requests it cost. */
+type Collected = { text: string; requests: EvidenceSnapshot['requests'] }
+
 /**
  * Every request the checks need, sent once (src/evidence/collect.ts), in a process of its own: the spec files it
  * loads cannot be loaded a second time inside the Playwright runner. Started first, so its start-up (tsx, the
  * spec files) overlaps the setup's requests; then the runtime goes in on stdin and the evidence comes back on
  * stdout: in memory both ways.
  */
-function startCollector(): { collect: (runtime: Runtime) => Promise<{ text: string; snapshot: EvidenceSnapshot }>; cancel: () => void } {
+function startCollector(): { collect: (runtime: Runtime) => Promise<Collected>; cancel: () => void } {
   const require = createRequire(import.meta.url)
   const child = spawn(process.execPath, ['--import', pathToFileURL(require.resolve('tsx')).href, new URL('../evidence/collect-child.ts', import.meta.url).pathname], {
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -152,14 +155,15 @@ function startCollector(): { collect: (runtime: Runtime) => Promise<{ text: stri
   // the runner may be stopped (its global deadline, Ctrl-C): the collection stops with it
   const stop = () => child.kill()
   process.once('exit', stop)
-  const done = new Promise<{ text: string; snapshot: EvidenceSnapshot }>((resolve, reject) => {
+  const done = new Promise<Collected>((resolve, reject) => {
     child.on('error', reject)
     child.on('close', (code) => {
       process.off('exit', stop)
       const text = Buffer.concat(out).toString('utf8')
       if (code !== 0) return reject(new Error(redact(Buffer.concat(err).toString('utf8').trim() || `the evidence collection ended with exit code ${code}`)))
       try {
-        resolve({ text, snapshot: parseSnapshot(text) })
+        // the workers revive its bodies; here only the request counts are read
+        resolve({ text, requests: (JSON.parse(text) as EvidenceSnapshot).requests })
       } catch (e) {
         reject(new Error(`the evidence collection returned nothing usable: ${(e as Error).message}`))
       }
@@ -333,7 +337,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
   const { runtime, stop } = prepared
   // every request the checks need, once, before any check grades: a FAILED check (after which Playwright restarts
   // its worker) costs the deployment nothing
-  let collected: { text: string; snapshot: EvidenceSnapshot }
+  let collected: Collected
   try {
     collected = await collector.collect(runtime)
   } catch (e) {
@@ -341,7 +345,7 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     throw e
   }
   const served = await serveEvidence(collected.text)
-  const c = collected.snapshot.requests
+  const c = collected.requests
   const s = runtime.setupRequests
   runtime.setupRequests = { total: s.total + c.total, token: s.token + c.token, issued: s.issued + c.issued, secretInUrl: s.secretInUrl + c.secretInUrl }
   // the workers need neither the seeded token answers (they are in the evidence) nor a key's PEM text twice
