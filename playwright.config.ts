@@ -30,7 +30,7 @@ export default defineConfig({
     ['./src/report/conformance-reporter.ts'],
     ['html', { outputFolder: join(reportDir, 'html'), open: 'never' }],
     ['junit', { outputFile: join(reportDir, 'junit.xml') }],
-    ['allure-playwright', { resultsDir: join(reportDir, 'allure-results'), detail: false, suiteTitle: false }],
+    ['./src/report/allure-reporter.ts', { resultsDir: join(reportDir, 'allure-results'), detail: false, suiteTitle: false }],
   ],
   use: {
     // API checks only: no browser, and no traces or videos that could hold credentials
