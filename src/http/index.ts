@@ -3,7 +3,7 @@
  * counted, with tokens registered for redaction the moment a response carries one.
  */
 import { appendFileSync, readFileSync, statSync } from 'node:fs'
-import { Agent, request, type Dispatcher } from 'undici'
+import type { Dispatcher } from 'undici'
 import { redact, registerToken, secretForms } from '../redact/index.ts'
 import { tlsErrorCode, tlsFailure } from './tls.ts'
 
@@ -68,6 +68,9 @@ export interface HttpOptions {
   realSecrets?: string[]
 }
 
+/** undici, loaded with the first request: the processes that only grade the evidence (Playwright's) never load it. */
+let undici: Promise<typeof import('undici')> | undefined
+
 /**
  * The kit's only way to the target: raw undici (no retries, no redirects), under the run's budget, deadline and
  * body cap, counted, with tokens registered for redaction the moment a response carries one. One per run (or per
@@ -81,7 +84,7 @@ export class HttpClient {
   readonly stats = { total: 0, token: 0, issued: 0, secretInUrl: 0 }
   /** The extra CA certificates in force (OPENCRVS_CA_FILE), for the TLS probes too. */
   readonly ca: string | undefined
-  private readonly dispatcher: Dispatcher | undefined
+  private dispatcher: Dispatcher | undefined
   private readonly deadlineMs: number
   private readonly tokenEndpoint: string | undefined
   private readonly realSecrets: string[]
@@ -91,7 +94,6 @@ export class HttpClient {
 
   constructor(opts: HttpOptions = {}) {
     this.ca = opts.caFile ? readFileSync(opts.caFile, 'utf8') : undefined
-    this.dispatcher = this.ca ? new Agent({ connect: { ca: this.ca } }) : undefined
     this.deadlineMs = (opts.deadlineSeconds ?? 15) * 1000
     this.tokenEndpoint = opts.tokenUrl?.split('?')[0]
     this.realSecrets = (opts.realSecrets ?? []).flatMap(secretForms)
@@ -107,6 +109,8 @@ export class HttpClient {
 
   async send(req: HttpRequest, timeoutMs = this.deadlineMs): Promise<HttpExchange> {
     this.spend()
+    const { Agent, request } = await (undici ??= import('undici'))
+    if (this.ca) this.dispatcher ??= new Agent({ connect: { ca: this.ca } })
     this.stats.total++
     if (this.tokenEndpoint && req.url.split('?')[0] === this.tokenEndpoint) this.stats.token++
     if (this.realSecrets.some((s) => req.url.includes(s))) this.stats.secretInUrl++
