@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { inflateRawSync } from 'node:zlib'
 import { randomUUID } from 'node:crypto'
@@ -42,10 +43,14 @@ export function runCli(env: Record<string, string>, args: string[] = []): Promis
   return runTool('conformance', env, args)
 }
 
-/** One of the kit's commands (src/cli/<name>.ts: conformance, compare, report) with a clean environment. */
+/**
+ * One of the kit's commands (src/cli/<name>.ts: conformance, compare, report) with a clean environment; 'playwright':
+ * Playwright's own `playwright test`, as `npx playwright test` and editors run the checks.
+ */
 export function runTool(name: string, env: Record<string, string>, args: string[] = []): Promise<{ code: number; output: string }> {
+  const command = name === 'playwright' ? [createRequire(import.meta.url).resolve('@playwright/test/cli'), 'test'] : ['--import', 'tsx', join(ROOT, `src/cli/${name}.ts`)]
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, `src/cli/${name}.ts`), ...args], {
+    const child = spawn(process.execPath, [...command, ...args], {
       cwd: ROOT,
       env: { ...cleanEnv(), ...env, CI: '1', FORCE_COLOR: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -62,9 +67,9 @@ export function runTool(name: string, env: Record<string, string>, args: string[
  * The kit against a running emulator, configured as a deployment (URL and client pairs from the environment).
  * gatewayOnly: what a v2.0 integrator is given, the gateway URL and the public key file, no auth URL.
  */
-export async function runKitAgainst(emu: RunningEmulator, extra: Record<string, string> = {}, args: string[] = [], gatewayOnly = false): Promise<KitRun> {
+export async function runKitAgainst(emu: RunningEmulator, extra: Record<string, string> = {}, args: string[] = [], gatewayOnly = false, tool = 'conformance'): Promise<KitRun> {
   const reportDir = mkdtempSync(join(tmpdir(), 'kit-run-'))
-  const { code, output } = await runCli(kitEnv(emu, reportDir, extra, gatewayOnly), args)
+  const { code, output } = await runTool(tool, kitEnv(emu, reportDir, extra, gatewayOnly), args)
   return { ...collect(code, output, reportDir, emu.clients.map((c) => c.secret)), writes: emu.writeAttempts() }
 }
 
@@ -138,11 +143,13 @@ export interface RunOptions {
   gatewayOnly?: boolean
   /** The X-Version the emulated gateway announces (a release newer than the kit knows). */
   xVersion?: string
+  /** Run Playwright itself (npx playwright test), whose global setup then prepares the run, not npm run conformance. */
+  direct?: boolean
 }
 
 /** Start an emulator, run the kit against it, stop it. */
 export function runKit(release: string, faults: string[] = [], opts: RunOptions = {}): Promise<KitRun> {
-  return withEmulator(release, faults, opts, (emu, env) => runKitAgainst(emu, env, opts.args ?? [], opts.gatewayOnly ?? false))
+  return withEmulator(release, faults, opts, (emu, env) => runKitAgainst(emu, env, opts.args ?? [], opts.gatewayOnly ?? false, opts.direct ? 'playwright' : 'conformance'))
 }
 
 /**

@@ -244,6 +244,30 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
     assert.match(output, /Upgrade readiness: v2\.1 .* changes this for integrators:\n  - OAuth parameters in the query string/)
   })
 
+  /**
+   * npm run conformance prepares the run while Playwright starts (src/runtime/early.ts); Playwright run by itself
+   * (npx playwright test, an editor's test explorer) prepares it in global setup, collecting in a process of its own.
+   */
+  test('run by Playwright itself (npx playwright test), global setup prepares the run, and it grades as npm run conformance does', async () => {
+    const run = await runKit('2.0', [], { args: LEAN, direct: true })
+    assert.equal(run.code, 0, run.output)
+    assert.match(run.output, /Target: http:\/\/127\.0\.0\.1:\d+\/token \| mode opencrvs \| release v2\.0/)
+    assert.deepEqual(run.verdicts, (await gradeKit('2.0')).verdicts, 'direct run and in-process grading')
+    assert.ok(run.report.requests.total > 0 && run.report.requests.token > 0, 'requests counted')
+    assert.deepEqual(leaks(run), [])
+  })
+
+  test('npm run conformance -- --list lists the checks and sends nothing', async () => {
+    const emu = await startEmulator({ release: '2.0' })
+    try {
+      const run = await runCli({ OPENCRVS_AUTH_URL: emu.url, CONFORMANCE_ALLOW_HTTP: 'true', CONFORMANCE_REPORT_DIR: mkdtempSync(join(tmpdir(), 'kit-run-')) }, ['--list'])
+      assert.match(run.output, /Total: \d+ tests? in \d+ files?/)
+      assert.equal(emu.requestCount(), 0, 'a listing sends no request')
+    } finally {
+      await emu.stop()
+    }
+  })
+
   test('configuration errors exit 2 before any request, naming the variable', async () => {
     for (const [env, variable] of [
       [{ OPENCRVS_AUTH_URL: 'not-a-url' }, 'OPENCRVS_AUTH_URL'],

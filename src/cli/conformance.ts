@@ -3,12 +3,13 @@
  * Validates the configuration before any request (exit 2 on a bad value), runs the checks, and exits
  * 0 when no requirement FAILED, 1 when one did, 2 on configuration errors or when the request budget ran out.
  */
-import { spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { config as loadDotenv } from 'dotenv'
 import { ConfigError, formatConfigError, resolveConfig } from '../config/index.ts'
+import { preparesEarly, serveEarly } from '../runtime/early.ts'
 
 loadDotenv({ quiet: true })
 
@@ -28,9 +29,21 @@ try {
 rmSync(join(reportDir, 'conformance.json'), { force: true })
 for (const dir of ['allure-results', 'allure-report']) rmSync(join(reportDir, dir), { recursive: true, force: true })
 
+const args = process.argv.slice(2)
+// the run is prepared here while Playwright starts (src/runtime/early.ts); a listing prepares nothing
+const early = preparesEarly(args) ? await serveEarly(process.env) : undefined
 const require = createRequire(import.meta.url)
 const cli = require.resolve('@playwright/test/cli')
-const run = spawnSync(process.execPath, [cli, 'test', ...process.argv.slice(2)], { stdio: 'inherit', env: process.env })
+const playwright = spawn(process.execPath, [cli, 'test', ...args], { stdio: 'inherit', env: { ...process.env, ...early?.env } })
+early?.prepare()
+// Ctrl-C reaches Playwright too, which ends the run and writes its reports: this process waits for that
+process.on('SIGINT', () => {})
+process.on('SIGTERM', () => playwright.kill('SIGTERM'))
+const run = await new Promise<{ status: number | null }>((resolve) => {
+  playwright.on('error', () => resolve({ status: 1 }))
+  playwright.on('close', (status) => resolve({ status }))
+})
+await early?.close()
 
 const reportFile = join(reportDir, 'conformance.json')
 if (!existsSync(reportFile)) {

@@ -14,7 +14,8 @@ import { ConformanceFailure, grade as verdictOf, settle, type Outcome } from '..
 import type { VerdictRecord } from '../report/verdict.ts'
 import { PROFILES } from '../profiles/profiles.ts'
 import { httpClientFor, registerTargetSecrets, type Runtime } from '../runtime/runtime.ts'
-import { Recorder, type EvidenceSnapshot } from './recorder.ts'
+import { redact } from '../redact/index.ts'
+import { Recorder, serializeSnapshot, type EvidenceSnapshot } from './recorder.ts'
 
 const SPECS = new URL('../../specs/', import.meta.url).pathname
 
@@ -49,6 +50,16 @@ export async function collect(runtime: Runtime): Promise<{ snapshot: EvidenceSna
   }
   await Promise.all(Array.from({ length: LANES }, lane))
   return { snapshot: recorder.snapshot(), outcomes }
+}
+
+/** The collection as it is handed over: the evidence's text and the requests it cost; its failure in words, redacted. */
+export async function collectText(runtime: Runtime): Promise<{ text: string; requests: EvidenceSnapshot['requests'] }> {
+  try {
+    const { snapshot } = await collect(runtime)
+    return { text: serializeSnapshot(snapshot), requests: snapshot.requests }
+  } catch (e) {
+    throw new Error(redact(`the evidence collection stopped: ${(e as Error).message}`))
+  }
 }
 
 /**

@@ -1,6 +1,8 @@
 /**
  * Runs once before the checks: validate the configuration, start the bundled emulator when no deployment is
- * configured, identify the release line from evidence, and publish the Runtime to workers and reporter.
+ * configured, identify the release line from evidence, collect the evidence, and publish the Runtime to workers and
+ * reporter. Under `npm run conformance` all of it has been done while Playwright started (src/runtime/early.ts), with
+ * prepareRun() from here: global setup takes the outcome over.
  */
 import type { FullConfig } from '@playwright/test'
 import { config as loadDotenv } from 'dotenv'
@@ -20,6 +22,7 @@ import { publishedKey, type PublishedKey } from '../jwt/keys.ts'
 import { redact } from '../redact/index.ts'
 import { RUNTIME_ENV, SETUP_VERDICT_ENV, httpClientFor, registerTargetSecrets, type Runtime, type SeededAttempt } from './runtime.ts'
 import { EVIDENCE_ENV, serveEvidence } from '../evidence/handover.ts'
+import { PREPARED_ENV, takeOver } from './early.ts'
 import type { EvidenceSnapshot } from '../evidence/recorder.ts'
 
 async function startBundledEmulator(release: string, faults: string[]) {
@@ -133,16 +136,23 @@ async function seedTokens(http: HttpClient, target: Target, profile: Profile, se
   }
 }
 
-/** What global setup needs of the evidence: its text, served as it is to the workers, and the requests it cost. */
+/** What a run needs of the evidence: its text, served as it is to the workers, and the requests it cost. */
 type Collected = { text: string; requests: EvidenceSnapshot['requests'] }
 
+/** Where the collection runs: a process of its own (startCollector) or the wrapper's (src/runtime/early.ts). */
+export interface Collector {
+  collect: (runtime: Runtime) => Promise<Collected>
+  cancel: () => void
+}
+
 /**
- * Every request the checks need, sent once (src/evidence/collect.ts), in a process of its own: the spec files it
+ * For a run Playwright starts by itself (npx playwright test, an editor's test explorer): every request the checks
+ * need, sent once (src/evidence/collect.ts), in a process of its own: the spec files it
  * loads cannot be loaded a second time inside the Playwright runner. Started first, so its start-up (tsx, the
  * spec files) overlaps the setup's requests; then the runtime goes in on stdin and the evidence comes back on
  * stdout: in memory both ways.
  */
-function startCollector(): { collect: (runtime: Runtime) => Promise<Collected>; cancel: () => void } {
+function startCollector(): Collector {
   const require = createRequire(import.meta.url)
   const child = spawn(process.execPath, ['--import', pathToFileURL(require.resolve('tsx')).href, new URL('../evidence/collect-child.ts', import.meta.url).pathname], {
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -194,7 +204,7 @@ function unreachable(target: Target, e: Error): string {
   if (e instanceof TlsFailure) {
     return `TLS verification failed: ${e.message}. The kit never disables certificate verification (TLS-02); no check can run until the certificate is fixed.`
   }
-  if (e instanceof TargetMisbehaved) return `The token endpoint answered, but not usably: ${e.message}. No check can run against it.`
+  if (e instanceof TargetMisbehaved) return `The token endpoint gave no usable answer: ${e.message}. No check can run against it.`
   // a TLS error never gets here: the request layer turns every one into a TlsFailure, named for what it is
   const code = (e as Error & { cause?: { code?: string } }).cause?.code ?? (e as Error & { code?: string }).code ?? ''
   return `Cannot reach the token endpoint ${target.tokenUrl}: ${code || e.message}. Check OPENCRVS_AUTH_URL / OPENCRVS_GATEWAY_URL / OPENCRVS_TOKEN_URL and that this machine can reach it.`
@@ -324,19 +334,20 @@ export async function prepare(env: Record<string, string | undefined>, log: (lin
   return { runtime, stop }
 }
 
-export default async function globalSetup(_config: FullConfig): Promise<() => Promise<void>> {
-  loadDotenv({ quiet: true })
-  const collector = startCollector()
+/**
+ * The whole preparation of a run: prepare(), then every request the checks need, once, before any check grades (a
+ * FAILED check, after which Playwright restarts its worker, costs the deployment nothing). Returns the runtime the
+ * workers and the reporter read (the collection's requests counted in) and the evidence they grade.
+ */
+export async function prepareRun(env: Record<string, string | undefined>, log: (line: string) => void, collector: Collector): Promise<{ runtime: Runtime; evidence: string; stop: () => Promise<void> }> {
   let prepared: Awaited<ReturnType<typeof prepare>>
   try {
-    prepared = await prepare(process.env)
+    prepared = await prepare(env, log)
   } catch (e) {
     collector.cancel()
     throw e
   }
   const { runtime, stop } = prepared
-  // every request the checks need, once, before any check grades: a FAILED check (after which Playwright restarts
-  // its worker) costs the deployment nothing
   let collected: Collected
   try {
     collected = await collector.collect(runtime)
@@ -344,12 +355,30 @@ export default async function globalSetup(_config: FullConfig): Promise<() => Pr
     await stop()
     throw e
   }
-  const served = await serveEvidence(collected.text)
   const c = collected.requests
   const s = runtime.setupRequests
   runtime.setupRequests = { total: s.total + c.total, token: s.token + c.token, issued: s.issued + c.issued, secretInUrl: s.secretInUrl + c.secretInUrl }
   // the workers need neither the seeded token answers (they are in the evidence) nor a key's PEM text twice
   runtime.tokenRequests = []
+  return { runtime, evidence: collected.text, stop }
+}
+
+export default async function globalSetup(_config: FullConfig): Promise<(() => Promise<void>) | undefined> {
+  loadDotenv({ quiet: true })
+  // npm run conformance prepared the run while Playwright started (src/runtime/early.ts): take it over
+  if (process.env[PREPARED_ENV]) {
+    const prepared = await takeOver(process.env)
+    if ('error' in prepared) {
+      // the same failure, in the same words, as when prepared here
+      if (prepared.setupVerdict) process.env[SETUP_VERDICT_ENV] = prepared.setupVerdict
+      throw new Error(prepared.error)
+    }
+    process.env[EVIDENCE_ENV] = prepared.evidenceUrl
+    process.env[RUNTIME_ENV] = JSON.stringify(prepared.runtime)
+    return undefined
+  }
+  const { runtime, evidence, stop } = await prepareRun(process.env, console.log, startCollector())
+  const served = await serveEvidence(evidence)
   process.env[EVIDENCE_ENV] = served.url
   process.env[RUNTIME_ENV] = JSON.stringify(runtime)
   return async () => {
