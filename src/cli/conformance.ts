@@ -39,15 +39,15 @@ early?.prepare()
 // Ctrl-C reaches Playwright too, which ends the run and writes its reports: this process waits for that
 process.on('SIGINT', () => {})
 process.on('SIGTERM', () => playwright.kill('SIGTERM'))
-const run = await new Promise<{ status: number | null }>((resolve) => {
+const run = await new Promise<{ status: number | null; signal?: NodeJS.Signals | null }>((resolve) => {
   playwright.on('error', () => resolve({ status: 1 }))
-  playwright.on('close', (status) => resolve({ status }))
+  playwright.on('close', (status, signal) => resolve({ status, signal }))
 })
 await early?.close()
 
 const reportFile = join(reportDir, 'conformance.json')
 if (!existsSync(reportFile)) {
-  console.error(`The run ended without a report (${reportFile}); see the output above.`)
+  console.error(run.signal ? `The run was stopped (${run.signal}) before it wrote a report.` : `The run ended without a report (${reportFile}); see the output above.`)
   process.exit(run.status === 0 ? 1 : (run.status ?? 1))
 }
 const report = JSON.parse(readFileSync(reportFile, 'utf8')) as { totals: { FAILED: number }; requests: { budgetReached: boolean; max: number | null }; results: unknown[] }
