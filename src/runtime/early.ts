@@ -54,7 +54,7 @@ export async function serveEarly(env: Record<string, string | undefined>): Promi
       // redacted here, where the target's secrets are registered: Playwright's process has no runtime to register them from
       return { error: redact((e as Error).message), ...(env[SETUP_VERDICT_ENV] ? { setupVerdict: env[SETUP_VERDICT_ENV] } : {}) }
     }
-  })
+  }).catch((e: Error) => ({ error: `the kit could not load its own modules: ${e.message}` })) // never an unhandled rejection, asked for or not
   const served = await serveSecretly(async (sub) => {
     if (sub === '/run') return JSON.stringify(await run)
     return sub === '/evidence' && prepared ? prepared.evidence : null
