@@ -52,8 +52,11 @@ export async function collect(runtime: Runtime): Promise<{ snapshot: EvidenceSna
   return { snapshot: recorder.snapshot(), outcomes }
 }
 
-/** The collection as it is handed over: the evidence's text and the requests it cost; its failure in words, redacted. */
-export async function collectText(runtime: Runtime): Promise<{ text: string; requests: EvidenceSnapshot['requests'] }> {
+/** The collection as it is handed over: the evidence's text, served as it is to the workers, and the requests it cost. */
+export type Collected = { text: string; requests: EvidenceSnapshot['requests'] }
+
+/** The collection, handed over as text; its failure in words, redacted. */
+export async function collectText(runtime: Runtime): Promise<Collected> {
   try {
     const { snapshot } = await collect(runtime)
     return { text: serializeSnapshot(snapshot), requests: snapshot.requests }

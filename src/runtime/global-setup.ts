@@ -24,6 +24,7 @@ import { RUNTIME_ENV, SETUP_VERDICT_ENV, httpClientFor, registerTargetSecrets, t
 import { EVIDENCE_ENV, serveEvidence } from '../evidence/handover.ts'
 import { PREPARED_ENV, takeOver } from './early.ts'
 import type { EvidenceSnapshot } from '../evidence/recorder.ts'
+import type { Collected } from '../evidence/collect.ts'
 
 async function startBundledEmulator(release: string, faults: string[]) {
   const { startEmulator } = await import('../../emulator/server.ts')
@@ -135,9 +136,6 @@ async function seedTokens(http: HttpClient, target: Target, profile: Profile, se
     }
   }
 }
-
-/** What a run needs of the evidence: its text, served as it is to the workers, and the requests it cost. */
-type Collected = { text: string; requests: EvidenceSnapshot['requests'] }
 
 /** Where the collection runs: a process of its own (startCollector) or the wrapper's (src/runtime/early.ts). */
 export interface Collector {
