@@ -75,6 +75,7 @@ export const FAULTS: Record<string, FaultInfo> = {
   'rotation-keeps-old-secret': { description: 'after "Refresh client secret" the old secret still works' },
   'deleted-client-served': { description: 'a deleted client still gets tokens' },
   'reenabled-still-refused': { description: 'a client deactivated and activated again stays refused' },
+  'gateway-other-key': { description: 'the gateway verifies tokens with another key than auth signs with (a key rotated on auth only): every valid token is refused with 401' },
   'gateway-accepts-expired': { description: 'the gateway accepts tokens past exp' },
   'no-ingress-headers': { description: 'the raw gateway: no Helm ingress headers (Cache-Control: no-store, Pragma, X-Robots-Tag) on its answers', releases: ['2.0'] },
   'events-down': { description: 'the events service behind the gateway is not running (the gateway answers 502)', releases: ['2.0'] },

@@ -435,14 +435,16 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     url = `https://127.0.0.1:${(frontServer.address() as AddressInfo).port}`
   }
   // v2.0: the events service behind the gateway; with events-down its port is closed, as when recorded
-  const eventsService = line === '2.0' ? await startEvents({ publicKey, faults }) : undefined
+  // gateway-other-key: the key was rotated on auth only, so the gateway (and the events service) verify with the old one
+  const gatewayKey = faults.has('gateway-other-key') ? signingKey('other').publicKey : publicKey
+  const eventsService = line === '2.0' ? await startEvents({ publicKey: gatewayKey, faults }) : undefined
   if (eventsService && faults.has('events-down')) await eventsService.stop()
   const eventsUp = eventsService && !faults.has('events-down') ? eventsService : undefined
   const gateway = await startGateway({
     line,
     release: opts.xVersion ?? opts.release,
-    publicKey,
-    publicKeyPem,
+    publicKey: gatewayKey,
+    publicKeyPem: gatewayKey.export({ type: 'spki', format: 'pem' }).toString(),
     faults,
     latencyMs: latency,
     corsOrigins: opts.corsOrigins ?? DEFAULT_CORS,

@@ -38,6 +38,9 @@ const skipped = (ids: string[]) => Object.fromEntries(ids.map((id) => [id, 'SKIP
 const gatewayRefusesTokens = (release: string) =>
   skipped(['GATEWAY-01', 'SCOPE-02', ...(release === '2.0' ? ['SCOPE-03'] : []), 'DOOR-01', 'DOOR-02', 'DOOR-03', 'DOOR-04', 'DOOR-05', ...(release === '2.0' ? [] : ['DOOR-06']), 'DOOR-07', 'DOOR-08'])
 
+/** The same, but GATEWAY-01 itself (the row's own finding). */
+const probesOf = (changes: Record<string, string>) => Object.fromEntries(Object.entries(changes).filter(([id]) => id !== 'GATEWAY-01'))
+
 /**
  * A slow run that can afford to wait: 3-second tokens, declared to the kit, and only the live-expiry check run.
  * Every other check would use tokens that a loaded machine lets expire before the probes send them.
@@ -100,6 +103,10 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
   // v1.x: the gateway alone decides. In v2.0 the events service verifies the token again, exp included (as the
   // real one does), so a gateway that skips a check is not visible through /events/* there: the same goes for
   // the other gateway-only faults below that sit on a v1.x line
+  // the gateway refuses every sound token (a key rotated on auth only): GATEWAY-01 FAILED, never a skip; the probes
+  // that needed its control point at it
+  'gateway-other-key': { release: '1.9', fails: ['GATEWAY-01'], changes: probesOf(gatewayRefusesTokens('1.9')) },
+  'gateway-other-key (v2.0)': { fault: 'gateway-other-key', release: '2.0', fails: ['GATEWAY-01'], changes: probesOf(gatewayRefusesTokens('2.0')) },
   'gateway-accepts-expired': { release: '1.9', fails: ['JWT-EXP-01'], ...LIVE_EXPIRY },
   // the docs' URL works once a repeated grant_type is read as its last value: the erratum no longer applies,
   // but the deployment now departs from its release (a duplicated grant_type must never yield a token)

@@ -4,10 +4,10 @@
  * that control itself: when the service behind the gateway does not answer it, that is said once, there.
  */
 import { createHmac } from 'node:crypto'
-import { check, pass, skip, test, violation } from '../fixtures/index.ts'
-import { NO_GATEWAY, SEE_TLS_02, type GatewayStore } from '../fixtures/gateway.ts'
+import { check, finding, pass, skip, test, violation, type Outcome } from '../fixtures/index.ts'
+import { NO_GATEWAY, SEE_TLS_02, tokenFault, type ControlResult, type GatewayStore } from '../fixtures/gateway.ts'
 import type { KeyStore } from '../fixtures/keys.ts'
-import { MissingClient } from '../fixtures/tokens.ts'
+import { MissingClient, type TokenStore } from '../fixtures/tokens.ts'
 import type { Net } from '../fixtures/kit.ts'
 import type { Target } from '../src/config/index.ts'
 import { evidence, type HttpExchange } from '../src/http/index.ts'
@@ -17,7 +17,7 @@ import { req } from '../src/requirements/catalogue.ts'
 
 test.describe.configure({ mode: 'default' })
 
-test(...check(req('GATEWAY-01'), async ({ target, gateway, tokens }) => {
+test(...check(req('GATEWAY-01'), async ({ target, gateway, tokens, keys, profile }) => {
   if (!target.gatewayUrl) return skip(NO_GATEWAY)
   const routes = gateway.routes()
   const missing = routes.filter((r) => !target.clients[r.client])
@@ -35,12 +35,33 @@ test(...check(req('GATEWAY-01'), async ({ target, gateway, tokens }) => {
   }
   const tls = results.find((c) => c.state === 'tls')
   if (tls) return skip(SEE_TLS_02(tls.reason))
-  const refused = results.filter((c) => c.state === 'token-refused')
-  if (refused.length === results.length) return skip(`${'reason' in refused[0]! ? refused[0]!.reason : ''}: the service behind it was never reached`)
+  const refused = results.filter((c): c is Extract<typeof c, { state: 'token-refused' }> => c.state === 'token-refused')
+  if (refused.length === results.length) return refusedValidToken(refused, tokens, keys, profile, target.leewaySeconds, detail)
   const reached = results.filter((c) => c.state !== 'token-refused')
   const noted = missing.length ? ` (${missing.map((r) => `${r.method} ${r.path} not checked: no ${CLIENT_TYPES[r.client].label} client configured`).join('; ')})` : ''
   return pass(`${reached.map((c) => `${c.route.method} ${c.route.path} answered the ${CLIENT_TYPES[c.route.client].label} token with HTTP ${c.exchange?.status}`).join('; ')}: ${routes[0]!.service} is up and reached through the gateway${noted}`, { detail })
 }, { tag: ['@probe'] }))
+
+/**
+ * The gateway refused every control. When the tokens are sound (they verify against the published key, with the
+ * right iss, aud and exp), no integration can call the gateway: that is GATEWAY-01's finding, never a skip. When a
+ * token is at fault, the token check that shows it is the root cause, and this points there.
+ */
+async function refusedValidToken(refused: Array<Extract<ControlResult, { state: 'token-refused' }>>, tokens: TokenStore, keys: KeyStore, profile: Profile, leeway: number, detail: string): Promise<Outcome> {
+  const unverified: string[] = []
+  for (const c of refused) {
+    const a = await tokens.primary(c.route.client)
+    const why = await tokenFault(c.token, keys, profile, leeway, a.receivedAt)
+    if (why && 'fault' in why) return skip(`${c.reason}, and the token is at fault: ${why.fault} (see ${why.see}); the service behind the gateway was never reached`)
+    if (why) unverified.push(why.unverified)
+  }
+  const what = `${refused.map((c) => c.reason).join('; ')}: every valid token is refused at the gateway, so no integration can call it`
+  const causes = 'The likely causes: the gateway verifies with another public key than the auth service signs with (a key rotated on one side only: every service must mount the same CERT_PUBLIC_KEY_PATH as auth), its clock is behind, or its configuration (iss, audience) differs.'
+  if (unverified.length) {
+    return finding('REVIEW', `${what}. The token's iss, aud and exp are right, but its signature could not be verified here (${unverified[0]}), so the gateway's fault is not proven`, { detail, fix: causes })
+  }
+  return violation(`${what}, though each token verifies against the published key, with the right iss, aud and exp`, { detail, fix: causes })
+}
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url')
 

@@ -45,7 +45,7 @@ async function probeAt(net: Net, target: Target, tokens: TokenStore, gateway: Ga
   const control = await gateway.control({ method: probe.method, path: probe.path, body: probe.body, client: probe.rightClient, expected: probe.controlStatus, service: probe.service })
   if (control.state === 'service') return skip(SEE_GATEWAY_01)
   if (control.state === 'tls') return skip(SEE_TLS_02(control.reason))
-  if (control.state === 'token-refused') return skip(`no scope decision can be observed: ${control.reason}`)
+  if (control.state === 'token-refused') return skip(`no scope decision can be observed: ${control.reason} (see GATEWAY-01)`)
   const { compact } = await decodedPrimary(tokens, probe.wrongClient)
   const refused = await net.send(`scope:${probe.wrongClient}:${probe.method} ${probe.path}`, { method: probe.method, url: `${target.gatewayUrl}${probe.path}`, headers: { authorization: `Bearer ${compact}`, 'content-type': 'application/json' }, body: probe.body })
   const detail = `${CLIENT_TYPES[probe.wrongClient].label} token (must be refused ${probe.refusedStatus}):\n${evidence(refused)}\n\n${CLIENT_TYPES[probe.rightClient].label} token (control, must reach validation: ${probe.controlStatus}):\n${evidence(control.exchange)}`

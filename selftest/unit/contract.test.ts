@@ -68,3 +68,11 @@ test('a regression is a requirement met before and FAILED now, listed first; SKI
   assert.doesNotMatch(md, /TOKEN-RESP-01/, 'unchanged verdicts are not listed')
   assert.deepEqual(compareReports(report({ A: 'PASSED' }), report({ A: 'PASSED' })).regressions, [])
 })
+
+test('lost coverage is a regression: met before and SKIPPED now (the gateway stopped answering) is listed and counted', () => {
+  const c = compareReports(report({ 'GATEWAY-01': 'PASSED', 'DOOR-01': 'PASSED', 'JWT-EXP-01': 'SKIPPED' }), report({ 'GATEWAY-01': 'SKIPPED', 'DOOR-01': 'SKIPPED', 'JWT-EXP-01': 'SKIPPED' }))
+  assert.deepEqual(c.regressions.sort(), ['DOOR-01', 'GATEWAY-01'])
+  assert.match(c.markdown, /### Lost coverage: met before, SKIPPED now \(2\)/)
+  assert.match(c.markdown, /\*\*2 requirement\(s\) regressed \(2 of them no longer checked\)\.\*\*/)
+  assert.doesNotMatch(c.markdown, /No requirement regressed/)
+})

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
+import { runTimeoutMinutes } from '../../src/config/index.ts'
 
 const root = new URL('../../', import.meta.url)
 const TEMPLATES = ['examples/github/conformance-nightly.yml', 'examples/gitlab/.gitlab-ci.yml']
@@ -27,3 +28,18 @@ for (const file of TEMPLATES) {
     assert.deepEqual(published.filter((p) => !WRITTEN.some((w) => p === w || p === w.replace(/\/$/, ''))), [], 'report files no run writes')
   })
 }
+
+test('the nightly templates outlast the slow run and never keep a NOT CHECKED run as the baseline', () => {
+  const github = readFileSync(new URL(TEMPLATES[0]!, root), 'utf8')
+  const minutes = Number(/timeout-minutes: (\d+)/.exec(github)?.[1])
+  assert.ok(minutes >= runTimeoutMinutes({ CONFORMANCE_SLOW: 'true' }) + 10, `the job's timeout-minutes (${minutes}) ends the job before the slow run's own deadline and its reports`)
+  for (const file of TEMPLATES) {
+    const text = readFileSync(new URL(file, root), 'utf8')
+    const keep = text.split('\n').filter((l) => /cp reports\/conformance\.json previous/.test(l))
+    assert.ok(keep.length > 0, `${file} keeps a baseline`)
+    // the copy is guarded by the check that the run checked something (results is empty on a NOT CHECKED run)
+    const guard = /require\("\.\/reports\/conformance\.json"\)\.results\.length/
+    const at = text.indexOf(keep[0]!)
+    assert.ok(guard.test(text.slice(Math.max(0, at - 300), at + keep[0]!.length)), `${file}: a NOT CHECKED run must not become the baseline`)
+  }
+})

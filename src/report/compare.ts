@@ -2,7 +2,7 @@
  * The upgrade comparison: two conformance.json files (before and after an upgrade, or last night and
  * tonight) as Markdown: verdict changes with regressions first, the contract drift item by item, and what
  * integrators must change. A regression is a requirement that was met (PASSED, or graded WARNING, INFO or
- * REVIEW) and is now FAILED.
+ * REVIEW) and is now FAILED, or is now SKIPPED: lost coverage (what it needed stopped answering) is never quiet.
  */
 import { REQUIREMENTS, VERDICTS, type Verdict } from '../requirements/catalogue.ts'
 import { contractDrift, type Drift } from './contract.ts'
@@ -32,9 +32,10 @@ export function compareReports(before: ConformanceReport, after: ConformanceRepo
   const changes: Change[] = ids.filter((id) => b.get(id)?.verdict !== a.get(id)?.verdict).map((id) => ({ id, before: b.get(id), after: a.get(id) }))
   const isFailedNow = (c: Change) => c.after?.verdict === 'FAILED'
   const regressions = changes.filter((c) => isFailedNow(c) && c.before && MET.includes(c.before.verdict))
+  const lost = changes.filter((c) => c.after?.verdict === 'SKIPPED' && c.before && MET.includes(c.before.verdict))
   const newlyFailed = changes.filter((c) => isFailedNow(c) && !regressions.includes(c))
   const fixed = changes.filter((c) => c.before?.verdict === 'FAILED' && c.after)
-  const other = changes.filter((c) => !isFailedNow(c) && !fixed.includes(c))
+  const other = changes.filter((c) => !isFailedNow(c) && !fixed.includes(c) && !lost.includes(c))
   const drift = contractDrift(before.contract ?? {}, after.contract ?? {})
 
   const lines = [
@@ -60,6 +61,7 @@ export function compareReports(before: ConformanceReport, after: ConformanceRepo
   lines.push('## Verdict changes', '')
   if (!changes.length) lines.push('No requirement changed its verdict.', '')
   section('Regressions: met before, FAILED now', regressions)
+  section('Lost coverage: met before, SKIPPED now', lost, 'These were checked before and are not now: what they need stopped answering, or the configuration changed. Each is counted as a regression until it is checked again; the reason says what it needs.')
   section('FAILED now, not checked before', newlyFailed, 'These did not run (or were SKIPPED) in the earlier run, so they are not counted as regressions; they still need fixing.')
   section('Fixed: FAILED before, not now', fixed)
   section('Other changes', other)
@@ -87,6 +89,7 @@ export function compareReports(before: ConformanceReport, after: ConformanceRepo
     for (const c of next?.changes ?? []) lines.push(`- before ${next!.release}: ${c}`)
     lines.push('')
   }
-  lines.push(regressions.length ? `**${regressions.length} requirement(s) regressed.**` : '**No requirement regressed.**', '')
-  return { markdown: lines.join('\n'), regressions: regressions.map((c) => c.id), drift }
+  const total = regressions.length + lost.length
+  lines.push(total ? `**${total} requirement(s) regressed${lost.length ? ` (${lost.length} of them no longer checked)` : ''}.**` : '**No requirement regressed.**', '')
+  return { markdown: lines.join('\n'), regressions: [...regressions, ...lost].map((c) => c.id), drift }
 }
