@@ -11,10 +11,9 @@ import { createServer as createHttpServer } from 'node:http'
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
 import { createServer as createNetServer, type AddressInfo } from 'node:net'
 import { Duplex } from 'node:stream'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { makeTls, type EmulatorTls } from './tls.ts'
+import { rmSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { makeTls, writePrivate, type EmulatorTls } from './tls.ts'
 import { FAULTS, validateFaults } from './faults.ts'
 import { ERROR_URI, QUERY_TOKEN_PARAMS, TOKEN_EXCHANGE, audienceFor, convertLegacyScopes, descriptions, lineOf, minorOf, scopesFor, type Line, type SystemType } from './releases.ts'
 
@@ -456,9 +455,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     ...(opts.host ? { host: opts.host } : {}),
     ...(tls ? { tls: faults.has('gateway-cert-expired') ? tls.expired : tls } : {}),
   })
-  const keyDir = mkdtempSync(join(tmpdir(), 'opencrvs-emulator-key-'))
-  const publicKeyFile = join(keyDir, 'public-key.pem')
-  writeFileSync(publicKeyFile, publicKeyPem)
+  const publicKeyFile = writePrivate('opencrvs-emulator-key-', 'public-key.pem', publicKeyPem)
   return {
     url,
     ...(tls ? { caFile: tls.caFile } : {}),
@@ -475,8 +472,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     publicKeyPem,
     async stop() {
       await Promise.all([server.stop({ timeout: 1000 }), gateway.stop(), eventsUp?.stop(), new Promise<void>((r) => (front ? front.close(() => r()) : r()))])
-      if (tls) rmSync(tls.caFile, { force: true })
-      rmSync(keyDir, { recursive: true, force: true })
+      for (const file of [publicKeyFile, ...(tls ? [tls.caFile] : [])]) rmSync(dirname(file), { recursive: true, force: true })
     },
   }
 }

@@ -2,7 +2,7 @@
  * Certificates for the emulator's HTTPS mode: a throwaway CA and a server certificate for 127.0.0.1 and
  * localhost signed by it. The CA is written to a file for the kit to trust (OPENCRVS_CA_FILE).
  */
-import { writeFileSync } from 'node:fs'
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generate } from 'selfsigned'
@@ -26,9 +26,17 @@ export async function makeTls(opts: TlsOptions = {}): Promise<EmulatorTls> {
   let p = made.get(key)
   if (!p) made.set(key, (p = generateTls(opts)))
   const tls = await p
-  const caFile = join(tmpdir(), `opencrvs-emulator-ca-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.pem`)
-  writeFileSync(caFile, tls.caCert)
-  return { ...tls, caFile }
+  return { ...tls, caFile: writePrivate('opencrvs-emulator-ca-', 'ca.pem', tls.caCert) }
+}
+
+/**
+ * A file only this user can read, in a new private directory (mkdtemp, mode 0700), created exclusively (never
+ * through a link another user planted): nothing the kit writes outside the report folder lands in a shared name.
+ */
+export function writePrivate(prefix: string, name: string, content: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), prefix)), name)
+  writeFileSync(file, content, { flag: 'wx', mode: 0o600 })
+  return file
 }
 
 async function generateTls(opts: TlsOptions): Promise<Omit<EmulatorTls, 'caFile'>> {

@@ -72,6 +72,13 @@ export const EVIDENCE_FAULTS: Record<string, EvidenceFault> = {
     mutate: (_s, r) => (r.key = { unavailable: 'https://auth.example/.well-known answered HTTP 500', located: true }),
   },
   'the published key is an EC key': { release: '2.0', fails: ['JWT-KEY-01', 'JWT-SIG-01'], mutate: (_s, r) => (r.key = { spki: ec(), source: 'an EC key' }) },
+  // TOKEN-AUTH-06 knows every encoding of a secret; so does JWT-CLM-08
+  'a claim holds the client secret base64-encoded': {
+    release: '2.0',
+    fails: ['JWT-CLM-08'],
+    changes: { 'JWT-CLM-09': 'INFO' },
+    mutate: (s) => attempts(s).forEach((a) => (a.decoded!.claims.cred = Buffer.from(a.client.secret).toString('base64'))),
+  },
   'aud a string, not an array': { release: '2.0', fails: ['JWT-CLM-02'], mutate: (s) => claims(s).forEach((c) => (c.aud = 'opencrvs:gateway-user')) },
   'sub not a string': { release: '2.0', fails: ['JWT-CLM-03'], mutate: (s) => claims(s).forEach((c) => (c.sub = 42)) },
   'v2.0 sub not the client_id': { release: '2.0', fails: ['JWT-CLM-03'], mutate: (s) => claims(s).forEach((c) => (c.sub = '5648253a59d8b0f64bace3c3')) },

@@ -7,6 +7,7 @@ import { decodedPrimary } from '../fixtures/tokens.ts'
 import { compareScopes, expectedScopes, scopeSets } from '../fixtures/scopes.ts'
 import { MS_THRESHOLD, tokenView } from '../src/jwt/index.ts'
 import { evidence } from '../src/http/index.ts'
+import { secretForms } from '../src/redact/index.ts'
 import { CLIENT_TYPES, expectedAudience, scopeMatches, type ClientType } from '../src/profiles/profiles.ts'
 import { req } from '../src/requirements/catalogue.ts'
 
@@ -175,7 +176,9 @@ test(...check(req('JWT-CLM-08'), async ({ tokens }) => {
   const checked: string[] = []
   for (const type of tokens.configuredTypes()) {
     const { decoded, client } = await decodedPrimary(tokens, type)
-    const holders = Object.entries({ ...decoded.header, ...decoded.claims }).filter(([, v]) => JSON.stringify(v).includes(client.secret)).map(([k]) => k)
+    // the secret in any encoding (raw, JSON-escaped, URL-encoded, base64, base64url), in the header or a claim
+    const forms = secretForms(client.secret)
+    const holders = [...Object.entries(decoded.header), ...Object.entries(decoded.claims)].filter(([, v]) => forms.some((f) => JSON.stringify(v).includes(f))).map(([k]) => k)
     if (holders.length) {
       return violation(`the ${type.toLowerCase()} token carries its client secret in ${holders.join(', ')}: JWT claims are readable by anyone who sees the token`, {
         fix: 'Rotate this client secret now (Refresh client secret), and remove the secret from the token claims.',

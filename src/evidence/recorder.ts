@@ -10,7 +10,7 @@
  * So a check body is a pure function of the evidence: re-run in any worker, restarted or not, it sends nothing
  * and gives the same outcome. The evidence lives in memory only (it holds tokens): never on disk.
  */
-import { BudgetExceeded, parseJson, TargetMisbehaved, TlsFailure, type HttpClient, type HttpExchange, type HttpRequest } from '../http/index.ts'
+import { BudgetExceeded, EXCHANGES, parseJson, TargetMisbehaved, TlsFailure, type HttpClient, type HttpExchange, type HttpRequest } from '../http/index.ts'
 import { adoptRegistry, registryEntries } from '../redact/index.ts'
 
 /** What a collected action ended in: its value, or the error it threw (by class name, to be thrown again). */
@@ -23,8 +23,6 @@ export interface EvidenceSnapshot {
   registry: Array<[string, string]>
   /** The requests the collection sent. */
   requests: { total: number; token: number; issued: number; secretInUrl: number }
-  /** Did the collection stop short at the request budget (CONFORMANCE_MAX_REQUESTS)? */
-  budgetReached: number | null
 }
 
 /** A check asked for evidence the collection did not gather: a kit bug (a key built from something that varies). */
@@ -40,7 +38,6 @@ const REVIVE: Record<string, (message: string, max?: number) => Error> = {
 export class Recorder {
   private readonly live = new Map<string, Promise<unknown>>()
   private kept: Record<string, Kept> = {}
-  private budgetReached: number | null = null
 
   private constructor(
     readonly mode: 'live' | 'replay',
@@ -52,7 +49,6 @@ export class Recorder {
   ) {
     if (snapshot) {
       this.kept = snapshot.kept
-      this.budgetReached = snapshot.budgetReached
       adoptRegistry(snapshot.registry)
     }
   }
@@ -96,7 +92,6 @@ export class Recorder {
         },
         (e: unknown) => {
           const err = e instanceof Error ? e : new Error(String(e))
-          if (err instanceof BudgetExceeded) this.budgetReached = err.max
           this.kept[key] = { thrown: { name: err.constructor.name, message: err.message, ...(err instanceof BudgetExceeded ? { max: err.max } : {}) } }
           throw err
         },
@@ -130,25 +125,50 @@ export class Recorder {
 
   /** Everything kept, to hand to the workers (in memory: it holds tokens). */
   snapshot(): EvidenceSnapshot {
-    return { kept: this.kept, registry: registryEntries(), requests: { ...(this.http?.stats ?? { total: 0, token: 0, issued: 0, secretInUrl: 0 }) }, budgetReached: this.budgetReached }
+    return { kept: this.kept, registry: registryEntries(), requests: { ...(this.http?.stats ?? { total: 0, token: 0, issued: 0, secretInUrl: 0 }) } }
   }
 }
 
-/** The snapshot as text: each exchange's parsed JSON is left out (its body is there) and parsed again on arrival. */
+/**
+ * The snapshot as text, and back, exactly: what is graded is what was collected, whatever names a target's JSON
+ * uses. An exchange's parsed body (`json`) is left out, its `bodyText` being there, and parsed again on arrival;
+ * the exchanges are found by identity (the objects HttpClient.send made, see EXCHANGES), never by the names
+ * of their members, and their places travel beside the evidence as paths. A body's JSON may nest deeper than any
+ * recursion allows: it is not walked.
+ */
 export function serializeSnapshot(s: EvidenceSnapshot): string {
-  return JSON.stringify(s, (k, v) => (k === 'json' ? undefined : v))
+  const paths: Array<Array<string | number>> = []
+  const stack: Array<[unknown, Array<string | number>]> = [[s.kept, []]]
+  while (stack.length) {
+    const [v, path] = stack.pop()!
+    if (!v || typeof v !== 'object') continue
+    if (EXCHANGES.has(v)) {
+      paths.push(path)
+      // an exchange's members other than its body's JSON: its request and headers hold no exchange
+      continue
+    }
+    for (const [k, x] of Object.entries(v)) stack.push([x, [...path, Array.isArray(v) ? Number(k) : k]])
+  }
+  const text = JSON.stringify(s, function (this: unknown, k, v) {
+    return k === 'json' && EXCHANGES.has(this as object) ? undefined : v
+  })
+  return `${JSON.stringify(paths)}\n${text}`
+}
+
+/** The request counts of a snapshot's text, without reviving its bodies. */
+export function snapshotRequests(text: string): EvidenceSnapshot['requests'] {
+  return (JSON.parse(text.slice(text.indexOf('\n') + 1)) as EvidenceSnapshot).requests
 }
 
 export function parseSnapshot(text: string): EvidenceSnapshot {
-  const s = JSON.parse(text) as EvidenceSnapshot
-  const revive = (v: unknown): void => {
-    if (!v || typeof v !== 'object') return
-    if (Array.isArray(v)) return v.forEach(revive)
-    const o = v as Record<string, unknown>
-    for (const x of Object.values(o)) revive(x)
-    // after the walk: a body's JSON is the target's, of any depth, and is not walked
-    if (typeof o.bodyText === 'string' && typeof o.status === 'number') o.json = parseJson(o.bodyText)
+  const nl = text.indexOf('\n')
+  const paths = JSON.parse(text.slice(0, nl)) as Array<Array<string | number>>
+  const s = JSON.parse(text.slice(nl + 1)) as EvidenceSnapshot
+  for (const path of paths) {
+    let o: unknown = s.kept
+    for (const step of path) o = (o as Record<string | number, unknown>)[step]
+    const ex = o as { bodyText: string; json?: unknown }
+    ex.json = parseJson(ex.bodyText)
   }
-  revive(s.kept)
   return s
 }

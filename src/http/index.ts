@@ -2,7 +2,7 @@
  * Every request the kit sends to a target goes through an HttpClient: raw undici (no retries, no redirects),
  * counted, with tokens registered for redaction the moment a response carries one.
  */
-import { appendFileSync, readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import type { Dispatcher } from 'undici'
 import { redact, registerToken, secretForms } from '../redact/index.ts'
 import { tlsErrorCode, tlsFailure } from './tls.ts'
@@ -25,6 +25,12 @@ export interface HttpExchange {
   durationMs: number
 }
 
+/**
+ * Every exchange HttpClient.send made, by identity: the evidence's text leaves their parsed bodies out (their text
+ * is there) and finds them by this, never by member names a target's JSON could also use (src/evidence/recorder.ts).
+ */
+export const EXCHANGES = new WeakSet<object>()
+
 /** The most of a response body the kit reads: token, error and key answers are a few kB. */
 export const MAX_BODY_BYTES = 512 * 1024
 
@@ -45,6 +51,12 @@ export class TlsFailure extends TargetMisbehaved {
   }
 }
 
+/** The run's request budget (CONFORMANCE_MAX_REQUESTS), and what was spent before a client took it over. */
+export interface Budget {
+  max: number
+  spent: number
+}
+
 export class BudgetExceeded extends Error {
   constructor(readonly max: number) {
     super(`request budget reached: CONFORMANCE_MAX_REQUESTS=${max} requests have been sent to the target, so the run sends no more`)
@@ -55,8 +67,12 @@ export class BudgetExceeded extends Error {
 export interface HttpOptions {
   /** The token endpoint's URL, to count the requests sent to it. */
   tokenUrl?: string
-  /** The run's request budget: one file every process of the run appends a byte to per request. */
-  budget?: { file: string; max: number }
+  /**
+   * The run's request budget: `max` for the whole run, of which `spent` went before this client (the setup's
+   * requests, handed to the collection with the runtime). Held in the process: the run's processes send one after
+   * the other (setup, then the collection), never at once, so no file is shared.
+   */
+  budget?: Budget
   /** A private CA (OPENCRVS_CA_FILE) trusted besides the system's. Certificate verification is never turned off. */
   caFile?: string
   /**
@@ -88,7 +104,9 @@ export class HttpClient {
   private readonly deadlineMs: number
   private readonly tokenEndpoint: string | undefined
   private readonly realSecrets: string[]
-  private readonly budget: { file: string; max: number } | undefined
+  private readonly budget: Budget | undefined
+  /** Requests and TLS connections taken from the budget so far, the ones before this client included. */
+  private spentCount: number
   /** What went wrong with each origin's TLS, worked out once (see tls.ts tlsFailure). */
   readonly tlsFailures = new Map<string, Promise<string>>()
 
@@ -98,13 +116,19 @@ export class HttpClient {
     this.tokenEndpoint = opts.tokenUrl?.split('?')[0]
     this.realSecrets = (opts.realSecrets ?? []).flatMap(secretForms)
     this.budget = opts.budget
+    this.spentCount = opts.budget?.spent ?? 0
   }
 
-  /** Take one request (or TLS connection) from the budget (O_APPEND writes are atomic, so concurrent processes never exceed it). */
+  /** What the run has spent of its budget so far, to hand to the next process that sends. */
+  get spent(): number {
+    return this.spentCount
+  }
+
+  /** Take one request (or TLS connection) from the budget. */
   spend(): void {
     if (!this.budget) return
-    appendFileSync(this.budget.file, '.')
-    if (statSync(this.budget.file).size > this.budget.max) throw new BudgetExceeded(this.budget.max)
+    if (this.spentCount >= this.budget.max) throw new BudgetExceeded(this.budget.max)
+    this.spentCount++
   }
 
   async send(req: HttpRequest, timeoutMs = this.deadlineMs): Promise<HttpExchange> {
@@ -163,7 +187,9 @@ export class HttpClient {
       registerToken(token)
       this.stats.issued++
     }
-    return { request: req, status: res.statusCode, headers, bodyText, json, durationMs: Date.now() - started }
+    const exchange: HttpExchange = { request: req, status: res.statusCode, headers, bodyText, json, durationMs: Date.now() - started }
+    EXCHANGES.add(exchange)
+    return exchange
   }
 }
 

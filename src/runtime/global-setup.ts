@@ -14,16 +14,13 @@ import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
-import { rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { decodeCompact } from '../jwt/index.ts'
 import { publishedKey, type PublishedKey } from '../jwt/keys.ts'
 import { redact } from '../redact/index.ts'
 import { RUNTIME_ENV, SETUP_VERDICT_ENV, httpClientFor, registerTargetSecrets, type Runtime, type SeededAttempt } from './runtime.ts'
 import { EVIDENCE_ENV, serveEvidence } from '../evidence/handover.ts'
 import { PREPARED_ENV, takeOver } from './early.ts'
-import type { EvidenceSnapshot } from '../evidence/recorder.ts'
+import { snapshotRequests } from '../evidence/recorder.ts'
 import type { Collected } from '../evidence/collect.ts'
 
 async function startBundledEmulator(release: string, faults: string[]) {
@@ -171,7 +168,7 @@ function startCollector(): Collector {
       if (code !== 0) return reject(new Error(redact(Buffer.concat(err).toString('utf8').trim() || `the evidence collection ended with exit code ${code}`)))
       try {
         // the workers revive its bodies; here only the request counts are read
-        resolve({ text, requests: (JSON.parse(text) as EvidenceSnapshot).requests })
+        resolve({ text, requests: snapshotRequests(text) })
       } catch (e) {
         reject(new Error(`the evidence collection returned nothing usable: ${(e as Error).message}`))
       }
@@ -261,15 +258,7 @@ export async function prepare(env: Record<string, string | undefined>, log: (lin
   }
   registerTargetSecrets(target)
 
-  const budget = { file: join(tmpdir(), `opencrvs-conformance-budget-${process.pid}-${Date.now()}`), max: target.maxRequests }
-  writeFileSync(budget.file, '')
-  const stopEmulator = stop
-  stop = async () => {
-    rmSync(budget.file, { force: true })
-    await stopEmulator()
-  }
-
-  const http = httpClientFor(target, budget)
+  const http = httpClientFor(target, { max: target.maxRequests, spent: 0 })
   let evidence: Evidence
   const tokenRequests: SeededAttempt[] = []
   try {
@@ -326,7 +315,7 @@ export async function prepare(env: Record<string, string | undefined>, log: (lin
     setupRequests: { ...http.stats },
     key,
     tokenRequests,
-    budget,
+    budget: { max: target.maxRequests, spent: http.spent },
     startedAt: new Date().toISOString(),
   }
   return { runtime, stop }

@@ -4,7 +4,7 @@
  * CONFORMANCE_RUNTIME (process memory only; never written to disk).
  */
 import type { Target } from '../config/index.ts'
-import { HttpClient, type HttpExchange } from '../http/index.ts'
+import { HttpClient, type Budget, type HttpExchange } from '../http/index.ts'
 import type { PublishedKey } from '../jwt/keys.ts'
 import type { ClientType, ProfileId } from '../profiles/profiles.ts'
 import { registerSecret } from '../redact/index.ts'
@@ -28,8 +28,8 @@ export interface Runtime {
    * memory (never written to disk); empty in the workers, which read them from the evidence.
    */
   tokenRequests: SeededAttempt[]
-  /** The shared request counter (see http setBudget). */
-  budget: { file: string; max: number }
+  /** The run's request budget, and what the setup spent of it (the collection goes on from there). */
+  budget: Budget
   startedAt: string
 }
 
@@ -55,7 +55,7 @@ export function readRuntime(env: Record<string, string | undefined> = process.en
 }
 
 /** The run's HTTP client for a target: its token URL, budget, CA, deadline and real secrets (to count them in URLs). */
-export function httpClientFor(target: Target, budget?: { file: string; max: number }): HttpClient {
+export function httpClientFor(target: Target, budget?: Budget): HttpClient {
   return new HttpClient({ tokenUrl: target.tokenUrl, budget, caFile: target.caFile, deadlineSeconds: target.requestTimeoutSeconds, realSecrets: clientSecrets(target) })
 }
 
