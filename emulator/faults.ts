@@ -37,6 +37,7 @@ export const FAULTS: Record<string, FaultInfo> = {
   'duplicate-client-id-first-wins': { description: 'a repeated client_id is read as its first value' },
   'pragma-no-cache': { description: 'token responses also carry Pragma: no-cache (as behind the v2 Helm ingress)' },
   'expires-in': { description: 'the success body also carries expires_in' },
+  'expires-in-86400': { description: 'the success body says expires_in 86400 while the token lives 600 s' },
   'grant-type-case-insensitive': { description: 'grant_type is compared case-insensitively and trimmed' },
   'missing-grant-type-invalid-request': { description: 'a missing grant_type gets invalid_request (the RFC\'s code) instead of the release\'s', releases: ['1.7', '1.8', '1.9', '2.0'] },
   'any-grant-type': { description: 'any grant_type value issues a client-credentials token' },

@@ -187,6 +187,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
   const success = (h: Hapi.ResponseToolkit, accessToken: string) => {
     const body: Record<string, unknown> = faults.has('no-token-type') ? { access_token: accessToken } : { access_token: accessToken, token_type: 'Bearer' }
     if (faults.has('expires-in')) body.expires_in = lifetime
+    if (faults.has('expires-in-86400')) body.expires_in = 86400
     let res = h.response(body)
     if (faults.has('content-type-octet-stream')) res = h.response(Buffer.from(JSON.stringify(body))).type('application/octet-stream')
     if (!faults.has('no-cache-control')) res = res.header('Cache-Control', faults.has('cache-control-contradiction') ? 'no-store, public, max-age=3600' : 'no-store')

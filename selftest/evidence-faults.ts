@@ -79,6 +79,7 @@ export const EVIDENCE_FAULTS: Record<string, EvidenceFault> = {
     changes: { 'JWT-CLM-09': 'INFO' },
     mutate: (s) => attempts(s).forEach((a) => (a.decoded!.claims.cred = Buffer.from(a.client.secret).toString('base64'))),
   },
+  'expires_in a string': { release: '1.9', fails: ['TOKEN-RESP-01'], changes: { 'TOKEN-RESP-05': 'SKIPPED' }, mutate: (s) => attempts(s).forEach((a) => ((a.exchange.json as Record<string, unknown>).expires_in = '600')) },
   'aud a string, not an array': { release: '2.0', fails: ['JWT-CLM-02'], mutate: (s) => claims(s).forEach((c) => (c.aud = 'opencrvs:gateway-user')) },
   'sub not a string': { release: '2.0', fails: ['JWT-CLM-03'], mutate: (s) => claims(s).forEach((c) => (c.sub = 42)) },
   'v2.0 sub not the client_id': { release: '2.0', fails: ['JWT-CLM-03'], mutate: (s) => claims(s).forEach((c) => (c.sub = '5648253a59d8b0f64bace3c3')) },

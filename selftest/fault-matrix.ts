@@ -114,6 +114,8 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
   'duplicate-client-id-first-wins': { release: '2.0', fails: ['TOKEN-DUP-01'] },
   'pragma-no-cache': { release: '2.0', fails: [], changes: { 'TOKEN-RESP-04': 'PASSED' } },
   'expires-in': { release: '1.8', fails: [], changes: { 'TOKEN-RESP-05': 'PASSED' } },
+  // clients that trust expires_in would reuse dead tokens for a day
+  'expires-in-86400': { release: '2.0', fails: ['TOKEN-RESP-05'] },
   'grant-type-case-insensitive': { release: '1.9', fails: ['TOKEN-GRANT-01'] },
   // the RFC's code is not the release's: the release check fails, the RFC check passes
   'missing-grant-type-invalid-request': { release: '1.9', fails: ['TOKEN-GRANT-02'], changes: { 'TOKEN-GRANT-03': 'PASSED' } },

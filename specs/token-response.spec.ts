@@ -84,12 +84,24 @@ test(...check(req('TOKEN-RESP-04'), async ({ tokens }) => {
   })
 }))
 
-test(...check(req('TOKEN-RESP-05'), async ({ tokens }) => {
+test(...check(req('TOKEN-RESP-05'), async ({ tokens, target }) => {
   const a = await primary(tokens)
   if (a.exchange.status !== 200 || a.exchange.json === undefined) return skip(`no successful token response to inspect (HTTP ${a.exchange.status}; see TOKEN-RESP-01)`)
   const expiresIn = (a.exchange.json as { expires_in?: unknown }).expires_in
-  if (expiresIn !== undefined) return pass(`expires_in ${String(expiresIn)}`)
-  return violation('no expires_in: RFC 6749 §5.1 recommends it, and OpenCRVS never sends it. Clients must read the lifetime from the token\'s exp claim (600 s by default) and refresh before it', {
+  if (expiresIn !== undefined) {
+    if (typeof expiresIn !== 'number' || !Number.isInteger(expiresIn) || expiresIn <= 0) return skip(`expires_in is not a positive whole number of seconds (see TOKEN-RESP-01, the response schema)`)
+    const { iat, exp } = a.decoded?.claims ?? {}
+    if (typeof iat !== 'number' || typeof exp !== 'number') return skip(`expires_in ${expiresIn}, but the token has no numeric iat and exp to hold it against (see JWT-CLM-06)`)
+    const life = exp - iat
+    if (Math.abs(expiresIn - life) > target.leewaySeconds) {
+      return violation(`expires_in says ${expiresIn} s, but the token lives ${life} s (exp - iat): clients that trust expires_in, as RFC 6749 lets them, ${expiresIn > life ? 'reuse dead tokens' : 'renew too early'}`, {
+        detail: evidence(a.exchange),
+        fix: 'Send the token\'s real lifetime in expires_in (exp - iat), or leave expires_in out as OpenCRVS does.',
+      })
+    }
+    return pass(`expires_in ${expiresIn} s, the token's lifetime (exp - iat = ${life} s)`)
+  }
+  return deviation('no expires_in: RFC 6749 §5.1 recommends it, and OpenCRVS never sends it. Clients must read the lifetime from the token\'s exp claim (600 s by default) and refresh before it', {
     fix: 'Integrators: decode exp from the token, or assume 10 minutes.',
   })
 }))
