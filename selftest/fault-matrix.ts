@@ -38,6 +38,9 @@ const skipped = (ids: string[]) => Object.fromEntries(ids.map((id) => [id, 'SKIP
 const gatewayRefusesTokens = (release: string) =>
   skipped(['GATEWAY-01', 'SCOPE-02', ...(release === '2.0' ? ['SCOPE-03'] : []), 'DOOR-01', 'DOOR-02', 'DOOR-03', 'DOOR-04', 'DOOR-05', ...(release === '2.0' ? [] : ['DOOR-06']), 'DOOR-07', 'DOOR-08'])
 
+/** The auth service alone, no gateway: identification cannot read the gateway's X-Version. */
+const NO_GATEWAY = { OPENCRVS_GATEWAY_URL: '' }
+
 /** The same, but GATEWAY-01 itself (the row's own finding). */
 const probesOf = (changes: Record<string, string>) => Object.fromEntries(Object.entries(changes).filter(([id]) => id !== 'GATEWAY-01'))
 
@@ -83,8 +86,14 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
   'sub-per-token': { release: '1.8', fails: ['JWT-CLM-03'] },
   // the notification token also carries the search scope: wrong set, and the types are no longer separate
   'scope-extra': { release: '1.9', fails: ['JWT-CLM-04', 'SCOPE-01'] },
-  // on 2.0 (not 1.9), because v1.9 is told from v1.8 by userType
-  'usertype-missing': { release: '2.0', fails: ['JWT-CLM-05'] },
+  // a deviation in a signal identification also reads (userType, the empty request's error code) never moves the run
+  // to a line where it passes: the independent evidence (X-Version from the gateway, the scope format) decides, and
+  // PROFILE-01 names the signal that disagrees. On every line the fault applies to, with the gateway's X-Version
+  // and without it (OPENCRVS_GATEWAY_URL unset: the scope format decides)
+  'usertype-missing': { release: '2.0', fails: ['JWT-CLM-05'], changes: { 'PROFILE-01': 'REVIEW' } },
+  'usertype-missing (v1.9)': { fault: 'usertype-missing', release: '1.9', fails: ['JWT-CLM-05'], changes: { 'PROFILE-01': 'REVIEW' } },
+  'usertype-missing (v1.9, no gateway)': { fault: 'usertype-missing', release: '1.9', env: NO_GATEWAY, fails: ['JWT-CLM-05'], changes: { 'PROFILE-01': 'REVIEW' } },
+  'usertype-missing (v2.0, no gateway)': { fault: 'usertype-missing', release: '2.0', env: NO_GATEWAY, fails: ['JWT-CLM-05'], changes: { 'PROFILE-01': 'REVIEW' } },
   // millisecond dates fail the units check; the clock and lifetime checks then have no seconds to compare
   'iat-milliseconds': { release: '2.0', fails: ['JWT-CLM-06'], changes: { 'JWT-CLM-07': 'SKIPPED', 'JWT-LIFE-01': 'SKIPPED' } },
   'clock-ahead': { release: '1.6', fails: ['JWT-CLM-07'] },
@@ -118,7 +127,10 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
   'expires-in-86400': { release: '2.0', fails: ['TOKEN-RESP-05'] },
   'grant-type-case-insensitive': { release: '1.9', fails: ['TOKEN-GRANT-01'] },
   // the RFC's code is not the release's: the release check fails, the RFC check passes
-  'missing-grant-type-invalid-request': { release: '1.9', fails: ['TOKEN-GRANT-02'], changes: { 'TOKEN-GRANT-03': 'PASSED' } },
+  'missing-grant-type-invalid-request': { release: '1.9', fails: ['TOKEN-GRANT-02'], changes: { 'TOKEN-GRANT-03': 'PASSED', 'PROFILE-01': 'REVIEW' } },
+  'missing-grant-type-invalid-request (v1.8)': { fault: 'missing-grant-type-invalid-request', release: '1.8', fails: ['TOKEN-GRANT-02'], changes: { 'TOKEN-GRANT-03': 'PASSED', 'PROFILE-01': 'REVIEW' } },
+  'missing-grant-type-invalid-request (v1.8, no gateway)': { fault: 'missing-grant-type-invalid-request', release: '1.8', env: NO_GATEWAY, fails: ['TOKEN-GRANT-02'], changes: { 'TOKEN-GRANT-03': 'PASSED', 'PROFILE-01': 'REVIEW' } },
+  'missing-grant-type-invalid-request (v2.0)': { fault: 'missing-grant-type-invalid-request', release: '2.0', fails: ['TOKEN-GRANT-02'], changes: { 'TOKEN-GRANT-03': 'PASSED', 'PROFILE-01': 'REVIEW' } },
   // any grant_type value, the docs' array among them, issues a token
   'any-grant-type': { release: '2.0', fails: ['TOKEN-GRANT-01'], changes: { 'TOKEN-DOCS-01': 'PASSED' } },
   'token-exchange-open': { release: '1.9', fails: ['TOKEN-GRANT-04'] },

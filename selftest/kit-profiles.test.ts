@@ -225,6 +225,19 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
     assert.match(none.output, /No Allure results in .*run the checks first \(npm run conformance\)/)
   })
 
+  test('chosen from weak signals alone, the release is REVIEW, and a genuine behaviour of a line not ruled out is never FAILED', async () => {
+    // a real v1.8 answering invalid_request for an empty request, seen with the search client only and no gateway:
+    // nothing independent tells v1.3-v1.6 from v1.8, and the graded signal picks v1.3-v1.6
+    const run = await gradeKit('1.8', ['missing-grant-type-invalid-request'], { env: { OPENCRVS_GATEWAY_URL: '', OPENCRVS_NOTIFICATION_CLIENT_ID: '', OPENCRVS_NOTIFICATION_CLIENT_SECRET: '' } })
+    assert.equal(run.version, 'v1.3-v1.6')
+    assert.equal(run.verdicts['PROFILE-01'], 'REVIEW')
+    assert.match(recordOf(run, 'PROFILE-01').reason, /does not rule out v1\.7-v1\.8, v1\.9/)
+    assert.deepEqual(run.records.filter((r) => r.verdict === 'FAILED').map((r) => `${r.id}: ${r.reason}`), [])
+    // v1.8's token-exchange grant, which v1.3-v1.6 lacks: what v1.7-v1.8 does, so REVIEW naming it
+    assert.equal(run.verdicts['TOKEN-GRANT-04'], 'REVIEW')
+    assert.match(recordOf(run, 'TOKEN-GRANT-04').reason, /This is what v1\.7-v1\.8 does/)
+  })
+
   test('a declared OPENCRVS_VERSION the evidence contradicts is reported, not hidden', async () => {
     const run = await gradeKit('2.0', [], { env: { OPENCRVS_VERSION: '1.9' } })
     assert.equal(run.verdicts['PROFILE-01'], 'WARNING')

@@ -13,7 +13,15 @@ test(...check(req('PROFILE-01'), async ({ runtime }) => {
     if (!runtime.detected) {
       return violation(`could not identify the release line; checking against ${used.label}`, { detail, fix: 'Configure a notification or search client, or set OPENCRVS_VERSION.' })
     }
-    if (runtime.conflicts.length) return violation(`the evidence points at more than one release line; using ${used.label}`, { detail, fix: 'Set OPENCRVS_VERSION to the release you run.' })
+    const others = (runtime.candidates ?? []).map((id) => PROFILES[id].label)
+    const undecided = others.length ? `; the independent evidence does not rule out ${others.join(', ')}, so a shortfall that is genuine there is REVIEW, not FAILED` : ''
+    if (runtime.conflicts.length) {
+      return finding('REVIEW', `the evidence points at more than one release line (${runtime.conflicts.length} signal(s) against ${used.label}, named below); judged against ${used.label}, the line the strongest evidence supports${undecided}`, {
+        detail,
+        fix: 'Check which release is deployed and set OPENCRVS_VERSION to it. A signal against the release is a deviation of the deployment: the check that grades it says so.',
+      })
+    }
+    if (others.length) return finding('REVIEW', `detected ${used.label} from weak evidence${undecided}`, { detail, fix: 'Set OPENCRVS_VERSION to the release you run, or configure OPENCRVS_GATEWAY_URL (its X-Version header names the release).' })
     return finding('INFO', `detected ${used.label} (OPENCRVS_VERSION=auto)${used.preview ? `: ${used.preview}` : ''}`, { detail })
   }
   if (runtime.detected && runtime.detected !== runtime.profileId) {

@@ -12,7 +12,8 @@ test('detection from the real tokens of each recorded release', () => {
   assert.equal(detectProfile({ claims: claims('2.0'), clientId: '86d53a7e-8ccf-4dfa-b69b-d3d1d4451cd9', noParamsError: 'unsupported_grant_type' }).profile, '2.0')
   assert.equal(detectProfile({ claims: claims('1.9'), noParamsError: 'unsupported_grant_type' }).profile, '1.9')
   assert.equal(detectProfile({ claims: claims('1.8'), noParamsError: 'unsupported_grant_type' }).profile, '1.7')
-  assert.equal(detectProfile({ claims: claims('1.8'), noParamsError: 'invalid_request' }).profile, '1.3')
+  // a v1.8 whose empty request gets the v1.3-v1.6 code: its scopes are v1.8's, and the error code is what TOKEN-GRANT-02 grades
+  assert.equal(detectProfile({ claims: claims('1.8'), noParamsError: 'invalid_request' }).profile, '1.7')
   assert.equal(detectProfile({ noParamsError: 'invalid_request' }).profile, '1.3')
   assert.equal(detectProfile({ noParamsError: 'unsupported_grant_type' }).profile, null)
 })
@@ -20,8 +21,28 @@ test('detection from the real tokens of each recorded release', () => {
 test('X-Version wins, and contradicting claims are reported as conflicts', () => {
   const d = detectProfile({ xVersion: '1.9.15', claims: claims('2.0') })
   assert.equal(d.profile, '1.9')
-  assert.equal(d.conflicts.length, 1)
-  assert.match(d.conflicts[0]!, /v2\.0/)
+  assert.equal(d.conflicts.length, 2)
+  assert.match(d.conflicts.join('\n'), /aud[^\n]*v2\.0/)
+  assert.deepEqual(d.candidates, [], 'independent signals that disagree leave no candidate to excuse a shortfall')
+})
+
+test('a deviation in a graded signal never moves the run to another line', () => {
+  // a real v1.9 whose tokens lack userType: its scopes are v1.9's
+  const noUserType = { ...claims('1.9') }
+  delete noUserType.userType
+  const a = detectProfile({ claims: noUserType, noParamsError: 'unsupported_grant_type' })
+  assert.equal(a.profile, '1.9')
+  assert.match(a.conflicts.join('\n'), /no userType/)
+  assert.deepEqual(a.candidates, [])
+  // only the weak signals: the choice is made, and the other lines stay candidates
+  const searchOnly = { ...claims('1.8'), scope: ['recordsearch'] }
+  const b = detectProfile({ claims: searchOnly, noParamsError: 'invalid_request' })
+  assert.equal(b.profile, '1.3')
+  assert.deepEqual([...b.candidates].sort(), ['1.7', '1.9'])
+  // X-Version from the gateway settles it whatever the graded signals say
+  const c = detectProfile({ xVersion: '1.8.3', claims: searchOnly, noParamsError: 'invalid_request' })
+  assert.equal(c.profile, '1.7')
+  assert.deepEqual(c.candidates, [])
 })
 
 test('redaction: registered secrets in any encoding, whole JWTs, credential parameters and headers', () => {

@@ -101,6 +101,14 @@ export class Recorder {
     return p
   }
 
+  /**
+   * A recorder that replays what this one has kept so far and sends nothing: the same evidence seen through
+   * another release profile (a key it never asked for is NotCollected).
+   */
+  view(): Recorder {
+    return new Recorder('replay', undefined, { kept: this.kept, registry: [], requests: { total: 0, token: 0, issued: 0, secretInUrl: 0 } }, this.revive)
+  }
+
   /** Drop a kept action so the next ask does it again (live only: a token too close to its exp). */
   forget(key: string): void {
     if (this.mode !== 'live') return

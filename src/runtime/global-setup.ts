@@ -46,6 +46,15 @@ async function gatherEvidence(http: HttpClient, target: Target, seeds: SeededAtt
   if (typeof err === 'string') evidence.noParamsError = err
   if (bare.headers['x-version']) evidence.xVersion = bare.headers['x-version']
   const answers = [bare]
+  // the auth service never sends X-Version; the gateway's /auth/token proxy does (v1.5 on): the release's own word,
+  // independent of everything the checks grade. No parameters, so no secret.
+  if (!evidence.xVersion && target.gatewayUrl && target.tokenRoute !== 'gateway') {
+    const proxied = await http.send({ method: 'POST', url: `${target.gatewayUrl}/auth/token` }).catch((e: Error) => {
+      if (e instanceof TlsFailure) throw e
+      return undefined // the gateway's own checks (GATEWAY-01, TLS-02) say what is wrong with it
+    })
+    if (proxied?.headers['x-version']) evidence.xVersion = proxied.headers['x-version']
+  }
   let readFormat: 'form' | 'query' | undefined
   const client = target.clients.NOTIFICATION ?? target.clients.SEARCH ?? Object.values(target.clients)[0]
   if (client) {
@@ -310,6 +319,7 @@ export async function prepare(env: Record<string, string | undefined>, log: (lin
     detected: detection.profile,
     detectedFrom: detection.from,
     conflicts: detection.conflicts,
+    candidates: target.version === 'auto' ? detection.candidates : [],
     ...(newer ? { newer } : {}),
     ...(emulatorInfo ? { emulator: emulatorInfo } : {}),
     setupRequests: { ...http.stats },

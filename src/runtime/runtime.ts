@@ -17,6 +17,11 @@ export interface Runtime {
   detected: ProfileId | null
   detectedFrom: string[]
   conflicts: string[]
+  /**
+   * Other release lines the independent evidence does not rule out (auto-detection only): a shortfall that is
+   * genuine behaviour of one of them is REVIEW, never FAILED, since the choice between them rested on weak signals.
+   */
+  candidates: ProfileId[]
   /** X-Version of a release newer than every profile: judged against the newest, every FAILED becomes REVIEW. */
   newer?: string
   emulator?: { release: string; faults: string[] }
