@@ -182,6 +182,8 @@ export interface GradedRun {
   requests: number
   /** Requests that carried a configured client's real secret in their URL. */
   secretInUrl: number
+  /** Requests that carried a live access token in their URL (never, by design). */
+  tokenInUrl: number
   secrets: string[]
   writes: string[]
 }
@@ -213,6 +215,7 @@ async function graded(c: Awaited<ReturnType<typeof collectAgainst>>): Promise<Gr
     output: [...lines, JSON.stringify(records)].join('\n'),
     requests: runtime.setupRequests.total + snapshot.requests.total,
     secretInUrl: runtime.setupRequests.secretInUrl + snapshot.requests.secretInUrl,
+    tokenInUrl: runtime.setupRequests.tokenInUrl + snapshot.requests.tokenInUrl,
     secrets,
     writes,
   }

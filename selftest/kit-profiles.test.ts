@@ -97,6 +97,8 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
       // v1.x reads credentials only from the query string: each client's token (notification, search, the deactivated
       // client's refusal), the second token JWT-FRESH-01 compares, and the duplicated client_id probe; no other
       else assert.equal(secretInUrl, 5, 'v1.x: a real secret in a URL only where nothing else can do')
+      // a live access token never: DOOR-08 proves its point with a token whose signature no verifier accepts
+      assert.equal('report' in run ? run.report.requests.tokenInUrl : run.tokenInUrl, 0, 'no live access token in any URL')
       assert.deepEqual(leaks(run), [])
       assert.deepEqual(run.writes, [], 'no probe may get past the point where a real gateway writes')
       if (!('report' in run)) return

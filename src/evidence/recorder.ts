@@ -10,7 +10,7 @@
  * So a check body is a pure function of the evidence: re-run in any worker, restarted or not, it sends nothing
  * and gives the same outcome. The evidence lives in memory only (it holds tokens): never on disk.
  */
-import { BudgetExceeded, EXCHANGES, parseJson, TargetMisbehaved, TlsFailure, type HttpClient, type HttpExchange, type HttpRequest } from '../http/index.ts'
+import { BudgetExceeded, EXCHANGES, noRequests, parseJson, type RequestStats, TargetMisbehaved, TlsFailure, type HttpClient, type HttpExchange, type HttpRequest } from '../http/index.ts'
 import { adoptRegistry, registryEntries } from '../redact/index.ts'
 
 /** What a collected action ended in: its value, or the error it threw (by class name, to be thrown again). */
@@ -22,7 +22,7 @@ export interface EvidenceSnapshot {
   /** The redaction registry of the collecting process: dummy secrets and forged tokens it made up included. */
   registry: Array<[string, string]>
   /** The requests the collection sent. */
-  requests: { total: number; token: number; issued: number; secretInUrl: number }
+  requests: RequestStats
 }
 
 /** A check asked for evidence the collection did not gather: a kit bug (a key built from something that varies). */
@@ -106,7 +106,7 @@ export class Recorder {
    * another release profile (a key it never asked for is NotCollected).
    */
   view(): Recorder {
-    return new Recorder('replay', undefined, { kept: this.kept, registry: [], requests: { total: 0, token: 0, issued: 0, secretInUrl: 0 } }, this.revive)
+    return new Recorder('replay', undefined, { kept: this.kept, registry: [], requests: noRequests() }, this.revive)
   }
 
   /** Drop a kept action so the next ask does it again (live only: a token too close to its exp). */
@@ -133,7 +133,7 @@ export class Recorder {
 
   /** Everything kept, to hand to the workers (in memory: it holds tokens). */
   snapshot(): EvidenceSnapshot {
-    return { kept: this.kept, registry: registryEntries(), requests: { ...(this.http?.stats ?? { total: 0, token: 0, issued: 0, secretInUrl: 0 }) } }
+    return { kept: this.kept, registry: registryEntries(), requests: { ...(this.http?.stats ?? noRequests()) } }
   }
 }
 

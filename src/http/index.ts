@@ -51,6 +51,28 @@ export class TlsFailure extends TargetMisbehaved {
   }
 }
 
+/**
+ * Requests sent: all of them, those to the token endpoint, the answers that carried a token, those that carried a
+ * configured client's real secret in their URL, and those that carried a live access token in their URL (proxies
+ * and gateways log URLs: the kit never does the latter).
+ */
+export interface RequestStats {
+  total: number
+  token: number
+  issued: number
+  secretInUrl: number
+  tokenInUrl: number
+}
+export const noRequests = (): RequestStats => ({ total: 0, token: 0, issued: 0, secretInUrl: 0, tokenInUrl: 0 })
+/** Two processes' counts together (the setup's and the collection's). */
+export const addRequests = (a: RequestStats, b: RequestStats): RequestStats => ({
+  total: a.total + b.total,
+  token: a.token + b.token,
+  issued: a.issued + b.issued,
+  secretInUrl: a.secretInUrl + b.secretInUrl,
+  tokenInUrl: (a.tokenInUrl ?? 0) + (b.tokenInUrl ?? 0),
+})
+
 /** The run's request budget (CONFORMANCE_MAX_REQUESTS), and what was spent before a client took it over. */
 export interface Budget {
   max: number
@@ -93,11 +115,10 @@ let undici: Promise<typeof import('undici')> | undefined
  * process of a run), made from the run's configuration: runs in one process do not share it.
  */
 export class HttpClient {
-  /**
-   * Requests this client sent: all of them, those to the token endpoint, the answers that carried a token, and
-   * those that carried a configured client's real secret in their URL (which proxies and gateways log).
-   */
-  readonly stats = { total: 0, token: 0, issued: 0, secretInUrl: 0 }
+  /** Requests this client sent (see RequestStats). */
+  readonly stats = noRequests()
+  /** The access tokens answers carried, to count a request that would put one in its URL. */
+  private readonly issuedTokens = new Set<string>()
   /** The extra CA certificates in force (OPENCRVS_CA_FILE), for the TLS probes too. */
   readonly ca: string | undefined
   private dispatcher: Dispatcher | undefined
@@ -138,6 +159,7 @@ export class HttpClient {
     this.stats.total++
     if (this.tokenEndpoint && req.url.split('?')[0] === this.tokenEndpoint) this.stats.token++
     if (this.realSecrets.some((s) => req.url.includes(s))) this.stats.secretInUrl++
+    if ([...this.issuedTokens].some((t) => req.url.includes(t) || req.url.includes(t.split('.')[2] ?? t))) this.stats.tokenInUrl++
     const started = Date.now()
     const what = () => redact(`${req.method} ${req.url}`)
     const deadline = new AbortController()
@@ -186,6 +208,7 @@ export class HttpClient {
     if (token) {
       registerToken(token)
       this.stats.issued++
+      if (this.issuedTokens.size < 64) this.issuedTokens.add(token)
     }
     const exchange: HttpExchange = { request: req, status: res.statusCode, headers, bodyText, json, durationMs: Date.now() - started }
     EXCHANGES.add(exchange)

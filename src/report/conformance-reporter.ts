@@ -6,6 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult } from '@playwright/test/reporter'
+import type { RequestStats } from '../http/index.ts'
 import { PROFILES } from '../profiles/profiles.ts'
 import { ID_PATTERN, REQUIREMENTS, REQUIREMENT_LIST, VERDICTS, type Verdict } from '../requirements/catalogue.ts'
 import { redact, redactValue } from '../redact/index.ts'
@@ -36,7 +37,7 @@ export interface ConformanceReport {
   startedAt: string
   durationMs: number
   /** Requests sent to the target; token: to the token URL (probes included); issued: answers that carried a token. */
-  requests: { total: number; token: number; issued: number; secretInUrl: number; max: number | null; budgetReached: boolean }
+  requests: RequestStats & { max: number | null; budgetReached: boolean }
   /** Why no check ran (set up failed), when that happened. */
   errors: string[]
   /** What the next release changes for this release's integrators (upgrade readiness), where the kit knows. */
@@ -157,6 +158,7 @@ export default class ConformanceReporter implements Reporter {
       token: runtime?.setupRequests.token ?? 0,
       issued: runtime?.setupRequests.issued ?? 0,
       secretInUrl: runtime?.setupRequests.secretInUrl ?? 0,
+      tokenInUrl: runtime?.setupRequests.tokenInUrl ?? 0,
       max: runtime?.budget.max ?? null,
       budgetReached: this.budgetReached,
     }
@@ -276,7 +278,7 @@ export function markdown(r: ConformanceReport): string {
 }
 
 function requestLine(r: ConformanceReport): string {
-  return `${r.requests.total} of at most ${r.requests.max ?? '?'} (token endpoint: ${r.requests.token}, of which ${r.requests.issued} issued a token; ${r.requests.secretInUrl ?? 0} carried a real client secret in the URL)`
+  return `${r.requests.total} of at most ${r.requests.max ?? '?'} (token endpoint: ${r.requests.token}, of which ${r.requests.issued} issued a token; ${r.requests.secretInUrl ?? 0} carried a real client secret in the URL${r.requests.tokenInUrl ? `, ${r.requests.tokenInUrl} a live access token` : ''})`
 }
 
 function summary(r: ConformanceReport, result: FullResult, dir: string): string {

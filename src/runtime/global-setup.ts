@@ -9,7 +9,7 @@ import { config as loadDotenv } from 'dotenv'
 import { resolveConfig, type Target } from '../config/index.ts'
 import { detectProfile, type Evidence } from '../profiles/detect.ts'
 import { PROFILES, TOKEN_EXCHANGE, tokenFormatOrder, type Profile, type ProfileId } from '../profiles/profiles.ts'
-import { accessToken, errorCode, HttpClient, type HttpExchange, TargetMisbehaved, TlsFailure, tokenRequest } from '../http/index.ts'
+import { accessToken, addRequests, errorCode, HttpClient, type HttpExchange, TargetMisbehaved, TlsFailure, tokenRequest } from '../http/index.ts'
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { createRequire } from 'node:module'
@@ -354,7 +354,7 @@ export async function prepareRun(env: Record<string, string | undefined>, log: (
   }
   const c = collected.requests
   const s = runtime.setupRequests
-  runtime.setupRequests = { total: s.total + c.total, token: s.token + c.token, issued: s.issued + c.issued, secretInUrl: s.secretInUrl + c.secretInUrl }
+  runtime.setupRequests = addRequests(s, c)
   // the workers need neither the seeded token answers (they are in the evidence) nor a key's PEM text twice
   runtime.tokenRequests = []
   return { runtime, evidence: collected.text, stop }

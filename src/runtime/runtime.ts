@@ -4,7 +4,7 @@
  * CONFORMANCE_RUNTIME (process memory only; never written to disk).
  */
 import type { Target } from '../config/index.ts'
-import { HttpClient, type Budget, type HttpExchange } from '../http/index.ts'
+import { HttpClient, type Budget, type HttpExchange, type RequestStats } from '../http/index.ts'
 import type { PublishedKey } from '../jwt/keys.ts'
 import type { ClientType, ProfileId } from '../profiles/profiles.ts'
 import { registerSecret } from '../redact/index.ts'
@@ -25,7 +25,7 @@ export interface Runtime {
   /** X-Version of a release newer than every profile: judged against the newest, every FAILED becomes REVIEW. */
   newer?: string
   emulator?: { release: string; faults: string[] }
-  setupRequests: { total: number; token: number; issued: number; secretInUrl: number }
+  setupRequests: RequestStats
   /** The signing key, loaded once here (public: it may travel to the workers). */
   key: PublishedKey
   /**
