@@ -153,6 +153,6 @@ export const EVIDENCE_FAULTS: Record<string, EvidenceFault> = {
     },
   },
   'the release not identified': { release: '2.0', fails: [], changes: { 'PROFILE-01': 'WARNING' }, mutate: (_s, r) => Object.assign(r, { detected: null, detectedFrom: [] }) },
-  'conflicting evidence of the release': { release: '2.0', fails: [], changes: { 'PROFILE-01': 'WARNING' }, mutate: (_s, r) => (r.conflicts = ['the token looks like v1.9']) },
+  'conflicting evidence of the release': { release: '2.0', fails: [], changes: { 'PROFILE-01': 'REVIEW' }, mutate: (_s, r) => (r.conflicts = ['the token looks like v1.9']) },
   'a declared release the evidence contradicts': { release: '2.0', fails: [], changes: { 'PROFILE-01': 'WARNING' }, mutate: (_s, r) => Object.assign(r, { declared: '2.0', detected: '1.9' }) },
 }

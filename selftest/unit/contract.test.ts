@@ -75,4 +75,9 @@ test('lost coverage is a regression: met before and SKIPPED now (the gateway sto
   assert.match(c.markdown, /### Lost coverage: met before, SKIPPED now \(2\)/)
   assert.match(c.markdown, /\*\*2 requirement\(s\) regressed \(2 of them no longer checked\)\.\*\*/)
   assert.doesNotMatch(c.markdown, /No requirement regressed/)
+  // across an upgrade, a check the new release has nothing for is the release's change, not lost coverage
+  const after = report({ 'DOOR-06': 'SKIPPED', 'DOOR-01': 'SKIPPED' })
+  after.target.version = 'v2.0'
+  after.results.find((r) => r.id === 'DOOR-01')!.reason = 'the positive control failed (see GATEWAY-01)'
+  assert.deepEqual(compareReports(report({ 'DOOR-06': 'PASSED', 'DOOR-01': 'PASSED' }), after).regressions, ['DOOR-01'])
 })
