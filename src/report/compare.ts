@@ -15,8 +15,8 @@ export interface Comparison {
 }
 
 const MET: Verdict[] = ['PASSED', 'WARNING', 'INFO', 'REVIEW']
-/** A skip reason that points at another requirement's verdict ("see GATEWAY-01"): what it needed stopped answering. */
-const NAMES_A_REQUIREMENT = /\b[A-Z]+(?:-[A-Z]+)*-\d{2}\b/
+/** Does a skip reason point at another requirement's verdict ("see GATEWAY-01"): what it needed stopped answering? */
+const waitsOn = (id: string, reason: string) => [...reason.matchAll(/\b[A-Z]+(?:-[A-Z]+)*-\d{2}\b/g)].some((m) => m[0] !== id)
 
 interface Change {
   id: string
@@ -37,7 +37,7 @@ export function compareReports(before: ConformanceReport, after: ConformanceRepo
   // lost coverage: on the same release, any check no longer made; across an upgrade, one whose skip points at the
   // failure it waits on (a check of another requirement) rather than at what the new release no longer has
   const sameRelease = before.target.version === after.target.version
-  const lost = changes.filter((c) => c.after?.verdict === 'SKIPPED' && c.before && MET.includes(c.before.verdict) && (sameRelease || NAMES_A_REQUIREMENT.test(c.after.reason)))
+  const lost = changes.filter((c) => c.after?.verdict === 'SKIPPED' && c.before && MET.includes(c.before.verdict) && (sameRelease || waitsOn(c.id, c.after.reason)))
   const newlyFailed = changes.filter((c) => isFailedNow(c) && !regressions.includes(c))
   const fixed = changes.filter((c) => c.before?.verdict === 'FAILED' && c.after)
   const other = changes.filter((c) => !isFailedNow(c) && !fixed.includes(c) && !lost.includes(c))
