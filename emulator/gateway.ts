@@ -79,8 +79,9 @@ function authenticate(request: Hapi.Request, opts: GatewayOptions): { claims: Cl
   const signature = Buffer.from(parts[2]!, 'base64url')
   if (alg === 'none' && faults.has('gateway-accepts-alg-none')) {
     // a verifier that honours the header's alg
-  } else if (alg === 'HS256' && faults.has('gateway-accepts-hs256')) {
-    const mac = createHmac('sha256', opts.publicKeyPem).update(input).digest()
+  } else if (alg === 'HS256' && (faults.has('gateway-accepts-hs256') || faults.has('gateway-accepts-hs256-crlf'))) {
+    const secret = faults.has('gateway-accepts-hs256-crlf') ? opts.publicKeyPem.trimEnd().replace(/\n/g, '\r\n') + '\r\n' : opts.publicKeyPem
+    const mac = createHmac('sha256', secret).update(input).digest()
     if (mac.length !== signature.length || !timingSafeEqual(mac, signature)) return invalid
   } else {
     if (alg !== 'RS256') return invalid

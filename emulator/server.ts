@@ -246,7 +246,10 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     const c = clients.find((x) => x.clientId === clientId)
     if (!c) return null
     const oldStillWorks = faults.has('rotation-keeps-old-secret') && retiredSecrets.get(c.clientId) === secret
-    if (c.secret !== secret && !oldStillWorks && !faults.has('wrong-secret-accepted')) return null
+    // a comparison that ignores case, or stops at the shorter of the two (a prefix either way)
+    const near = (faults.has('secret-case-insensitive') && c.secret.toLowerCase() === secret.toLowerCase()) ||
+      (faults.has('secret-prefix-match') && secret.length > 0 && (c.secret.startsWith(secret) || secret.startsWith(c.secret)))
+    if (c.secret !== secret && !oldStillWorks && !near && !faults.has('wrong-secret-accepted')) return null
     return c
   }
 

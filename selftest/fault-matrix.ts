@@ -137,6 +137,9 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
   'missing-secret-accepted': { release: '1.8', fails: ['TOKEN-AUTH-01'] },
   // a wrong secret now gets a token while an unknown id gets 401: the answers differ too
   'wrong-secret-accepted': { release: '2.0', fails: ['TOKEN-AUTH-02', 'TOKEN-AUTH-05'] },
+  // near misses of the real secret, tried where it travels in a body (v2.0)
+  'secret-case-insensitive': { release: '2.0', fails: ['TOKEN-AUTH-02'] },
+  'secret-prefix-match': { release: '2.0', fails: ['TOKEN-AUTH-02'] },
   'unknown-client-distinct-body': { release: '1.9', fails: ['TOKEN-AUTH-05'] },
   // a different status for unknown ids is also an oracle: both checks fail
   'unknown-client-400': { release: '1.8', fails: ['TOKEN-AUTH-03', 'TOKEN-AUTH-05'] },
@@ -155,6 +158,8 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
   'gateway-accepts-alg-none': { release: '1.9', fails: ['DOOR-03'] },
   'gateway-accepts-hs256': { release: '1.8', fails: ['DOOR-04'] },
   'gateway-skips-signature': { release: '1.8', fails: ['DOOR-05'] },
+  // the PEM text with other line ends: a forgery with only the published text would be refused
+  'gateway-accepts-hs256-crlf': { release: '1.9', fails: ['DOOR-04'] },
   'gateway-ignores-audience': { release: '1.9', fails: ['DOOR-06'] },
   'gateway-bearer-case-sensitive': { release: '1.9', fails: [], changes: { 'DOOR-07': 'WARNING' } },
   'gateway-token-in-query': { release: '1.9', fails: [], changes: { 'DOOR-08': 'WARNING' } },

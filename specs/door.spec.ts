@@ -106,13 +106,28 @@ async function publicPem(keys: KeyStore): Promise<string> {
   return k.key.pem ?? k.key.key.export({ type: 'spki', format: 'pem' }).toString()
 }
 
+/**
+ * The key texts a gateway confused into HS256 may use as the secret: the PEM as published, without its final new
+ * line (a trimmed file or secret), and with CRLF line ends (a file written on Windows, a Kubernetes secret from it).
+ */
+function pemVariants(pem: string): Array<[string, string]> {
+  const lf = pem.replace(/\r\n/g, '\n')
+  const all: Array<[string, string]> = [['as published', pem], ['without its final new line', lf.trimEnd()], ['with CRLF line ends', lf.trimEnd().replace(/\n/g, '\r\n') + '\r\n']]
+  return all.filter(([, text], i) => all.findIndex(([, t]) => t === text) === i)
+}
+
 test(...check(req('DOOR-04'), async ({ target, profile, gateway, keys, net }) => {
   const valid = await doorReady(gateway)
   const pem = await publicPem(keys)
   const input = `${b64({ alg: 'HS256', typ: 'JWT' })}.${valid.compact.split('.')[1]}`
-  const forged = `${input}.${createHmac('sha256', pem).update(input).digest('base64url')}`
-  registerToken(forged, 'forged HS256 token')
-  return refused('a real payload HS256-signed with the published public key as the secret', await call(net, 'DOOR-04', target, profile, `Bearer ${forged}`), profile)
+  const tried = await Promise.all(pemVariants(pem).map(async ([how, secret], i) => {
+    const forged = `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`
+    registerToken(forged, 'forged HS256 token')
+    return { how, ex: await call(net, i ? `DOOR-04:${how}` : 'DOOR-04', target, profile, `Bearer ${forged}`) }
+  }))
+  const accepted = tried.find((t) => t.ex.status !== 401)
+  if (accepted) return refused(`a real payload HS256-signed with the published public key (${accepted.how}) as the secret`, accepted.ex, profile)
+  return pass(`a real payload HS256-signed with the published public key as the secret is refused (401), the key text ${tried.map((t) => t.how).join(', ')}`)
 }, { tag: ['@probe'] }))
 
 /** A real token with its scope widened and its signature kept: no gateway that verifies signatures accepts it. */

@@ -3,7 +3,8 @@
  * contract. The checks share one set of probes, so this file runs in one worker, in order.
  */
 import { check, deviation, finding, pass, skip, test, violation } from '../fixtures/index.ts'
-import { errorMismatch, type ProbeName, type ProbeResult, type ProbeStore } from '../fixtures/probes.ts'
+import { errorMismatch, NEAR_MISS_IN_URL, type ProbeName, type ProbeResult, type ProbeStore } from '../fixtures/probes.ts'
+import { MissingClient } from '../fixtures/tokens.ts'
 import { accessToken, errorCode, evidence } from '../src/http/index.ts'
 import { req } from '../src/requirements/catalogue.ts'
 import { proxyImposed } from '../src/profiles/proxy.ts'
@@ -50,7 +51,13 @@ test(...check(req('TOKEN-GRANT-04'), async ({ probes, profile }) => {
 }))
 
 test(...check(req('TOKEN-AUTH-01'), async ({ probes }) => expectErrors(probes, ['missing-client-id', 'missing-client-secret'], 'missing client_id or client_secret refused')))
-test(...check(req('TOKEN-AUTH-02'), async ({ probes }) => expectErrors(probes, ['wrong-secret'], 'a wrong secret refused')))
+test(...check(req('TOKEN-AUTH-02'), async ({ probes }) => {
+  // near misses (case, prefix) where the secret travels in a body; a random wrong secret everywhere
+  const near = await Promise.all((['secret-case-swapped', 'secret-truncated', 'secret-extended'] as const).map((n) => probes.get(n).then(() => n, (e: unknown) => (e instanceof MissingClient ? (e.message === NEAR_MISS_IN_URL ? 'url' : null) : Promise.reject(e)))))
+  const sent = near.filter((n): n is Exclude<typeof n, 'url' | null> => n !== null && n !== 'url')
+  const outcome = await expectErrors(probes, ['wrong-secret', ...sent], sent.length ? 'a wrong secret and near misses of the real one (case, prefix) refused' : 'a wrong secret refused')
+  return near.includes('url') && outcome.kind === 'pass' ? { ...outcome, reason: `${outcome.reason} (near misses of the real secret ${NEAR_MISS_IN_URL})` } : outcome
+}))
 test(...check(req('TOKEN-AUTH-03'), async ({ probes }) => expectErrors(probes, ['unknown-client-uuid', 'unknown-client-name'], 'unknown client ids refused')))
 test(...check(req('TOKEN-AUTH-04'), async ({ probes, target }) => {
   if (!target.deactivated) return skip('no deactivated client configured: deactivate a client in OpenCRVS and set OPENCRVS_DEACTIVATED_CLIENT_ID and _SECRET')

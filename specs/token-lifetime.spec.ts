@@ -82,12 +82,17 @@ test(...check(req('JWT-EXP-01'),
       net.send(`JWT-EXP-01:${when}`, { method: probe.method, url: `${target.gatewayUrl}${probe.path}`, headers: { authorization: `Bearer ${a.compact}`, 'content-type': 'application/json' }, body: probe.body })
     if (target.gatewayUrl) {
       const before = await call('before')
-      if (before.status === 401) return skip(`the gateway refused the token before it expired (401), so expiry cannot be shown; see JWT-SIG-01 and JWT-CLM-02\n${evidence(before)}`)
+      // the positive control: only a token accepted before expiry can show that expiry is what refuses it after
+      if (before.status !== probe.acceptedStatus) {
+        const why = before.status === 401 ? 'refused the token before it expired (401)' : `answered HTTP ${before.status} before it expired, not the ${probe.acceptedStatus} a valid token gets`
+        return skip(`the gateway ${why}, so expiry cannot be shown (see GATEWAY-01, JWT-SIG-01 and JWT-CLM-02)\n${evidence(before)}`)
+      }
       await net.sleep(waitMs)
       const after = await call('after')
       const facts = `exp ${new Date(exp * 1000).toISOString()}, leeway ${target.leewaySeconds} s, waited ${Math.round(waitMs / 1000)} s\nbefore expiry:\n${evidence(before)}\nafter expiry:\n${evidence(after)}`
       if (after.status === 401) return pass(`the gateway accepted the token before exp (HTTP ${before.status}) and refused it after (401)`, { detail: facts })
-      return violation(`the gateway still accepts the token after it expired (HTTP ${after.status} ${Math.round(waitMs / 1000)} s later, past exp + leeway)`, {
+      const still = after.status === probe.acceptedStatus ? 'still accepts the token after it expired' : `does not refuse the expired token with 401 (RFC 6750 §3.1 invalid_token): it answers HTTP ${after.status}`
+      return violation(`the gateway ${still} (HTTP ${after.status} ${Math.round(waitMs / 1000)} s later, past exp + leeway; HTTP ${before.status} before)`, {
         detail: facts,
         fix: 'The gateway must verify exp (hapi-auth-jwt2 does by default): check for ignoreExpiration or a clock far behind.',
       })
