@@ -83,6 +83,9 @@ export const FAULTS: Record<string, FaultInfo> = {
   'gateway-accepts-expired': { description: 'the gateway accepts tokens past exp' },
   'no-ingress-headers': { description: 'the raw gateway: no Helm ingress headers (Cache-Control: no-store, Pragma, X-Robots-Tag) on its answers', releases: ['2.0'] },
   'events-down': { description: 'the events service behind the gateway is not running (the gateway answers 502)', releases: ['2.0'] },
+  'auth-host-not-routed': { description: 'the edge has no router for auth.<domain> (Traefik answers 404 page not found): clients that call it get no token', releases: ['1.3', '1.7', '1.9'] },
+  'auth-host-to-gateway': { description: "v2.0 with the documented fix: the edge routes auth.<domain>/token to the gateway's /auth/token", releases: ['2.0'] },
+  'empty-json-body-400': { description: 'a body parser in front of the token route answers 400 to Content-Type: application/json with an empty body (the content type most clients send with credentials in the query)' },
   'node-env-development': { description: '2.1 preview: NODE_ENV is not production, so OAuth parameters in the query string get 400 invalid_request (PR #13626)', releases: ['2.1'] },
 }
 

@@ -14,6 +14,7 @@ import { Duplex } from 'node:stream'
 import { rmSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { makeTls, writePrivate, type EmulatorTls } from './tls.ts'
+import { EMULATOR_DOMAIN, startEdge } from './edge.ts'
 import { FAULTS, validateFaults } from './faults.ts'
 import { ERROR_URI, QUERY_TOKEN_PARAMS, TOKEN_EXCHANGE, audienceFor, convertLegacyScopes, descriptions, lineOf, minorOf, scopesFor, type Line, type SystemType } from './releases.ts'
 
@@ -60,8 +61,13 @@ export interface RunningEmulator {
   publicKeyFile: string
   /** Requests the gateway or the events service let through authentication, scope and validation: a real one would have written them. */
   writeAttempts(): string[]
-  /** Requests received by the auth service and the gateway together. */
+  /** Requests received by the auth service, the gateway and the edge together. */
   requestCount(): number
+  /**
+   * The edge for names under the deployment's domain (auth.<domain>, gateway.<domain>): the kit reaches it with
+   * CONFORMANCE_CONNECT_TO=*.<domain>=127.0.0.1:<port>.
+   */
+  edge: { port: number; domain: string }
   /** Emulator controls (not OpenCRVS): what the national system admin does in the UI. */
   admin: {
     /** "Refresh client secret": a new secret; the old one stops working. Returns the new secret. */
@@ -148,9 +154,15 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
   let authRequests = 0
   const latency = opts.latencyMs ?? 0
   server.ext('onRequest', async (request, h) => {
-    if ((request.plugins as { proxied?: boolean }).proxied) return h.continue // counted, and delayed, by the gateway that forwarded it
-    authRequests++
-    if (latency) await new Promise((r) => setTimeout(r, latency))
+    // a request the gateway forwarded is counted, and delayed, by the gateway
+    if (!(request.plugins as { proxied?: boolean }).proxied) {
+      authRequests++
+      if (latency) await new Promise((r) => setTimeout(r, latency))
+    }
+    // a strict body parser in front: a JSON content type with an empty body is an invalid JSON document
+    if (faults.has('empty-json-body-400') && request.path === '/token' && /application\/json/.test(String(request.headers['content-type'] ?? '')) && (request.headers['content-length'] ?? '0') === '0') {
+      return h.response({ statusCode: 400, error: 'Bad Request', message: 'Invalid request payload JSON format' }).code(400).takeover()
+    }
     return h.continue
   })
   const hsts = tls ? hstsHeader(faults) : undefined
@@ -459,15 +471,17 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     ...(opts.host ? { host: opts.host } : {}),
     ...(tls ? { tls: faults.has('gateway-cert-expired') ? tls.expired : tls } : {}),
   })
+  const edge = await startEdge({ line, faults, authUrl: url, gatewayUrl: gateway.url, ...(opts.host ? { host: opts.host } : {}), ...(tls ? { tls: { key: tls.key, cert: tls.cert, ca: tls.caCert } } : {}) })
   const publicKeyFile = writePrivate('opencrvs-emulator-key-', 'public-key.pem', publicKeyPem)
   return {
     url,
+    edge: { port: edge.port, domain: EMULATOR_DOMAIN },
     ...(tls ? { caFile: tls.caFile } : {}),
     gatewayUrl: gateway.url,
     ...(eventsUp ? { eventsUrl: eventsUp.url } : {}),
     publicKeyFile,
     writeAttempts: () => [...gateway.writeAttempts(), ...(eventsUp?.writeAttempts() ?? [])],
-    requestCount: () => authRequests + gateway.requestCount(),
+    requestCount: () => authRequests + gateway.requestCount() + edge.requestCount(),
     admin,
     release: opts.release,
     line,
@@ -475,7 +489,7 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     clients,
     publicKeyPem,
     async stop() {
-      await Promise.all([server.stop({ timeout: 1000 }), gateway.stop(), eventsUp?.stop(), new Promise<void>((r) => (front ? front.close(() => r()) : r()))])
+      await Promise.all([server.stop({ timeout: 1000 }), gateway.stop(), edge.stop(), eventsUp?.stop(), new Promise<void>((r) => (front ? front.close(() => r()) : r()))])
       for (const file of [publicKeyFile, ...(tls ? [tls.caFile] : [])]) rmSync(dirname(file), { recursive: true, force: true })
     },
   }

@@ -48,7 +48,8 @@ async function generateTls(opts: TlsOptions): Promise<Omit<EmulatorTls, 'caFile'
     notAfterDate: until(365),
     extensions: [{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true }],
   })
-  const names = opts.hostnames ?? ['localhost']
+  // by default: localhost, 127.0.0.1, and the names under the emulated domain its edge serves (emulator/edge.ts)
+  const names = opts.hostnames ?? ['localhost', '*.opencrvs.test']
   const issue = (o: TlsOptions) => generate([{ name: 'commonName', value: names[0]! }], {
     keySize: 2048,
     algorithm: 'sha256',

@@ -87,6 +87,9 @@ function kitEnv(emu: RunningEmulator, reportDir: string, extra: Record<string, s
     OPENCRVS_SEARCH_CLIENT_SECRET: search!.secret,
     OPENCRVS_DEACTIVATED_CLIENT_ID: deactivated!.clientId,
     OPENCRVS_DEACTIVATED_CLIENT_SECRET: deactivated!.secret,
+    // the names under the deployment's domain (auth.<domain>, which clients build) at the emulator's edge
+    OPENCRVS_DOMAIN: emu.edge.domain,
+    CONFORMANCE_CONNECT_TO: `*.${emu.edge.domain}=127.0.0.1:${emu.edge.port}`,
     ...extra,
   }
 }

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { KNOWN_CLIENT_IDS } from '../src/clients/catalogue.ts'
 
 const LINES: Array<[string, string]> = [
   ['1.6', 'v1.3-v1.6'],
@@ -84,6 +85,8 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
         'TLS-01': 'SKIPPED', 'TLS-02': 'SKIPPED', 'TLS-03': 'SKIPPED', 'TLS-04': 'SKIPPED', 'TLS-05': 'SKIPPED', 'TLS-06': 'SKIPPED',
         // no lifecycle credentials configured: each says the operator step that would enable it
         'CLIENT-ROTATE-01': 'SKIPPED', 'CLIENT-DELETE-01': 'SKIPPED', 'CLIENT-REENABLE-01': 'SKIPPED', 'CLIENT-RETIRED-01': 'SKIPPED',
+        // v2.0 left the clients of auth.<domain> behind (OpenFn's adaptor among them): for a person to weigh
+        'CLIENTS-01': v1 ? 'PASSED' : 'REVIEW',
       }
       for (const [id, verdict] of Object.entries(expected)) assert.equal(run.verdicts[id], verdict, `${id} on v${release}`)
       for (const id of ['CLIENT-ROTATE-01', 'CLIENT-DELETE-01', 'CLIENT-REENABLE-01', 'CLIENT-RETIRED-01']) {
@@ -115,8 +118,41 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
       const embedded = /data:application\/zip;base64,([A-Za-z0-9+/=]+)/.exec(html)
       assert.ok(embedded, 'the HTML report embeds its data')
       assert.match(unzipEntries(Buffer.from(embedded[1]!, 'base64')).map((e) => e.text).join('\n'), /TOKEN-RESP-03/)
+      // every known client judged, each with its request as replayed (dummy credentials only) and the next release
+      const clients = run.report.clients
+      assert.deepEqual(clients.map((c) => c.id).sort(), [...KNOWN_CLIENT_IDS].sort())
+      for (const c of clients) {
+        assert.ok(c.name && c.versions && c.source && c.request && c.reason && c.nextRelease, `${c.id}: every field`)
+        assert.match(c.request, /client_id|<dummy>/, c.id)
+      }
+      const openfn = clients.find((c) => c.id === 'openfn-adaptor')!
+      assert.match(openfn.request, /^POST https?:\/\/auth\.opencrvs\.test\/token\?grant_type=client_credentials&client_secret=<dummy>&client_id=<dummy> \[accept: \*\/\*\] \[content-type: application\/json\] \(no body\)$/)
+      if (release === '1.9') {
+        assert.equal(openfn.works, true, openfn.reason)
+        assert.match(openfn.nextRelease, /on v2\.0: no token \(v2\.0 no longer publishes auth\.<domain>/)
+      } else {
+        assert.equal(openfn.works, false)
+        assert.match(openfn.reason, /auth\.opencrvs\.test\/token answered HTTP 404 text\/plain "404 page not found"/)
+        assert.match(openfn.fix!, /route auth\.<domain>\/token to the gateway's \/auth\/token/)
+        assert.match(clients.find((c) => c.id === 'postman-v2')!.nextRelease, /on v2\.1 \(preview\) where NODE_ENV is not production: 400 invalid_request/)
+      }
+      const md = readFileSync(join(run.reportDir, 'conformance.md'), 'utf8')
+      assert.match(md, /## Integration clients[\s\S]*OpenFn's OpenCRVS adaptor/)
+      assert.match(run.output, /Integration clients: \d+ of 13 known clients get a token here/)
     })
   }
+
+  test('a country that depends on a client makes "no token" FAILED (CONFORMANCE_REQUIRED_CLIENTS); outside production, v2.1 breaks the query-string clients', async () => {
+    const required = await gradeKit('2.0', [], { env: { CONFORMANCE_REQUIRED_CLIENTS: 'openfn-adaptor' } })
+    assert.equal(required.verdicts['CLIENTS-01'], 'FAILED')
+    assert.match(recordOf(required, 'CLIENTS-01').reason, /required by this country \(CONFORMANCE_REQUIRED_CLIENTS\): OpenFn's OpenCRVS adaptor/)
+    assert.deepEqual(required.records.filter((r) => r.verdict === 'FAILED').map((r) => r.id), ['CLIENTS-01'])
+    const dev = await gradeKit('2.1', ['node-env-development'], { gatewayOnly: true })
+    const c = recordOf(dev, 'CLIENTS-01')
+    assert.equal(c.verdict, 'REVIEW', c.reason)
+    for (const name of ['Postman collection, "Authenticate" \\(v2\\.0', 'farajaland e2e getClientToken \\(v2\\.0\\)', 'government-portal']) assert.match(c.detail!, new RegExp(`${name}[^\\n]*: no token: [^\\n]*NODE_ENV is not production`))
+    assert.match(c.detail!, /MOSIP-31735, JSON body only\) MOSIP-31735: gets a token/)
+  })
 
   /**
    * The configuration the v2.0 docs give integrators, and the v1.9 gateway in the same role: only the gateway
@@ -198,6 +234,8 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
       /- before v2\.1 .*: the token-exchange grant .* is removed/,
     ]) assert.match(output, drift)
     assert.match(output, /\*\*No requirement regressed\.\*\*/)
+    // the upgrade's headline for integrators: OpenFn's adaptor got a token on v1.9 and gets none on v2.0
+    assert.match(output, /## Integration clients that no longer get a token \(\d+\)[\s\S]*OpenFn's OpenCRVS adaptor[^\n]*auth\.opencrvs\.test\/token answered HTTP 404/)
     // the other way round, v2.0 -> v1.9, a query-only release drops the body formats
     const back = await runTool('compare', {}, [join(after.reportDir, 'conformance.json'), join(before.reportDir, 'conformance.json')])
     assert.match(back.output, /request formats: -form[\s\S]*must move to a format the new release reads/)

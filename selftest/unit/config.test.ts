@@ -15,7 +15,7 @@ function configError(env: Record<string, string>): ConfigError {
 }
 
 test('no deployment configured: the bundled emulator, release 2.0 or OPENCRVS_VERSION', () => {
-  assert.deepEqual(resolveConfig({}), { kind: 'emulator', release: '2.0', faults: [], mode: 'opencrvs', reportDir: 'reports', leewaySeconds: 60, slow: false, waivers: [], maxRequests: 150, requestTimeoutSeconds: 15 })
+  assert.deepEqual(resolveConfig({}), { kind: 'emulator', release: '2.0', faults: [], mode: 'opencrvs', reportDir: 'reports', leewaySeconds: 60, slow: false, waivers: [], maxRequests: 150, requestTimeoutSeconds: 15, requiredClients: [] })
   const r = resolveConfig({ OPENCRVS_VERSION: '1.8', CONFORMANCE_EMULATOR_FAULTS: 'no-cache-control, opaque-token' })
   assert.equal(r.kind === 'emulator' && r.release, '1.8')
   assert.deepEqual(r.kind === 'emulator' && r.faults, ['no-cache-control', 'opaque-token'])

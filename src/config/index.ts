@@ -5,6 +5,9 @@
 import { X509Certificate } from 'node:crypto'
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { KeyUnavailable, parsePublicKey } from '../jwt/key-text.ts'
+import { ConfigError } from './errors.ts'
+import { parseConnectTo, parseDomain, parseRequiredClients, type Domain } from './integration.ts'
+import type { ConnectTo } from '../http/connect-to.ts'
 import { REQUIREMENTS } from '../requirements/catalogue.ts'
 import { CLIENT_TYPES, type ClientType, type Profile, knownReleases, profileForRelease } from '../profiles/profiles.ts'
 
@@ -64,23 +67,20 @@ export interface Target {
   /** OPENCRVS_CA_FILE: PEM bundle of a private CA to trust, besides the system's (verification is never off). */
   caFile?: string
   lifecycle: Lifecycle
+  /** The deployment's domain, for the clients that build auth.<domain> from it (OPENCRVS_DOMAIN, or the URLs). */
+  domain?: Domain
+  /** CONFORMANCE_REQUIRED_CLIENTS: catalogue clients whose failure to get a token is FAILED. */
+  requiredClients: string[]
+  /** CONFORMANCE_CONNECT_TO: host names the kit connects to at a given address (as curl --connect-to). */
+  connectTo: ConnectTo[]
 }
 
 /** What to run against: a configured deployment, or the bundled emulator. */
 export type Resolved =
   | { kind: 'deployment'; target: Target }
-  | { kind: 'emulator'; release: string; faults: string[]; mode: Mode; reportDir: string; leewaySeconds: number; slow: boolean; waivers: Waiver[]; maxRequests: number; requestTimeoutSeconds: number }
+  | { kind: 'emulator'; release: string; faults: string[]; mode: Mode; reportDir: string; leewaySeconds: number; slow: boolean; waivers: Waiver[]; maxRequests: number; requestTimeoutSeconds: number; requiredClients: string[] }
 
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    readonly problem: string,
-    readonly fix: string,
-  ) {
-    super(`${variable}: ${problem}. ${fix}`)
-    this.name = 'ConfigError'
-  }
-}
+export { ConfigError }
 
 type Env = Record<string, string | undefined>
 
@@ -360,6 +360,9 @@ export function resolveConfig(env: Env): Resolved {
   }
   const { clients, deactivated } = parseClients(env)
   const lifecycle = parseLifecycle(env)
+  const requiredClients = parseRequiredClients(env)
+  const domain = parseDomain(env, authUrl, gatewayUrl)
+  const connectTo = parseConnectTo(env)
   const faultsText = value(env, 'CONFORMANCE_EMULATOR_FAULTS')
 
   if (!authUrl && !gatewayUrl && !tokenUrl) {
@@ -369,7 +372,7 @@ export function resolveConfig(env: Env): Resolved {
     }
     const release = version === 'auto' ? '2.0' : version.release
     const faults = faultsText ? faultsText.split(',').map((s) => s.trim()).filter(Boolean) : []
-    return { kind: 'emulator', release, faults, mode, reportDir, leewaySeconds, slow, waivers, maxRequests, requestTimeoutSeconds }
+    return { kind: 'emulator', release, faults, mode, reportDir, leewaySeconds, slow, waivers, maxRequests, requestTimeoutSeconds, requiredClients }
   }
   if (faultsText) {
     throw new ConfigError('CONFORMANCE_EMULATOR_FAULTS', 'faults apply to the bundled emulator only, and a deployment URL is set', 'Remove CONFORMANCE_EMULATOR_FAULTS, or unset the OPENCRVS_*_URL variables to run the emulator.')
@@ -402,6 +405,9 @@ export function resolveConfig(env: Env): Resolved {
     requestTimeoutSeconds,
     ...(caFile ? { caFile } : {}),
     lifecycle,
+    ...(domain ? { domain } : {}),
+    requiredClients,
+    connectTo,
   }
   return { kind: 'deployment', target }
 }

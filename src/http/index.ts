@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs'
 import type { Dispatcher } from 'undici'
 import { redact, registerToken, secretForms } from '../redact/index.ts'
 import { tlsErrorCode, tlsFailure } from './tls.ts'
+import { connectFor, type ConnectTo } from './connect-to.ts'
 
 export interface HttpRequest {
   method: string
@@ -104,6 +105,8 @@ export interface HttpOptions {
   deadlineSeconds?: number
   /** The configured clients' secrets, to count the requests that carry one in their URL. */
   realSecrets?: string[]
+  /** CONFORMANCE_CONNECT_TO: host names connected to at a given address and port (as curl --connect-to). */
+  connectTo?: ConnectTo[]
 }
 
 /** undici, loaded with the first request: the processes that only grade the evidence (Playwright's) never load it. */
@@ -126,6 +129,7 @@ export class HttpClient {
   private readonly tokenEndpoint: string | undefined
   private readonly realSecrets: string[]
   private readonly budget: Budget | undefined
+  private readonly connectTo: ConnectTo[]
   /** Requests and TLS connections taken from the budget so far, the ones before this client included. */
   private spentCount: number
   /** What went wrong with each origin's TLS, worked out once (see tls.ts tlsFailure). */
@@ -138,6 +142,20 @@ export class HttpClient {
     this.realSecrets = (opts.realSecrets ?? []).flatMap(secretForms)
     this.budget = opts.budget
     this.spentCount = opts.budget?.spent ?? 0
+    this.connectTo = opts.connectTo ?? []
+  }
+
+  /**
+   * undici's connector with the extra CA, and for a host name CONFORMANCE_CONNECT_TO lists, the connection made to
+   * its address and port instead (TLS still verified for the name: its SNI and certificate check keep it).
+   */
+  private connector(build: typeof import('undici').buildConnector): import('undici').buildConnector.connector {
+    const base = build({ ...(this.ca ? { ca: this.ca } : {}) })
+    return (opts, callback) => {
+      const to = connectFor(this.connectTo, opts.hostname)
+      if (!to) return base(opts, callback)
+      return base({ ...opts, hostname: to.address, port: String(to.port), servername: opts.servername ?? opts.hostname }, callback)
+    }
   }
 
   /** What the run has spent of its budget so far, to hand to the next process that sends. */
@@ -154,8 +172,8 @@ export class HttpClient {
 
   async send(req: HttpRequest, timeoutMs = this.deadlineMs): Promise<HttpExchange> {
     this.spend()
-    const { Agent, request } = await (undici ??= import('undici'))
-    if (this.ca) this.dispatcher ??= new Agent({ connect: { ca: this.ca } })
+    const { Agent, buildConnector, request } = await (undici ??= import('undici'))
+    if (this.ca || this.connectTo.length) this.dispatcher ??= new Agent({ connect: this.connector(buildConnector) })
     this.stats.total++
     if (this.tokenEndpoint && req.url.split('?')[0] === this.tokenEndpoint) this.stats.token++
     if (this.realSecrets.some((s) => req.url.includes(s))) this.stats.secretInUrl++

@@ -55,6 +55,12 @@ export interface Profile {
   routes: {
     /** Token route on the auth service (OPENCRVS_AUTH_URL). */
     authToken: string
+    /**
+     * Does the official installation publish the auth service on its own auth.<domain> host? v1.x: yes (countryconfig
+     * docker-compose.deploy.yml routes Host(auth.{{hostname}})); v2.0: no (the Helm chart has no ingress for auth, the
+     * docker deployment sets traefik.enable=false: integration-clients.md §2).
+     */
+    publicAuthHost: boolean
     /** Token route on the gateway (OPENCRVS_GATEWAY_URL), or null where the gateway has none that works. */
     gatewayToken: string | null
     /** What the gateway's token proxy does to answers, where it has one. */
@@ -214,7 +220,7 @@ const RELEASED: Record<Exclude<ProfileId, '2.1'>, Profile> = {
     id: '1.3',
     label: 'v1.3-v1.6',
     releases: ['1.3', '1.4', '1.5', '1.6'],
-    routes: { authToken: '/token', gatewayToken: null, gatewayProxy: null, publicKey: '/.well-known' },
+    routes: { authToken: '/token', publicAuthHost: true, gatewayToken: null, gatewayProxy: null, publicKey: '/.well-known' },
     requestFormats: { query: true, json: false, form: false },
     precedence: null,
     errors: {
@@ -255,7 +261,7 @@ const RELEASED: Record<Exclude<ProfileId, '2.1'>, Profile> = {
     id: '1.7',
     label: 'v1.7-v1.8',
     releases: ['1.7', '1.8'],
-    routes: { authToken: '/token', gatewayToken: '/auth/token', gatewayProxy: V1_PROXY, publicKey: '/.well-known' },
+    routes: { authToken: '/token', publicAuthHost: true, gatewayToken: '/auth/token', gatewayProxy: V1_PROXY, publicKey: '/.well-known' },
     requestFormats: { query: true, json: false, form: false },
     precedence: null,
     errors: V17_ERRORS,
@@ -286,7 +292,7 @@ const RELEASED: Record<Exclude<ProfileId, '2.1'>, Profile> = {
     label: 'v1.9',
     releases: ['1.9'],
     nextRelease: { ...TO_V21, changes: ['v1.9 reads credentials only from the query string: upgrade to v2.0 or later and move them into a body first', ...TO_V21.changes] },
-    routes: { authToken: '/token', gatewayToken: '/auth/token', gatewayProxy: V1_PROXY, publicKey: '/.well-known' },
+    routes: { authToken: '/token', publicAuthHost: true, gatewayToken: '/auth/token', gatewayProxy: V1_PROXY, publicKey: '/.well-known' },
     requestFormats: { query: true, json: false, form: false },
     precedence: null,
     errors: V17_ERRORS,
@@ -319,7 +325,7 @@ const RELEASED: Record<Exclude<ProfileId, '2.1'>, Profile> = {
     label: 'v2.0',
     releases: ['2.0'],
     nextRelease: TO_V21,
-    routes: { authToken: '/token', gatewayToken: '/auth/token', gatewayProxy: V2_PROXY, publicKey: '/.well-known' },
+    routes: { authToken: '/token', publicAuthHost: false, gatewayToken: '/auth/token', gatewayProxy: V2_PROXY, publicKey: '/.well-known' },
     requestFormats: { query: true, json: true, form: true },
     precedence: 'body',
     errors: V17_ERRORS,

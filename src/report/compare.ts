@@ -12,6 +12,8 @@ export interface Comparison {
   markdown: string
   regressions: string[]
   drift: Drift[]
+  /** Integration clients that got a token before and do not now. */
+  clientsStopped: string[]
 }
 
 const MET: Verdict[] = ['PASSED', 'WARNING', 'INFO', 'REVIEW']
@@ -63,6 +65,13 @@ export function compareReports(before: ConformanceReport, after: ConformanceRepo
     if (!list.length) return
     lines.push(`### ${title} (${list.length})`, '', ...(note ? [note, ''] : []), '| Id | Verdict | Requirement | Now |', '|---|---|---|---|', ...list.map(row), '')
   }
+  // the clients a country runs that stopped getting a token: the headline of an upgrade
+  const stopped = (after.clients ?? []).filter((c) => c.works === false && (before.clients ?? []).some((x) => x.id === c.id && x.works === true))
+  if (stopped.length) {
+    lines.push(`## Integration clients that no longer get a token (${stopped.length})`, '', '| Client | Versions | Now | Fix |', '|---|---|---|---|')
+    for (const c of stopped) lines.push(`| ${cell(c.name)}${c.required ? ' (required)' : ''} | ${cell(c.versions)} | ${cell(c.reason)} | ${cell(c.fix ?? '')} |`)
+    lines.push('')
+  }
   lines.push('## Verdict changes', '')
   if (!changes.length) lines.push('No requirement changed its verdict.', '')
   section('Regressions: met before, FAILED now', regressions)
@@ -96,5 +105,5 @@ export function compareReports(before: ConformanceReport, after: ConformanceRepo
   }
   const total = regressions.length + lost.length
   lines.push(total ? `**${total} requirement(s) regressed${lost.length ? ` (${lost.length} of them no longer checked)` : ''}.**` : '**No requirement regressed.**', '')
-  return { markdown: lines.join('\n'), regressions: [...regressions, ...lost].map((c) => c.id), drift }
+  return { markdown: lines.join('\n'), regressions: [...regressions, ...lost].map((c) => c.id), drift, clientsStopped: stopped.map((c) => c.id) }
 }

@@ -13,6 +13,7 @@ import { redact, redactValue } from '../redact/index.ts'
 import { readRuntime, SETUP_VERDICT_ENV, type Runtime } from '../runtime/runtime.ts'
 import { orderFacts, type ContractFacts } from './contract.ts'
 import { BUDGET_ANNOTATION, CONTRACT_ANNOTATION, VERDICT_ANNOTATION, type VerdictRecord } from './verdict.ts'
+import type { ClientVerdict } from '../clients/judge.ts'
 
 export interface ResultEntry extends VerdictRecord {
   title: string
@@ -46,6 +47,8 @@ export interface ConformanceReport {
   results: ResultEntry[]
   /** The contract fingerprint: what the run observed, as flat facts (src/report/contract.ts). */
   contract: ContractFacts
+  /** Each known integration client: its request as replayed (redacted), whether it gets a token here, why, and next. */
+  clients: ClientVerdict[]
 }
 
 const MARK: Record<Verdict, string> = { PASSED: 'ok  ', FAILED: 'FAIL', WARNING: 'WARN', REVIEW: 'LOOK', INFO: 'info', SKIPPED: 'skip' }
@@ -151,6 +154,8 @@ export default class ConformanceReporter implements Reporter {
       this.results.set(rec.id, resultEntry(rec, rec.id))
     }
     const results = [...this.results.values()].sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id))
+    // the client verdicts travel as CLIENTS-01's observation; they are a list of their own, not a contract fact
+    const { clients, ...contract } = this.contract
     const totals = Object.fromEntries(VERDICTS.map((v) => [v, results.filter((r) => r.verdict === v).length])) as Record<Verdict, number>
     // every request was sent by global setup and the evidence collection; the checks send none
     const requests = {
@@ -187,7 +192,8 @@ export default class ConformanceReporter implements Reporter {
       upgrade: runtime ? (PROFILES[runtime.profileId].nextRelease ?? null) : null,
       totals,
       results,
-      contract: runtime ? orderFacts({ release: PROFILES[runtime.profileId].label, tokenRoute: `${new URL(runtime.target.tokenUrl).pathname} (${runtime.target.tokenRoute})`, ...this.contract }) : {},
+      contract: runtime ? orderFacts({ release: PROFILES[runtime.profileId].label, tokenRoute: `${new URL(runtime.target.tokenUrl).pathname} (${runtime.target.tokenRoute})`, ...contract }) : {},
+      clients: (clients as ClientVerdict[] | undefined) ?? [],
     }
     mkdirSync(this.reportDir, { recursive: true })
     writeFileSync(join(this.reportDir, 'conformance.json'), redact(JSON.stringify(report, null, 2)) + '\n')
@@ -263,6 +269,11 @@ export function markdown(r: ConformanceReport): string {
   }
   const caveat = signatureCaveat(r)
   if (caveat) lines.push(`> **${caveat}**`, '')
+  if (r.clients.length) {
+    lines.push('## Integration clients', '', 'Each known client\'s token request, replayed as the client sends it with a dummy secret (CLIENTS-01).', '', '| Client | Versions | Gets a token here | Why | Next release |', '|---|---|---|---|---|')
+    for (const c of r.clients) lines.push(`| ${oneLine(c.name)}${c.required ? ' (required)' : ''} | ${oneLine(c.versions)} | ${c.works === null ? 'not checked' : c.works ? 'yes' : '**no**'} | ${oneLine(c.reason)}${c.fix ? ` Fix: ${oneLine(c.fix)}` : ''} | ${oneLine(c.nextRelease)} |`)
+    lines.push('')
+  }
   lines.push('## Every requirement', '', '| Id | Verdict | Requirement | Result |', '|---|---|---|---|')
   for (const x of r.results) lines.push(`| ${x.id} | ${x.verdict} | ${oneLine(x.title)} | ${oneLine(x.reason)} |`)
   const facts = Object.entries(r.contract)
@@ -288,6 +299,11 @@ function summary(r: ConformanceReport, result: FullResult, dir: string): string 
   for (const x of r.results.filter((y) => y.verdict === 'FAILED' || y.verdict === 'WARNING')) lines.push(`  ${x.verdict.padEnd(7)} ${x.id.padEnd(14)} ${oneLine(x.reason)}`)
   if (result.status === 'interrupted' || result.status === 'timedout') lines.push(`Run ${result.status}: the verdicts above are incomplete.`)
   if (r.upgrade) lines.push(`Upgrade readiness: ${r.upgrade.release} changes this for integrators:`, ...r.upgrade.changes.map((c) => `  - ${c}`))
+  const checked = r.clients.filter((c) => c.works !== null)
+  if (checked.length) {
+    const no = checked.filter((c) => !c.works)
+    lines.push(`Integration clients: ${checked.length - no.length} of ${checked.length} known clients get a token here${no.length ? '; not:' : '.'}`, ...no.map((c) => `  - ${c.name} ${c.versions}${c.required ? ' (required)' : ''}: ${oneLine(c.reason).slice(0, 240)}`))
+  }
   lines.push(`Reports: ${join(dir, 'conformance.md')}, ${join(dir, 'conformance.json')}`)
   if (!r.results.length) lines.push(`Verdict: NOT CHECKED. No check ran${r.errors.length ? `: ${oneLine(r.errors[0]!)}` : ''}`, '')
   else if (!r.target.mode) lines.push(`Verdict: ${r.results.map((x) => `${x.id} ${x.verdict}`).join(', ')}; no other check could run${r.errors.length ? `: ${oneLine(r.errors[0]!)}` : ''}`, '')

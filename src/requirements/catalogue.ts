@@ -55,6 +55,7 @@ export const EPIC_OF_AREA = {
   'Tokens at the door': 'Scope separation',
   'Transport security': 'Transport security',
   'Client lifecycle': 'Client lifecycle',
+  'Integration clients': 'Integration clients',
 } as const satisfies Record<string, string>
 export type Area = keyof typeof EPIC_OF_AREA
 
@@ -597,6 +598,19 @@ const list: Requirement[] = [
     area: 'Documentation errata',
     sources: [DOCS, release('scope names per client type per release')],
     severity: WARN,
+  },
+  {
+    id: 'CLIENTS-01',
+    title: 'The integration clients countries run get a token here (each replayed as it sends its request, with a dummy secret)',
+    area: 'Integration clients',
+    sources: [
+      { label: 'OpenFn OpenCRVS adaptor: authorize', url: 'https://github.com/OpenFn/adaptors/blob/main/packages/opencrvs/src/Utils.js' },
+      { label: 'OpenCRVS v2.0: auth no longer on its own subdomain (CHANGELOG)', url: 'https://github.com/opencrvs/opencrvs-core/blob/develop/CHANGELOG.md' },
+    ],
+    // a client the release supports that gets no token here, or one the country requires (CONFORMANCE_REQUIRED_CLIENTS)
+    severity: FAIL,
+    // a client the release itself left behind (it worked on an earlier line): a person decides what it means here
+    deviation: { opencrvs: 'REVIEW', strict: 'REVIEW' },
   },
 ]
 

@@ -255,6 +255,10 @@ export async function prepare(env: Record<string, string | undefined>, log: (lin
       waivers: resolved.waivers,
       maxRequests: resolved.maxRequests,
       requestTimeoutSeconds: resolved.requestTimeoutSeconds,
+      // its edge serves auth.<domain> as the release routes it; the kit reaches the names there, never through DNS
+      domain: { name: emu.edge.domain, scheme: emu.caFile ? 'https:' : 'http:', from: 'the bundled emulator' },
+      connectTo: [{ pattern: `*.${emu.edge.domain}`, address: '127.0.0.1', port: emu.edge.port }],
+      requiredClients: resolved.requiredClients,
     }
     log(
       `No deployment configured (OPENCRVS_AUTH_URL, OPENCRVS_GATEWAY_URL, OPENCRVS_TOKEN_URL are unset):\n` +

@@ -1,0 +1,33 @@
+/**
+ * Integration readiness: the clients countries really run (src/clients/catalogue.ts), each replayed against the
+ * host it calls, as it sends its request, with a dummy secret. A deployment is ready when they get their tokens.
+ */
+import { check, deviation, pass, skip, test, violation } from '../fixtures/index.ts'
+import type { ClientVerdict } from '../fixtures/clients.ts'
+import { req } from '../src/requirements/catalogue.ts'
+
+const line = (c: ClientVerdict) => `${c.name} ${c.versions}: ${c.works === null ? c.reason : c.works ? c.reason : `${c.reason}${c.fix ? ` Fix: ${c.fix}` : ''}`}`
+
+test(...check(req('CLIENTS-01'), async ({ clients, target }) => {
+  const all = await clients.all()
+  const checked = all.filter((c) => c.works !== null)
+  const observed = { clients: all }
+  if (!checked.length) return skip(`no client could be replayed: ${all[0]?.reason ?? 'no known client'}`)
+  const broken = checked.filter((c) => c.works === false)
+  const detail = [...broken, ...checked.filter((c) => c.works), ...all.filter((c) => c.works === null)].map((c) => `- ${line(c)}\n  request: ${c.request}\n  next release: ${c.nextRelease}`).join('\n')
+  const from = target.domain ? ` (domain ${target.domain.name}, from ${target.domain.from})` : ''
+  const names = (list: ClientVerdict[]) => list.map((c) => `${c.name} ${c.versions}`).join('; ')
+  const required = broken.filter((c) => c.required)
+  const deployments = broken.filter((c) => !c.byRelease && !c.required)
+  if (required.length || deployments.length) {
+    const parts = [...(required.length ? [`required by this country (CONFORMANCE_REQUIRED_CLIENTS): ${names(required)}`] : []), ...(deployments.length ? [`supported by the release as officially installed: ${names(deployments)}`] : [])]
+    return violation(`${required.length + deployments.length} integration client(s) get no token here${from}: ${parts.join('; ')}. ${[...required, ...deployments][0]!.reason}`, { detail, fix: [...required, ...deployments][0]!.fix ?? '', observed })
+  }
+  const behind = broken.filter((c) => c.leftBehind)
+  const works = `${checked.length - broken.length} of ${checked.length} known clients get a token here${from}`
+  if (behind.length) {
+    return deviation(`${works}; the release itself left ${behind.length} behind that got tokens on earlier releases: ${names(behind)}. ${behind[0]!.reason}`, { detail, fix: behind[0]!.fix ?? '', observed })
+  }
+  const other = broken.length ? ` (${broken.length} others are not made for this release: ${names(broken)})` : ''
+  return pass(`${works}${other}`, { detail, observed })
+}))
