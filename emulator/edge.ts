@@ -34,11 +34,12 @@ function forward(req: IncomingMessage, res: ServerResponse, to: string, ca?: str
   const url = new URL(to)
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest
   const headers = { ...req.headers, host: url.host }
-  const up = send({ hostname: url.hostname, port: url.port, path: url.pathname + url.search, method: req.method, headers, ...(ca ? { ca } : {}) }, (answer) => {
+  // a connection per request (agent: false): no idle upstream socket the service may close under a reused request
+  const up = send({ hostname: url.hostname, port: url.port, path: url.pathname + url.search, method: req.method, headers: { ...headers, connection: 'close' }, agent: false, ...(ca ? { ca } : {}) }, (answer) => {
     res.writeHead(answer.statusCode ?? 502, answer.headers)
     answer.pipe(res)
   })
-  up.on('error', () => res.writeHead(502, { 'content-type': 'text/plain' }).end('Bad Gateway\n'))
+  up.on('error', () => (res.headersSent ? res.destroy() : res.writeHead(502, { 'content-type': 'text/plain' }).end('Bad Gateway\n')))
   req.pipe(up)
 }
 
