@@ -115,6 +115,8 @@ export interface ClientVerdict {
   request: string
   /** null: not checked here (the reason says why). */
   works: boolean | null
+  /** What answered, in short ("HTTP 404 text/plain \"404 page not found\" at auth.<domain>/token"). */
+  answered?: string
   reason: string
   fix?: string
   /** The release decided it (a client it left behind, or one built for another release), not this deployment. */

@@ -9,6 +9,27 @@ import { decodeCompact } from '../jwt/index.ts'
 const secrets = new Map<string, string>() // value -> label
 
 /**
+ * The registry indexed by each value's first four characters, each list longest first: redact() looks up the
+ * values that can start at a position instead of searching the text for every value (a run registers thousands:
+ * every token, forged token and secret form), which made redaction the kit's most expensive step. Rebuilt when
+ * the registry has grown.
+ */
+let index: Map<string, string[]> | undefined
+const KEY = 4
+function lookup(): Map<string, string[]> {
+  if (index) return index
+  index = new Map()
+  for (const value of secrets.keys()) {
+    const k = value.slice(0, KEY)
+    const list = index.get(k)
+    if (list) list.push(value)
+    else index.set(k, [value])
+  }
+  for (const list of index.values()) list.sort((a, b) => b.length - a.length)
+  return index
+}
+
+/**
  * Every form a secret can take in what a target echoes or a report holds: raw, JSON-escaped, URL-encoded (both
  * ways of writing a space), base64 and base64url (as inside a claim or a Basic credential of its own).
  */
@@ -22,7 +43,10 @@ export function secretForms(value: string): string[] {
 export function registerSecret(value: string | undefined, label: string): void {
   if (!value || value.length < 4) return
   for (const variant of secretForms(value)) {
-    if (!secrets.has(variant)) secrets.set(variant, label)
+    if (!secrets.has(variant)) {
+      secrets.set(variant, label)
+      index = undefined
+    }
   }
 }
 
@@ -52,15 +76,30 @@ function describeJwt(compact: string): string {
 /** Redact every registered secret, every whole JWT and every credential-shaped URL parameter or header. */
 export function redact(text: string): string {
   if (!text) return text
-  let out = text.replace(JWT_PATTERN, (m) => describeJwt(m))
-  // longest first, so a secret that contains another is replaced whole
-  const values = [...secrets.keys()].sort((a, b) => b.length - a.length)
-  for (const value of values) {
-    if (out.includes(value)) out = out.split(value).join(`[REDACTED ${secrets.get(value)}]`)
-  }
+  let out = replaceRegistered(text.replace(JWT_PATTERN, (m) => describeJwt(m)))
   out = out.replace(QUERY_SECRET_PATTERN, '$1[REDACTED]')
   out = out.replace(AUTH_HEADER_PATTERN, '$1[REDACTED]')
   return out
+}
+
+/** Every registered value in the text replaced by its label, left to right, the longest that starts at a position first. */
+function replaceRegistered(text: string): string {
+  if (!secrets.size || text.length < KEY) return text
+  const idx = lookup()
+  let out = ''
+  let from = 0
+  for (let i = 0; i <= text.length - KEY; ) {
+    const candidates = idx.get(text.slice(i, i + KEY))
+    const hit = candidates?.find((v) => text.startsWith(v, i))
+    if (!hit) {
+      i++
+      continue
+    }
+    out += `${text.slice(from, i)}[REDACTED ${secrets.get(hit)}]`
+    i += hit.length
+    from = i
+  }
+  return from ? out + text.slice(from) : text
 }
 
 /** Redact a value of any shape by way of its JSON text. */
@@ -76,5 +115,10 @@ export function registryEntries(): Array<[string, string]> {
 
 /** Take in another process's registry entries (see registryEntries). */
 export function adoptRegistry(entries: Array<[string, string]>): void {
-  for (const [value, label] of entries) if (typeof value === 'string' && value.length >= 4 && !secrets.has(value)) secrets.set(value, String(label))
+  for (const [value, label] of entries) {
+    if (typeof value === 'string' && value.length >= 4 && !secrets.has(value)) {
+      secrets.set(value, String(label))
+      index = undefined
+    }
+  }
 }

@@ -302,7 +302,7 @@ function summary(r: ConformanceReport, result: FullResult, dir: string): string 
   const checked = r.clients.filter((c) => c.works !== null)
   if (checked.length) {
     const no = checked.filter((c) => !c.works)
-    lines.push(`Integration clients: ${checked.length - no.length} of ${checked.length} known clients get a token here${no.length ? '; not:' : '.'}`, ...no.map((c) => `  - ${c.name} ${c.versions}${c.required ? ' (required)' : ''}: ${oneLine(c.reason).slice(0, 240)}`))
+    lines.push(`Integration clients: ${checked.length - no.length} of ${checked.length} known clients get a token here${no.length ? '; not:' : '.'}`, ...no.map((c) => `  - ${c.name} ${c.versions}${c.required ? ' (required)' : ''}: ${oneLine(c.answered ?? c.reason).slice(0, 200)}${c.byRelease ? ' (the release\'s own)' : ''}`), '  (why and the fix for each: CLIENTS-01 in conformance.md)')
   }
   lines.push(`Reports: ${join(dir, 'conformance.md')}, ${join(dir, 'conformance.json')}`)
   if (!r.results.length) lines.push(`Verdict: NOT CHECKED. No check ran${r.errors.length ? `: ${oneLine(r.errors[0]!)}` : ''}`, '')
