@@ -11,8 +11,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { startEmulator } from '../emulator/server.ts'
-import { collect, gradeKit, leaks, ROOT, type KitRun } from './harness.ts'
-import { startHostile, type Behaviour } from './hostile.ts'
+import { HttpClient } from '../src/http/index.ts'
+import { collect, gradeKit, gradeKitAgainst, leaks, ROOT, type KitRun } from './harness.ts'
+import { startHostile, startRateLimiter, type Behaviour } from './hostile.ts'
 
 const PAGE = 4096
 
@@ -118,6 +119,50 @@ describe('hostile and broken targets', { concurrency: 2 }, () => {
     assert.deepEqual(kit.report.results.filter((r) => /could not complete|crashed/.test(r.reason)).map((r) => `${r.id}: ${r.reason}`), [])
     assert.ok(run.seconds < ENDS_BY_ITSELF_S && run.peakMb < 400, `${run.seconds} s, ${run.peakMb} MB`)
     assert.deepEqual(leaks(kit), [])
+  })
+
+  test('an edge allowing 5 requests a second in front of a sound target: the kit waits and resends, names the limit, and blames the deployment for nothing', async () => {
+    const emu = await startEmulator({ release: '1.9' })
+    const [auth, gateway] = await Promise.all([startRateLimiter(emu.url, 5), startRateLimiter(emu.gatewayUrl, 5)])
+    try {
+      const started = Date.now()
+      const run = await gradeKitAgainst(emu, { OPENCRVS_AUTH_URL: auth.url, OPENCRVS_GATEWAY_URL: gateway.url })
+      const refused = auth.refused() + gateway.refused()
+      console.log(`  rate limit 5/s: ${((Date.now() - started) / 1000).toFixed(1)} s, ${auth.forwarded() + gateway.forwarded()} forwarded, ${refused} refused with 429`)
+      assert.ok(refused > 0, 'the edge did limit the run')
+      assert.deepEqual(run.records.filter((r) => r.verdict === 'FAILED').map((r) => `${r.id}: ${r.reason}`), [])
+      assert.doesNotMatch(run.output, /HTTP 429/, 'no verdict quotes the edge\'s refusal as the deployment\'s answer')
+    } finally {
+      await Promise.all([auth.stop(), gateway.stop(), emu.stop()])
+    }
+  })
+
+  test('told the edge\'s limit (CONFORMANCE_MAX_RATE), the kit keeps under it from the first request', async () => {
+    const emu = await startEmulator({ release: '2.0' })
+    const edge = await startRateLimiter(emu.gatewayUrl, 20)
+    try {
+      const http = new HttpClient({ maxRate: 16 })
+      const answers = await Promise.all(Array.from({ length: 40 }, () => http.send({ method: 'POST', url: `${edge.url}/auth/token` })))
+      assert.deepEqual([...new Set(answers.map((a) => a.status))], [400], 'every request answered by the target')
+      assert.ok(edge.refused() <= 1, `${edge.refused()} refused`)
+      assert.equal(http.stats.rateLimited, edge.refused())
+    } finally {
+      await Promise.all([edge.stop(), emu.stop()])
+    }
+  })
+
+  test('an edge that refuses every request for its rate: NOT CHECKED, the one named cause the rate limit, a few requests', async () => {
+    const edge = await startRateLimiter('http://127.0.0.1:9', 0)
+    const reportDir = mkdtempSync(join(tmpdir(), 'hostile-rate-'))
+    try {
+      const run = await runMeasured({ OPENCRVS_AUTH_URL: edge.url, CONFORMANCE_ALLOW_HTTP: 'true', CONFORMANCE_REPORT_DIR: reportDir, OPENCRVS_NOTIFICATION_CLIENT_ID: randomUUID(), OPENCRVS_NOTIFICATION_CLIENT_SECRET: randomUUID() })
+      assert.equal(run.code, 1, run.output)
+      assert.match(run.output, /limits the request rate[\s\S]*CONFORMANCE_MAX_RATE[\s\S]*Verdict: NOT CHECKED/)
+      assert.doesNotMatch(run.output, STACK)
+      assert.ok(edge.refused() <= 5, `${edge.refused()} requests`)
+    } finally {
+      await edge.stop()
+    }
   })
 
   test('a standards-following OAuth server that is not OpenCRVS: NOT CHECKED, "does not look like an OpenCRVS token endpoint", with why', async () => {

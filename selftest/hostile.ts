@@ -122,3 +122,47 @@ export async function startHostile(behaviour: Behaviour): Promise<HostileTarget>
       }),
   }
 }
+
+/**
+ * A rate-limiting edge (Traefik's ratelimit middleware, nginx limit_req, a cloud WAF) in front of a sound target:
+ * a token bucket of `perSecond` requests a second (as many in a burst); over it, 429 Too Many Requests with
+ * Retry-After: 1, the request never forwarded. perSecond 0: every request refused.
+ */
+export async function startRateLimiter(upstream: string, perSecond: number): Promise<{ url: string; refused(): number; forwarded(): number; stop(): Promise<void> }> {
+  const { createServer: createHttp, request } = await import('node:http')
+  let tokens = perSecond
+  let last = Date.now()
+  let refused = 0
+  let forwarded = 0
+  const server = createHttp((req, res) => {
+    const now = Date.now()
+    tokens = Math.min(perSecond, tokens + ((now - last) / 1000) * perSecond)
+    last = now
+    if (tokens < 1) {
+      refused++
+      req.resume()
+      res.writeHead(429, { 'content-type': 'text/plain', 'retry-after': '1' }).end('Too Many Requests\n')
+      return
+    }
+    tokens -= 1
+    forwarded++
+    const to = new URL(upstream)
+    const up = request({ hostname: to.hostname, port: to.port, path: req.url, method: req.method, headers: { ...req.headers, host: to.host, connection: 'close' }, agent: false }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers)
+      answer.pipe(res)
+    })
+    up.on('error', () => (res.headersSent ? res.destroy() : res.writeHead(502).end()))
+    req.pipe(up)
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    refused: () => refused,
+    forwarded: () => forwarded,
+    stop: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections()
+        server.close(() => r())
+      }),
+  }
+}

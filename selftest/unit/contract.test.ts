@@ -50,7 +50,7 @@ function report(verdicts: Record<string, Verdict>, contract: Record<string, unkn
   return {
     kit: { name: 'k', version: '0' },
     target: { tokenUrl: 'https://auth.example.org/token', tokenRoute: 'auth', version: 'v1.9', declared: 'auto', detectedFrom: [], identification: { profile: 'v1.9', confidence: 'medium', supporting: [], contradicting: [], newerThanProfiles: null }, mode: 'opencrvs', emulator: null },
-    startedAt: '2026-11-22T00:00:00Z', durationMs: 1, requests: { total: 1, token: 1, issued: 1, secretInUrl: 0, tokenInUrl: 0, max: 150, budgetReached: false }, errors: [], totals, results, contract, clients: [],
+    startedAt: '2026-11-22T00:00:00Z', durationMs: 1, requests: { total: 1, token: 1, issued: 1, secretInUrl: 0, tokenInUrl: 0, rateLimited: 0, max: 150, budgetReached: false }, errors: [], totals, results, contract, clients: [],
   }
 }
 

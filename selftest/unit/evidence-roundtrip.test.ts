@@ -29,7 +29,7 @@ test('the evidence round-trips exactly over hostile member names', () => {
       'probe:y': { thrown: { name: 'TargetMisbehaved', message: 'json' } },
     },
     registry: [],
-    requests: { total: 2, token: 2, issued: 1, secretInUrl: 0, tokenInUrl: 0 },
+    requests: { total: 2, token: 2, issued: 1, secretInUrl: 0, tokenInUrl: 0, rateLimited: 0 },
   }
   const back = parseSnapshot(serializeSnapshot(snapshot))
   assert.deepStrictEqual(back, snapshot)

@@ -64,6 +64,8 @@ export interface Target {
   maxRequests: number
   /** CONFORMANCE_REQUEST_TIMEOUT_SECONDS: one request's deadline, connect, headers and body together. */
   requestTimeoutSeconds: number
+  /** CONFORMANCE_MAX_RATE: the most requests a second the kit starts (an edge's known rate limit); unset: no pacing until an edge asks. */
+  maxRate?: number
   /** OPENCRVS_CA_FILE: PEM bundle of a private CA to trust, besides the system's (verification is never off). */
   caFile?: string
   lifecycle: Lifecycle
@@ -303,6 +305,7 @@ export function resolveConfig(env: Env): Resolved {
   const waivers = parseWaivers(env)
   const maxRequests = parseInteger(env, 'CONFORMANCE_MAX_REQUESTS', 150, 10, 100_000)
   const requestTimeoutSeconds = parseInteger(env, 'CONFORMANCE_REQUEST_TIMEOUT_SECONDS', DEFAULT_REQUEST_TIMEOUT_SECONDS, 1, 300)
+  const maxRate = parseRate(env)
   runTimeoutMinutes(env) // validated here, before anything is sent; playwright.config.ts reads it
   const lifetimeText = value(env, 'OPENCRVS_TOKEN_LIFETIME_SECONDS')
   const tokenLifetimeSeconds = lifetimeText === undefined ? undefined : parseInteger(env, 'OPENCRVS_TOKEN_LIFETIME_SECONDS', 600, 1, 31_536_000)
@@ -403,6 +406,7 @@ export function resolveConfig(env: Env): Resolved {
     waivers,
     maxRequests,
     requestTimeoutSeconds,
+    ...(maxRate ? { maxRate } : {}),
     ...(caFile ? { caFile } : {}),
     lifecycle,
     ...(domain ? { domain } : {}),
@@ -413,6 +417,16 @@ export function resolveConfig(env: Env): Resolved {
 }
 
 const DEFAULT_REQUEST_TIMEOUT_SECONDS = 15
+
+/** CONFORMANCE_MAX_RATE: requests a second, a positive number up to 1000 (0.5: one every two seconds). */
+function parseRate(env: Env): number | undefined {
+  const v = value(env, 'CONFORMANCE_MAX_RATE')
+  if (v === undefined) return undefined
+  if (!/^\d+(\.\d+)?$/.test(v) || Number(v) <= 0 || Number(v) > 1000) {
+    throw new ConfigError('CONFORMANCE_MAX_RATE', `"${v}" is not a rate from above 0 to 1000 requests a second`, 'Write the limit of the edge in front of the deployment, e.g. 5 (or 0.5 for one request every two seconds), or leave it unset.')
+  }
+  return Number(v)
+}
 
 /**
  * The whole run's deadline in minutes (CONFORMANCE_RUN_TIMEOUT_MINUTES): 10 by default, 30 when the @slow checks

@@ -10,7 +10,7 @@
  * So a check body is a pure function of the evidence: re-run in any worker, restarted or not, it sends nothing
  * and gives the same outcome. The evidence lives in memory only (it holds tokens): never on disk.
  */
-import { BudgetExceeded, EXCHANGES, noRequests, parseJson, type RequestStats, TargetMisbehaved, TlsFailure, type HttpClient, type HttpExchange, type HttpRequest } from '../http/index.ts'
+import { BudgetExceeded, EXCHANGES, noRequests, parseJson, RateLimited, type RequestStats, TargetMisbehaved, TlsFailure, type HttpClient, type HttpExchange, type HttpRequest } from '../http/index.ts'
 import { adoptRegistry, registryEntries } from '../redact/index.ts'
 
 /** What a collected action ended in: its value, or the error it threw (by class name, to be thrown again). */
@@ -33,6 +33,7 @@ const REVIVE: Record<string, (message: string, max?: number) => Error> = {
   BudgetExceeded: (_m, max) => new BudgetExceeded(max ?? 0),
   TargetMisbehaved: (m) => new TargetMisbehaved(m),
   TlsFailure: (m) => new TlsFailure(m),
+  RateLimited: (m) => new RateLimited(m),
 }
 
 export class Recorder {

@@ -63,8 +63,10 @@ export interface RequestStats {
   issued: number
   secretInUrl: number
   tokenInUrl: number
+  /** Answers an edge gave instead of the target: 429, or 503 with Retry-After (each waited for and resent). */
+  rateLimited: number
 }
-export const noRequests = (): RequestStats => ({ total: 0, token: 0, issued: 0, secretInUrl: 0, tokenInUrl: 0 })
+export const noRequests = (): RequestStats => ({ total: 0, token: 0, issued: 0, secretInUrl: 0, tokenInUrl: 0, rateLimited: 0 })
 /** Two processes' counts together (the setup's and the collection's). */
 export const addRequests = (a: RequestStats, b: RequestStats): RequestStats => ({
   total: a.total + b.total,
@@ -72,12 +74,25 @@ export const addRequests = (a: RequestStats, b: RequestStats): RequestStats => (
   issued: a.issued + b.issued,
   secretInUrl: a.secretInUrl + b.secretInUrl,
   tokenInUrl: (a.tokenInUrl ?? 0) + (b.tokenInUrl ?? 0),
+  rateLimited: (a.rateLimited ?? 0) + (b.rateLimited ?? 0),
 })
 
 /** The run's request budget (CONFORMANCE_MAX_REQUESTS), and what was spent before a client took it over. */
 export interface Budget {
   max: number
   spent: number
+}
+
+/**
+ * An edge kept refusing a request for its rate (429, or 503 with Retry-After) after the kit waited as told and resent
+ * it: the request got no answer from the target. The run names the limit once; the checks that needed it skip.
+ */
+export class RateLimited extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'RateLimited'
+    this.stack = message
+  }
 }
 
 export class BudgetExceeded extends Error {
@@ -107,6 +122,22 @@ export interface HttpOptions {
   realSecrets?: string[]
   /** CONFORMANCE_CONNECT_TO: host names connected to at a given address and port (as curl --connect-to). */
   connectTo?: ConnectTo[]
+  /** CONFORMANCE_MAX_RATE: the most requests a second this client starts (an edge's known limit). */
+  maxRate?: number
+}
+
+/** How often one request is resent after an edge's rate refusal, and the longest Retry-After the kit waits for. */
+const RATE_RETRIES = 4
+const MAX_RETRY_AFTER_MS = 30_000
+
+/** How long an edge asks the kit to wait before resending (429, or 503 with Retry-After), or null for a real answer. */
+export function retryAfterMs(ex: Pick<HttpExchange, 'status' | 'headers'>, now = Date.now()): number | null {
+  const header = ex.headers['retry-after']
+  if (ex.status !== 429 && !(ex.status === 503 && header !== undefined)) return null
+  if (header === undefined) return 1000
+  if (/^\s*\d+\s*$/.test(header)) return Number(header) * 1000
+  const at = Date.parse(header)
+  return Number.isNaN(at) ? 1000 : Math.max(0, at - now)
 }
 
 /** undici, loaded with the first request: the processes that only grade the evidence (Playwright's) never load it. */
@@ -143,6 +174,7 @@ export class HttpClient {
     this.budget = opts.budget
     this.spentCount = opts.budget?.spent ?? 0
     this.connectTo = opts.connectTo ?? []
+    this.gapMs = opts.maxRate ? Math.ceil(1000 / opts.maxRate) : 0
   }
 
   /**
@@ -170,7 +202,54 @@ export class HttpClient {
     this.spentCount++
   }
 
+  /** The earliest start of the next request (pacing), and the end of an edge's Retry-After pause. */
+  private nextSlot = 0
+  private pausedUntil = 0
+  private gapMs = 0
+  /** When the most recent requests started, to estimate the rate an edge allows when it refuses one. */
+  private readonly starts: number[] = []
+
+  /** Wait for this request's turn: CONFORMANCE_MAX_RATE, or the pace a rate-limiting edge has taught. */
+  private async turn(): Promise<void> {
+    const now = Date.now()
+    const at = Math.max(now, this.nextSlot, this.pausedUntil)
+    this.nextSlot = at + this.gapMs
+    if (at > now) await new Promise((r) => setTimeout(r, at - now))
+    this.starts.push(Date.now())
+    if (this.starts.length > 64) this.starts.shift()
+  }
+
+  /**
+   * An edge refused a request for its rate: pause as it asked, and from then on start requests no faster than it
+   * let through (the starts of the last second, less one), slower each time it refuses again, at most one a second.
+   */
+  private slowDown(waitMs: number): void {
+    const now = Date.now()
+    this.pausedUntil = Math.max(this.pausedUntil, now + Math.min(waitMs, MAX_RETRY_AFTER_MS))
+    const lastSecond = this.starts.filter((t) => t > now - 1000).length
+    this.gapMs = Math.min(1000, Math.max(this.gapMs + 25, Math.ceil(1000 / Math.max(1, lastSecond - 1))))
+  }
+
+  /**
+   * Send one request under the run's budget, pace and deadline. An edge's rate refusal (429, or 503 with
+   * Retry-After) is no answer about the target: the request was not processed, so the kit waits as told, slows
+   * down, and sends it again (each send counted in the budget); still refused after a few tries, RateLimited.
+   */
   async send(req: HttpRequest, timeoutMs = this.deadlineMs): Promise<HttpExchange> {
+    for (let attempt = 1; ; attempt++) {
+      await this.turn()
+      const ex = await this.once(req, timeoutMs)
+      const wait = retryAfterMs(ex)
+      if (wait === null) return ex
+      this.stats.rateLimited++
+      this.slowDown(wait)
+      if (attempt > RATE_RETRIES || wait > MAX_RETRY_AFTER_MS) {
+        throw new RateLimited(`${redact(`${req.method} ${req.url}`)} was refused for its rate ${attempt} time(s) (HTTP ${ex.status}${ex.headers['retry-after'] ? `, Retry-After: ${ex.headers['retry-after'].slice(0, 40)}` : ''}): an edge in front of the target limits the request rate`)
+      }
+    }
+  }
+
+  private async once(req: HttpRequest, timeoutMs: number): Promise<HttpExchange> {
     this.spend()
     const { Agent, buildConnector, request } = await (undici ??= import('undici'))
     if (this.ca || this.connectTo.length) this.dispatcher ??= new Agent({ connect: this.connector(buildConnector) })

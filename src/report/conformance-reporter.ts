@@ -164,6 +164,7 @@ export default class ConformanceReporter implements Reporter {
       issued: runtime?.setupRequests.issued ?? 0,
       secretInUrl: runtime?.setupRequests.secretInUrl ?? 0,
       tokenInUrl: runtime?.setupRequests.tokenInUrl ?? 0,
+      rateLimited: runtime?.setupRequests.rateLimited ?? 0,
       max: runtime?.budget.max ?? null,
       budgetReached: this.budgetReached,
     }
@@ -242,6 +243,7 @@ export function markdown(r: ConformanceReport): string {
     `| Requests to the target | ${requestLine(r)}${r.requests.budgetReached ? ' - BUDGET REACHED, run incomplete' : ''} |`,
     `| Kit | ${r.kit.name} ${r.kit.version} |`,
     '',
+    ...(rateLimitLine(r) ? [`> **${rateLimitLine(r)}**`, ''] : []),
     `**Totals:** ${VERDICTS.map((v) => `${r.totals[v]} ${v}`).join(', ')}`,
     '',
     ...(r.results.length ? [] : ['**NOT CHECKED: no check ran.**', '', ...r.errors.map((e) => `> ${oneLine(e)}`), '']),
@@ -292,8 +294,17 @@ function requestLine(r: ConformanceReport): string {
   return `${r.requests.total} of at most ${r.requests.max ?? '?'} (token endpoint: ${r.requests.token}, of which ${r.requests.issued} issued a token; ${r.requests.secretInUrl ?? 0} carried a real client secret in the URL${r.requests.tokenInUrl ? `, ${r.requests.tokenInUrl} a live access token` : ''})`
 }
 
+/** An edge's rate limit, said once and first: never blamed on the deployment. */
+function rateLimitLine(r: ConformanceReport): string | null {
+  if (!r.requests.rateLimited) return null
+  const unanswered = r.results.filter((x) => x.verdict === 'SKIPPED' && /refused for its rate/.test(x.reason)).length
+  return `RATE LIMITED: an edge in front of the target answered ${r.requests.rateLimited} of ${r.requests.total} requests with 429 (or 503 with Retry-After); the kit waited as asked, slowed down and sent them again${unanswered ? `, and ${unanswered} check(s) still got no answer (SKIPPED)` : ''}. Not a finding about the deployment: set CONFORMANCE_MAX_RATE to the edge's limit (requests a second).`
+}
+
 function summary(r: ConformanceReport, result: FullResult, dir: string): string {
   const lines = ['', r.target.mode ? `Conformance summary (${r.target.version}, ${r.target.mode} mode): ${VERDICTS.map((v) => `${r.totals[v]} ${v}`).join(', ')}` : `Conformance summary: the run stopped in setup, before the checks${r.results.length ? ` (${r.results.map((x) => `${x.id} ${x.verdict}`).join(', ')})` : ''}`]
+  const limited = rateLimitLine(r)
+  if (limited) lines.push(limited)
   lines.push(r.requests.max === null ? 'Requests to the target: not counted (the run stopped during setup)' : `Requests to the target: ${requestLine(r)}; ${(r.durationMs / 1000).toFixed(1)} s`)
   if (r.requests.budgetReached) lines.push(`REQUEST BUDGET REACHED: the kit stopped sending at CONFORMANCE_MAX_REQUESTS=${r.requests.max}; the checks after that are SKIPPED. Raise the budget or run fewer checks (--grep).`)
   for (const x of r.results.filter((y) => y.verdict === 'FAILED' || y.verdict === 'WARNING')) lines.push(`  ${x.verdict.padEnd(7)} ${x.id.padEnd(14)} ${oneLine(x.reason)}`)

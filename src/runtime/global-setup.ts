@@ -9,7 +9,7 @@ import { config as loadDotenv } from 'dotenv'
 import { resolveConfig, type Target } from '../config/index.ts'
 import { detectProfile, type Evidence } from '../profiles/detect.ts'
 import { PROFILES, TOKEN_EXCHANGE, tokenFormatOrder, type Profile, type ProfileId } from '../profiles/profiles.ts'
-import { accessToken, addRequests, BudgetExceeded, errorCode, HttpClient, type HttpExchange, TargetMisbehaved, TlsFailure, tokenRequest } from '../http/index.ts'
+import { accessToken, addRequests, BudgetExceeded, errorCode, HttpClient, type HttpExchange, RateLimited, TargetMisbehaved, TlsFailure, tokenRequest } from '../http/index.ts'
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { createRequire } from 'node:module'
@@ -50,7 +50,7 @@ async function gatherEvidence(http: HttpClient, target: Target, seeds: SeededAtt
   // independent of everything the checks grade. No parameters, so no secret.
   if (!evidence.xVersion && target.gatewayUrl && target.tokenRoute !== 'gateway') {
     const proxied = await http.send({ method: 'POST', url: `${target.gatewayUrl}/auth/token` }).catch((e: Error) => {
-      if (e instanceof BudgetExceeded) throw e
+      if (e instanceof BudgetExceeded || e instanceof RateLimited) throw e
       return undefined // the gateway's own checks (GATEWAY-01, TLS-02) say what is wrong with it, once
     })
     if (proxied?.headers['x-version']) evidence.xVersion = proxied.headers['x-version']
@@ -208,6 +208,7 @@ function unreachable(target: Target, e: Error): string {
   if (e instanceof TlsFailure) {
     return `TLS verification failed: ${e.message}. The kit never disables certificate verification (TLS-02); no check can run until the certificate is fixed.`
   }
+  if (e instanceof RateLimited) return `An edge in front of the token endpoint limits the request rate, and kept refusing after the kit waited as it asked: ${e.message}. Set CONFORMANCE_MAX_RATE to the edge's limit (requests a second) and run again, or exempt the kit's address from the limit.`
   if (e instanceof TargetMisbehaved) return `The token endpoint gave no usable answer: ${e.message}. No check can run against it.`
   // a TLS error never gets here: the request layer turns every one into a TlsFailure, named for what it is
   const code = (e as Error & { cause?: { code?: string } }).cause?.code ?? (e as Error & { code?: string }).code ?? ''

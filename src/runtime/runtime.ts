@@ -61,7 +61,7 @@ export function readRuntime(env: Record<string, string | undefined> = process.en
 
 /** The run's HTTP client for a target: its token URL, budget, CA, deadline and real secrets (to count them in URLs). */
 export function httpClientFor(target: Target, budget?: Budget): HttpClient {
-  return new HttpClient({ tokenUrl: target.tokenUrl, budget, caFile: target.caFile, deadlineSeconds: target.requestTimeoutSeconds, realSecrets: clientSecrets(target), connectTo: target.connectTo })
+  return new HttpClient({ tokenUrl: target.tokenUrl, budget, caFile: target.caFile, deadlineSeconds: target.requestTimeoutSeconds, realSecrets: clientSecrets(target), connectTo: target.connectTo, ...(target.maxRate ? { maxRate: target.maxRate } : {}) })
 }
 
 /** The configured clients' real secrets (not the lifecycle ones, which are refused by design). */
