@@ -189,7 +189,11 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     const iss = faults.has('iss-docs-style') || docs ? 'opencrvs.auth' : 'opencrvs:auth-service'
     const sub = faults.has('sub-per-token') ? randomBytes(12).toString('hex') : subject
     const audience = docs ? ['opencrvs.auth'] : faults.has('aud-missing-gateway') ? (aud as string[]).filter((a) => a !== 'opencrvs:gateway-user') : aud
-    const body = b64url(JSON.stringify({ ...rest, iat, exp: iat + lifetime * unit, aud: audience, iss, sub }))
+    // huge-claim-arrays: 6 000 more audiences and scopes each (about 200 kB), a valid token all the same
+    const many = (prefix: string) => Array.from({ length: 6000 }, (_, i) => `${prefix}${i}`)
+    const huge = faults.has('huge-claim-arrays')
+    const claims = huge ? { ...rest, scope: [...((rest.scope as string[] | undefined) ?? []), ...many('x.scope.')] } : rest
+    const body = b64url(JSON.stringify({ ...claims, iat, exp: iat + lifetime * unit, aud: huge ? [...(audience as string[]), ...many('x:aud-')] : audience, iss, sub }))
     const input = Buffer.from(`${header}.${body}`)
     const signature =
       alg === 'none' ? '' : alg === 'HS256' ? createHmac('sha256', publicKeyPem).update(input).digest('base64url') : sign('sha256', input, otherKey as KeyObject).toString('base64url')

@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import { startEmulator } from '../emulator/server.ts'
 import { HttpClient } from '../src/http/index.ts'
-import { collect, gradeKit, gradeKitAgainst, leaks, ROOT, type KitRun } from './harness.ts'
+import { collect, gradeKit, gradeKitAgainst, leaks, ROOT, runKit, type KitRun } from './harness.ts'
 import { startHostile, startRateLimiter, type Behaviour } from './hostile.ts'
 
 const PAGE = 4096
@@ -67,6 +67,46 @@ async function againstHostile(behaviour: Behaviour, env: Record<string, string>)
     await target.stop()
   }
 }
+
+/** A raw control or bidi character: what a terminal, a log viewer or a renderer would act on. */
+const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/
+/** The lines of a Markdown text outside its fenced blocks and code spans (CommonMark: a span closes at a run of the same length). */
+function outsideCode(md: string): string[] {
+  const out: string[] = []
+  let fence = ''
+  for (const line of md.split('\n')) {
+    const f = /^(`{3,})/.exec(line)?.[1]
+    if (fence) {
+      if (f && f.length >= fence.length && line.trim() === f) fence = ''
+      continue
+    }
+    if (f) {
+      fence = f
+      continue
+    }
+    let text = ''
+    for (let i = 0; i < line.length; ) {
+      const run = /^`+/.exec(line.slice(i))?.[0]
+      if (!run) {
+        text += line[i++]
+        continue
+      }
+      const close = line.indexOf(run, i + run.length)
+      const exact = close >= 0 && line[close + run.length] !== '`' && line[close - 1] !== '`'
+      if (!exact) {
+        text += run
+        i += run.length
+        continue
+      }
+      i = close + run.length
+    }
+    out.push(text)
+  }
+  return out
+}
+
+/** A whole run writing conformance.json and .md only, in one worker. */
+const LEAN_REPORTS = ['--workers=1', '--reporter=./src/report/conformance-reporter.ts']
 
 const STACK = /RangeError|TypeError|EISDIR|^\s+at .+:\d+:\d+\)?$/m
 /**
@@ -163,6 +203,32 @@ describe('hostile and broken targets', { concurrency: 2 }, () => {
     } finally {
       await edge.stop()
     }
+  })
+
+  test('a target whose text would inject into terminals, CI logs and job summaries: every output neutral, no link or image it chose', async () => {
+    const secrets = [randomUUID()]
+    const { run, reportDir, requests } = await againstHostile('inject', { OPENCRVS_NOTIFICATION_CLIENT_ID: randomUUID(), OPENCRVS_NOTIFICATION_CLIENT_SECRET: secrets[0]! })
+    const outputs: Record<string, string> = { stdout: run.output, ...Object.fromEntries(['conformance.md', 'conformance.json', 'junit.xml'].map((f) => [f, readFileSync(join(reportDir, f), 'utf8')])) }
+    console.log(`  inject: exit ${run.code}, ${run.seconds.toFixed(1)} s, ${requests} requests, ${Object.entries(outputs).map(([k, v]) => `${k} ${Math.round(v.length / 1024)} kB`).join(', ')}`)
+    assert.match(outputs['conformance.json']!, /evil\.example/, 'the target\'s text is reported, as data')
+    for (const [name, text] of Object.entries(outputs)) {
+      assert.deepEqual(text.split('\n').filter((l) => RAW_CONTROL.test(l)).map((l) => JSON.stringify(l.slice(0, 80))), [], `${name}: no raw control or bidi character`)
+      assert.deepEqual(text.split('\n').filter((l) => /^\s*::/.test(l)), [], `${name}: no line a target's text starts (a forged workflow command)`)
+    }
+    // rendered as GitHub Markdown, the target's text is only ever inside code: no link, image or HTML of its choosing
+    assert.deepEqual(outsideCode(outputs['conformance.md']!).filter((l) => /evil\.example/.test(l)), [])
+    assert.deepEqual(leaks(collect(run.code, run.output, reportDir, secrets)), [])
+  })
+
+  test('a valid token with 6 000 audiences and scopes: output bounded (lists cut to a handful, lines and reports to a size)', async () => {
+    const run = await runKit('2.0', ['huge-claim-arrays'], { args: LEAN_REPORTS })
+    const md = readFileSync(join(run.reportDir, 'conformance.md'), 'utf8')
+    const longest = Math.max(...run.output.split('\n').map((l) => l.length))
+    console.log(`  huge claims: stdout ${Math.round(run.output.length / 1024)} kB, longest line ${longest} characters, conformance.md ${Math.round(md.length / 1024)} kB, conformance.json ${Math.round(readFileSync(join(run.reportDir, 'conformance.json'), 'utf8').length / 1024)} kB`)
+    assert.ok(run.output.length < 100_000, `stdout ${run.output.length} bytes`)
+    assert.ok(longest <= 1_200, `longest line ${longest}`)
+    assert.ok(md.length < 400_000, `conformance.md ${md.length} bytes`)
+    assert.match(JSON.stringify(run.report.contract), /and 59\d\d more/)
   })
 
   test('a standards-following OAuth server that is not OpenCRVS: NOT CHECKED, "does not look like an OpenCRVS token endpoint", with why', async () => {

@@ -15,7 +15,14 @@
 import { createServer, type Socket } from 'node:net'
 import type { AddressInfo } from 'node:net'
 
-export type Behaviour = 'silent' | 'drip' | 'huge' | 'html-502' | 'html-200' | 'deep-jwt' | 'generic-oauth'
+export type Behaviour = 'silent' | 'drip' | 'huge' | 'html-502' | 'html-200' | 'deep-jwt' | 'generic-oauth' | 'inject'
+
+/**
+ * What an injecting target puts in every text the kit may quote: an ANSI clear-screen, an OSC 8 hyperlink, a carriage
+ * return, a right-to-left override, a Markdown image, an HTML <img>, a Markdown link, and a line that would be a
+ * GitHub workflow command if it started a line.
+ */
+export const INJECTION = '\u001b[2J\u001b]8;;https://evil.example/osc\u0007click\u001b]8;;\u0007\rX\u202eevil ![pixel](https://evil.example/p.png) <img src=https://evil.example/i.png> [link](https://evil.example/l) `x` ``` \n::error::forged workflow command'
 
 export interface HostileTarget {
   url: string
@@ -56,6 +63,7 @@ export async function startHostile(behaviour: Behaviour): Promise<HostileTarget>
         pending = pending.subarray(end + 4 + length)
         requests++
         if (behaviour === 'generic-oauth') genericOAuth(socket, head, body)
+        else if (behaviour === 'inject') inject(socket)
         else answer(socket, head.startsWith('HEAD '))
       }
     })
@@ -74,6 +82,11 @@ export async function startHostile(behaviour: Behaviour): Promise<HostileTarget>
     const now = Math.floor(Date.now() / 1000)
     const token = `${b64({ alg: 'RS256', typ: 'at+jwt', kid: 'k1' })}.${b64({ iss: 'https://idp.example.org', aud: 'https://api.example.org', sub: form.get('client_id'), client_id: form.get('client_id'), iat: now, exp: now + 3600, jti: String(now), scope: 'api:read' })}.${'s'.repeat(342)}`
     json('200 OK', { access_token: token, token_type: 'Bearer', expires_in: 3600, scope: 'api:read' })
+  }
+  // an OpenCRVS-looking auth service (its error_uri) that refuses everything, quoting the injection everywhere it can
+  const inject = (socket: Socket) => {
+    const text = JSON.stringify({ error: 'invalid_client', error_description: INJECTION, error_uri: `Refer to https://documentation.opencrvs.org/ ${INJECTION}`, message: INJECTION })
+    write(socket, `HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\nlocation: https://evil.example/loc\r\ncontent-length: ${Buffer.byteLength(text)}\r\n\r\n${text}`)
   }
   const answer = (socket: Socket, head: boolean) => {
     if (behaviour === 'silent') return

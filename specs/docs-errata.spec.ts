@@ -5,6 +5,7 @@
 import { check, pass, skip, violation, test } from '../fixtures/index.ts'
 import { decodedPrimary } from '../fixtures/tokens.ts'
 import { req } from '../src/requirements/catalogue.ts'
+import { listed } from '../src/redact/neutral.ts'
 
 test(...check(req('DOCS-01'), async ({ tokens }) => {
   const { decoded } = await decodedPrimary(tokens)
@@ -23,7 +24,7 @@ test(...check(req('DOCS-02'), async ({ tokens }) => {
   const scopes = Array.isArray(decoded.claims.scope) ? decoded.claims.scope.map(String) : []
   const documented = ['health', 'nationalId', 'ageCheck']
   if (scopes.length && scopes.every((s) => documented.includes(s))) return pass(`the notification client's scopes use the documented names: ${scopes.join(', ')}`)
-  return violation(`the docs list approved scopes "health, nationalId, ageCheck"; this release's event-notification client carries ${scopes.map((s) => JSON.stringify(s)).join(', ')}`, {
+  return violation(`the docs list approved scopes "health, nationalId, ageCheck"; this release's event-notification client carries ${listed(scopes.map((s) => JSON.stringify(s)))}`, {
     detail: 'Integrators configuring scope checks from the docs will not find these names. Use the scope names each release issues (v1.x: notification-api, recordsearch, ...; v1.9 adds record.*[event=...]; v2.0 uses type=record.*&event=...).',
   })
 }))

@@ -8,6 +8,7 @@ import { compareScopes, expectedScopes, scopeSets } from '../fixtures/scopes.ts'
 import { MS_THRESHOLD, tokenView } from '../src/jwt/index.ts'
 import { evidence } from '../src/http/index.ts'
 import { secretForms } from '../src/redact/index.ts'
+import { listed } from '../src/redact/neutral.ts'
 import { CLIENT_TYPES, expectedAudience, scopeMatches, type ClientType } from '../src/profiles/profiles.ts'
 import { req } from '../src/requirements/catalogue.ts'
 
@@ -35,10 +36,10 @@ test(...check(req('JWT-CLM-02'), async ({ tokens, profile }) => {
     const missing = expected.filter((a) => !aud.includes(a))
     if (missing.length) {
       const gateway = missing.includes(GATEWAY_AUD) ? ` Without ${GATEWAY_AUD} the gateway refuses the token (401).` : ''
-      return violation(`${type}: aud lacks ${missing.join(', ')}.${gateway}`, { detail: `expected (${profile.label}): ${expected.join(', ')}\n${tokenView(decoded)}` })
+      return violation(`${type}: aud lacks ${listed(missing)}.${gateway}`, { detail: `expected (${profile.label}): ${expected.join(', ')}\n${tokenView(decoded)}` })
     }
     const extra = aud.filter((a) => !expected.includes(String(a)))
-    if (extra.length) extras.push(`${type}: ${extra.join(', ')}`)
+    if (extra.length) extras.push(`${type}: ${listed(extra)}`)
     outcomes.push(`${type} ${aud.length} entries`)
   }
   if (!outcomes.length) return skip('no client configured')
@@ -78,7 +79,7 @@ test(...check(req('JWT-CLM-03'), async ({ tokens, profile }) => {
 
 test(...check(req('JWT-CLM-04'), async ({ tokens, target, profile }) => {
   const sets = await scopeSets(tokens)
-  const sideBySide = [...sets].map(([t, s]) => `${t} (${CLIENT_TYPES[t].opencrvsType}): ${JSON.stringify(s)}`).join('\n')
+  const sideBySide = [...sets].map(([t, s]) => `${t} (${CLIENT_TYPES[t].opencrvsType}): ${s.length > 20 ? `[${listed(s.map((x) => JSON.stringify(x)), 20)}]` : JSON.stringify(s)}`).join('\n')
   const problems: string[] = []
   const checked: string[] = []
   const unchecked: string[] = []
@@ -103,7 +104,7 @@ test(...check(req('JWT-CLM-04'), async ({ tokens, target, profile }) => {
     checked.push(type)
   }
   if (problems.length) {
-    return violation(problems.join('; '), {
+    return violation(listed(problems, 5, '; '), {
       detail: `Scope sets side by side:\n${sideBySide}`,
       fix: 'Check the client type and permissions in OpenCRVS (Team > System clients / Integrations); if the deployment deliberately differs, declare the set in OPENCRVS_<TYPE>_CLIENT_SCOPES.',
     })
@@ -180,7 +181,7 @@ test(...check(req('JWT-CLM-08'), async ({ tokens }) => {
     const forms = secretForms(client.secret)
     const holders = [...Object.entries(decoded.header), ...Object.entries(decoded.claims)].filter(([, v]) => forms.some((f) => JSON.stringify(v).includes(f))).map(([k]) => k)
     if (holders.length) {
-      return violation(`the ${type.toLowerCase()} token carries its client secret in ${holders.join(', ')}: JWT claims are readable by anyone who sees the token`, {
+      return violation(`the ${type.toLowerCase()} token carries its client secret in ${listed(holders)}: JWT claims are readable by anyone who sees the token`, {
         fix: 'Rotate this client secret now (Refresh client secret), and remove the secret from the token claims.',
       })
     }
@@ -195,5 +196,5 @@ test(...check(req('JWT-CLM-09'), async ({ tokens, profile }) => {
   const known = ['scope', 'iat', 'exp', 'aud', 'iss', 'sub', ...(profile.jwt.userType ? ['userType'] : [])]
   const extra = Object.keys(decoded.claims).filter((c) => !known.includes(c))
   if (!extra.length) return pass(`claims are exactly ${profile.label}'s set: ${Object.keys(decoded.claims).join(', ')}`)
-  return finding('INFO', `claims beyond ${profile.label}'s set: ${extra.join(', ')}`, { detail: tokenView(decoded) })
+  return finding('INFO', `claims beyond ${profile.label}'s set: ${listed(extra)}`, { detail: tokenView(decoded) })
 }))

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs'
 import type { Dispatcher } from 'undici'
 import { redact, registerToken, secretForms } from '../redact/index.ts'
+import { neutral } from '../redact/neutral.ts'
 import { tlsErrorCode, tlsFailure } from './tls.ts'
 import { connectFor, type ConnectTo } from './connect-to.ts'
 
@@ -364,9 +365,10 @@ export function evidence(ex: HttpExchange, opts: { headers?: string[] } = {}): s
   if (ex.request.headers?.['content-type']) lines.push(`  content-type: ${ex.request.headers['content-type']}`)
   if (ex.request.body !== undefined) lines.push(`  body: ${ex.request.body}`)
   lines.push(`-> ${ex.status}`)
-  for (const h of shown) lines.push(`  ${h}: ${ex.headers[h] ?? '(absent)'}`)
+  // a target's text: one line each, controls escaped, bounded (src/redact/neutral.ts)
+  for (const h of shown) lines.push(`  ${h}: ${neutral(ex.headers[h] ?? '(absent)', { max: 200 })}`)
   // redact the whole body before cutting it: a cut through a secret would leave its first characters
   const whole = redact(ex.bodyText)
-  lines.push(`  body: ${whole.length > 600 ? `${whole.slice(0, 600)}… (${ex.bodyText.length} characters in all)` : whole}`)
+  lines.push(`  body: ${neutral(whole, { max: 600 })}`)
   return redact(lines.join('\n'))
 }

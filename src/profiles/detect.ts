@@ -10,6 +10,7 @@
  * behaviour of another candidate is REVIEW, never FAILED (fixtures/index.ts).
  */
 import { PROFILES, type ProfileId, profileForRelease } from './profiles.ts'
+import { neutral } from '../redact/neutral.ts'
 
 export interface Evidence {
   /** X-Version response header from the gateway (v1.6+): the token URL's answer, or the gateway's /auth/token. */
@@ -106,7 +107,8 @@ function noParamsSignal(code: string | undefined): Signal | undefined {
   return undefined
 }
 
-export function detectProfile(e: Evidence): Detection {
+export function detectProfile(evidence: Evidence): Detection {
+  const e = evidence.xVersion ? { ...evidence, xVersion: neutral(evidence.xVersion, { max: 40 }) } : evidence
   const x = e.xVersion ? xVersionSignal(e.xVersion) : {}
   const signals = [x.signal, ...(e.claims ? claimSignals(e.claims, e.clientId) : []), tokenExchangeSignal(e), noParamsSignal(e.noParamsError)].filter((s): s is Signal => !!s)
   // a lone empty-request code that every line from v1.7 on answers tells nothing
@@ -119,5 +121,6 @@ export function detectProfile(e: Evidence): Detection {
   // the profiles every independent signal allows (none, when they disagree among themselves)
   const independent = telling.filter((s) => !s.graded)
   const candidates = ALL.filter((p) => p !== best && independent.every((s) => s.supports.includes(p)) && independent.every((s) => s.supports.includes(best)))
-  return { profile: best, from: ordered.map((s) => s.why), conflicts, candidates, ...(x.newer ? { newer: x.newer } : {}) }
+  // a signal quotes the target (its X-Version): neutral before it reaches any output
+  return { profile: best, from: ordered.map((s) => neutral(s.why)), conflicts: conflicts.map((c) => neutral(c)), candidates, ...(x.newer ? { newer: neutral(x.newer, { max: 40 }) } : {}) }
 }

@@ -6,6 +6,7 @@
  */
 import { REQUIREMENTS, VERDICTS, type Verdict } from '../requirements/catalogue.ts'
 import { contractDrift, type Drift } from './contract.ts'
+import { mdCode, neutral } from '../redact/neutral.ts'
 import type { ConformanceReport, ResultEntry } from './conformance-reporter.ts'
 
 export interface Comparison {
@@ -26,7 +27,9 @@ interface Change {
   after?: ResultEntry
 }
 
-const cell = (s: string) => s.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|')
+const cell = (s: string) => neutral(s).replace(/\|/g, '\\|')
+/** A reason or fix, which may quote a target: a code span, so it forms no link, image or HTML. */
+const quoted = (s: string) => mdCode(s)
 const label = (r: ConformanceReport) => `${r.target.version} at ${r.target.tokenUrl}${r.target.emulator ? ' (bundled emulator)' : ''}`
 
 export function compareReports(before: ConformanceReport, after: ConformanceReport): Comparison {
@@ -59,7 +62,7 @@ export function compareReports(before: ConformanceReport, after: ConformanceRepo
   if (before.target.mode !== after.target.mode) lines.push(`> The two runs used different modes (${before.target.mode}, ${after.target.mode}): some verdict changes are the mode's, not the deployment's.`, '')
   const row = (c: Change) => {
     const title = REQUIREMENTS[c.id]?.title ?? c.after?.title ?? c.before?.title ?? ''
-    return `| ${c.id} | ${c.before?.verdict ?? '(not run)'} -> ${c.after?.verdict ?? '(not run)'} | ${cell(title)} | ${cell(c.after?.reason ?? c.before?.reason ?? '')} |`
+    return `| ${c.id} | ${c.before?.verdict ?? '(not run)'} -> ${c.after?.verdict ?? '(not run)'} | ${cell(title)} | ${quoted(c.after?.reason ?? c.before?.reason ?? '')} |`
   }
   const section = (title: string, list: Change[], note = '') => {
     if (!list.length) return
@@ -69,7 +72,7 @@ export function compareReports(before: ConformanceReport, after: ConformanceRepo
   const stopped = (after.clients ?? []).filter((c) => c.works === false && (before.clients ?? []).some((x) => x.id === c.id && x.works === true))
   if (stopped.length) {
     lines.push(`## Integration clients that no longer get a token (${stopped.length})`, '', '| Client | Versions | Now | Fix |', '|---|---|---|---|')
-    for (const c of stopped) lines.push(`| ${cell(c.name)}${c.required ? ' (required)' : ''} | ${cell(c.versions)} | ${cell(c.reason)} | ${cell(c.fix ?? '')} |`)
+    for (const c of stopped) lines.push(`| ${cell(c.name)}${c.required ? ' (required)' : ''} | ${cell(c.versions)} | ${quoted(c.reason)} | ${quoted(c.fix ?? '')} |`)
     lines.push('')
   }
   lines.push('## Verdict changes', '')
@@ -90,7 +93,7 @@ export function compareReports(before: ConformanceReport, after: ConformanceRepo
         lines.push(`**${d.group}**`, '')
         group = d.group
       }
-      lines.push(`- ${d.text}`)
+      lines.push(`- ${mdCode(d.text, false)}`)
     }
     lines.push('')
   }

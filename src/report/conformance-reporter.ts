@@ -14,6 +14,7 @@ import { readRuntime, SETUP_VERDICT_ENV, type Runtime } from '../runtime/runtime
 import { orderFacts, type ContractFacts } from './contract.ts'
 import { BUDGET_ANNOTATION, CONTRACT_ANNOTATION, VERDICT_ANNOTATION, type VerdictRecord } from './verdict.ts'
 import type { ClientVerdict } from '../clients/judge.ts'
+import { bounded, listed, mdBlock, mdCode, neutral } from '../redact/neutral.ts'
 
 export interface ResultEntry extends VerdictRecord {
   title: string
@@ -50,6 +51,9 @@ export interface ConformanceReport {
   /** Each known integration client: its request as replayed (redacted), whether it gets a token here, why, and next. */
   clients: ClientVerdict[]
 }
+
+/** The most items of one observed list the reports keep. */
+const MAX_FACT_ITEMS = 50
 
 const MARK: Record<Verdict, string> = { PASSED: 'ok  ', FAILED: 'FAIL', WARNING: 'WARN', REVIEW: 'LOOK', INFO: 'info', SKIPPED: 'skip' }
 
@@ -89,9 +93,12 @@ export default class ConformanceReporter implements Reporter {
   }
 
   onError(error: TestError): void {
-    const message = redact(error.message ?? error.value ?? 'unknown error')
-      .replace(/\u001b\[[0-9;]*m/g, '')
-      .replace(/^(Error: )+/, '')
+    const message = neutral(
+      redact(error.message ?? error.value ?? 'unknown error')
+        .replace(/\u001b\[[0-9;]*m/g, '') // Playwright's own colouring; a target's escapes are escaped below
+        .replace(/^(Error: )+/, ''),
+      { max: 4000 },
+    )
     process.stderr.write(`Error: ${message}\n`)
     this.errors.push(message)
   }
@@ -155,7 +162,9 @@ export default class ConformanceReporter implements Reporter {
     }
     const results = [...this.results.values()].sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id))
     // the client verdicts travel as CLIENTS-01's observation; they are a list of their own, not a contract fact
-    const { clients, ...contract } = this.contract
+    const { clients, ...observed } = this.contract
+    // a target's lists (its audiences, its scopes) kept to a bound: the report's size does not grow with them
+    const contract = Object.fromEntries(Object.entries(observed).map(([k, v]) => [k, Array.isArray(v) && v.length > MAX_FACT_ITEMS ? [...v.slice(0, MAX_FACT_ITEMS), `… and ${v.length - MAX_FACT_ITEMS} more`] : typeof v === 'string' ? bounded(v, 500) : v]))
     const totals = Object.fromEntries(VERDICTS.map((v) => [v, results.filter((r) => r.verdict === v).length])) as Record<Verdict, number>
     // every request was sent by global setup and the evidence collection; the checks send none
     const requests = {
@@ -222,22 +231,25 @@ function signatureCaveat(r: ConformanceReport): string | null {
   return `No token signature was verified in this run (JWT-SIG-01 ${sig.verdict}: ${oneLine(sig.reason)}): the tokens' claims were read, not proven to come from this deployment.`
 }
 
+/** One line, a target's text in it neutralised (a Markdown cell's | escaped). */
 function oneLine(s: string): string {
-  return s.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|')
+  return neutral(s).replace(/\|/g, '\\|')
 }
 
 export function markdown(r: ConformanceReport): string {
   const failed = r.results.filter((x) => x.verdict === 'FAILED')
   const warnings = r.results.filter((x) => x.verdict === 'WARNING' || x.verdict === 'REVIEW')
+  // every text that may carry a target's words goes in a code span (mdCode) or a fenced block (mdBlock): it can
+  // form no link, image or HTML in a rendered report or a CI job summary
   const lines = [
     '# OpenCRVS token endpoint conformance',
     '',
     `| | |`,
     `|---|---|`,
-    `| Token endpoint | ${r.target.tokenUrl}${r.target.emulator ? ` (bundled emulator, release ${r.target.emulator.release}${r.target.emulator.faults.length ? `, faults: ${r.target.emulator.faults.join(', ')}` : ''})` : ''} |`,
-    `| Release profile | ${r.target.version} (OPENCRVS_VERSION=${r.target.declared}) |`,
-    `| Evidence | ${r.target.detectedFrom.map(oneLine).join('; ') || 'none'} |`,
-    `| Mode | ${r.target.mode} |`,
+    `| Token endpoint | ${mdCode(r.target.tokenUrl)}${r.target.emulator ? ` (bundled emulator, release ${r.target.emulator.release}${r.target.emulator.faults.length ? `, faults: ${r.target.emulator.faults.join(', ')}` : ''})` : ''} |`,
+    `| Release profile | ${r.target.version} (OPENCRVS_VERSION=${mdCode(r.target.declared || '?')}) |`,
+    `| Evidence | ${r.target.detectedFrom.map((e) => mdCode(e)).join('; ') || 'none'} |`,
+    `| Mode | ${r.target.mode || '?'} |`,
     `| Started | ${r.startedAt} |`,
     `| Duration | ${(r.durationMs / 1000).toFixed(1)} s |`,
     `| Requests to the target | ${requestLine(r)}${r.requests.budgetReached ? ' - BUDGET REACHED, run incomplete' : ''} |`,
@@ -246,22 +258,22 @@ export function markdown(r: ConformanceReport): string {
     ...(rateLimitLine(r) ? [`> **${rateLimitLine(r)}**`, ''] : []),
     `**Totals:** ${VERDICTS.map((v) => `${r.totals[v]} ${v}`).join(', ')}`,
     '',
-    ...(r.results.length ? [] : ['**NOT CHECKED: no check ran.**', '', ...r.errors.map((e) => `> ${oneLine(e)}`), '']),
+    ...(r.results.length ? [] : ['**NOT CHECKED: no check ran.**', '', ...r.errors.map((e) => `> ${mdCode(e, false)}`), '']),
   ]
   const waived = r.results.filter((x) => x.waiver)
   if (waived.length) {
     lines.push('## Waivers', '')
-    for (const w of waived) lines.push(`- **${w.id}** ${w.waiver!.expired ? `waiver EXPIRED on ${w.waiver!.until}, not applied` : `waived until ${w.waiver!.until}`}: ${oneLine(w.waiver!.reason)}`)
+    for (const w of waived) lines.push(`- **${w.id}** ${w.waiver!.expired ? `waiver EXPIRED on ${w.waiver!.until}, not applied` : `waived until ${w.waiver!.until}`}: ${mdCode(w.waiver!.reason, false)}`)
     lines.push('')
   }
   if (failed.length) {
     lines.push('## Fix first', '')
-    for (const f of failed) lines.push(`- **${f.id}** ${oneLine(f.reason)}${f.fix ? `  \n  How to fix: ${oneLine(f.fix)}` : ''}`)
+    for (const f of failed) lines.push(`- **${f.id}** ${mdCode(f.reason, false)}${f.fix ? `  \n  How to fix: ${mdCode(f.fix, false)}` : ''}`)
     lines.push('')
   }
   if (warnings.length) {
     lines.push('## Warnings and items to review', '')
-    for (const w of warnings) lines.push(`- **${w.id}** (${w.verdict}) ${oneLine(w.reason)}${w.fix ? `  \n  ${oneLine(w.fix)}` : ''}`)
+    for (const w of warnings) lines.push(`- **${w.id}** (${w.verdict}) ${mdCode(w.reason, false)}${w.fix ? `  \n  ${mdCode(w.fix, false)}` : ''}`)
     lines.push('')
   }
   if (r.upgrade) {
@@ -273,21 +285,27 @@ export function markdown(r: ConformanceReport): string {
   if (caveat) lines.push(`> **${caveat}**`, '')
   if (r.clients.length) {
     lines.push('## Integration clients', '', 'Each known client\'s token request, replayed as the client sends it with a dummy secret (CLIENTS-01).', '', '| Client | Versions | Gets a token here | Why | Next release |', '|---|---|---|---|---|')
-    for (const c of r.clients) lines.push(`| ${oneLine(c.name)}${c.required ? ' (required)' : ''} | ${oneLine(c.versions)} | ${c.works === null ? 'not checked' : c.works ? 'yes' : '**no**'} | ${oneLine(c.reason)}${c.fix ? ` Fix: ${oneLine(c.fix)}` : ''} | ${oneLine(c.nextRelease)} |`)
+    for (const c of r.clients) lines.push(`| ${oneLine(c.name)}${c.required ? ' (required)' : ''} | ${oneLine(c.versions)} | ${c.works === null ? 'not checked' : c.works ? 'yes' : '**no**'} | ${mdCode(c.reason)}${c.fix ? ` Fix: ${mdCode(c.fix)}` : ''} | ${oneLine(c.nextRelease)} |`)
     lines.push('')
   }
   lines.push('## Every requirement', '', '| Id | Verdict | Requirement | Result |', '|---|---|---|---|')
-  for (const x of r.results) lines.push(`| ${x.id} | ${x.verdict} | ${oneLine(x.title)} | ${oneLine(x.reason)} |`)
+  for (const x of r.results) lines.push(`| ${x.id} | ${x.verdict} | ${oneLine(x.title)} | ${mdCode(x.reason)} |`)
   const facts = Object.entries(r.contract)
   if (facts.length) {
     lines.push('', '## Contract fingerprint', '', 'What this run observed of the token contract (compare two runs with `npm run compare -- before.json after.json`).', '', '| Item | Observed |', '|---|---|')
-    for (const [k, v] of facts) lines.push(`| ${k} | ${oneLine(typeof v === 'string' ? v : JSON.stringify(v))} |`)
+    for (const [k, v] of facts) lines.push(`| ${mdCode(k)} | ${mdCode(factText(v))} |`)
   }
   lines.push('', '## Evidence', '')
   for (const x of r.results.filter((y) => y.detail)) {
-    lines.push(`### ${x.id} (${x.verdict})`, '', '```', x.detail ?? '', '```', '', `Sources: ${x.sources.map((s) => `[${s.label}](${s.url})`).join(', ')}`, '')
+    lines.push(`### ${x.id} (${x.verdict})`, '', mdBlock(x.detail ?? ''), '', `Sources: ${x.sources.map((s) => `[${s.label}](${s.url})`).join(', ')}`, '')
   }
   return lines.join('\n') + '\n'
+}
+
+/** A contract fact as the report shows it: a target's long list cut to a handful. */
+function factText(v: unknown): string {
+  if (Array.isArray(v)) return `[${listed(v)}]`
+  return typeof v === 'string' ? v : JSON.stringify(v) ?? ''
 }
 
 function requestLine(r: ConformanceReport): string {
