@@ -122,6 +122,10 @@ const CASES: Array<{ behaviour: Behaviour; names: RegExp; maxRequests: number }>
   { behaviour: 'huge', names: /body over 512 kB/, maxRequests: 1 },
   { behaviour: 'html-502', names: /answers HTTP 502 \(text\/html\) to every request/, maxRequests: 3 },
   { behaviour: 'html-200', names: /answers HTTP 200 with a body that is not JSON \(text\/html\) to every request/, maxRequests: 3 },
+  // answered, badly: said in words, never "cannot reach", never a raw library code
+  { behaviour: 'header-flood', names: /answered with response headers over 16 kB/, maxRequests: 1 },
+  { behaviour: 'reset-mid-body', names: /closed the connection in the middle of its answer \(HTTP 200/, maxRequests: 1 },
+  { behaviour: 'bad-status-line', names: /answered with a malformed HTTP response/, maxRequests: 1 },
 ]
 
 describe('hostile and broken targets', { concurrency: 2 }, () => {
@@ -140,6 +144,8 @@ describe('hostile and broken targets', { concurrency: 2 }, () => {
       assert.match(run.output, /Verdict: NOT CHECKED/, run.output)
       assert.match(run.output, c.names, run.output)
       assert.doesNotMatch(run.output, STACK, 'no stack trace or raw error')
+      assert.doesNotMatch(run.output, /UND_ERR|HPE_|ECONNRESET/, 'no raw library code')
+      if (c.behaviour !== 'silent') assert.doesNotMatch(run.output, /Cannot reach/, 'the target answered: not "cannot reach"')
       assert.ok(requests <= c.maxRequests, facts)
       assert.ok(run.seconds < ENDS_BY_ITSELF_S, `bounded time: ${facts}`)
       assert.ok(run.peakMb < 400, `bounded memory: ${facts}`)

@@ -15,7 +15,7 @@
 import { createServer, type Socket } from 'node:net'
 import type { AddressInfo } from 'node:net'
 
-export type Behaviour = 'silent' | 'drip' | 'huge' | 'html-502' | 'html-200' | 'deep-jwt' | 'generic-oauth' | 'inject'
+export type Behaviour = 'silent' | 'drip' | 'huge' | 'html-502' | 'html-200' | 'deep-jwt' | 'generic-oauth' | 'inject' | 'header-flood' | 'reset-mid-body' | 'bad-status-line'
 
 /**
  * What an injecting target puts in every text the kit may quote: an ANSI clear-screen, an OSC 8 hyperlink, a carriage
@@ -90,6 +90,21 @@ export async function startHostile(behaviour: Behaviour): Promise<HostileTarget>
   }
   const answer = (socket: Socket, head: boolean) => {
     if (behaviour === 'silent') return
+    // 2 MB of response headers
+    if (behaviour === 'header-flood') {
+      write(socket, `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n${Array.from({ length: 2048 }, (_, i) => `x-flood-${i}: ${'a'.repeat(1000)}\r\n`).join('')}content-length: 2\r\n\r\n{}`)
+      return
+    }
+    // a head promising 100 bytes, 10 of them, then the connection reset
+    if (behaviour === 'reset-mid-body') {
+      write(socket, 'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{"access_t')
+      setTimeout(() => socket.resetAndDestroy(), 50)
+      return
+    }
+    if (behaviour === 'bad-status-line') {
+      write(socket, 'HTTP/1.1 2OO SURE\r\ncontent-length: 2\r\n\r\n{}')
+      return
+    }
     if (behaviour === 'html-502' || behaviour === 'html-200') {
       const [status, page] = behaviour === 'html-502' ? ['502 Bad Gateway', HTML_502] : ['200 OK', HTML_200]
       write(socket, `HTTP/1.1 ${status}\r\ncontent-type: text/html\r\ncontent-length: ${Buffer.byteLength(page)}\r\n\r\n${head ? '' : page}`)

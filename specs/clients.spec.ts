@@ -5,8 +5,10 @@
 import { check, deviation, pass, skip, test, violation } from '../fixtures/index.ts'
 import type { ClientVerdict } from '../fixtures/clients.ts'
 import { req } from '../src/requirements/catalogue.ts'
+import { bounded } from '../src/redact/neutral.ts'
 
-const line = (c: ClientVerdict) => `${c.name} ${c.versions}: ${c.works === null ? c.reason : c.works ? c.reason : `${c.reason}${c.fix ? ` Fix: ${c.fix}` : ''}`}`
+/** One client in the evidence, bounded: the request, the fix and the whole reason are in conformance.json's clients. */
+const line = (c: ClientVerdict) => `${c.name} ${c.versions}: ${bounded(c.works ? `gets a token (${c.answered ?? ''})` : c.reason, 420)}`
 
 test(...check(req('CLIENTS-01'), async ({ clients, target }) => {
   const all = await clients.all()
@@ -14,7 +16,7 @@ test(...check(req('CLIENTS-01'), async ({ clients, target }) => {
   const observed = { clients: all }
   if (!checked.length) return skip(`no client could be replayed: ${all[0]?.reason ?? 'no known client'}`)
   const broken = checked.filter((c) => c.works === false)
-  const detail = [...broken, ...checked.filter((c) => c.works), ...all.filter((c) => c.works === null)].map((c) => `- ${line(c)}\n  request: ${c.request}\n  next release: ${c.nextRelease}`).join('\n')
+  const detail = [...broken, ...checked.filter((c) => c.works), ...all.filter((c) => c.works === null)].map((c) => `- ${line(c)}\n  next release: ${bounded(c.nextRelease, 200)}`).join('\n')
   const from = target.domain ? ` (domain ${target.domain.name}, from ${target.domain.from})` : ''
   const names = (list: ClientVerdict[]) => list.map((c) => `${c.name} ${c.versions}`).join('; ')
   const required = broken.filter((c) => c.required)

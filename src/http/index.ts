@@ -84,6 +84,37 @@ export interface Budget {
   spent: number
 }
 
+/** Nothing answered: the host does not resolve, refuses the connection, or cannot be routed to. */
+export class Unreachable extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'Unreachable'
+    this.stack = message
+  }
+}
+
+/**
+ * What an HTTP client's error means, in words a person can act on, and whether the target answered at all ("cannot
+ * reach" only when nothing did). Null for an error the kit does not know: it is thrown as it is.
+ */
+export function transportInWords(e: unknown, status: number | undefined): { reached: boolean; text: string } | null {
+  const err = e as { code?: string; message?: string; cause?: { code?: string; message?: string } }
+  const code = err.code ?? ''
+  const cause = err.cause?.code ?? ''
+  const either = (c: string) => code === c || cause === c
+  if (either('UND_ERR_HEADERS_OVERFLOW')) return { reached: true, text: 'answered with response headers over 16 kB (the most the kit reads): it stopped reading them' }
+  if (code.startsWith('HPE_') || cause.startsWith('HPE_') || /Parse Error|HPE_|does not match the HTTP\/1\.1 protocol/.test(`${err.message ?? ''} ${err.cause?.message ?? ''}`) || either('UND_ERR_RESPONSE')) return { reached: true, text: 'answered with a malformed HTTP response (not a valid status line or headers)' }
+  const reset = either('ECONNRESET') || either('UND_ERR_SOCKET') || either('EPIPE') || /other side closed/.test(err.message ?? '')
+  if (reset && status !== undefined) return { reached: true, text: `closed the connection in the middle of its answer (HTTP ${status}, the body cut short)` }
+  if (reset) return { reached: true, text: 'closed the connection before answering' }
+  if (either('ECONNREFUSED')) return { reached: false, text: 'the connection was refused (nothing listens there)' }
+  if (either('ENOTFOUND')) return { reached: false, text: 'the host name does not resolve' }
+  if (either('EAI_AGAIN')) return { reached: false, text: 'the host name could not be resolved now (DNS did not answer)' }
+  if (either('EHOSTUNREACH') || either('ENETUNREACH')) return { reached: false, text: 'there is no route to the host' }
+  if (either('UND_ERR_CONNECT_TIMEOUT') || either('ETIMEDOUT')) return { reached: false, text: 'the connection timed out before it was made' }
+  return null
+}
+
 /**
  * An edge kept refusing a request for its rate (429, or 503 with Retry-After) after the kit waited as told and resent
  * it: the request got no answer from the target. The run names the limit once; the checks that needed it skip.
@@ -263,6 +294,8 @@ export class HttpClient {
     const deadline = new AbortController()
     const timer = setTimeout(() => deadline.abort(), timeoutMs)
     let res: Dispatcher.ResponseData
+    /** The status, once the answer's head has arrived: a failure after it is the target's, mid-answer. */
+    let status: number | undefined
     let bodyText = ''
     try {
       res = await request(req.url, {
@@ -274,6 +307,7 @@ export class HttpClient {
         bodyTimeout: timeoutMs,
         ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}),
       })
+      status = res.statusCode
       if (req.method !== 'HEAD') {
         const chunks: Buffer[] = []
         let size = 0
@@ -292,6 +326,9 @@ export class HttpClient {
       if (deadline.signal.aborted) {
         throw new TargetMisbehaved(`${what()} did not complete within ${timeoutMs / 1000} s (the kit's deadline for connect, headers and body together, CONFORMANCE_REQUEST_TIMEOUT_SECONDS)`)
       }
+      if (e instanceof TargetMisbehaved) throw e
+      const words = transportInWords(e, status)
+      if (words) throw words.reached ? new TargetMisbehaved(`${what()} ${words.text}`) : new Unreachable(`${what()}: ${words.text}`)
       throw e
     } finally {
       clearTimeout(timer)

@@ -9,7 +9,7 @@ import { config as loadDotenv } from 'dotenv'
 import { resolveConfig, type Target } from '../config/index.ts'
 import { detectProfile, type Evidence } from '../profiles/detect.ts'
 import { PROFILES, TOKEN_EXCHANGE, tokenFormatOrder, type Profile, type ProfileId } from '../profiles/profiles.ts'
-import { accessToken, addRequests, BudgetExceeded, errorCode, HttpClient, type HttpExchange, RateLimited, TargetMisbehaved, TlsFailure, tokenRequest } from '../http/index.ts'
+import { accessToken, addRequests, BudgetExceeded, errorCode, HttpClient, type HttpExchange, RateLimited, TargetMisbehaved, TlsFailure, tokenRequest, Unreachable } from '../http/index.ts'
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { createRequire } from 'node:module'
@@ -210,9 +210,10 @@ function unreachable(target: Target, e: Error): string {
   }
   if (e instanceof RateLimited) return `An edge in front of the token endpoint limits the request rate, and kept refusing after the kit waited as it asked: ${e.message}. Set CONFORMANCE_MAX_RATE to the edge's limit (requests a second) and run again, or exempt the kit's address from the limit.`
   if (e instanceof TargetMisbehaved) return `The token endpoint gave no usable answer: ${e.message}. No check can run against it.`
-  // a TLS error never gets here: the request layer turns every one into a TlsFailure, named for what it is
-  const code = (e as Error & { cause?: { code?: string } }).cause?.code ?? (e as Error & { code?: string }).code ?? ''
-  return `Cannot reach the token endpoint ${target.tokenUrl}: ${code || e.message}. Check OPENCRVS_AUTH_URL / OPENCRVS_GATEWAY_URL / OPENCRVS_TOKEN_URL and that this machine can reach it.`
+  // a TLS error never gets here: the request layer turns every one into a TlsFailure, named for what it is; every
+  // other failure it knows is a TargetMisbehaved (the target answered, badly) or an Unreachable (nothing answered)
+  if (e instanceof Unreachable) return `Cannot reach the token endpoint: ${e.message}. Check OPENCRVS_AUTH_URL / OPENCRVS_GATEWAY_URL / OPENCRVS_TOKEN_URL and that this machine can reach it.`
+  return `The token endpoint ${target.tokenUrl} could not be used: ${e.message.split('\n')[0]}. Check OPENCRVS_AUTH_URL / OPENCRVS_GATEWAY_URL / OPENCRVS_TOKEN_URL.`
 }
 
 /**
