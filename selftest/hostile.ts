@@ -63,7 +63,7 @@ export async function startHostile(behaviour: Behaviour): Promise<HostileTarget>
         pending = pending.subarray(end + 4 + length)
         requests++
         if (behaviour === 'generic-oauth') genericOAuth(socket, head, body)
-        else if (behaviour === 'inject') inject(socket)
+        else if (behaviour === 'inject') inject(socket, head.startsWith('HEAD '))
         else answer(socket, head.startsWith('HEAD '))
       }
     })
@@ -84,9 +84,9 @@ export async function startHostile(behaviour: Behaviour): Promise<HostileTarget>
     json('200 OK', { access_token: token, token_type: 'Bearer', expires_in: 3600, scope: 'api:read' })
   }
   // an OpenCRVS-looking auth service (its error_uri) that refuses everything, quoting the injection everywhere it can
-  const inject = (socket: Socket) => {
+  const inject = (socket: Socket, head: boolean) => {
     const text = JSON.stringify({ error: 'invalid_client', error_description: INJECTION, error_uri: `Refer to https://documentation.opencrvs.org/ ${INJECTION}`, message: INJECTION })
-    write(socket, `HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\nlocation: https://evil.example/loc\r\ncontent-length: ${Buffer.byteLength(text)}\r\n\r\n${text}`)
+    write(socket, `HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\nlocation: https://evil.example/loc\r\ncontent-length: ${Buffer.byteLength(text)}\r\n\r\n${head ? '' : text}`)
   }
   const answer = (socket: Socket, head: boolean) => {
     if (behaviour === 'silent') return

@@ -303,6 +303,9 @@ export class HttpClient {
         headers: req.headers ?? {},
         ...(req.body !== undefined ? { body: req.body } : {}),
         signal: deadline.signal,
+        // a connection of its own for every request (Connection: close): no idle socket the target closed while the
+        // kit was busy is ever reused, so a reset is always the target's answer, never a race of keep-alive timers
+        reset: true,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
         ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}),
