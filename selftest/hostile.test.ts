@@ -262,8 +262,17 @@ describe('hostile and broken targets', { concurrency: 2 }, () => {
   })
 
   test('a standards-following OAuth server that is not OpenCRVS: NOT CHECKED, "does not look like an OpenCRVS token endpoint", with why', async () => {
-    const { run, requests } = await againstHostile('generic-oauth', { OPENCRVS_NOTIFICATION_CLIENT_ID: 'generic-client', OPENCRVS_NOTIFICATION_CLIENT_SECRET: randomUUID() })
+    const { run, requests, reportDir } = await againstHostile('generic-oauth', { OPENCRVS_NOTIFICATION_CLIENT_ID: 'generic-client', OPENCRVS_NOTIFICATION_CLIENT_SECRET: randomUUID() })
     assert.equal(run.code, 1, run.output)
+    // the stopped run's report keeps its context: what was checked, how, what was sent and seen, and why it stopped
+    const report = JSON.parse(readFileSync(join(reportDir, 'conformance.json'), 'utf8')) as KitRun['report']
+    assert.match(report.target.tokenUrl, /^http:\/\/127\.0\.0\.1:\d+\/token$/)
+    assert.equal(report.target.mode, 'opencrvs')
+    assert.equal(report.target.declared, 'auto')
+    assert.equal(report.requests.total, requests, 'the requests actually sent')
+    assert.equal(report.stop?.cause, 'not-opencrvs')
+    assert.match(report.stop!.reason, /does not look like an OpenCRVS token endpoint/)
+    assert.doesNotMatch(readFileSync(join(reportDir, 'conformance.md'), 'utf8'), /of at most \?/)
     assert.match(run.output, /does not look like an OpenCRVS token endpoint: .*no error_uri into the OpenCRVS documentation.*iss is "https:\/\/idp\.example\.org".*expires_in.*Verdict: NOT CHECKED/s)
     assert.doesNotMatch(run.output, /FAILED\s+[A-Z]+-/, 'judged against no OpenCRVS profile')
     assert.ok(requests <= 3, `${requests} requests`)

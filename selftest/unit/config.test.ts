@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { ConfigError, resolveConfig } from '../../src/config/index.ts'
+import { ConfigError, formatConfigError, resolveConfig } from '../../src/config/index.ts'
 
 const base = { OPENCRVS_AUTH_URL: 'https://auth.example.org' }
 
@@ -187,4 +187,12 @@ test('lifecycle credentials: each group whole or not at all; the retired file va
   if (ok.kind !== 'deployment') return
   assert.deepEqual(ok.target.lifecycle.retired?.credentials, [{ id: 'id-1', secret: 'secret-1' }, { id: 'id-2', secret: 'secret-2' }])
   assert.deepEqual(ok.target.lifecycle.reenabled, { id: 'r', secret: 'rs' })
+})
+
+test('a configuration error never echoes a configured secret, even one pasted into the wrong variable', () => {
+  const secret = 'f3a9c1d2-5b7e-4c8a-9e0f-123456789abc'
+  const e = configError({ OPENCRVS_VERSION: `1.9.x-${secret}`, OPENCRVS_AUTH_URL: 'https://auth.example.org', OPENCRVS_NOTIFICATION_CLIENT_ID: 'n', OPENCRVS_NOTIFICATION_CLIENT_SECRET: secret })
+  const shown = formatConfigError(e)
+  assert.match(shown, /OPENCRVS_VERSION/)
+  assert.doesNotMatch(shown, new RegExp(secret.slice(0, 8)))
 })

@@ -6,6 +6,7 @@ import { X509Certificate } from 'node:crypto'
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { KeyUnavailable, parsePublicKey } from '../jwt/key-text.ts'
 import { ConfigError } from './errors.ts'
+import { redact, registerSecret } from '../redact/index.ts'
 import { parseConnectTo, parseDomain, parseRequiredClients, type Domain } from './integration.ts'
 import type { ConnectTo } from '../http/connect-to.ts'
 import { REQUIREMENTS } from '../requirements/catalogue.ts'
@@ -288,8 +289,17 @@ function parseWaivers(env: Env): Waiver[] {
   })
 }
 
+/**
+ * Every configured secret joins the redaction registry before any value is validated: a secret pasted into the
+ * wrong variable (OPENCRVS_VERSION=1.9.x-<secret>) is never echoed by the error about that variable.
+ */
+function registerEnvSecrets(env: Env): void {
+  for (const [name, v] of Object.entries(env)) if (/^OPENCRVS_\w*SECRET$/.test(name) && v?.trim()) registerSecret(v.trim(), `${name.toLowerCase().replace(/^opencrvs_/, '').replace(/_/g, ' ')}`)
+}
+
 /** Validate the environment once. Throws ConfigError on the first bad value. */
 export function resolveConfig(env: Env): Resolved {
+  registerEnvSecrets(env)
   const modeText = value(env, 'CONFORMANCE_MODE') ?? 'opencrvs'
   if (modeText !== 'opencrvs' && modeText !== 'strict') {
     throw new ConfigError('CONFORMANCE_MODE', `"${modeText}" is not a mode`, 'Write opencrvs (default: the contract each release really offers) or strict (RFC MUSTs are FAILED).')
@@ -443,10 +453,10 @@ export function reportDirFrom(env: Env): string {
 
 /** The message a person sees for a configuration error. */
 export function formatConfigError(e: ConfigError): string {
-  return [
+  return redact([
     `Configuration error in ${e.variable}`,
     `  what is wrong: ${e.problem}`,
     `  what to do:    ${e.fix}`,
     '  (see .env.example for every variable; nothing was sent to any deployment)',
-  ].join('\n')
+  ].join('\n'))
 }

@@ -10,7 +10,7 @@ import type { RequestStats } from '../http/index.ts'
 import { PROFILES } from '../profiles/profiles.ts'
 import { ID_PATTERN, REQUIREMENTS, REQUIREMENT_LIST, VERDICTS, type Verdict } from '../requirements/catalogue.ts'
 import { redact, redactValue } from '../redact/index.ts'
-import { readRuntime, SETUP_VERDICT_ENV, type Runtime } from '../runtime/runtime.ts'
+import { readRuntime, SETUP_CONTEXT_ENV, SETUP_VERDICT_ENV, type Runtime, type SetupContext } from '../runtime/runtime.ts'
 import { orderFacts, type ContractFacts } from './contract.ts'
 import { BUDGET_ANNOTATION, CONTRACT_ANNOTATION, VERDICT_ANNOTATION, type VerdictRecord } from './verdict.ts'
 import type { ClientVerdict } from '../clients/judge.ts'
@@ -42,6 +42,8 @@ export interface ConformanceReport {
   requests: RequestStats & { max: number | null; budgetReached: boolean }
   /** Why no check ran (set up failed), when that happened. */
   errors: string[]
+  /** A run stopped in setup: NOT CHECKED, the machine-readable cause (certificate, not-opencrvs, rate-limited, ...) and why. */
+  stop?: { verdict: 'NOT CHECKED'; cause: string; reason: string }
   /** What the next release changes for this release's integrators (upgrade readiness), where the kit knows. */
   upgrade?: { release: string; changes: string[] } | null
   totals: Record<Verdict, number>
@@ -166,35 +168,39 @@ export default class ConformanceReporter implements Reporter {
     // a target's lists (its audiences, its scopes) kept to a bound: the report's size does not grow with them
     const contract = Object.fromEntries(Object.entries(observed).map(([k, v]) => [k, Array.isArray(v) && v.length > MAX_FACT_ITEMS ? [...v.slice(0, MAX_FACT_ITEMS), `… and ${v.length - MAX_FACT_ITEMS} more`] : typeof v === 'string' ? bounded(v, 500) : v]))
     const totals = Object.fromEntries(VERDICTS.map((v) => [v, results.filter((r) => r.verdict === v).length])) as Record<Verdict, number>
+    // a run stopped in setup still says what it was run against, what it sent and what it saw (SetupContext)
+    const stopped = runtime ? undefined : setupContext()
     // every request was sent by global setup and the evidence collection; the checks send none
+    const sent = runtime?.setupRequests ?? stopped?.requests
     const requests = {
-      total: runtime?.setupRequests.total ?? 0,
-      token: runtime?.setupRequests.token ?? 0,
-      issued: runtime?.setupRequests.issued ?? 0,
-      secretInUrl: runtime?.setupRequests.secretInUrl ?? 0,
-      tokenInUrl: runtime?.setupRequests.tokenInUrl ?? 0,
-      rateLimited: runtime?.setupRequests.rateLimited ?? 0,
-      max: runtime?.budget.max ?? null,
-      budgetReached: this.budgetReached,
+      total: sent?.total ?? 0,
+      token: sent?.token ?? 0,
+      issued: sent?.issued ?? 0,
+      secretInUrl: sent?.secretInUrl ?? 0,
+      tokenInUrl: sent?.tokenInUrl ?? 0,
+      rateLimited: sent?.rateLimited ?? 0,
+      max: runtime?.budget.max ?? stopped?.max ?? null,
+      budgetReached: this.budgetReached || stopped?.stop.cause === 'budget',
     }
     const report: ConformanceReport = {
       kit: { name: 'opencrvs-token-conformance', version: kitVersion() },
       target: {
-        tokenUrl: runtime?.target.tokenUrl ?? '(not resolved)',
-        tokenRoute: runtime?.target.tokenRoute ?? '',
+        tokenUrl: runtime?.target.tokenUrl ?? stopped?.tokenUrl ?? '(not resolved)',
+        tokenRoute: runtime?.target.tokenRoute ?? stopped?.tokenRoute ?? '',
         version: runtime ? PROFILES[runtime.profileId].label : '(not resolved)',
-        declared: runtime?.declared ?? '',
-        detectedFrom: runtime?.detectedFrom ?? [],
+        declared: runtime?.declared ?? stopped?.declared ?? '',
+        detectedFrom: runtime?.detectedFrom ?? stopped?.identification.supporting ?? [],
         identification: {
-          profile: runtime ? PROFILES[runtime.profileId].label : '(not resolved)',
+          profile: runtime ? PROFILES[runtime.profileId].label : (stopped?.identification.profile ?? '(not resolved)'),
           confidence: !runtime ? 'none' : runtime.declared !== 'auto' ? 'declared' : runtime.conflicts.length || !runtime.detected ? 'low' : runtime.detectedFrom.length > 1 || runtime.newer ? 'high' : 'medium',
-          supporting: runtime?.detectedFrom ?? [],
-          contradicting: runtime?.conflicts ?? [],
+          supporting: runtime?.detectedFrom ?? stopped?.identification.supporting ?? [],
+          contradicting: runtime?.conflicts ?? stopped?.identification.contradicting ?? [],
           newerThanProfiles: runtime?.newer ?? null,
         },
-        mode: runtime?.target.mode ?? '',
+        mode: runtime?.target.mode ?? stopped?.mode ?? '',
         emulator: runtime?.emulator ?? null,
       },
+      ...(stopped ? { stop: stopped.stop } : {}),
       startedAt: runtime?.startedAt ?? new Date(this.started).toISOString(),
       durationMs: Date.now() - this.started,
       requests,
@@ -209,6 +215,17 @@ export default class ConformanceReporter implements Reporter {
     writeFileSync(join(this.reportDir, 'conformance.json'), redact(JSON.stringify(report, null, 2)) + '\n')
     writeFileSync(join(this.reportDir, 'conformance.md'), redact(markdown(report)))
     process.stdout.write(redact(summary(report, result, this.reportDir)))
+  }
+}
+
+/** What a run stopped in setup left for its report, if it stopped there. */
+function setupContext(): SetupContext | undefined {
+  const text = process.env[SETUP_CONTEXT_ENV]
+  if (!text) return undefined
+  try {
+    return JSON.parse(text) as SetupContext
+  } catch {
+    return undefined
   }
 }
 
@@ -320,7 +337,8 @@ function rateLimitLine(r: ConformanceReport): string | null {
 }
 
 function summary(r: ConformanceReport, result: FullResult, dir: string): string {
-  const lines = ['', r.target.mode ? `Conformance summary (${r.target.version}, ${r.target.mode} mode): ${VERDICTS.map((v) => `${r.totals[v]} ${v}`).join(', ')}` : `Conformance summary: the run stopped in setup, before the checks${r.results.length ? ` (${r.results.map((x) => `${x.id} ${x.verdict}`).join(', ')})` : ''}`]
+  const inSetup = r.stop !== undefined || !r.target.mode
+  const lines = ['', !inSetup ? `Conformance summary (${r.target.version}, ${r.target.mode} mode): ${VERDICTS.map((v) => `${r.totals[v]} ${v}`).join(', ')}` : `Conformance summary: the run stopped in setup, before the checks${r.results.length ? ` (${r.results.map((x) => `${x.id} ${x.verdict}`).join(', ')})` : ''}`]
   const limited = rateLimitLine(r)
   if (limited) lines.push(limited)
   lines.push(r.requests.max === null ? 'Requests to the target: not counted (the run stopped during setup)' : `Requests to the target: ${requestLine(r)}; ${(r.durationMs / 1000).toFixed(1)} s`)
@@ -335,7 +353,7 @@ function summary(r: ConformanceReport, result: FullResult, dir: string): string 
   }
   lines.push(`Reports: ${join(dir, 'conformance.md')}, ${join(dir, 'conformance.json')}`)
   if (!r.results.length) lines.push(`Verdict: NOT CHECKED. No check ran${r.errors.length ? `: ${oneLine(r.errors[0]!)}` : ''}`, '')
-  else if (!r.target.mode) lines.push(`Verdict: ${r.results.map((x) => `${x.id} ${x.verdict}`).join(', ')}; no other check could run${r.errors.length ? `: ${oneLine(r.errors[0]!)}` : ''}`, '')
+  else if (inSetup) lines.push(`Verdict: ${r.results.map((x) => `${x.id} ${x.verdict}`).join(', ')}; no other check could run${r.errors.length ? `: ${oneLine(r.errors[0]!)}` : ''}`, '')
   else {
     const caveat = signatureCaveat(r)
     if (caveat) lines.push(caveat)

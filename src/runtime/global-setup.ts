@@ -17,7 +17,8 @@ import { pathToFileURL } from 'node:url'
 import { decodeCompact } from '../jwt/index.ts'
 import { publishedKey, type PublishedKey } from '../jwt/keys.ts'
 import { redact } from '../redact/index.ts'
-import { RUNTIME_ENV, SETUP_VERDICT_ENV, httpClientFor, registerTargetSecrets, type Runtime, type SeededAttempt } from './runtime.ts'
+import { RUNTIME_ENV, SETUP_CONTEXT_ENV, SETUP_VERDICT_ENV, httpClientFor, registerTargetSecrets, type Runtime, type SeededAttempt, type SetupContext } from './runtime.ts'
+import { neutral } from '../redact/neutral.ts'
 import { EVIDENCE_ENV, serveEvidence } from '../evidence/handover.ts'
 import { PREPARED_ENV, takeOver } from './early.ts'
 import { snapshotRequests } from '../evidence/recorder.ts'
@@ -39,8 +40,8 @@ function notOAuth(ex: HttpExchange): string | null {
   return null
 }
 
-async function gatherEvidence(http: HttpClient, target: Target, seeds: SeededAttempt[]): Promise<Evidence> {
-  const evidence: Evidence = {}
+/** Gather the identification's evidence into `evidence` (kept when the gathering stops: the report says what it saw). */
+async function gatherEvidence(http: HttpClient, target: Target, seeds: SeededAttempt[], evidence: Evidence): Promise<Evidence> {
   const bare = await http.send({ method: 'POST', url: target.tokenUrl })
   const err = errorCode(bare)
   if (typeof err === 'string') evidence.noParamsError = err
@@ -202,6 +203,17 @@ const MAX_PEM_HANDED_OVER = 16 * 1024
 /** The one thing the operator must fix before any check can run. */
 class RootCause extends Error {}
 
+/** What stopped a run in setup, as a machine-readable cause for conformance.json. */
+function stopCause(e: Error): string {
+  if (e instanceof BudgetExceeded) return 'budget'
+  if (e instanceof RateLimited) return 'rate-limited'
+  if (e instanceof TlsFailure) return 'certificate'
+  if (e instanceof Unreachable) return 'unreachable'
+  if (e instanceof RootCause) return /does not look like an OpenCRVS token endpoint/.test(e.message) ? 'not-opencrvs' : 'no-oauth-answer'
+  if (e instanceof TargetMisbehaved) return 'unusable-answer'
+  return 'setup-error'
+}
+
 /** Why the first request failed, in words a person can act on. */
 function unreachable(target: Target, e: Error): string {
   if (e instanceof RootCause) return e.message
@@ -274,13 +286,29 @@ export async function prepare(env: Record<string, string | undefined>, log: (lin
   registerTargetSecrets(target)
 
   const http = httpClientFor(target, { max: target.maxRequests, spent: 0 })
-  let evidence: Evidence
+  const evidence: Evidence = {}
   const tokenRequests: SeededAttempt[] = []
+  // what a stopped run's report still says: the target, the mode, the requests sent, what identification saw
+  const stopped = (reason: string, cause: string): void => {
+    const d = detectProfile(evidence)
+    const context: SetupContext = {
+      tokenUrl: target.tokenUrl,
+      tokenRoute: target.tokenRoute,
+      mode: target.mode,
+      declared: target.version === 'auto' ? 'auto' : target.version.release,
+      requests: { ...http.stats },
+      max: target.maxRequests,
+      identification: { profile: d.profile ? PROFILES[d.profile].label : null, supporting: d.from, contradicting: d.conflicts },
+      stop: { verdict: 'NOT CHECKED', cause, reason: neutral(reason, { max: 2000 }) },
+    }
+    env[SETUP_CONTEXT_ENV] = redact(JSON.stringify(context))
+  }
   try {
-    evidence = await gatherEvidence(http, target, tokenRequests)
+    await gatherEvidence(http, target, tokenRequests, evidence)
   } catch (e) {
     await stop()
     const why = unreachable(target, e as Error)
+    stopped(why, stopCause(e as Error))
     // a certificate the kit cannot verify is TLS-02's verdict: the report records it FAILED, not only NOT CHECKED
     if (e instanceof TlsFailure) env[SETUP_VERDICT_ENV] = JSON.stringify({ id: 'TLS-02', verdict: 'FAILED', reason: (e as Error).message, fix: 'Fix the certificate the message names; the kit never disables verification, and no other check can run until it verifies.' })
     throw new Error(why)
@@ -293,6 +321,7 @@ export async function prepare(env: Record<string, string | undefined>, log: (lin
     if ('pem' in key && (key.pem?.length ?? 0) > MAX_PEM_HANDED_OVER) delete key.pem
   } catch (e) {
     await stop()
+    stopped((e as Error).message, stopCause(e as Error))
     throw e
   }
   const detection = detectProfile(evidence)
@@ -310,6 +339,7 @@ export async function prepare(env: Record<string, string | undefined>, log: (lin
     await seedTokens(http, target, PROFILES[profileId], tokenRequests)
   } catch (e) {
     await stop()
+    stopped((e as Error).message, stopCause(e as Error))
     throw e
   }
   if (PROFILES[profileId].preview) log(`${PROFILES[profileId].label} is ${PROFILES[profileId].preview}.`)
@@ -374,6 +404,7 @@ export default async function globalSetup(_config: FullConfig): Promise<(() => P
     if ('error' in prepared) {
       // the same failure, in the same words, as when prepared here
       if (prepared.setupVerdict) process.env[SETUP_VERDICT_ENV] = prepared.setupVerdict
+      if (prepared.setupContext) process.env[SETUP_CONTEXT_ENV] = prepared.setupContext
       throw new Error(prepared.error)
     }
     process.env[EVIDENCE_ENV] = prepared.evidenceUrl

@@ -49,6 +49,20 @@ export interface SeededAttempt {
 export const RUNTIME_ENV = 'CONFORMANCE_RUNTIME'
 /** The verdict of a requirement that stopped the run in global setup (a certificate that does not verify: TLS-02). */
 export const SETUP_VERDICT_ENV = 'CONFORMANCE_SETUP_VERDICT'
+/** What a run that stopped in setup still reports (SetupContext, JSON): set only then. */
+export const SETUP_CONTEXT_ENV = 'CONFORMANCE_SETUP_CONTEXT'
+
+/** A run stopped in setup: its target, mode and requests, what identification saw, and why it stopped. */
+export interface SetupContext {
+  tokenUrl: string
+  tokenRoute: string
+  mode: string
+  declared: string
+  requests: RequestStats
+  max: number
+  identification: { profile: string | null; supporting: string[]; contradicting: string[] }
+  stop: { verdict: 'NOT CHECKED'; cause: string; reason: string }
+}
 
 /** Read the runtime global-setup published, registering every secret in it for redaction. */
 export function readRuntime(env: Record<string, string | undefined> = process.env): Runtime {
