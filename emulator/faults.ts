@@ -86,7 +86,7 @@ export const FAULTS: Record<string, FaultInfo> = {
   'auth-host-not-routed': { description: 'the edge has no router for auth.<domain> (Traefik answers 404 page not found): clients that call it get no token', releases: ['1.3', '1.7', '1.9'] },
   'auth-host-to-gateway': { description: "v2.0 with the documented fix: the edge routes auth.<domain>/token to the gateway's /auth/token", releases: ['2.0'] },
   'empty-json-body-400': { description: 'a body parser in front of the token route answers 400 to Content-Type: application/json with an empty body (the content type most clients send with credentials in the query)' },
-  'huge-claim-arrays': { description: 'tokens carry 6 000 more audiences and 6 000 more scopes (about 200 kB), valid and signed all the same' },
+  'huge-claim-arrays': { description: 'tokens carry 3 000 more audiences and 3 000 more scopes (about 100 kB), valid and signed all the same' },
   'node-env-development': { description: '2.1 preview: NODE_ENV is not production, so OAuth parameters in the query string get 400 invalid_request (PR #13626)', releases: ['2.1'] },
 }
 

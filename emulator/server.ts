@@ -189,8 +189,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     const iss = faults.has('iss-docs-style') || docs ? 'opencrvs.auth' : 'opencrvs:auth-service'
     const sub = faults.has('sub-per-token') ? randomBytes(12).toString('hex') : subject
     const audience = docs ? ['opencrvs.auth'] : faults.has('aud-missing-gateway') ? (aud as string[]).filter((a) => a !== 'opencrvs:gateway-user') : aud
-    // huge-claim-arrays: 6 000 more audiences and scopes each (about 200 kB), a valid token all the same
-    const many = (prefix: string) => Array.from({ length: 6000 }, (_, i) => `${prefix}${i}`)
+    // huge-claim-arrays: 3 000 more audiences and scopes each (about 100 kB), a valid token all the same
+    const many = (prefix: string) => Array.from({ length: 3000 }, (_, i) => `${prefix}${i}`)
     const huge = faults.has('huge-claim-arrays')
     const claims = huge ? { ...rest, scope: [...((rest.scope as string[] | undefined) ?? []), ...many('x.scope.')] } : rest
     const body = b64url(JSON.stringify({ ...claims, iat, exp: iat + lifetime * unit, aud: huge ? [...(audience as string[]), ...many('x:aud-')] : audience, iss, sub }))

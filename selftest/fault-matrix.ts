@@ -198,7 +198,7 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
   'auth-host-not-routed': { release: '1.9', fails: ['CLIENTS-01'] },
   'auth-host-to-gateway': { release: '2.0', fails: [], changes: { 'CLIENTS-01': 'PASSED' } },
   'empty-json-body-400': { release: '2.0', fails: ['CLIENTS-01'] },
-  // a valid token with 6 000 audiences and scopes: its own self-test (hostile.test.ts) holds the output to a bound
+  // a valid token with 3 000 audiences and scopes: its own self-test (hostile.test.ts) holds the output to a bound
   'huge-claim-arrays': { release: '2.0', fails: [], gate: true },
   // a token-endpoint fault seen through the v1.9 gateway's proxy
   'wrong-secret-accepted (through the v1.9 gateway)': { fault: 'wrong-secret-accepted', release: '1.9', gatewayOnly: true, fails: ['TOKEN-AUTH-02', 'TOKEN-AUTH-05'] },
