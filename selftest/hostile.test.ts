@@ -37,11 +37,11 @@ function treeRss(root: number): Map<number, number> {
 }
 
 /** npm run conformance's entry point, timed, with the peak memory of its largest process sampled. */
-function runMeasured(env: Record<string, string>): Promise<{ code: number; output: string; seconds: number; peakMb: number }> {
+function runMeasured(env: Record<string, string>, args: string[] = []): Promise<{ code: number; output: string; seconds: number; peakMb: number }> {
   return new Promise((resolve, reject) => {
     const started = Date.now()
     const clean = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && !/^(OPENCRVS_|CONFORMANCE_)/.test(k))) as Record<string, string>
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/conformance.ts')], { cwd: ROOT, env: { ...clean, ...env, CI: '1', FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/conformance.ts'), ...args], { cwd: ROOT, env: { ...clean, ...env, CI: '1', FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] })
     let output = ''
     let peak = 0
     const sampler = setInterval(() => {
@@ -58,11 +58,11 @@ function runMeasured(env: Record<string, string>): Promise<{ code: number; outpu
 }
 
 /** The kit against a fresh hostile target of this behaviour, as its token endpoint (the auth URL). */
-async function againstHostile(behaviour: Behaviour, env: Record<string, string>) {
+async function againstHostile(behaviour: Behaviour, env: Record<string, string>, args: string[] = []) {
   const target = await startHostile(behaviour)
   const reportDir = mkdtempSync(join(tmpdir(), `hostile-${behaviour}-`))
   try {
-    const run = await runMeasured({ OPENCRVS_AUTH_URL: target.url, CONFORMANCE_ALLOW_HTTP: 'true', CONFORMANCE_REPORT_DIR: reportDir, CONFORMANCE_REQUEST_TIMEOUT_SECONDS: '3', ...env })
+    const run = await runMeasured({ OPENCRVS_AUTH_URL: target.url, CONFORMANCE_ALLOW_HTTP: 'true', CONFORMANCE_REPORT_DIR: reportDir, CONFORMANCE_REQUEST_TIMEOUT_SECONDS: '3', ...env }, args)
     return { run, reportDir, requests: target.requests(), bytesSent: target.bytesSent() }
   } finally {
     await target.stop()
@@ -237,8 +237,10 @@ describe('hostile and broken targets', { concurrency: 2 }, () => {
 
   test('a target whose text would inject into terminals, CI logs and job summaries: every output neutral, no link or image it chose', async () => {
     const secrets = [randomUUID()]
-    const { run, reportDir, requests } = await againstHostile('inject', { OPENCRVS_NOTIFICATION_CLIENT_ID: randomUUID(), OPENCRVS_NOTIFICATION_CLIENT_SECRET: secrets[0]! })
-    const outputs: Record<string, string> = { stdout: run.output, ...Object.fromEntries(['conformance.md', 'conformance.json', 'junit.xml'].map((f) => [f, readFileSync(join(reportDir, f), 'utf8')])) }
+    // one worker, the kit's reporter and JUnit (the HTML and Allure reports render the same neutral verdicts)
+    const junit = join(mkdtempSync(join(tmpdir(), 'hostile-junit-')), 'junit.xml')
+    const { run, reportDir, requests } = await againstHostile('inject', { OPENCRVS_NOTIFICATION_CLIENT_ID: randomUUID(), OPENCRVS_NOTIFICATION_CLIENT_SECRET: secrets[0]!, PLAYWRIGHT_JUNIT_OUTPUT_FILE: junit }, ['--workers=1', '--reporter=./src/report/conformance-reporter.ts,junit'])
+    const outputs: Record<string, string> = { stdout: run.output, 'junit.xml': readFileSync(junit, 'utf8'), ...Object.fromEntries(['conformance.md', 'conformance.json'].map((f) => [f, readFileSync(join(reportDir, f), 'utf8')])) }
     console.log(`  inject: exit ${run.code}, ${run.seconds.toFixed(1)} s, ${requests} requests, ${Object.entries(outputs).map(([k, v]) => `${k} ${Math.round(v.length / 1024)} kB`).join(', ')}`)
     assert.match(outputs['conformance.json']!, /evil\.example/, 'the target\'s text is reported, as data')
     for (const [name, text] of Object.entries(outputs)) {
