@@ -223,13 +223,19 @@ describe('hostile and broken targets', { concurrency: 2 }, () => {
 
   test('an edge that refuses every request for its rate: NOT CHECKED, the one named cause the rate limit, a few requests', async () => {
     const edge = await startRateLimiter('http://127.0.0.1:9', 0)
-    const reportDir = mkdtempSync(join(tmpdir(), 'hostile-rate-'))
     try {
-      const run = await runMeasured({ OPENCRVS_AUTH_URL: edge.url, CONFORMANCE_ALLOW_HTTP: 'true', CONFORMANCE_REPORT_DIR: reportDir, OPENCRVS_NOTIFICATION_CLIENT_ID: randomUUID(), OPENCRVS_NOTIFICATION_CLIENT_SECRET: randomUUID() })
-      assert.equal(run.code, 1, run.output)
-      assert.match(run.output, /limits the request rate[\s\S]*CONFORMANCE_MAX_RATE[\s\S]*Verdict: NOT CHECKED/)
-      assert.doesNotMatch(run.output, STACK)
+      const env: Record<string, string | undefined> = { OPENCRVS_AUTH_URL: edge.url, CONFORMANCE_ALLOW_HTTP: 'true', OPENCRVS_NOTIFICATION_CLIENT_ID: randomUUID(), OPENCRVS_NOTIFICATION_CLIENT_SECRET: randomUUID() }
+      const failure = await prepare(env, () => {}).then(
+        async (p) => {
+          await p.stop()
+          return 'prepared'
+        },
+        (e: Error) => e.message,
+      )
+      assert.match(failure, /limits the request rate[\s\S]*CONFORMANCE_MAX_RATE/)
       assert.ok(edge.refused() <= 5, `${edge.refused()} requests`)
+      // and the report keeps the stop's cause
+      assert.match(env.CONFORMANCE_SETUP_CONTEXT ?? '', /"cause":"rate-limited"/)
     } finally {
       await edge.stop()
     }

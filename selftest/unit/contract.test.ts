@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { compareReports } from '../../src/report/compare.ts'
 import { contractDrift, describeSub, scopeFormat } from '../../src/report/contract.ts'
-import type { ConformanceReport, ResultEntry } from '../../src/report/conformance-reporter.ts'
+import { markdown, rateLimitLine, type ConformanceReport, type ResultEntry } from '../../src/report/conformance-reporter.ts'
 import type { Verdict } from '../../src/requirements/catalogue.ts'
 
 test('sub is described by its rule, never its value', () => {
@@ -80,4 +80,14 @@ test('lost coverage is a regression: met before and SKIPPED now (the gateway sto
   after.target.version = 'v2.0'
   after.results.find((r) => r.id === 'DOOR-01')!.reason = 'the positive control failed (see GATEWAY-01)'
   assert.deepEqual(compareReports(report({ 'DOOR-06': 'PASSED', 'DOOR-01': 'PASSED' }), after).regressions, ['DOOR-01'])
+})
+
+test('an edge\'s rate limit is said once, first, as the edge\'s, with the checks it left without an answer', () => {
+  const r = report({ 'TOKEN-RESP-01': 'PASSED', 'TOKEN-AUTH-02': 'SKIPPED' })
+  r.requests.rateLimited = 7
+  r.results.find((x) => x.id === 'TOKEN-AUTH-02')!.reason = 'no answer to judge: POST … was refused for its rate 5 time(s) (HTTP 429)'
+  assert.match(rateLimitLine(r)!, /^RATE LIMITED: an edge in front of the target answered 7 of 1 requests with 429[^\n]*1 check\(s\) still got no answer \(SKIPPED\)\. Not a finding about the deployment: set CONFORMANCE_MAX_RATE/)
+  assert.ok(markdown(r).indexOf('RATE LIMITED') < markdown(r).indexOf('**Totals:**'), 'first in the report')
+  r.requests.rateLimited = 0
+  assert.equal(rateLimitLine(r), null)
 })

@@ -330,7 +330,7 @@ function requestLine(r: ConformanceReport): string {
 }
 
 /** An edge's rate limit, said once and first: never blamed on the deployment. */
-function rateLimitLine(r: ConformanceReport): string | null {
+export function rateLimitLine(r: ConformanceReport): string | null {
   if (!r.requests.rateLimited) return null
   const unanswered = r.results.filter((x) => x.verdict === 'SKIPPED' && /refused for its rate/.test(x.reason)).length
   return `RATE LIMITED: an edge in front of the target answered ${r.requests.rateLimited} of ${r.requests.total} requests with 429 (or 503 with Retry-After); the kit waited as asked, slowed down and sent them again${unanswered ? `, and ${unanswered} check(s) still got no answer (SKIPPED)` : ''}. Not a finding about the deployment: set CONFORMANCE_MAX_RATE to the edge's limit (requests a second).`
