@@ -261,7 +261,7 @@ describe('hostile and broken targets', { concurrency: 2 }, () => {
 
   test('a valid token with 3 000 audiences and 3 000 scopes: output bounded (lists cut to a handful, lines and reports to a size)', async () => {
     // the checks that quote the token's claims (every FAILED check costs a worker restart)
-    const run = await runKit('2.0', ['huge-claim-arrays'], { args: [...LEAN_REPORTS, '--grep', 'JWT-01|JWT-CLM-0[2-49]|DOCS-0|SCOPE-01'] })
+    const run = await runKit('2.0', ['huge-claim-arrays'], { args: [...LEAN_REPORTS, '--grep', 'JWT-01|JWT-CLM-0[2-49]|DOCS-0|SCOPE-01|GATEWAY-01'] })
     const md = readFileSync(join(run.reportDir, 'conformance.md'), 'utf8')
     const longest = Math.max(...run.output.split('\n').map((l) => l.length))
     console.log(`  huge claims: stdout ${Math.round(run.output.length / 1024)} kB, longest line ${longest} characters, conformance.md ${Math.round(md.length / 1024)} kB, conformance.json ${Math.round(readFileSync(join(run.reportDir, 'conformance.json'), 'utf8').length / 1024)} kB`)
@@ -269,6 +269,9 @@ describe('hostile and broken targets', { concurrency: 2 }, () => {
     assert.ok(longest <= 1_200, `longest line ${longest}`)
     assert.ok(md.length < 400_000, `conformance.md ${md.length} bytes`)
     assert.match(JSON.stringify(run.report.contract), /and 29\d\d more/)
+    // a token no server will read in a header (hapi: a bare 400 past 16 kB) is no positive control: GATEWAY-01 says so
+    assert.equal(run.verdicts['GATEWAY-01'], 'FAILED')
+    assert.match(run.report.results.find((r) => r.id === 'GATEWAY-01')!.reason, /the token is \d+ kB, and servers refuse request headers over their limit/)
   })
 
   test('a standards-following OAuth server that is not OpenCRVS: NOT CHECKED, "does not look like an OpenCRVS token endpoint", with why', async () => {

@@ -12,6 +12,7 @@ import type { Target } from '../src/config/index.ts'
 import { evidence } from '../src/http/index.ts'
 import { CLIENT_TYPES, scopeMatches, type ScopeProbe } from '../src/profiles/profiles.ts'
 import { req } from '../src/requirements/catalogue.ts'
+import { listed } from '../src/redact/neutral.ts'
 
 
 test(...check(req('SCOPE-01'), async ({ tokens, target, profile }) => {
@@ -30,7 +31,7 @@ test(...check(req('SCOPE-01'), async ({ tokens, target, profile }) => {
     }
   }
   if (crossings.length) {
-    return violation([...new Set(crossings)].join('; '), {
+    return violation(listed([...new Set(crossings)], 5, '; '), {
       detail: `Scope sets side by side:\n${sideBySide}`,
       fix: 'Give each integration its own client of the right type; a record-search client must not be able to notify events, nor the other way round.',
     })
