@@ -8,7 +8,7 @@ import { check, pass, skip, violation, type Outcome, test } from '../fixtures/in
 import type { TokenStore } from '../fixtures/tokens.ts'
 import type { Net } from '../fixtures/kit.ts'
 import type { Target } from '../src/config/index.ts'
-import { accessToken, BudgetExceeded, errorCode, evidence, RateLimited, tokenRequest } from '../src/http/index.ts'
+import { accessToken, errorCode, evidence, runStopped, tokenRequest } from '../src/http/index.ts'
 import { certificateProblem, legacyHandshake, tlsFacts, type TlsFacts } from '../src/http/tls.ts'
 import type { GatewayStore } from '../fixtures/gateway.ts'
 import { registerSecret } from '../src/redact/index.ts'
@@ -202,7 +202,7 @@ test(...check(req('TLS-05'), async ({ target, net }) => {
   try {
     ex = await net.send('TLS-05:plain-http', tokenRequest(twin.toString(), 'query', params), 10_000)
   } catch (e) {
-    if (e instanceof BudgetExceeded || e instanceof RateLimited) throw e // never a pass: the twin was not probed
+    if (runStopped(e)) throw e // never a pass: the twin was not probed
     return pass(`${twin.origin} refuses plain HTTP (${(e as Error).message})`)
   }
   const location = ex.headers.location ?? ''

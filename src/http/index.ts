@@ -127,6 +127,14 @@ export class RateLimited extends Error {
   }
 }
 
+/**
+ * The run, not the target, stopped this request: the budget is spent, or an edge kept refusing it for its rate. Such
+ * an error is never a finding about what the request was for: whoever sent it passes it on.
+ */
+export function runStopped(e: unknown): e is BudgetExceeded | RateLimited {
+  return e instanceof BudgetExceeded || e instanceof RateLimited
+}
+
 export class BudgetExceeded extends Error {
   constructor(readonly max: number) {
     super(`request budget reached: CONFORMANCE_MAX_REQUESTS=${max} requests have been sent to the target, so the run sends no more`)

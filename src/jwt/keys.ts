@@ -4,7 +4,7 @@
  */
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { BudgetExceeded, RateLimited, TlsFailure, type HttpClient } from '../http/index.ts'
+import { runStopped, TlsFailure, type HttpClient } from '../http/index.ts'
 import { KeyUnavailable, parsePublicKey as fromText } from './key-text.ts'
 
 export { KeyUnavailable }
@@ -49,7 +49,7 @@ export async function loadSigningKey(http: HttpClient, location: { kind: 'file' 
   try {
     res = await http.send({ method: 'GET', url: location.location })
   } catch (e) {
-    if (e instanceof BudgetExceeded || e instanceof TlsFailure || e instanceof RateLimited) throw e // the key was never read: not a finding about it
+    if (runStopped(e) || e instanceof TlsFailure) throw e // the key was never read: not a finding about it
     throw new KeyUnavailable(`${location.location} could not be read (${(e as Error).message})`)
   }
   if (res.status !== 200) throw new KeyUnavailable(`${location.location} answered HTTP ${res.status}`)

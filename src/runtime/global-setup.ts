@@ -9,7 +9,7 @@ import { config as loadDotenv } from 'dotenv'
 import { resolveConfig, type Target } from '../config/index.ts'
 import { detectProfile, type Evidence } from '../profiles/detect.ts'
 import { PROFILES, TOKEN_EXCHANGE, tokenFormatOrder, type Profile, type ProfileId } from '../profiles/profiles.ts'
-import { accessToken, addRequests, BudgetExceeded, errorCode, HttpClient, type HttpExchange, RateLimited, TargetMisbehaved, TlsFailure, tokenRequest, Unreachable } from '../http/index.ts'
+import { accessToken, addRequests, BudgetExceeded, errorCode, HttpClient, type HttpExchange, RateLimited, runStopped, TargetMisbehaved, TlsFailure, tokenRequest, Unreachable } from '../http/index.ts'
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { createRequire } from 'node:module'
@@ -51,7 +51,7 @@ async function gatherEvidence(http: HttpClient, target: Target, seeds: SeededAtt
   // independent of everything the checks grade. No parameters, so no secret.
   if (!evidence.xVersion && target.gatewayUrl && target.tokenRoute !== 'gateway') {
     const proxied = await http.send({ method: 'POST', url: `${target.gatewayUrl}/auth/token` }).catch((e: Error) => {
-      if (e instanceof BudgetExceeded || e instanceof RateLimited) throw e
+      if (runStopped(e)) throw e
       return undefined // the gateway's own checks (GATEWAY-01, TLS-02) say what is wrong with it, once
     })
     if (proxied?.headers['x-version']) evidence.xVersion = proxied.headers['x-version']
