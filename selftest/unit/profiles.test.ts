@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, test } from 'node:test'
-import { expectedAudience, profileForRelease, scopeMatches, type Profile } from '../../src/profiles/profiles.ts'
+import { expectedAudience, PROFILES, profileForRelease, RELEASE_ORDER, scopeMatches, type Profile } from '../../src/profiles/profiles.ts'
 import type { TranscriptCase } from '../tools/extract-transcripts.ts'
 
 const cases = JSON.parse(readFileSync(new URL('../transcripts/auth-cases.json', import.meta.url), 'utf8')) as TranscriptCase[]
@@ -67,4 +67,9 @@ test('scopeMatches: * stands for the event list, nothing else is a wildcard', ()
   assert.ok(!scopeMatches('type=record.search&event=*', 'type=record.search&event='))
   assert.ok(!scopeMatches('record.create[event=*]', 'record.createXevent=birth]'))
   assert.ok(scopeMatches('recordsearch', 'recordsearch'))
+})
+
+test('RELEASE_ORDER names every profile once, oldest first', () => {
+  assert.deepEqual([...RELEASE_ORDER].sort(), Object.keys(PROFILES).sort())
+  assert.deepEqual(RELEASE_ORDER, [...RELEASE_ORDER].sort((a, b) => Number(a) - Number(b)))
 })

@@ -4,7 +4,7 @@
  * catalogue (./catalogue.ts), the release profile and the answers; fixtures/clients.ts sends the requests.
  */
 import type { HttpExchange, HttpRequest } from '../http/index.ts'
-import { PROFILES, type Profile, type ProfileId } from '../profiles/profiles.ts'
+import { PROFILES, RELEASE_ORDER, type Profile, type ProfileId } from '../profiles/profiles.ts'
 import type { ClientHost, KnownClient } from './catalogue.ts'
 
 /** Where the replays go: the deployment's domain (for auth.<domain>) and its gateway. */
@@ -127,12 +127,14 @@ export interface ClientVerdict {
   nextRelease: string
 }
 
-/** The release after each line, for upgrade readiness. */
-const NEXT: Partial<Record<ProfileId, ProfileId>> = { '1.3': '1.7', '1.7': '1.9', '1.9': '2.0', '2.0': '2.1' }
+/** Did the client get a token from some earlier release line, as officially installed (then this one left it behind)? */
+export function workedEarlier(c: KnownClient, p: Profile): boolean {
+  return RELEASE_ORDER.slice(0, RELEASE_ORDER.indexOf(p.id)).some((id) => c.hosts.some((h) => releaseRefuses(c, h, PROFILES[id]) === null))
+}
 
 /** What the next known release changes for a client that works on `host` now (or why it still will not work). */
 export function nextReleaseFor(c: KnownClient, hosts: ClientHost[], p: Profile): string {
-  const id = NEXT[p.id]
+  const id: ProfileId | undefined = RELEASE_ORDER[RELEASE_ORDER.indexOf(p.id) + 1]
   const nextText = p.nextRelease?.changes.find((x) => /everywhere|every environment/.test(x))
   if (!id) return nextText && c.params.includes('query') ? `planned later (${p.nextRelease!.release}): 400 in every environment (credentials in the query string)` : 'no change known'
   const next = PROFILES[id]

@@ -9,7 +9,7 @@
  * The profiles that no independent signal rules out are the run's candidates: a shortfall that is genuine
  * behaviour of another candidate is REVIEW, never FAILED (fixtures/index.ts).
  */
-import { PROFILES, type ProfileId, profileForRelease } from './profiles.ts'
+import { PROFILES, RELEASE_ORDER, type ProfileId, profileForRelease } from './profiles.ts'
 import { neutral } from '../redact/neutral.ts'
 
 export interface Evidence {
@@ -44,7 +44,7 @@ interface Signal {
   why: string
 }
 
-const ALL = Object.keys(PROFILES) as ProfileId[]
+const ALL = RELEASE_ORDER
 const V1: ProfileId[] = ['1.3', '1.7', '1.9']
 const V2: ProfileId[] = ['2.0', '2.1']
 /** On a tie, the released line before a preview, the newer before the older. */

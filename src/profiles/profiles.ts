@@ -17,6 +17,8 @@ export const CLIENT_TYPES = {
 export type ClientType = keyof typeof CLIENT_TYPES
 
 export type ProfileId = '1.3' | '1.7' | '1.9' | '2.0' | '2.1'
+/** The release lines, oldest first: what came before a line, and what comes after it. */
+export const RELEASE_ORDER: ProfileId[] = ['1.3', '1.7', '1.9', '2.0', '2.1']
 export type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'unsupported_grant_type' | 'unauthorized_client'
 
 export interface ScopeProbe {
