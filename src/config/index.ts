@@ -5,7 +5,7 @@
 import { X509Certificate } from 'node:crypto'
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { KeyUnavailable, parsePublicKey } from '../jwt/key-text.ts'
-import { ConfigError } from './errors.ts'
+import { ConfigError, value, type Env } from './env.ts'
 import { redact, registerSecret } from '../redact/index.ts'
 import { parseConnectTo, parseDomain, parseRequiredClients, type Domain } from './integration.ts'
 import type { ConnectTo } from '../http/connect-to.ts'
@@ -85,18 +85,10 @@ export type Resolved =
 
 export { ConfigError }
 
-type Env = Record<string, string | undefined>
-
 const TOKEN_ROUTE_AUTH = '/token'
 const TOKEN_ROUTE_GATEWAY = '/auth/token'
 const LIFECYCLE_PREFIXES = ['DEACTIVATED', 'ROTATED', 'DELETED', 'REENABLED']
 
-function value(env: Env, name: string): string | undefined {
-  const v = env[name]
-  if (v === undefined) return undefined
-  const t = v.trim()
-  return t === '' ? undefined : t
-}
 
 function parseBool(env: Env, name: string, fallback: boolean): boolean {
   const v = value(env, name)

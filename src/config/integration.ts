@@ -4,10 +4,8 @@
  */
 import { isIP } from 'node:net'
 import { KNOWN_CLIENT_IDS } from '../clients/catalogue.ts'
-import { ConfigError } from './errors.ts'
+import { ConfigError, value, type Env } from './env.ts'
 import type { ConnectTo } from '../http/connect-to.ts'
-
-type Env = Record<string, string | undefined>
 
 /** The deployment's domain, and which variable it came from (reported with the client verdicts). */
 export interface Domain {
@@ -19,15 +17,10 @@ export interface Domain {
 
 const HOST_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i
 
-const text = (env: Env, name: string) => {
-  const v = env[name]?.trim()
-  return v ? v : undefined
-}
-
 /** OPENCRVS_DOMAIN, else the domain under auth.<domain> (OPENCRVS_AUTH_URL) or gateway.<domain> (OPENCRVS_GATEWAY_URL). */
 export function parseDomain(env: Env, authUrl?: URL, gatewayUrl?: URL): Domain | undefined {
   const scheme = (authUrl ?? gatewayUrl)?.protocol ?? 'https:'
-  const explicit = text(env, 'OPENCRVS_DOMAIN')
+  const explicit = value(env, 'OPENCRVS_DOMAIN')
   if (explicit) {
     if (!HOST_NAME.test(explicit)) throw new ConfigError('OPENCRVS_DOMAIN', `"${explicit}" is not a domain name`, 'Write the domain the deployment serves auth.<domain> and gateway.<domain> under, e.g. farajaland.opencrvs.org (no scheme, no path).')
     return { name: explicit.toLowerCase(), scheme, from: 'OPENCRVS_DOMAIN' }
@@ -41,7 +34,7 @@ export function parseDomain(env: Env, authUrl?: URL, gatewayUrl?: URL): Domain |
 
 /** CONFORMANCE_REQUIRED_CLIENTS: ids from the client catalogue, comma-separated. */
 export function parseRequiredClients(env: Env): string[] {
-  const v = text(env, 'CONFORMANCE_REQUIRED_CLIENTS')
+  const v = value(env, 'CONFORMANCE_REQUIRED_CLIENTS')
   if (!v) return []
   const ids = v.split(',').map((s) => s.trim()).filter(Boolean)
   const unknown = ids.filter((id) => !KNOWN_CLIENT_IDS.includes(id))
@@ -51,7 +44,7 @@ export function parseRequiredClients(env: Env): string[] {
 
 /** CONFORMANCE_CONNECT_TO: "host=address:port" pairs, comma-separated; the address an IP (nothing is resolved for it). */
 export function parseConnectTo(env: Env): ConnectTo[] {
-  const v = text(env, 'CONFORMANCE_CONNECT_TO')
+  const v = value(env, 'CONFORMANCE_CONNECT_TO')
   if (!v) return []
   return v.split(',').map((pair) => {
     const m = /^\s*(\*\.)?([^=\s]+)\s*=\s*\[?([0-9a-f.:]+?)\]?:(\d{1,5})\s*$/i.exec(pair)
