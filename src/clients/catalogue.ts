@@ -2,7 +2,7 @@
  * The known integration clients of the token endpoint, as data: who they are, where their code says it, and exactly
  * what each sends and how it reads the answer. Source: ../shared/reference/integration-clients.md (read from each
  * client's public source; "checked" where the request bytes were captured from the client's own code).
- * The kit replays each request as the client sends it, with dummy credentials (src/clients/replay.ts), and
+ * The kit replays each request as the client sends it, with dummy credentials (fixtures/clients.ts), and
  * judges whether it gets a token here (CLIENTS-01).
  */
 

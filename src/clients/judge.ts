@@ -81,10 +81,8 @@ const quoted = (s: string) => JSON.stringify(s.length > 60 ? `${s.slice(0, 60)}â
  */
 export function judgeAnswer(c: KnownClient, host: ClientHost, url: string, answer: HttpExchange | Error, p: Profile, unknownClient?: { status: number; error: unknown }): ClientAnswer {
   const byRelease = releaseRefuses(c, host, p)
-  if (answer instanceof Error) {
-    const what = /ENOTFOUND|EAI_AGAIN/.test(answer.message) ? 'the host does not resolve' : /ECONNREFUSED/.test(answer.message) ? 'the connection is refused' : answer.message
-    return { works: false, answered: `no answer: ${what}`, why: `${new URL(url).host} gives no token endpoint to this client (${what})`, release: byRelease !== null }
-  }
+  // the request layer says in words what happened (src/http/index.ts transportInWords)
+  if (answer instanceof Error) return { works: false, answered: `no answer: ${answer.message}`, why: `${new URL(url).host} gives no token endpoint to this client`, release: byRelease !== null }
   const ex = answer
   const type = (ex.headers['content-type'] ?? 'no content type').split(';')[0]!
   const json = ex.json as { error?: unknown; message?: unknown } | undefined

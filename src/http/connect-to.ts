@@ -1,5 +1,7 @@
-/** Host names the kit connects to at another address (CONFORMANCE_CONNECT_TO, parsed in src/config/integration.ts). */
-/** Connect to `address:port` for host names matching `pattern` ("auth.example.org" or "*.example.org"), as curl --connect-to. */
+/**
+ * Host names the kit connects to at another address (CONFORMANCE_CONNECT_TO, parsed in src/config/integration.ts):
+ * connect to `address:port` for host names matching `pattern` ("auth.example.org" or "*.example.org"), as curl --connect-to.
+ */
 export interface ConnectTo {
   pattern: string
   address: string

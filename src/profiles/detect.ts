@@ -108,6 +108,7 @@ function noParamsSignal(code: string | undefined): Signal | undefined {
 }
 
 export function detectProfile(evidence: Evidence): Detection {
+  // the one signal that quotes the target (its X-Version): neutral before any sentence carries it to an output
   const e = evidence.xVersion ? { ...evidence, xVersion: neutral(evidence.xVersion, { max: 40 }) } : evidence
   const x = e.xVersion ? xVersionSignal(e.xVersion) : {}
   const signals = [x.signal, ...(e.claims ? claimSignals(e.claims, e.clientId) : []), tokenExchangeSignal(e), noParamsSignal(e.noParamsError)].filter((s): s is Signal => !!s)
@@ -121,6 +122,5 @@ export function detectProfile(evidence: Evidence): Detection {
   // the profiles every independent signal allows (none, when they disagree among themselves)
   const independent = telling.filter((s) => !s.graded)
   const candidates = ALL.filter((p) => p !== best && independent.every((s) => s.supports.includes(p)) && independent.every((s) => s.supports.includes(best)))
-  // a signal quotes the target (its X-Version): neutral before it reaches any output
-  return { profile: best, from: ordered.map((s) => neutral(s.why)), conflicts: conflicts.map((c) => neutral(c)), candidates, ...(x.newer ? { newer: neutral(x.newer, { max: 40 }) } : {}) }
+  return { profile: best, from: ordered.map((s) => s.why), conflicts, candidates, ...(x.newer ? { newer: x.newer } : {}) }
 }

@@ -13,8 +13,6 @@ export interface Comparison {
   markdown: string
   regressions: string[]
   drift: Drift[]
-  /** Integration clients that got a token before and do not now. */
-  clientsStopped: string[]
 }
 
 const MET: Verdict[] = ['PASSED', 'WARNING', 'INFO', 'REVIEW']
@@ -28,8 +26,6 @@ interface Change {
 }
 
 const cell = (s: string) => neutral(s).replace(/\|/g, '\\|')
-/** A reason or fix, which may quote a target: a code span, so it forms no link, image or HTML. */
-const quoted = (s: string) => mdCode(s)
 const label = (r: ConformanceReport) => `${r.target.version} at ${r.target.tokenUrl}${r.target.emulator ? ' (bundled emulator)' : ''}`
 
 export function compareReports(before: ConformanceReport, after: ConformanceReport): Comparison {
@@ -62,7 +58,7 @@ export function compareReports(before: ConformanceReport, after: ConformanceRepo
   if (before.target.mode !== after.target.mode) lines.push(`> The two runs used different modes (${before.target.mode}, ${after.target.mode}): some verdict changes are the mode's, not the deployment's.`, '')
   const row = (c: Change) => {
     const title = REQUIREMENTS[c.id]?.title ?? c.after?.title ?? c.before?.title ?? ''
-    return `| ${c.id} | ${c.before?.verdict ?? '(not run)'} -> ${c.after?.verdict ?? '(not run)'} | ${cell(title)} | ${quoted(c.after?.reason ?? c.before?.reason ?? '')} |`
+    return `| ${c.id} | ${c.before?.verdict ?? '(not run)'} -> ${c.after?.verdict ?? '(not run)'} | ${cell(title)} | ${mdCode(c.after?.reason ?? c.before?.reason ?? '')} |`
   }
   const section = (title: string, list: Change[], note = '') => {
     if (!list.length) return
@@ -72,7 +68,7 @@ export function compareReports(before: ConformanceReport, after: ConformanceRepo
   const stopped = (after.clients ?? []).filter((c) => c.works === false && (before.clients ?? []).some((x) => x.id === c.id && x.works === true))
   if (stopped.length) {
     lines.push(`## Integration clients that no longer get a token (${stopped.length})`, '', '| Client | Versions | Now | Fix |', '|---|---|---|---|')
-    for (const c of stopped) lines.push(`| ${cell(c.name)}${c.required ? ' (required)' : ''} | ${cell(c.versions)} | ${quoted(c.reason)} | ${quoted(c.fix ?? '')} |`)
+    for (const c of stopped) lines.push(`| ${cell(c.name)}${c.required ? ' (required)' : ''} | ${cell(c.versions)} | ${mdCode(c.reason)} | ${mdCode(c.fix ?? '')} |`)
     lines.push('')
   }
   lines.push('## Verdict changes', '')
@@ -108,5 +104,5 @@ export function compareReports(before: ConformanceReport, after: ConformanceRepo
   }
   const total = regressions.length + lost.length
   lines.push(total ? `**${total} requirement(s) regressed${lost.length ? ` (${lost.length} of them no longer checked)` : ''}.**` : '**No requirement regressed.**', '')
-  return { markdown: lines.join('\n'), regressions: [...regressions, ...lost].map((c) => c.id), drift, clientsStopped: stopped.map((c) => c.id) }
+  return { markdown: lines.join('\n'), regressions: [...regressions, ...lost].map((c) => c.id), drift }
 }
