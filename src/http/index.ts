@@ -68,15 +68,12 @@ export interface RequestStats {
   rateLimited: number
 }
 export const noRequests = (): RequestStats => ({ total: 0, token: 0, issued: 0, secretInUrl: 0, tokenInUrl: 0, rateLimited: 0 })
-/** Two processes' counts together (the setup's and the collection's). */
-export const addRequests = (a: RequestStats, b: RequestStats): RequestStats => ({
-  total: a.total + b.total,
-  token: a.token + b.token,
-  issued: a.issued + b.issued,
-  secretInUrl: a.secretInUrl + b.secretInUrl,
-  tokenInUrl: (a.tokenInUrl ?? 0) + (b.tokenInUrl ?? 0),
-  rateLimited: (a.rateLimited ?? 0) + (b.rateLimited ?? 0),
-})
+/** Two processes' counts together (the setup's and the collection's), every count there is. */
+export function addRequests(a: Partial<RequestStats>, b: Partial<RequestStats> = {}): RequestStats {
+  const sum = noRequests()
+  for (const k of Object.keys(sum) as Array<keyof RequestStats>) sum[k] = (a[k] ?? 0) + (b[k] ?? 0)
+  return sum
+}
 
 /** The run's request budget (CONFORMANCE_MAX_REQUESTS), and what was spent before a client took it over. */
 export interface Budget {

@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult } from '@playwright/test/reporter'
-import type { RequestStats } from '../http/index.ts'
+import { addRequests, type RequestStats } from '../http/index.ts'
 import { PROFILES } from '../profiles/profiles.ts'
 import { ID_PATTERN, REQUIREMENTS, REQUIREMENT_LIST, VERDICTS, type Verdict } from '../requirements/catalogue.ts'
 import { redact, redactValue } from '../redact/index.ts'
@@ -171,14 +171,8 @@ export default class ConformanceReporter implements Reporter {
     // a run stopped in setup still says what it was run against, what it sent and what it saw (SetupContext)
     const stopped = runtime ? undefined : setupContext()
     // every request was sent by global setup and the evidence collection; the checks send none
-    const sent = runtime?.setupRequests ?? stopped?.requests
     const requests = {
-      total: sent?.total ?? 0,
-      token: sent?.token ?? 0,
-      issued: sent?.issued ?? 0,
-      secretInUrl: sent?.secretInUrl ?? 0,
-      tokenInUrl: sent?.tokenInUrl ?? 0,
-      rateLimited: sent?.rateLimited ?? 0,
+      ...addRequests(runtime?.setupRequests ?? stopped?.requests ?? {}),
       max: runtime?.budget.max ?? stopped?.max ?? null,
       budgetReached: this.budgetReached || stopped?.stop.cause === 'budget',
     }
