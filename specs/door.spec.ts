@@ -7,7 +7,7 @@ import { createHmac } from 'node:crypto'
 import { check, finding, pass, skip, test, violation, type Outcome } from '../fixtures/index.ts'
 import { NO_GATEWAY, SEE_TLS_02, tokenFault, type ControlResult, type GatewayStore } from '../fixtures/gateway.ts'
 import type { KeyStore } from '../fixtures/keys.ts'
-import { MissingClient, type TokenStore } from '../fixtures/tokens.ts'
+import { decodedPrimary, MissingClient, type TokenStore } from '../fixtures/tokens.ts'
 import type { Net } from '../fixtures/kit.ts'
 import type { Target } from '../src/config/index.ts'
 import { evidence, type HttpExchange } from '../src/http/index.ts'
@@ -50,8 +50,8 @@ test(...check(req('GATEWAY-01'), async ({ target, gateway, tokens, keys, profile
 async function refusedValidToken(refused: Array<Extract<ControlResult, { state: 'token-refused' }>>, tokens: TokenStore, keys: KeyStore, profile: Profile, leeway: number, detail: string): Promise<Outcome> {
   const unverified: string[] = []
   for (const c of refused) {
-    const a = await tokens.primary(c.route.client)
-    const why = await tokenFault(c.token, keys, profile, leeway, a.receivedAt)
+    // the token the control sent (the client's primary, decoded when it was issued)
+    const why = await tokenFault(await decodedPrimary(tokens, c.route.client), keys, profile, leeway)
     if (why && 'fault' in why) return skip(`${c.reason}, and the token is at fault: ${why.fault} (see ${why.see}); the service behind the gateway was never reached`)
     if (why) unverified.push(why.unverified)
   }
