@@ -30,7 +30,7 @@ function unmatched(res: ServerResponse): void {
 }
 
 /** Forward a request as it came (method, path and query, headers, body) and its answer as it comes back. */
-function forward(req: IncomingMessage, res: ServerResponse, to: string, ca?: string): void {
+export function forward(req: IncomingMessage, res: ServerResponse, to: string, ca?: string): void {
   const url = new URL(to)
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest
   const headers = { ...req.headers, host: url.host }

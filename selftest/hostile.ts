@@ -14,6 +14,7 @@
  */
 import { createServer, type Socket } from 'node:net'
 import type { AddressInfo } from 'node:net'
+import { forward } from '../emulator/edge.ts'
 
 export type Behaviour = 'silent' | 'drip' | 'huge' | 'html-502' | 'html-200' | 'deep-jwt' | 'generic-oauth' | 'inject' | 'header-flood' | 'reset-mid-body' | 'bad-status-line'
 
@@ -157,7 +158,7 @@ export async function startHostile(behaviour: Behaviour): Promise<HostileTarget>
  * Retry-After: 1, the request never forwarded. perSecond 0: every request refused.
  */
 export async function startRateLimiter(upstream: string, perSecond: number): Promise<{ url: string; refused(): number; forwarded(): number; stop(): Promise<void> }> {
-  const { createServer: createHttp, request } = await import('node:http')
+  const { createServer: createHttp } = await import('node:http')
   let tokens = perSecond
   let last = Date.now()
   let refused = 0
@@ -174,13 +175,7 @@ export async function startRateLimiter(upstream: string, perSecond: number): Pro
     }
     tokens -= 1
     forwarded++
-    const to = new URL(upstream)
-    const up = request({ hostname: to.hostname, port: to.port, path: req.url, method: req.method, headers: { ...req.headers, host: to.host, connection: 'close' }, agent: false }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers)
-      answer.pipe(res)
-    })
-    up.on('error', () => (res.headersSent ? res.destroy() : res.writeHead(502).end()))
-    req.pipe(up)
+    forward(req, res, `${upstream}${req.url ?? '/'}`)
   })
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
   return {
