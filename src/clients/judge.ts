@@ -17,6 +17,10 @@ export interface ReplayTarget {
 
 export const DUMMY_GRANT = 'client_credentials'
 
+/** Does the client put its parameters in the query string, in a JSON body? */
+const inQuery = (c: KnownClient) => c.params === 'query' || c.params === 'query+json'
+const inJson = (c: KnownClient) => c.params === 'json' || c.params === 'query+json'
+
 /** The URL a client calls on a host, or why the kit cannot know it. */
 export function clientUrl(host: ClientHost, t: ReplayTarget): string | { unknown: string } {
   if (host === 'gateway') {
@@ -36,14 +40,12 @@ export function clientRequest(c: KnownClient, url: string, dummy: { id: string; 
     if (k === 'grant_type' && c.duplicateGrant) query.append(k, '')
     query.append(k, values[k])
   }
-  const inQuery = c.params === 'query' || c.params === 'query+json'
-  const json = c.params === 'json' || c.params === 'query+json'
   return {
     method: c.method,
-    url: inQuery ? `${url}?${query.toString()}` : url,
+    url: inQuery(c) ? `${url}?${query.toString()}` : url,
     headers: { ...c.headers },
     // an empty body goes as Content-Length: 0, as each of these clients sends it
-    body: json ? JSON.stringify(Object.fromEntries(c.order.map((k) => [k, values[k]]))) : c.params === 'form' ? query.toString() : '',
+    body: inJson(c) ? JSON.stringify(Object.fromEntries(c.order.map((k) => [k, values[k]]))) : c.params === 'form' ? query.toString() : '',
   }
 }
 
@@ -55,10 +57,8 @@ export function releaseRefuses(c: KnownClient, host: ClientHost, p: Profile): st
   if (c.duplicateGrant) return 'a repeated grant_type becomes an array, which no release accepts (400 unsupported_grant_type)'
   if (host === 'auth' && !p.routes.publicAuthHost) return `${p.label} no longer publishes auth.<domain> (the Helm chart has no ingress for auth; the docker deployment disables its route): only the gateway's /auth/token is public`
   if (host === 'gateway' && !p.routes.gatewayToken) return `${p.label}'s gateway has no /auth/token route that forwards the parameters`
-  const inQuery = c.params === 'query' || c.params === 'query+json'
-  const inBody = c.params !== 'query'
   if (c.params === 'json' && !p.requestFormats.json) return `${p.label} reads client_id, client_secret and grant_type from the query string only, and this client sends them in a JSON body`
-  if (inQuery && !inBody && !p.requestFormats.query) return `${p.label} does not read the query string`
+  if (c.params === 'query' && !p.requestFormats.query) return `${p.label} does not read the query string`
   return null
 }
 
@@ -96,7 +96,7 @@ export function judgeAnswer(c: KnownClient, host: ClientHost, url: string, answe
   const where = `${new URL(url).host}${new URL(url).pathname}`
   if (ex.status >= 300 && ex.status < 400) return { works: false, answered, why: `${where} redirects (to ${ex.headers.location ?? 'nowhere'}), and this client follows no redirect`, release: false }
   if (ex.status === 404 && code === undefined) return { works: false, answered, why: `${where} is not routed here: the edge answers for an unmatched host or path`, release: byRelease !== null }
-  if (ex.status === 400 && code === 'invalid_request' && p.queryDeprecation && c.params.includes('query')) {
+  if (ex.status === 400 && code === 'invalid_request' && p.queryDeprecation && inQuery(c)) {
     return { works: false, answered, why: `${p.label} refuses OAuth parameters in the query string where NODE_ENV is not production (this client puts them there)`, release: true }
   }
   if (ex.status === 400 && code) return { works: false, answered, why: `the route does not read client_id, client_secret and grant_type where this client puts them (${c.params.replace('+', ' and ')})`, release: byRelease !== null }
@@ -134,11 +134,11 @@ export function workedEarlier(c: KnownClient, p: Profile): boolean {
 export function nextReleaseFor(c: KnownClient, hosts: ClientHost[], p: Profile): string {
   const id: ProfileId | undefined = RELEASE_ORDER[RELEASE_ORDER.indexOf(p.id) + 1]
   const nextText = p.nextRelease?.changes.find((x) => /everywhere|every environment/.test(x))
-  if (!id) return nextText && c.params.includes('query') ? `planned later (${p.nextRelease!.release}): 400 in every environment (credentials in the query string)` : 'no change known'
+  if (!id) return nextText && inQuery(c) ? `planned later (${p.nextRelease!.release}): 400 in every environment (credentials in the query string)` : 'no change known'
   const next = PROFILES[id]
   const refusals = hosts.map((h) => releaseRefuses(c, h, next))
   if (refusals.every((r) => r !== null)) return `on ${next.label}: no token (${refusals[0]})`
-  if (next.queryDeprecation && c.params.includes('query')) {
+  if (next.queryDeprecation && inQuery(c)) {
     const later = next.nextRelease?.changes.some((x) => /every environment/.test(x)) ? '; planned later: everywhere' : ''
     return `on ${next.label} where NODE_ENV is not production: 400 invalid_request (credentials in the query)${later}`
   }
