@@ -80,7 +80,7 @@ function authenticate(request: Hapi.Request, opts: GatewayOptions): { claims: Cl
   if (alg === 'none' && faults.has('gateway-accepts-alg-none')) {
     // a verifier that honours the header's alg
   } else if (alg === 'HS256' && (faults.has('gateway-accepts-hs256') || faults.has('gateway-accepts-hs256-crlf'))) {
-    const secret = faults.has('gateway-accepts-hs256-crlf') ? opts.publicKeyPem.trimEnd().replace(/\n/g, '\r\n') + '\r\n' : opts.publicKeyPem
+    const secret = faults.has('gateway-accepts-hs256-crlf') ? `${opts.publicKeyPem.trimEnd().replace(/\n/g, '\r\n')}\r\n` : opts.publicKeyPem
     const mac = createHmac('sha256', secret).update(input).digest()
     if (mac.length !== signature.length || !timingSafeEqual(mac, signature)) return invalid
   } else {
@@ -158,7 +158,7 @@ export async function startGateway(opts: GatewayOptions): Promise<{ url: string;
     const answer = await opts.auth({
       url: `${path}${keepQuery ? request.url.search : ''}`,
       headers: type ? { 'content-type': type } : {},
-      ...(payload && payload.length ? { payload } : {}),
+      ...(payload?.length ? { payload } : {}),
     })
     // an upstream stream: chunked, application/octet-stream, hapi's cache-control: no-cache
     const stream = new PassThrough()
@@ -193,7 +193,7 @@ export async function startGateway(opts: GatewayOptions): Promise<{ url: string;
       path: '/graphql',
       handler: (request, h) => {
         // Apollo 4 coerces variables before any resolver or auth directive runs
-        const p = ((request.payload as { variables?: Record<string, unknown> } | null)?.variables ?? {}).p
+        const p = (request.payload as { variables?: Record<string, unknown> } | null)?.variables?.p
         const graphql = (body: object) => h.response(body).header('Cache-Control', 'no-store')
         if (p === null || typeof p !== 'object') return graphql(GRAPHQL_BAD_INPUT(p))
         const claims = authenticate(request, opts)
@@ -219,7 +219,7 @@ export async function startGateway(opts: GatewayOptions): Promise<{ url: string;
         for (const name of ['authorization', 'content-type']) if (request.headers[name]) headers[name] = String(request.headers[name])
         const payload = request.payload as Buffer | null
         try {
-          const res = await httpRequest(target, { method: request.method.toUpperCase() as 'POST', headers, ...(payload && payload.length ? { body: payload } : {}) })
+          const res = await httpRequest(target, { method: request.method.toUpperCase() as 'POST', headers, ...(payload?.length ? { body: payload } : {}) })
           const text = await res.body.text()
           const type = String(res.headers['content-type'] ?? 'application/json')
           return h.response(text).code(res.statusCode).type(type)

@@ -113,7 +113,7 @@ export async function startHostile(behaviour: Behaviour): Promise<HostileTarget>
     }
     if (behaviour === 'deep-jwt') {
       const b64 = (t: string) => Buffer.from(t).toString('base64url')
-      const body = JSON.stringify({ access_token: `${b64('{"alg":"RS256","typ":"JWT"}')}.${b64('{"a":'.repeat(20_000) + '1' + '}'.repeat(20_000))}.c2lnbmF0dXJlc2lnbmF0dXJl`, token_type: 'Bearer' })
+      const body = JSON.stringify({ access_token: `${b64('{"alg":"RS256","typ":"JWT"}')}.${b64(`${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`)}.c2lnbmF0dXJlc2lnbmF0dXJl`, token_type: 'Bearer' })
       write(socket, `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncache-control: no-store\r\nx-version: 2.0.0\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${head ? '' : body}`)
       return
     }

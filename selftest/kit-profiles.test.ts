@@ -294,7 +294,7 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
     assert.match(output, /WARNING TOKEN-RESP-02 .*imposed by the OpenCRVS gateway's \/auth\/token proxy/)
     assert.match(output, /WARNING TOKEN-ERR-01 .*imposed by the OpenCRVS gateway's \/auth\/token proxy/)
     assert.match(output, /Target: https:\/\/127\.0\.0\.1:\d+\/auth\/token \| mode opencrvs \| release v2\.0/)
-    assert.match(output, /Upgrade readiness: v2\.1 .* changes this for integrators:\n  - OAuth parameters in the query string/)
+    assert.match(output, /Upgrade readiness: v2\.1 .* changes this for integrators:\n {2}- OAuth parameters in the query string/)
   })
 
   /**

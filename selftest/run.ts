@@ -1,5 +1,5 @@
 /**
- * npm test: type-check, then every self-test with node's test runner (units, transcript replay, requirement
+ * npm test: lint and type-check, then every self-test with node's test runner (units, transcript replay, requirement
  * coverage, the kit against the emulator of every release line, the fault matrix), then the fault matrix
  * table and one closing line "N passed, N failed".
  */
@@ -16,7 +16,17 @@ const started = Date.now()
 let passed = 0
 let failed = 0
 
-console.log('== type-check (tsc --noEmit, strict)')
+console.log('== lint (biome check: the formatter\'s layout and the linter\'s rules; `npm run format` applies them)')
+const lint = spawnSync(process.execPath, [require.resolve('@biomejs/biome/bin/biome'), 'check', '--colors=off', root], { stdio: 'inherit', cwd: root })
+if (lint.status === 0) {
+  passed++
+  console.log('lint passed')
+} else {
+  failed++
+  console.log('lint FAILED')
+}
+
+console.log('\n== type-check (tsc --noEmit, strict)')
 const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' })
 if (tsc.status === 0) {
   passed++

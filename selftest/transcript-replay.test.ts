@@ -37,7 +37,7 @@ function buildRequest(c: TranscriptCase['request']): { headers: Record<string, s
   if (c.form) {
     const boundary = '------------------------replayboundary'
     headers['content-type'] = `multipart/form-data; boundary=${boundary}`
-    const body = Object.entries(c.form).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join('') + `--${boundary}--\r\n`
+    const body = `${Object.entries(c.form).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join('')}--${boundary}--\r\n`
     return { headers, body }
   }
   return { headers, ...(c.body !== undefined ? { body: c.body } : {}) }

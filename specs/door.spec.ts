@@ -112,7 +112,7 @@ async function publicPem(keys: KeyStore): Promise<string> {
  */
 function pemVariants(pem: string): Array<[string, string]> {
   const lf = pem.replace(/\r\n/g, '\n')
-  const all: Array<[string, string]> = [['as published', pem], ['without its final new line', lf.trimEnd()], ['with CRLF line ends', lf.trimEnd().replace(/\n/g, '\r\n') + '\r\n']]
+  const all: Array<[string, string]> = [['as published', pem], ['without its final new line', lf.trimEnd()], ['with CRLF line ends', `${lf.trimEnd().replace(/\n/g, '\r\n')}\r\n`]]
   return all.filter(([, text], i) => all.findIndex(([, t]) => t === text) === i)
 }
 

@@ -8,7 +8,7 @@ import { check, pass, skip, violation, type Outcome, test } from '../fixtures/in
 import type { TokenStore } from '../fixtures/tokens.ts'
 import type { Net } from '../fixtures/kit.ts'
 import type { Target } from '../src/config/index.ts'
-import { accessToken, errorCode, evidence, runStopped, tokenRequest } from '../src/http/index.ts'
+import { accessToken, errorCode, evidence, type HttpExchange, runStopped, tokenRequest } from '../src/http/index.ts'
 import { certificateProblem, legacyHandshake, tlsFacts, type TlsFacts } from '../src/http/tls.ts'
 import type { GatewayStore } from '../fixtures/gateway.ts'
 import { registerSecret } from '../src/redact/index.ts'
@@ -198,7 +198,7 @@ test(...check(req('TLS-05'), async ({ target, net }) => {
   const dummy = randomUUID()
   registerSecret(dummy, 'dummy secret for the plain-HTTP probe')
   const params = { client_id: randomUUID(), client_secret: dummy, grant_type: 'client_credentials' }
-  let ex
+  let ex: HttpExchange
   try {
     ex = await net.send('TLS-05:plain-http', tokenRequest(twin.toString(), 'query', params), 10_000)
   } catch (e) {

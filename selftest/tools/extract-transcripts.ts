@@ -141,7 +141,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   ]
   for (const [name, cases] of outputs) {
     const target = new URL(`../transcripts/${name}`, import.meta.url)
-    writeFileSync(target, JSON.stringify(cases, null, 1) + '\n')
+    writeFileSync(target, `${JSON.stringify(cases, null, 1)}\n`)
     console.log(`extracted ${cases.length} cases (${[...new Set(cases.map((c) => c.release))].join(', ')}) to ${fileURLToPath(target)}`)
   }
 }

@@ -79,7 +79,7 @@ test('evidence redacts the whole body before cutting it: no first characters of 
 
 test('a token whose claims nest 20 000 deep is refused as data, not a crash; redaction still describes it', async () => {
   const { decodeCompact, JwtShapeError } = await import('../../src/jwt/index.ts')
-  const deep = '{"a":'.repeat(20_000) + '1' + '}'.repeat(20_000)
+  const deep = `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`
   const token = `${Buffer.from('{"alg":"RS256","typ":"JWT"}').toString('base64url')}.${Buffer.from(deep).toString('base64url')}.c2lnbmF0dXJl`
   assert.throws(() => decodeCompact(token), (e: unknown) => e instanceof JwtShapeError && /nests JSON more than 16 levels/.test((e as Error).message))
   assert.equal(redact(`token ${token}`), 'token [JWT; redacted]')

@@ -168,14 +168,14 @@ function parseClients(env: Env): { clients: Target['clients']; deactivated?: Tar
   const prefixes = new Set<string>()
   for (const name of Object.keys(env)) {
     const m = /^OPENCRVS_([A-Z0-9_]+?)_CLIENT_(ID|SECRET|SCOPES)$/.exec(name)
-    if (m && m[1]) prefixes.add(m[1])
+    if (m?.[1]) prefixes.add(m[1])
   }
   let deactivated: Target['deactivated']
   for (const prefix of [...prefixes].sort()) {
     const idVar = `OPENCRVS_${prefix}_CLIENT_ID`
     const secretVar = `OPENCRVS_${prefix}_CLIENT_SECRET`
     const scopesVar = `OPENCRVS_${prefix}_CLIENT_SCOPES`
-    if (LIFECYCLE_PREFIXES.some((p) => prefix === p || prefix.startsWith(p + '_'))) {
+    if (LIFECYCLE_PREFIXES.some((p) => prefix === p || prefix.startsWith(`${p}_`))) {
       if (prefix !== 'DEACTIVATED') continue // lifecycle credentials are read by the lifecycle checks
     } else if (!known.includes(prefix)) {
       throw new ConfigError(idVar, `"${prefix}" is not a client type the kit knows`, `Use one of ${known.map((k) => `OPENCRVS_${k}_CLIENT_ID`).join(', ')}.`)

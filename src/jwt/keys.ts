@@ -4,7 +4,7 @@
  */
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { runStopped, TlsFailure, type HttpClient } from '../http/index.ts'
+import { runStopped, TlsFailure, type HttpClient, type HttpExchange } from '../http/index.ts'
 import { KeyUnavailable, parsePublicKey as fromText } from './key-text.ts'
 
 export { KeyUnavailable }
@@ -45,7 +45,7 @@ export async function loadSigningKey(http: HttpClient, location: { kind: 'file' 
     const { key, format, pem } = fromText(text, location.location, kid)
     return describeKey(key, `${location.location} (${format})`, pem)
   }
-  let res
+  let res: HttpExchange
   try {
     res = await http.send({ method: 'GET', url: location.location })
   } catch (e) {

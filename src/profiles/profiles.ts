@@ -401,6 +401,6 @@ export function expectedAudience(profile: Profile, scopes: string[]): string[] {
 /** Does a scope string match a profile pattern (`*` = the deployment's event list)? */
 export function scopeMatches(pattern: string, scope: string): boolean {
   if (!pattern.includes('*')) return pattern === scope
-  const re = new RegExp('^' + pattern.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+') + '$')
+  const re = new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+')}$`)
   return re.test(scope)
 }

@@ -145,7 +145,7 @@ export default class ConformanceReporter implements Reporter {
     const counts = VERDICTS.map((v) => [v, a.entries.filter((e) => e.verdict === v).length] as const).filter(([, n]) => n)
     const lines = [`${area.padEnd(24)} ${counts.map(([v, n]) => `${n} ${v}`).join(', ')}`]
     for (const e of a.entries.filter((x) => x.verdict !== 'PASSED')) lines.push(`  ${MARK[e.verdict]} ${e.verdict.padEnd(7)} ${e.id.padEnd(14)} ${e.reason.replace(/\s*\n\s*/g, ' ')}`)
-    process.stdout.write(redact(lines.join('\n') + '\n'))
+    process.stdout.write(redact(`${lines.join('\n')}\n`))
   }
 
   async onEnd(result: FullResult): Promise<void> {
@@ -206,7 +206,7 @@ export default class ConformanceReporter implements Reporter {
       clients: (clients as ClientVerdict[] | undefined) ?? [],
     }
     mkdirSync(this.reportDir, { recursive: true })
-    writeFileSync(join(this.reportDir, 'conformance.json'), redact(JSON.stringify(report, null, 2)) + '\n')
+    writeFileSync(join(this.reportDir, 'conformance.json'), `${redact(JSON.stringify(report, null, 2))}\n`)
     writeFileSync(join(this.reportDir, 'conformance.md'), redact(markdown(report)))
     process.stdout.write(redact(summary(report, result, this.reportDir)))
   }
@@ -310,7 +310,7 @@ export function markdown(r: ConformanceReport): string {
   for (const x of r.results.filter((y) => y.detail)) {
     lines.push(`### ${x.id} (${x.verdict})`, '', mdBlock(x.detail ?? ''), '', `Sources: ${x.sources.map((s) => `[${s.label}](${s.url})`).join(', ')}`, '')
   }
-  return lines.join('\n') + '\n'
+  return `${lines.join('\n')}\n`
 }
 
 /** A contract fact as the report shows it: a target's long list cut to a handful. */
