@@ -13,11 +13,23 @@ export default {
     },
   },
   categories: [
-    { name: 'FAILED: the deployment breaks the requirement', matchers: { labels: { verdict: 'FAILED' } }, groupBy: ['severity'], expand: true },
-    { name: 'WARNING: a named deviation (docs erratum, RFC deviation of OpenCRVS itself), not a failure', matchers: { labels: { verdict: 'WARNING' } }, expand: true },
+    {
+      name: 'FAILED: the deployment breaks the requirement',
+      matchers: { labels: { verdict: 'FAILED' } },
+      groupBy: ['severity'],
+      expand: true,
+    },
+    {
+      name: 'WARNING: a named deviation (docs erratum, RFC deviation of OpenCRVS itself), not a failure',
+      matchers: { labels: { verdict: 'WARNING' } },
+      expand: true,
+    },
     { name: 'REVIEW: a person must look', matchers: { labels: { verdict: 'REVIEW' } }, expand: true },
     { name: 'INFO: how this deployment behaves', matchers: { labels: { verdict: 'INFO' } } },
-    { name: 'SKIPPED: not checked here (the reason says what would enable it)', matchers: { labels: { verdict: 'SKIPPED' } } },
+    {
+      name: 'SKIPPED: not checked here (the reason says what would enable it)',
+      matchers: { labels: { verdict: 'SKIPPED' } },
+    },
     { name: 'Kit errors: a check crashed', matchers: { statuses: ['broken'] } },
   ],
 }

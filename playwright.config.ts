@@ -26,12 +26,17 @@ export default defineConfig({
   forbidOnly: true,
   outputDir: join(reportDir, 'test-results'),
   metadata: { reportDir },
-  reporter: listing ? [['list']] : [
-    ['./src/report/conformance-reporter.ts'],
-    ['html', { outputFolder: join(reportDir, 'html'), open: 'never' }],
-    ['junit', { outputFile: join(reportDir, 'junit.xml') }],
-    ['./src/report/allure-reporter.ts', { resultsDir: join(reportDir, 'allure-results'), detail: false, suiteTitle: false }],
-  ],
+  reporter: listing
+    ? [['list']]
+    : [
+        ['./src/report/conformance-reporter.ts'],
+        ['html', { outputFolder: join(reportDir, 'html'), open: 'never' }],
+        ['junit', { outputFile: join(reportDir, 'junit.xml') }],
+        [
+          './src/report/allure-reporter.ts',
+          { resultsDir: join(reportDir, 'allure-results'), detail: false, suiteTitle: false },
+        ],
+      ],
   use: {
     // API checks only: no browser, and no traces or videos that could hold credentials
     trace: 'off',

@@ -8,7 +8,9 @@ function usage(code: number): never {
   console.log(`Usage: npm run emulator -- [--profile 2.0] [--port 4050] [--fault NAME]... [--lifetime SECONDS] [--latency MS]
 Releases: 1.3, 1.4, 1.5, 1.6, 1.7, 1.8, 1.9, 2.0, 2.1 (a preview of what is merged after v2.0.0)
 Faults:
-${Object.entries(FAULTS).map(([n, f]) => `  ${n.padEnd(26)} ${f.description}${f.releases ? ` (${f.releases.join(', ')} only)` : ''}`).join('\n')}`)
+${Object.entries(FAULTS)
+  .map(([n, f]) => `  ${n.padEnd(26)} ${f.description}${f.releases ? ` (${f.releases.join(', ')} only)` : ''}`)
+  .join('\n')}`)
   process.exit(code)
 }
 
@@ -31,12 +33,26 @@ for (let i = 0; i < args.length; i++) {
 }
 
 try {
-  const emu = await startEmulator({ release, port, faults, latencyMs, ...(lifetime ? { lifetimeSeconds: lifetime } : {}) })
+  const emu = await startEmulator({
+    release,
+    port,
+    faults,
+    latencyMs,
+    ...(lifetime ? { lifetimeSeconds: lifetime } : {}),
+  })
   const [notif, search, deact] = emu.clients
-  console.log(`OpenCRVS auth emulator (release ${release}, line ${emu.line}) on ${emu.url}${faults.length ? `, faults: ${faults.join(', ')}` : ''}`)
-  console.log('Not OpenCRVS: a local stand-in for checking the kit. Demo clients for your .env (valid until it stops):\n')
-  console.log(`OPENCRVS_AUTH_URL=${emu.url}\nOPENCRVS_GATEWAY_URL=${emu.gatewayUrl}\nCONFORMANCE_ALLOW_HTTP=true\nOPENCRVS_VERSION=${release}`)
-  console.log(`OPENCRVS_NOTIFICATION_CLIENT_ID=${notif!.clientId}\nOPENCRVS_NOTIFICATION_CLIENT_SECRET=${notif!.secret}`)
+  console.log(
+    `OpenCRVS auth emulator (release ${release}, line ${emu.line}) on ${emu.url}${faults.length ? `, faults: ${faults.join(', ')}` : ''}`,
+  )
+  console.log(
+    'Not OpenCRVS: a local stand-in for checking the kit. Demo clients for your .env (valid until it stops):\n',
+  )
+  console.log(
+    `OPENCRVS_AUTH_URL=${emu.url}\nOPENCRVS_GATEWAY_URL=${emu.gatewayUrl}\nCONFORMANCE_ALLOW_HTTP=true\nOPENCRVS_VERSION=${release}`,
+  )
+  console.log(
+    `OPENCRVS_NOTIFICATION_CLIENT_ID=${notif!.clientId}\nOPENCRVS_NOTIFICATION_CLIENT_SECRET=${notif!.secret}`,
+  )
   console.log(`OPENCRVS_SEARCH_CLIENT_ID=${search!.clientId}\nOPENCRVS_SEARCH_CLIENT_SECRET=${search!.secret}`)
   console.log(`OPENCRVS_DEACTIVATED_CLIENT_ID=${deact!.clientId}\nOPENCRVS_DEACTIVATED_CLIENT_SECRET=${deact!.secret}`)
   const stop = async () => {

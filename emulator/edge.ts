@@ -7,7 +7,12 @@
  * Faults: auth-host-not-routed (v1.x without the router), auth-host-to-gateway (v2.0 with the documented fix: a
  * router for auth.<domain>/token to the gateway's /auth/token).
  */
-import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http'
+import {
+  createServer as createHttpServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http'
 import { createServer as createHttpsServer, request as httpsRequest } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { Line } from './releases.ts'
@@ -26,7 +31,9 @@ export interface EdgeOptions {
 
 /** Traefik's answer when no router matches. */
 function unmatched(res: ServerResponse): void {
-  res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' }).end('404 page not found\n')
+  res
+    .writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' })
+    .end('404 page not found\n')
 }
 
 /** Forward a request as it came (method, path and query, headers, body) and its answer as it comes back. */
@@ -35,37 +42,57 @@ export function forward(req: IncomingMessage, res: ServerResponse, to: string, c
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest
   const headers = { ...req.headers, host: url.host }
   // a connection per request (agent: false): no idle upstream socket the service may close under a reused request
-  const up = send({ hostname: url.hostname, port: url.port, path: url.pathname + url.search, method: req.method, headers: { ...headers, connection: 'close' }, agent: false, ...(ca ? { ca } : {}) }, (answer) => {
-    res.writeHead(answer.statusCode ?? 502, answer.headers)
-    answer.pipe(res)
-  })
-  up.on('error', () => (res.headersSent ? res.destroy() : res.writeHead(502, { 'content-type': 'text/plain' }).end('Bad Gateway\n')))
+  const up = send(
+    {
+      hostname: url.hostname,
+      port: url.port,
+      path: url.pathname + url.search,
+      method: req.method,
+      headers: { ...headers, connection: 'close' },
+      agent: false,
+      ...(ca ? { ca } : {}),
+    },
+    (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers)
+      answer.pipe(res)
+    },
+  )
+  up.on('error', () =>
+    res.headersSent ? res.destroy() : res.writeHead(502, { 'content-type': 'text/plain' }).end('Bad Gateway\n'),
+  )
   req.pipe(up)
 }
 
-export async function startEdge(opts: EdgeOptions): Promise<{ port: number; requestCount(): number; stop(): Promise<void> }> {
+export async function startEdge(
+  opts: EdgeOptions,
+): Promise<{ port: number; requestCount(): number; stop(): Promise<void> }> {
   const { faults, line } = opts
   let requests = 0
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase()
     const path = req.url ?? '/'
     if (host === `auth.${EMULATOR_DOMAIN}`) {
-      if (line !== '2.0' && !faults.has('auth-host-not-routed')) return forward(req, res, `${opts.authUrl}${path}`, opts.tls?.ca)
-      if (line === '2.0' && faults.has('auth-host-to-gateway') && /^\/token(\?|$)/.test(path)) return forward(req, res, `${opts.gatewayUrl}/auth${path}`, opts.tls?.ca)
+      if (line !== '2.0' && !faults.has('auth-host-not-routed'))
+        return forward(req, res, `${opts.authUrl}${path}`, opts.tls?.ca)
+      if (line === '2.0' && faults.has('auth-host-to-gateway') && /^\/token(\?|$)/.test(path))
+        return forward(req, res, `${opts.gatewayUrl}/auth${path}`, opts.tls?.ca)
     }
     if (host === `gateway.${EMULATOR_DOMAIN}`) return forward(req, res, `${opts.gatewayUrl}${path}`, opts.tls?.ca)
     requests++ // answered here; a forwarded request is counted where it lands
     unmatched(res)
   }
-  const server = opts.tls ? createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert }, handler) : createHttpServer(handler)
+  const server = opts.tls
+    ? createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert }, handler)
+    : createHttpServer(handler)
   await new Promise<void>((resolve) => server.listen(0, opts.host ?? '127.0.0.1', resolve))
   return {
     port: (server.address() as AddressInfo).port,
     /** Requests the edge answered itself (no router matched). */
     requestCount: () => requests,
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections?.()
-      server.close(() => resolve())
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections?.()
+        server.close(() => resolve())
+      }),
   }
 }

@@ -36,7 +36,12 @@ const trpcError = (code: string, httpStatus: number, path: string, message = cod
   ...(issues ? { issues } : {}),
 })
 
-const missing = (field: string, expected: string) => ({ expected, code: 'invalid_type', path: [field], message: `Invalid input: expected ${expected}, received undefined` })
+const missing = (field: string, expected: string) => ({
+  expected,
+  code: 'invalid_type',
+  path: [field],
+  message: `Invalid input: expected ${expected}, received undefined`,
+})
 
 /** tRPC's token check (packages/events getUser/verifyToken): the claims, or why the token is refused. */
 function authenticate(header: string | undefined, publicKey: KeyObject): Json | string {
@@ -46,10 +51,15 @@ function authenticate(header: string | undefined, publicKey: KeyObject): Json | 
   if (!h || !p || s === undefined) return 'Authentication failed'
   try {
     const alg = (JSON.parse(Buffer.from(h, 'base64url').toString()) as Json).alg
-    if (alg !== 'RS256' || !verify('sha256', Buffer.from(`${h}.${p}`), publicKey, Buffer.from(s, 'base64url'))) return 'Authentication failed'
+    if (alg !== 'RS256' || !verify('sha256', Buffer.from(`${h}.${p}`), publicKey, Buffer.from(s, 'base64url')))
+      return 'Authentication failed'
     const claims = JSON.parse(Buffer.from(p, 'base64url').toString()) as Json
     const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud]
-    if (claims.iss !== 'opencrvs:auth-service' || !(aud.includes('opencrvs:gateway-user') || aud.includes('opencrvs:events-user'))) return 'Authentication failed'
+    if (
+      claims.iss !== 'opencrvs:auth-service' ||
+      !(aud.includes('opencrvs:gateway-user') || aud.includes('opencrvs:events-user'))
+    )
+      return 'Authentication failed'
     if (typeof claims.exp === 'number' && claims.exp <= Date.now() / 1000) return 'Authentication failed'
     return claims
   } catch {
@@ -68,7 +78,11 @@ function input(raw: string): Json | undefined {
   } catch {
     return undefined
   }
-  return parsed !== null && typeof parsed === 'object' ? { ...(parsed as Json) } : typeof parsed === 'string' ? { ...parsed.split('') } : {}
+  return parsed !== null && typeof parsed === 'object'
+    ? { ...(parsed as Json) }
+    : typeof parsed === 'string'
+      ? { ...parsed.split('') }
+      : {}
 }
 
 export async function startEvents(opts: EventsOptions): Promise<RunningEvents> {
@@ -80,7 +94,16 @@ export async function startEvents(opts: EventsOptions): Promise<RunningEvents> {
   }
   const handle = (req: IncomingMessage, res: ServerResponse, raw: string) => {
     const path = (req.url ?? '/').split('?')[0]
-    const route = req.method === 'POST' ? ({ '/events': 'event.create', '/events/search': 'event.search', '/events/notify': 'event.actions.createAndNotify.request' } as Record<string, string>)[path!] : undefined
+    const route =
+      req.method === 'POST'
+        ? (
+            {
+              '/events': 'event.create',
+              '/events/search': 'event.search',
+              '/events/notify': 'event.actions.createAndNotify.request',
+            } as Record<string, string>
+          )[path!]
+        : undefined
     if (!route) return send(res, 404, trpcError('NOT_FOUND', 404, '', 'Not found'))
     const claims = authenticate(req.headers.authorization, opts.publicKey)
     if (typeof claims === 'string') return send(res, 401, trpcError('UNAUTHORIZED', 401, route, claims))
@@ -88,12 +111,20 @@ export async function startEvents(opts: EventsOptions): Promise<RunningEvents> {
     const has = (prefix: string) => !scopeChecked || scopes(claims).some((s) => s.startsWith(`type=${prefix}`))
     if (route === 'event.create') {
       if (!has('record.create')) return send(res, 403, trpcError('FORBIDDEN', 403, route))
-      if (!body || typeof body.type !== 'string' || typeof body.transactionId !== 'string') return send(res, 400, trpcError('BAD_REQUEST', 400, route))
+      if (!body || typeof body.type !== 'string' || typeof body.transactionId !== 'string')
+        return send(res, 400, trpcError('BAD_REQUEST', 400, route))
     } else if (route === 'event.search') {
       if (!has('record.search')) return send(res, 403, trpcError('FORBIDDEN', 403, route))
-      if (!body || body.query === null || typeof body.query !== 'object') return send(res, 400, trpcError('BAD_REQUEST', 400, route, 'Input validation failed', [missing('query', 'object')]))
+      if (!body || body.query === null || typeof body.query !== 'object')
+        return send(
+          res,
+          400,
+          trpcError('BAD_REQUEST', 400, route, 'Input validation failed', [missing('query', 'object')]),
+        )
     } else {
-      const issues = ['transactionId', 'createdAtLocation', 'eventType'].filter((k) => typeof body?.[k] !== 'string').map((k) => missing(k, 'string'))
+      const issues = ['transactionId', 'createdAtLocation', 'eventType']
+        .filter((k) => typeof body?.[k] !== 'string')
+        .map((k) => missing(k, 'string'))
       if (issues.length) return send(res, 400, trpcError('BAD_REQUEST', 400, route, 'Input validation failed', issues))
       if (!has('record.create') || !has('record.notify')) return send(res, 403, trpcError('FORBIDDEN', 403, route))
     }
@@ -115,9 +146,10 @@ export async function startEvents(opts: EventsOptions): Promise<RunningEvents> {
     url: `http://127.0.0.1:${port}`,
     port,
     writeAttempts: () => [...writes],
-    stop: () => new Promise<void>((r) => {
-      server.closeAllConnections()
-      server.close(() => r())
-    }),
+    stop: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections()
+        server.close(() => r())
+      }),
   }
 }

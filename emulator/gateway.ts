@@ -26,7 +26,11 @@ export interface GatewayOptions {
   publicKeyPem: string
   faults: Set<string>
   /** Hand a request to the auth service (what h2o2 forwards: method, path and query, content-type, raw body). */
-  auth(req: { url: string; headers: Record<string, string>; payload?: Buffer }): Promise<{ status: number; payload: Buffer }>
+  auth(req: {
+    url: string
+    headers: Record<string, string>
+    payload?: Buffer
+  }): Promise<{ status: number; payload: Buffer }>
   /** The events service (v2.0), and its port for the proxy's error message. */
   events?: { url: string; port: number }
   host?: string
@@ -61,11 +65,18 @@ function authenticate(request: Hapi.Request, opts: GatewayOptions): { claims: Cl
   const header = request.headers.authorization ?? (typeof fromQuery === 'string' ? `Bearer ${fromQuery}` : urlKey)
   if (!header && faults.has('gateway-allows-anonymous')) return { claims: { scope: [] } }
   if (!header) return { status: 401, message: 'Missing authentication', wwwAuth: 'Token error="token is null"' }
-  if (faults.has('gateway-bearer-case-sensitive') && request.headers.authorization && !String(header).startsWith('Bearer ')) return { status: 401, message: 'Missing authentication', wwwAuth: 'Token error="token is null"' }
+  if (
+    faults.has('gateway-bearer-case-sensitive') &&
+    request.headers.authorization &&
+    !String(header).startsWith('Bearer ')
+  )
+    return { status: 401, message: 'Missing authentication', wwwAuth: 'Token error="token is null"' }
   const token = String(header).replace(/^bearer\s+/i, '')
   const parts = token.split('.')
-  if (parts.length !== 3 && faults.has('gateway-malformed-token-500')) return { status: 500, message: 'An internal server error occurred' }
-  if (parts.length !== 3) return { status: 401, message: 'Missing authentication', wwwAuth: 'Token error="Invalid token format"' }
+  if (parts.length !== 3 && faults.has('gateway-malformed-token-500'))
+    return { status: 500, message: 'An internal server error occurred' }
+  if (parts.length !== 3)
+    return { status: 401, message: 'Missing authentication', wwwAuth: 'Token error="Invalid token format"' }
   const invalid = { status: 401, message: 'Invalid token', attributes: true, wwwAuth: 'Token error="Invalid token"' }
   let claims: Claims
   let alg: unknown
@@ -80,7 +91,9 @@ function authenticate(request: Hapi.Request, opts: GatewayOptions): { claims: Cl
   if (alg === 'none' && faults.has('gateway-accepts-alg-none')) {
     // a verifier that honours the header's alg
   } else if (alg === 'HS256' && (faults.has('gateway-accepts-hs256') || faults.has('gateway-accepts-hs256-crlf'))) {
-    const secret = faults.has('gateway-accepts-hs256-crlf') ? `${opts.publicKeyPem.trimEnd().replace(/\n/g, '\r\n')}\r\n` : opts.publicKeyPem
+    const secret = faults.has('gateway-accepts-hs256-crlf')
+      ? `${opts.publicKeyPem.trimEnd().replace(/\n/g, '\r\n')}\r\n`
+      : opts.publicKeyPem
     const mac = createHmac('sha256', secret).update(input).digest()
     if (mac.length !== signature.length || !timingSafeEqual(mac, signature)) return invalid
   } else {
@@ -102,16 +115,37 @@ function scopes(claims: Claims): string[] {
   return Array.isArray(claims.scope) ? claims.scope.map(String) : []
 }
 
-const ERROR_NAMES: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error', 502: 'Bad Gateway' }
+const ERROR_NAMES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+}
 
 const GRAPHQL_BAD_INPUT = (value: unknown) => ({
-  errors: [{ message: `Variable "$p" got invalid value ${JSON.stringify(value)}; Expected type "AdvancedSearchParametersInput" to be an object.`, locations: [{ line: 1, column: 8 }], extensions: { code: 'BAD_USER_INPUT' } }],
+  errors: [
+    {
+      message: `Variable "$p" got invalid value ${JSON.stringify(value)}; Expected type "AdvancedSearchParametersInput" to be an object.`,
+      locations: [{ line: 1, column: 8 }],
+      extensions: { code: 'BAD_USER_INPUT' },
+    },
+  ],
 })
 
-export async function startGateway(opts: GatewayOptions): Promise<{ url: string; stop(): Promise<void>; writeAttempts(): string[]; requestCount(): number }> {
+export async function startGateway(
+  opts: GatewayOptions,
+): Promise<{ url: string; stop(): Promise<void>; writeAttempts(): string[]; requestCount(): number }> {
   const { faults, line } = opts
   // the real gateway allows its own web apps' origins, hence vary: origin on every answer
-  const server = Hapi.server({ host: opts.host ?? '127.0.0.1', port: opts.port ?? 0, compression: false, routes: { cors: { origin: opts.corsOrigins } }, ...(opts.tls ? { tls: { key: opts.tls.key, cert: opts.tls.cert } } : {}) })
+  const server = Hapi.server({
+    host: opts.host ?? '127.0.0.1',
+    port: opts.port ?? 0,
+    compression: false,
+    routes: { cors: { origin: opts.corsOrigins } },
+    ...(opts.tls ? { tls: { key: opts.tls.key, cert: opts.tls.cert } } : {}),
+  })
   let requests = 0
   server.ext('onRequest', async (_request, h) => {
     requests++
@@ -123,8 +157,17 @@ export async function startGateway(opts: GatewayOptions): Promise<{ url: string;
   const scopeChecked = !faults.has('gateway-ignores-scope')
   /** Answers that are Boom errors in the real gateway (they get no X-Version). */
   const booms = new WeakSet<object>()
-  const boom = (h: Hapi.ResponseToolkit, status: number, message: string, extra: Record<string, unknown> = {}, order: 'hapi' | 'h2o2' = 'hapi') => {
-    const body = order === 'hapi' ? { statusCode: status, error: ERROR_NAMES[status], message, ...extra } : { message, statusCode: status, error: ERROR_NAMES[status] }
+  const boom = (
+    h: Hapi.ResponseToolkit,
+    status: number,
+    message: string,
+    extra: Record<string, unknown> = {},
+    order: 'hapi' | 'h2o2' = 'hapi',
+  ) => {
+    const body =
+      order === 'hapi'
+        ? { statusCode: status, error: ERROR_NAMES[status], message, ...extra }
+        : { message, statusCode: status, error: ERROR_NAMES[status] }
     const res = h.response(body).code(status)
     booms.add(res)
     return res
@@ -132,10 +175,15 @@ export async function startGateway(opts: GatewayOptions): Promise<{ url: string;
   const ingress = line === '2.0' && !faults.has('no-ingress-headers')
   const hsts = opts.tls ? hstsHeader(faults) : undefined
   server.ext('onPreResponse', (request, h) => {
-    const r = request.response as Hapi.ResponseObject & { isBoom?: boolean; output?: { headers: Record<string, string> } }
-    const set = (name: string, value: string) => (r.isBoom && r.output ? (r.output.headers[name] = value) : r.header(name, value))
+    const r = request.response as Hapi.ResponseObject & {
+      isBoom?: boolean
+      output?: { headers: Record<string, string> }
+    }
+    const set = (name: string, value: string) =>
+      r.isBoom && r.output ? (r.output.headers[name] = value) : r.header(name, value)
     // gateway server.ts onPreResponse (v1.6+): X-Version on non-Boom responses
-    if (!r.isBoom && !booms.has(r)) r.header('X-Version', opts.release).header('access-control-expose-headers', 'X-Version')
+    if (!r.isBoom && !booms.has(r))
+      r.header('X-Version', opts.release).header('access-control-expose-headers', 'X-Version')
     // the edge in front: Traefik's headers middleware (v2 Helm) and HSTS on HTTPS
     if (ingress) for (const [k, v] of Object.entries(INGRESS_HEADERS)) set(k, v)
     if (hsts) set('Strict-Transport-Security', hsts)
@@ -167,12 +215,27 @@ export async function startGateway(opts: GatewayOptions): Promise<{ url: string;
   }
   const tokenRouteOptions = { payload: { output: 'data' as const, parse: false } }
   if (line !== '1.3' || minor >= 5) {
-    if (line === '1.3') server.route({ method: 'POST', path: '/auth/{suffix}', options: tokenRouteOptions, handler: (request, h) => proxyToken(`/${request.params.suffix}`, false)(request, h) })
-    else server.route({ method: 'POST', path: '/auth/token', options: tokenRouteOptions, handler: proxyToken('/token', true) })
+    if (line === '1.3')
+      server.route({
+        method: 'POST',
+        path: '/auth/{suffix}',
+        options: tokenRouteOptions,
+        handler: (request, h) => proxyToken(`/${request.params.suffix}`, false)(request, h),
+      })
+    else
+      server.route({
+        method: 'POST',
+        path: '/auth/token',
+        options: tokenRouteOptions,
+        handler: proxyToken('/token', true),
+      })
   }
 
   if (line !== '2.0') {
-    const allowed = line === '1.3' ? ['declare', 'notification-api'] : ['record.declare-birth', 'record.declare-death', 'record.declare-marriage', 'notification-api']
+    const allowed =
+      line === '1.3'
+        ? ['declare', 'notification-api']
+        : ['record.declare-birth', 'record.declare-death', 'record.declare-marriage', 'notification-api']
     server.route({
       method: 'POST',
       path: '/notification',
@@ -182,7 +245,9 @@ export async function startGateway(opts: GatewayOptions): Promise<{ url: string;
         if (scopeChecked && !scopes(claims).some((s) => allowed.includes(s))) return boom(h, 403, 'Insufficient scope')
         const payload = request.payload as Record<string, unknown> | null
         if (!payload || typeof payload !== 'object' || !('resourceType' in payload)) {
-          return boom(h, 400, '"resourceType" is required', { validation: { source: 'payload', keys: ['resourceType'] } })
+          return boom(h, 400, '"resourceType" is required', {
+            validation: { source: 'payload', keys: ['resourceType'] },
+          })
         }
         writes.push(`POST /notification by ${String(claims.sub)}`)
         return boom(h, 400, 'the emulator accepts no notifications: nothing is ever written')
@@ -200,7 +265,14 @@ export async function startGateway(opts: GatewayOptions): Promise<{ url: string;
         const lookup = 'claims' in claims && scopes(claims.claims).includes('recordsearch') ? 'getSystem' : 'getUser'
         // the @auth directive asks user-mgnt about the caller; the emulator runs no user-mgnt, as when recorded
         return graphql({
-          errors: [{ message: `FetchError: request to http://127.0.0.1:3032/${lookup} failed, reason: connect ECONNREFUSED 127.0.0.1:3032`, locations: [{ line: 1, column: 46 }], path: ['searchEvents'], extensions: { code: 'UNAUTHENTICATED' } }],
+          errors: [
+            {
+              message: `FetchError: request to http://127.0.0.1:3032/${lookup} failed, reason: connect ECONNREFUSED 127.0.0.1:3032`,
+              locations: [{ line: 1, column: 46 }],
+              path: ['searchEvents'],
+              extensions: { code: 'UNAUTHENTICATED' },
+            },
+          ],
           data: { searchEvents: null },
         })
       },
@@ -216,10 +288,15 @@ export async function startGateway(opts: GatewayOptions): Promise<{ url: string;
         if (isResponse(claims)) return claims
         const target = `${events?.url ?? 'http://127.0.0.1:9'}/${request.params.path ?? ''}${request.url.search}`
         const headers: Record<string, string> = {}
-        for (const name of ['authorization', 'content-type']) if (request.headers[name]) headers[name] = String(request.headers[name])
+        for (const name of ['authorization', 'content-type'])
+          if (request.headers[name]) headers[name] = String(request.headers[name])
         const payload = request.payload as Buffer | null
         try {
-          const res = await httpRequest(target, { method: request.method.toUpperCase() as 'POST', headers, ...(payload?.length ? { body: payload } : {}) })
+          const res = await httpRequest(target, {
+            method: request.method.toUpperCase() as 'POST',
+            headers,
+            ...(payload?.length ? { body: payload } : {}),
+          })
           const text = await res.body.text()
           const type = String(res.headers['content-type'] ?? 'application/json')
           return h.response(text).code(res.statusCode).type(type)
@@ -231,5 +308,10 @@ export async function startGateway(opts: GatewayOptions): Promise<{ url: string;
     })
   }
   await server.start()
-  return { url: `${opts.tls ? 'https' : 'http'}://${server.info.host}:${server.info.port}`, stop: () => server.stop({ timeout: 1000 }), writeAttempts: () => [...writes], requestCount: () => requests }
+  return {
+    url: `${opts.tls ? 'https' : 'http'}://${server.info.host}:${server.info.port}`,
+    stop: () => server.stop({ timeout: 1000 }),
+    writeAttempts: () => [...writes],
+    requestCount: () => requests,
+  }
 }

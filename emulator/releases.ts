@@ -26,7 +26,16 @@ export function lineOf(release: string): Line {
  * the token-exchange grant is removed (PR #13644: 400 unsupported_grant_type), and where NODE_ENV is not
  * production any OAuth parameter in the query string gets 400 invalid_request naming them (PR #13626).
  */
-export const QUERY_TOKEN_PARAMS = ['grant_type', 'client_id', 'client_secret', 'subject_token', 'subject_token_type', 'requested_token_type', 'event_id', 'action_id']
+export const QUERY_TOKEN_PARAMS = [
+  'grant_type',
+  'client_id',
+  'client_secret',
+  'subject_token',
+  'subject_token_type',
+  'requested_token_type',
+  'event_id',
+  'action_id',
+]
 
 export const ERROR_URI = 'Refer to https://documentation.opencrvs.org/technology/interoperability/authenticate-a-client'
 export const TOKEN_EXCHANGE = 'urn:opencrvs:oauth:grant-type:token-exchange'
@@ -35,14 +44,16 @@ export const TOKEN_EXCHANGE = 'urn:opencrvs:oauth:grant-type:token-exchange'
 export function descriptions(line: Line) {
   if (line === '1.3') {
     return {
-      invalid_request: 'Invalid request. Check that all required parameters (client_id, client_secret and grant_type) have been provided.',
+      invalid_request:
+        'Invalid request. Check that all required parameters (client_id, client_secret and grant_type) have been provided.',
       unsupported_grant_type: 'Invalid grant type. Only client_credentials is supported.',
       invalid_client: 'Invalid client id or secret',
     }
   }
   return {
     invalid_request: 'Invalid request. Check that all required parameters have been provided.',
-    unsupported_grant_type: 'Invalid or undefined grant type. Only "client_credentials" or "urn:opencrvs:oauth:grant-type:token-exchange" are supported.',
+    unsupported_grant_type:
+      'Invalid or undefined grant type. Only "client_credentials" or "urn:opencrvs:oauth:grant-type:token-exchange" are supported.',
     invalid_client: 'Invalid client id or secret',
   }
 }
@@ -64,7 +75,14 @@ const WEB_USER_JWT_AUDIENCES = [
 
 export function audienceFor(line: Line, scopes: string[]): string[] {
   if (line === '2.0') {
-    return ['opencrvs:auth-user', 'opencrvs:user-mgnt-user', 'opencrvs:gateway-user', 'opencrvs:events-user', 'opencrvs:countryconfig-user', 'opencrvs:documents-user']
+    return [
+      'opencrvs:auth-user',
+      'opencrvs:user-mgnt-user',
+      'opencrvs:gateway-user',
+      'opencrvs:events-user',
+      'opencrvs:countryconfig-user',
+      'opencrvs:documents-user',
+    ]
   }
   const extras: Array<[string, string]> =
     line === '1.3'
@@ -86,8 +104,18 @@ export function scopesFor(line: Line, type: SystemType, events: string[]): strin
   const v19 = events.join('|')
   const v20 = events.join(',')
   const table: Record<Line, Partial<Record<SystemType, string[]>>> = {
-    '1.3': { HEALTH: ['declare', 'notification-api'], RECORD_SEARCH: ['recordsearch'], NATIONAL_ID: ['nationalId'], WEBHOOK: ['webhook'] },
-    '1.7': { HEALTH: ['notification-api'], RECORD_SEARCH: ['recordsearch'], NATIONAL_ID: ['nationalId'], WEBHOOK: ['webhook'] },
+    '1.3': {
+      HEALTH: ['declare', 'notification-api'],
+      RECORD_SEARCH: ['recordsearch'],
+      NATIONAL_ID: ['nationalId'],
+      WEBHOOK: ['webhook'],
+    },
+    '1.7': {
+      HEALTH: ['notification-api'],
+      RECORD_SEARCH: ['recordsearch'],
+      NATIONAL_ID: ['nationalId'],
+      WEBHOOK: ['webhook'],
+    },
     '1.9': {
       HEALTH: ['notification-api', `record.create[event=${v19}]`, `record.notify[event=${v19}]`],
       RECORD_SEARCH: ['recordsearch'],
@@ -96,7 +124,10 @@ export function scopesFor(line: Line, type: SystemType, events: string[]): strin
       IMPORT_EXPORT: ['record.import', 'record.export', 'recordsearch', 'user.data-seeding', 'record.reindex'],
       REINDEX: ['record.reindex'],
     },
-    '2.0': { HEALTH: [`type=record.create&event=${v20}`, `type=record.notify&event=${v20}`], RECORD_SEARCH: [`type=record.search&event=${v20}`] },
+    '2.0': {
+      HEALTH: [`type=record.create&event=${v20}`, `type=record.notify&event=${v20}`],
+      RECORD_SEARCH: [`type=record.search&event=${v20}`],
+    },
   }
   const scopes = table[line][type]
   if (!scopes) throw new Error(`Release line ${line} has no client type ${type}`)

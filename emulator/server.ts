@@ -4,7 +4,16 @@
  * of one release line; named faults turn single behaviours wrong. Not OpenCRVS code: an emulator of it.
  */
 import Hapi from '@hapi/hapi'
-import { createHmac, generateKeyPairSync, randomBytes, randomUUID, sign, verify, type KeyObject, type KeyPairKeyObjectResult } from 'node:crypto'
+import {
+  createHmac,
+  generateKeyPairSync,
+  randomBytes,
+  randomUUID,
+  sign,
+  verify,
+  type KeyObject,
+  type KeyPairKeyObjectResult,
+} from 'node:crypto'
 import { hstsHeader, startGateway } from './gateway.ts'
 import { startEvents } from './events.ts'
 import { createServer as createHttpServer } from 'node:http'
@@ -16,7 +25,19 @@ import { dirname } from 'node:path'
 import { makeTls, writePrivate, type EmulatorTls } from './tls.ts'
 import { EMULATOR_DOMAIN, startEdge } from './edge.ts'
 import { FAULTS, validateFaults } from './faults.ts'
-import { ERROR_URI, QUERY_TOKEN_PARAMS, TOKEN_EXCHANGE, audienceFor, convertLegacyScopes, descriptions, lineOf, minorOf, scopesFor, type Line, type SystemType } from './releases.ts'
+import {
+  ERROR_URI,
+  QUERY_TOKEN_PARAMS,
+  TOKEN_EXCHANGE,
+  audienceFor,
+  convertLegacyScopes,
+  descriptions,
+  lineOf,
+  minorOf,
+  scopesFor,
+  type Line,
+  type SystemType,
+} from './releases.ts'
 
 export interface EmulatorClient {
   clientId: string
@@ -85,7 +106,11 @@ export interface RunningEmulator {
 }
 
 const DEFAULT_EVENTS = ['birth', 'death', 'tennis-club-membership']
-const DEFAULT_CORS = ['https://login.opencrvs.localhost', 'https://register.opencrvs.localhost', 'https://countryconfig.opencrvs.localhost']
+const DEFAULT_CORS = [
+  'https://login.opencrvs.localhost',
+  'https://register.opencrvs.localhost',
+  'https://countryconfig.opencrvs.localhost',
+]
 
 /** Demo clients with fresh random ids and secrets: notification, search, and a deactivated notification client. */
 export function demoClients(): EmulatorClient[] {
@@ -129,22 +154,39 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
   const reused = new Map<string, string>()
 
   const tls: EmulatorTls | undefined = opts.tls
-    ? await makeTls({ ...(faults.has('cert-expiring') ? { days: 10 } : {}), ...(faults.has('cert-wrong-host') ? { hostnames: ['auth.another-country.example'] } : {}), ...(faults.has('cert-expired') ? { expired: true } : {}) })
+    ? await makeTls({
+        ...(faults.has('cert-expiring') ? { days: 10 } : {}),
+        ...(faults.has('cert-wrong-host') ? { hostnames: ['auth.another-country.example'] } : {}),
+        ...(faults.has('cert-expired') ? { expired: true } : {}),
+      })
     : undefined
   const legacy = faults.has('tls-legacy') ? { minVersion: 'TLSv1' as const, ciphers: 'DEFAULT@SECLEVEL=0' } : {}
-  const listener: HttpsServer | undefined = tls ? createHttpsServer({ key: tls.key, cert: tls.cert, ...legacy }) : undefined
+  const listener: HttpsServer | undefined = tls
+    ? createHttpsServer({ key: tls.key, cert: tls.cert, ...legacy })
+    : undefined
   const server = Hapi.server({
     // in HTTPS mode the front server below owns the port and hands connections to this listener
     // (hapi tracks sockets for a clean stop only on a listener it started itself)
-    ...(listener ? { listener, tls: true, autoListen: false, operations: { cleanStop: false } } : { host: opts.host ?? '127.0.0.1', port: opts.port ?? 0 }),
+    ...(listener
+      ? { listener, tls: true, autoListen: false, operations: { cleanStop: false } }
+      : { host: opts.host ?? '127.0.0.1', port: opts.port ?? 0 }),
     // v1.x: cors with a whitelist (auth server.ts); v2.0: cors:false (hapi's default). v1.x runs hapi 20,
     // whose preflight answers 204; hapi 21 (ours) defaults to 200, so the v1 status is set explicitly.
     routes: line === '2.0' ? {} : { cors: { origin: opts.corsOrigins ?? DEFAULT_CORS, preflightStatusCode: 204 } },
   })
 
   const desc = descriptions(line)
-  const oauthError = (h: Hapi.ResponseToolkit, code: 'invalid_request' | 'unsupported_grant_type' | 'invalid_client', status: number, description: string = desc[code]) => {
-    const body = { error: code, error_description: description, error_uri: faults.has('error-uri-valid') ? ERROR_URI.replace('Refer to ', '') : ERROR_URI }
+  const oauthError = (
+    h: Hapi.ResponseToolkit,
+    code: 'invalid_request' | 'unsupported_grant_type' | 'invalid_client',
+    status: number,
+    description: string = desc[code],
+  ) => {
+    const body = {
+      error: code,
+      error_description: description,
+      error_uri: faults.has('error-uri-valid') ? ERROR_URI.replace('Refer to ', '') : ERROR_URI,
+    }
     let res = h.response(body).code(status).header('Cache-Control', 'no-store')
     if (faults.has('error-content-type-html')) res = res.type('text/html')
     if (status === 401 && faults.has('www-authenticate')) res = res.header('WWW-Authenticate', 'Basic realm="opencrvs"')
@@ -160,8 +202,16 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
       if (latency) await new Promise((r) => setTimeout(r, latency))
     }
     // a strict body parser in front: a JSON content type with an empty body is an invalid JSON document
-    if (faults.has('empty-json-body-400') && request.path === '/token' && /application\/json/.test(String(request.headers['content-type'] ?? '')) && (request.headers['content-length'] ?? '0') === '0') {
-      return h.response({ statusCode: 400, error: 'Bad Request', message: 'Invalid request payload JSON format' }).code(400).takeover()
+    if (
+      faults.has('empty-json-body-400') &&
+      request.path === '/token' &&
+      /application\/json/.test(String(request.headers['content-type'] ?? '')) &&
+      (request.headers['content-length'] ?? '0') === '0'
+    ) {
+      return h
+        .response({ statusCode: 400, error: 'Bad Request', message: 'Invalid request payload JSON format' })
+        .code(400)
+        .takeover()
     }
     return h.continue
   })
@@ -169,7 +219,10 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
   if (hsts) {
     // the official v2 Helm ingress (sts-and-basic-response-headers) sets HSTS on every response
     server.ext('onPreResponse', (request, h) => {
-      const r = request.response as Hapi.ResponseObject & { isBoom?: boolean; output?: { headers: Record<string, string> } }
+      const r = request.response as Hapi.ResponseObject & {
+        isBoom?: boolean
+        output?: { headers: Record<string, string> }
+      }
       if (r.isBoom && r.output) r.output.headers['strict-transport-security'] = hsts
       else if (typeof r.header === 'function') r.header('Strict-Transport-Security', hsts)
       return h.continue
@@ -188,25 +241,51 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     const docs = faults.has('docs-example-claims')
     const iss = faults.has('iss-docs-style') || docs ? 'opencrvs.auth' : 'opencrvs:auth-service'
     const sub = faults.has('sub-per-token') ? randomBytes(12).toString('hex') : subject
-    const audience = docs ? ['opencrvs.auth'] : faults.has('aud-missing-gateway') ? (aud as string[]).filter((a) => a !== 'opencrvs:gateway-user') : aud
+    const audience = docs
+      ? ['opencrvs.auth']
+      : faults.has('aud-missing-gateway')
+        ? (aud as string[]).filter((a) => a !== 'opencrvs:gateway-user')
+        : aud
     // huge-claim-arrays: 3 000 more audiences and scopes each (about 100 kB), a valid token all the same
     const many = (prefix: string) => Array.from({ length: 3000 }, (_, i) => `${prefix}${i}`)
     const huge = faults.has('huge-claim-arrays')
-    const claims = huge ? { ...rest, scope: [...((rest.scope as string[] | undefined) ?? []), ...many('x.scope.')] } : rest
-    const body = b64url(JSON.stringify({ ...claims, iat, exp: iat + lifetime * unit, aud: huge ? [...(audience as string[]), ...many('x:aud-')] : audience, iss, sub }))
+    const claims = huge
+      ? { ...rest, scope: [...((rest.scope as string[] | undefined) ?? []), ...many('x.scope.')] }
+      : rest
+    const body = b64url(
+      JSON.stringify({
+        ...claims,
+        iat,
+        exp: iat + lifetime * unit,
+        aud: huge ? [...(audience as string[]), ...many('x:aud-')] : audience,
+        iss,
+        sub,
+      }),
+    )
     const input = Buffer.from(`${header}.${body}`)
     const signature =
-      alg === 'none' ? '' : alg === 'HS256' ? createHmac('sha256', publicKeyPem).update(input).digest('base64url') : sign('sha256', input, otherKey as KeyObject).toString('base64url')
+      alg === 'none'
+        ? ''
+        : alg === 'HS256'
+          ? createHmac('sha256', publicKeyPem).update(input).digest('base64url')
+          : sign('sha256', input, otherKey as KeyObject).toString('base64url')
     return `${header}.${body}.${signature}`
   }
 
   const success = (h: Hapi.ResponseToolkit, accessToken: string) => {
-    const body: Record<string, unknown> = faults.has('no-token-type') ? { access_token: accessToken } : { access_token: accessToken, token_type: 'Bearer' }
+    const body: Record<string, unknown> = faults.has('no-token-type')
+      ? { access_token: accessToken }
+      : { access_token: accessToken, token_type: 'Bearer' }
     if (faults.has('expires-in')) body.expires_in = lifetime
     if (faults.has('expires-in-86400')) body.expires_in = 86400
     let res = h.response(body)
-    if (faults.has('content-type-octet-stream')) res = h.response(Buffer.from(JSON.stringify(body))).type('application/octet-stream')
-    if (!faults.has('no-cache-control')) res = res.header('Cache-Control', faults.has('cache-control-contradiction') ? 'no-store, public, max-age=3600' : 'no-store')
+    if (faults.has('content-type-octet-stream'))
+      res = h.response(Buffer.from(JSON.stringify(body))).type('application/octet-stream')
+    if (!faults.has('no-cache-control'))
+      res = res.header(
+        'Cache-Control',
+        faults.has('cache-control-contradiction') ? 'no-store, public, max-age=3600' : 'no-store',
+      )
     if (faults.has('pragma-no-cache')) res = res.header('Pragma', 'no-cache')
     return res
   }
@@ -215,7 +294,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     const v = readParam(request, key)
     if (Array.isArray(v) && key === 'grant_type' && faults.has('duplicate-grant-type-last-wins')) return v[v.length - 1]
     if (Array.isArray(v) && key === 'client_id' && faults.has('duplicate-client-id-first-wins')) return v[0]
-    if (key === 'grant_type' && typeof v === 'string' && faults.has('grant-type-case-insensitive')) return v.trim().toLowerCase()
+    if (key === 'grant_type' && typeof v === 'string' && faults.has('grant-type-case-insensitive'))
+      return v.trim().toLowerCase()
     return v
   }
 
@@ -224,7 +304,9 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     if (line !== '2.0') return query[key]
     // v2.0 oauthToken/utils.ts: (req.payload as any)?.[key] || req.query[key]
     const type = String(request.headers['content-type'] ?? '')
-    const bodyIgnored = (faults.has('json-body-ignored') && type.includes('json')) || (faults.has('form-body-ignored') && type.includes('x-www-form-urlencoded'))
+    const bodyIgnored =
+      (faults.has('json-body-ignored') && type.includes('json')) ||
+      (faults.has('form-body-ignored') && type.includes('x-www-form-urlencoded'))
     const payload = bodyIgnored ? undefined : (request.payload as Record<string, unknown> | null | undefined)
     return (payload as Record<string, unknown> | undefined)?.[key] || query[key]
   }
@@ -263,17 +345,24 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     if (!c) return null
     const oldStillWorks = faults.has('rotation-keeps-old-secret') && retiredSecrets.get(c.clientId) === secret
     // a comparison that ignores case, or stops at the shorter of the two (a prefix either way)
-    const near = (faults.has('secret-case-insensitive') && c.secret.toLowerCase() === secret.toLowerCase()) ||
-      (faults.has('secret-prefix-match') && secret.length > 0 && (c.secret.startsWith(secret) || secret.startsWith(c.secret)))
+    const near =
+      (faults.has('secret-case-insensitive') && c.secret.toLowerCase() === secret.toLowerCase()) ||
+      (faults.has('secret-prefix-match') &&
+        secret.length > 0 &&
+        (c.secret.startsWith(secret) || secret.startsWith(c.secret)))
     if (c.secret !== secret && !oldStillWorks && !near && !faults.has('wrong-secret-accepted')) return null
     return c
   }
 
   const clientCredentials = (h: Hapi.ResponseToolkit, clientId: unknown, secret: unknown) => {
-    const c = faults.has('missing-secret-accepted') && !secret ? clients.find((x) => x.clientId === clientId) : lookup(clientId, secret)
+    const c =
+      faults.has('missing-secret-accepted') && !secret
+        ? clients.find((x) => x.clientId === clientId)
+        : lookup(clientId, secret)
     if (!c || (c.status !== 'active' && !faults.has('deactivated-accepted'))) {
       const known = clients.some((x) => x.clientId === clientId)
-      if (typeof clientId === 'string' && !known && faults.has('unknown-client-400')) return oauthError(h, 'invalid_request', 400)
+      if (typeof clientId === 'string' && !known && faults.has('unknown-client-400'))
+        return oauthError(h, 'invalid_request', 400)
       const description = faults.has('echo-secret')
         ? `Invalid client id or secret: ${String(secret)}`
         : faults.has('unknown-client-distinct-body') && !known
@@ -285,10 +374,10 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
       faults.has('search-gets-notification-scopes') && c.type === 'RECORD_SEARCH'
         ? [...c.scopes, ...scopesFor(line, 'HEALTH', events)]
         : faults.has('docs-scope-names') && c.type === 'HEALTH'
-        ? ['health']
-        : faults.has('scope-extra') && c.type === 'HEALTH'
-          ? [...c.scopes, ...scopesFor(line, 'RECORD_SEARCH', events)]
-          : c.scopes
+          ? ['health']
+          : faults.has('scope-extra') && c.type === 'HEALTH'
+            ? [...c.scopes, ...scopesFor(line, 'RECORD_SEARCH', events)]
+            : c.scopes
     const scope = line === '2.0' ? convertLegacyScopes(stored) : stored
     const payload: Record<string, unknown> = { scope }
     if ((line === '1.9' || line === '2.0') && !faults.has('usertype-missing')) payload.userType = 'system'
@@ -316,7 +405,14 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
   const tokenExchange = (request: Hapi.Request, h: Hapi.ResponseToolkit) => {
     const p = (k: string) => getParam(request, k)
     const subjectToken = p('subject_token')
-    const recordIds = line === '1.7' ? [p('record_id')] : line === '1.9' ? (p('record_id') ? [p('record_id')] : [p('event_id'), p('action_id')]) : [p('event_id'), p('action_id')]
+    const recordIds =
+      line === '1.7'
+        ? [p('record_id')]
+        : line === '1.9'
+          ? p('record_id')
+            ? [p('record_id')]
+            : [p('event_id'), p('action_id')]
+          : [p('event_id'), p('action_id')]
     if (
       !subjectToken ||
       p('subject_token_type') !== 'urn:ietf:params:oauth:token-type:access_token' ||
@@ -326,7 +422,11 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
       return oauthError(h, 'invalid_request', 400)
     }
     const subject = verifySubjectToken(String(subjectToken))
-    if (!subject) return h.response({ error: 'unauthorized_client', error_description: 'Invalid subject token' }).code(401).header('Cache-Control', 'no-store')
+    if (!subject)
+      return h
+        .response({ error: 'unauthorized_client', error_description: 'Invalid subject token' })
+        .code(401)
+        .header('Cache-Control', 'no-store')
     const scope = ['record.confirm-registration', 'record.reject-registration']
     return success(h, signToken({ scope, aud: audienceFor(line, []) }, String(subject.sub), 604800))
   }
@@ -339,7 +439,13 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
         // PR #13626: before anything else; the key counts even when empty or also in the body. The exact
         // description was not found (no post-v2.0 responses.ts): this one names the parameters, as the PR says
         const inQuery = QUERY_TOKEN_PARAMS.filter((k) => k in (request.query as object))
-        if (inQuery.length) return oauthError(h, 'invalid_request', 400, `OAuth parameters in the query string are not accepted: ${inQuery.join(', ')}. Send them in the request body.`)
+        if (inQuery.length)
+          return oauthError(
+            h,
+            'invalid_request',
+            400,
+            `OAuth parameters in the query string are not accepted: ${inQuery.join(', ')}. Send them in the request body.`,
+          )
       }
       const grantType = getParam(request, 'grant_type')
       let clientId = getParam(request, 'client_id')
@@ -351,31 +457,48 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
         secret = decodeURIComponent(rest.join(':'))
       }
       if (faults.has('missing-grant-type-invalid-request') && !grantType) return oauthError(h, 'invalid_request', 400)
-      if (faults.has('any-grant-type') && grantType && grantType !== TOKEN_EXCHANGE) return clientId && secret ? clientCredentials(h, clientId, secret) : oauthError(h, 'invalid_request', 400)
+      if (faults.has('any-grant-type') && grantType && grantType !== TOKEN_EXCHANGE)
+        return clientId && secret ? clientCredentials(h, clientId, secret) : oauthError(h, 'invalid_request', 400)
       if (line === '1.3') {
         // system/handler.ts: all three required, then grant type, then lookup
-        if (!clientId || (!secret && !faults.has('missing-secret-accepted')) || !grantType) return oauthError(h, 'invalid_request', 400)
+        if (!clientId || (!secret && !faults.has('missing-secret-accepted')) || !grantType)
+          return oauthError(h, 'invalid_request', 400)
         if (grantType !== 'client_credentials') return oauthError(h, 'unsupported_grant_type', 400)
         return clientCredentials(h, clientId, secret)
       }
       // oauthToken/handler.ts: grant type first
       if (grantType === 'client_credentials') {
-        if (!clientId || (!secret && !faults.has('missing-secret-accepted'))) return oauthError(h, 'invalid_request', 400)
+        if (!clientId || (!secret && !faults.has('missing-secret-accepted')))
+          return oauthError(h, 'invalid_request', 400)
         return clientCredentials(h, clientId, secret)
       }
       if (grantType === TOKEN_EXCHANGE && preview21) return oauthError(h, 'unsupported_grant_type', 400) // PR #13644: removed
-      if (grantType === TOKEN_EXCHANGE && faults.has('token-exchange-open')) return success(h, signToken({ scope: ['record.confirm-registration'], aud: audienceFor(line, []) }, 'anonymous', 604800))
+      if (grantType === TOKEN_EXCHANGE && faults.has('token-exchange-open'))
+        return success(
+          h,
+          signToken({ scope: ['record.confirm-registration'], aud: audienceFor(line, []) }, 'anonymous', 604800),
+        )
       if (grantType === TOKEN_EXCHANGE) return tokenExchange(request, h)
       return oauthError(h, 'unsupported_grant_type', 400)
     },
   })
   if (faults.has('get-issues-token')) {
-    server.route({ method: 'GET', path: '/token', handler: (request, h) => clientCredentials(h, request.query.client_id, request.query.client_secret) })
+    server.route({
+      method: 'GET',
+      path: '/token',
+      handler: (request, h) => clientCredentials(h, request.query.client_id, request.query.client_secret),
+    })
   }
   if (line !== '2.0') {
     // v1.x auth GET /anonymous-token: genuinely signed, for services, without opencrvs:gateway-user
     // (contract §9; the response shape {token} is inferred, not recorded)
-    server.route({ method: 'GET', path: '/anonymous-token', handler: () => ({ token: signToken({ scope: [], aud: ['opencrvs:user-mgnt-user', 'opencrvs:metrics-user'] }, 'anonymous', 600) }) })
+    server.route({
+      method: 'GET',
+      path: '/anonymous-token',
+      handler: () => ({
+        token: signToken({ scope: [], aud: ['opencrvs:user-mgnt-user', 'opencrvs:metrics-user'] }, 'anonymous', 600),
+      }),
+    })
   }
   server.route({ method: 'GET', path: '/.well-known', handler: (_r, h) => h.response(Buffer.from(publicKeyPem)) })
   server.route({ method: 'GET', path: '/ping', handler: () => ({ success: true }) })
@@ -384,7 +507,8 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     method: 'POST',
     path: '/__emulator/clients/{id}/{action}',
     handler: (request, h) => {
-      if (!['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(request.info.remoteAddress)) return h.response({ error: 'emulator control is loopback-only' }).code(403)
+      if (!['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(request.info.remoteAddress))
+        return h.response({ error: 'emulator control is loopback-only' }).code(403)
       const { id, action } = request.params as { id: string; action: string }
       try {
         if (action === 'rotate') return { client_id: id, client_secret: admin.rotate(id) }
@@ -412,14 +536,25 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
         const chunks: Buffer[] = []
         req.on('data', (c: Buffer) => chunks.push(c))
         req.on('end', async () => {
-          const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k === 'content-type')) as Record<string, string>
-          const answer = await server.inject({ method: req.method ?? 'GET', url: req.url ?? '/', headers, ...(chunks.length ? { payload: Buffer.concat(chunks) } : {}) })
+          const headers = Object.fromEntries(
+            Object.entries(req.headers).filter(([k]) => k === 'content-type'),
+          ) as Record<string, string>
+          const answer = await server.inject({
+            method: req.method ?? 'GET',
+            url: req.url ?? '/',
+            headers,
+            ...(chunks.length ? { payload: Buffer.concat(chunks) } : {}),
+          })
           const page = `<html><head><title>${answer.statusCode}</title></head><body><center><h1>${answer.statusCode}</h1></center><hr><center>nginx</center></body></html>\n`
           if (answer.statusCode >= 400) res.writeHead(answer.statusCode, { 'content-type': 'text/html' }).end(page)
-          else res.writeHead(answer.statusCode, { 'content-type': String(answer.headers['content-type'] ?? 'application/json') }).end(answer.rawPayload)
+          else
+            res
+              .writeHead(answer.statusCode, {
+                'content-type': String(answer.headers['content-type'] ?? 'application/json'),
+              })
+              .end(answer.rawPayload)
         })
-      }
-      else {
+      } else {
         authRequests++ // answered here, by the TLS-only edge, not by hapi
         res.writeHead(400, { 'content-type': 'text/plain' }).end('The plain HTTP request was sent to HTTPS port\n')
       }
@@ -468,14 +603,27 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     latencyMs: latency,
     corsOrigins: opts.corsOrigins ?? DEFAULT_CORS,
     auth: async (req) => {
-      const res = await server.inject({ method: 'POST', url: req.url, headers: req.headers, ...(req.payload ? { payload: req.payload } : {}), plugins: { proxied: true } as object })
+      const res = await server.inject({
+        method: 'POST',
+        url: req.url,
+        headers: req.headers,
+        ...(req.payload ? { payload: req.payload } : {}),
+        plugins: { proxied: true } as object,
+      })
       return { status: res.statusCode, payload: res.rawPayload }
     },
     ...(eventsService ? { events: { url: eventsService.url, port: eventsService.port } } : {}),
     ...(opts.host ? { host: opts.host } : {}),
     ...(tls ? { tls: faults.has('gateway-cert-expired') ? tls.expired : tls } : {}),
   })
-  const edge = await startEdge({ line, faults, authUrl: url, gatewayUrl: gateway.url, ...(opts.host ? { host: opts.host } : {}), ...(tls ? { tls: { key: tls.key, cert: tls.cert, ca: tls.caCert } } : {}) })
+  const edge = await startEdge({
+    line,
+    faults,
+    authUrl: url,
+    gatewayUrl: gateway.url,
+    ...(opts.host ? { host: opts.host } : {}),
+    ...(tls ? { tls: { key: tls.key, cert: tls.cert, ca: tls.caCert } } : {}),
+  })
   const publicKeyFile = writePrivate('opencrvs-emulator-key-', 'public-key.pem', publicKeyPem)
   return {
     url,
@@ -493,8 +641,15 @@ export async function startEmulator(opts: EmulatorOptions): Promise<RunningEmula
     clients,
     publicKeyPem,
     async stop() {
-      await Promise.all([server.stop({ timeout: 1000 }), gateway.stop(), edge.stop(), eventsUp?.stop(), new Promise<void>((r) => (front ? front.close(() => r()) : r()))])
-      for (const file of [publicKeyFile, ...(tls ? [tls.caFile] : [])]) rmSync(dirname(file), { recursive: true, force: true })
+      await Promise.all([
+        server.stop({ timeout: 1000 }),
+        gateway.stop(),
+        edge.stop(),
+        eventsUp?.stop(),
+        new Promise<void>((r) => (front ? front.close(() => r()) : r())),
+      ])
+      for (const file of [publicKeyFile, ...(tls ? [tls.caFile] : [])])
+        rmSync(dirname(file), { recursive: true, force: true })
     },
   }
 }

@@ -46,22 +46,32 @@ async function generateTls(opts: TlsOptions): Promise<Omit<EmulatorTls, 'caFile'
     keySize: 2048,
     algorithm: 'sha256',
     notAfterDate: until(365),
-    extensions: [{ name: 'basicConstraints', cA: true, critical: true }, { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true }],
+    extensions: [
+      { name: 'basicConstraints', cA: true, critical: true },
+      { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+    ],
   })
   // by default: localhost, 127.0.0.1, and the names under the emulated domain its edge serves (emulator/edge.ts)
   const names = opts.hostnames ?? ['localhost', '*.opencrvs.test']
-  const issue = (o: TlsOptions) => generate([{ name: 'commonName', value: names[0]! }], {
-    keySize: 2048,
-    algorithm: 'sha256',
-    ...(o.expired ? { notBeforeDate: until(-30), notAfterDate: until(-1) } : { notAfterDate: until(o.days ?? 90) }),
-    ca: { key: ca.private, cert: ca.cert },
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [...names.map((value) => ({ type: 2 as const, value })), ...(opts.hostnames ? [] : [{ type: 7 as const, ip: '127.0.0.1' }])] },
-    ],
-  })
+  const issue = (o: TlsOptions) =>
+    generate([{ name: 'commonName', value: names[0]! }], {
+      keySize: 2048,
+      algorithm: 'sha256',
+      ...(o.expired ? { notBeforeDate: until(-30), notAfterDate: until(-1) } : { notAfterDate: until(o.days ?? 90) }),
+      ca: { key: ca.private, cert: ca.cert },
+      extensions: [
+        { name: 'basicConstraints', cA: false },
+        { name: 'keyUsage', digitalSignature: true, keyEncipherment: true },
+        { name: 'extKeyUsage', serverAuth: true },
+        {
+          name: 'subjectAltName',
+          altNames: [
+            ...names.map((value) => ({ type: 2 as const, value })),
+            ...(opts.hostnames ? [] : [{ type: 7 as const, ip: '127.0.0.1' }]),
+          ],
+        },
+      ],
+    })
   const leaf = await issue(opts)
   const expired = await issue({ ...opts, expired: true })
   return { key: leaf.private, cert: leaf.cert, caCert: ca.cert, expired: { key: expired.private, cert: expired.cert } }

@@ -35,7 +35,15 @@ async function sample(latencyMs: number): Promise<Sample> {
     const run = await runKitAgainst(emu, { OPENCRVS_CA_FILE: emu.caFile!, CONFORMANCE_ALLOW_HTTP: 'false' })
     const wallMs = Date.now() - started
     const r = run.report
-    return { wallMs, checksMs: r.durationMs, requests: r.requests.total, seenByEmulator: emu.requestCount(), token: r.requests.token, issued: r.requests.issued, failed: r.totals.FAILED }
+    return {
+      wallMs,
+      checksMs: r.durationMs,
+      requests: r.requests.total,
+      seenByEmulator: emu.requestCount(),
+      token: r.requests.token,
+      issued: r.requests.issued,
+      failed: r.totals.FAILED,
+    }
   } finally {
     await emu.stop()
   }
@@ -49,11 +57,17 @@ function bare(): number {
   const cache = join(ROOT, 'node_modules', '.cache')
   mkdirSync(cache, { recursive: true })
   const dir = mkdtempSync(join(cache, 'bench-bare-'))
-  writeFileSync(join(dir, 'trivial.spec.mjs'), "import { test, expect } from '@playwright/test'\ntest('trivial', async ({ request }) => { expect(request).toBeTruthy() })\n")
+  writeFileSync(
+    join(dir, 'trivial.spec.mjs'),
+    "import { test, expect } from '@playwright/test'\ntest('trivial', async ({ request }) => { expect(request).toBeTruthy() })\n",
+  )
   writeFileSync(join(dir, 'playwright.config.mjs'), "export default { testDir: '.', reporter: 'line', workers: 1 }\n")
   const cli = createRequire(join(ROOT, 'package.json')).resolve('@playwright/test/cli')
   const started = Date.now()
-  const r = spawnSync(process.execPath, [cli, 'test', '-c', join(dir, 'playwright.config.mjs')], { cwd: dir, stdio: 'ignore' })
+  const r = spawnSync(process.execPath, [cli, 'test', '-c', join(dir, 'playwright.config.mjs')], {
+    cwd: dir,
+    stdio: 'ignore',
+  })
   const ms = Date.now() - started
   rmSync(dir, { recursive: true, force: true })
   if (r.status !== 0) throw new Error('the bare Playwright run failed')
@@ -61,7 +75,9 @@ function bare(): number {
 }
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`
 
-console.log(`Benchmark: default suite against the v2.0 emulator over HTTPS, ${runs} run(s) per latency (median shown)\n`)
+console.log(
+  `Benchmark: default suite against the v2.0 emulator over HTTPS, ${runs} run(s) per latency (median shown)\n`,
+)
 const rows: Array<{ latency: number; wall: number; checks: number; s: Sample }> = []
 // each 0 ms run follows a bare run: the two see the same machine (a shared or busy one drifts within minutes)
 const bareRuns: number[] = []
@@ -71,25 +87,59 @@ for (const latency of [0, 100]) {
     if (latency === 0) bareRuns.push(bare())
     const s = await sample(latency)
     samples.push(s)
-    console.log(`  ${String(latency).padStart(3)} ms run ${i + 1}: ${seconds(s.wallMs)} wall, ${seconds(s.checksMs)} checks, ${s.requests} requests${latency === 0 ? ` (bare Playwright just before: ${seconds(bareRuns[i]!)})` : ''}${s.failed ? `, ${s.failed} FAILED (unexpected)` : ''}`)
+    console.log(
+      `  ${String(latency).padStart(3)} ms run ${i + 1}: ${seconds(s.wallMs)} wall, ${seconds(s.checksMs)} checks, ${s.requests} requests${latency === 0 ? ` (bare Playwright just before: ${seconds(bareRuns[i]!)})` : ''}${s.failed ? `, ${s.failed} FAILED (unexpected)` : ''}`,
+    )
   }
-  rows.push({ latency, wall: median(samples.map((s) => s.wallMs)), checks: median(samples.map((s) => s.checksMs)), s: samples[samples.length - 1]! })
+  rows.push({
+    latency,
+    wall: median(samples.map((s) => s.wallMs)),
+    checks: median(samples.map((s) => s.checksMs)),
+    s: samples[samples.length - 1]!,
+  })
 }
 
 const bareMs = median(bareRuns)
 const ratio = rows[0]!.wall / bareMs
-console.log(`\nA bare Playwright run of one trivial API test: ${seconds(bareMs)} (median of ${runs}); the default run at 0 ms takes ${ratio.toFixed(1)}x that`)
-console.log('\n| latency per request | wall time | checks | requests (kit / emulator) | to the token endpoint | tokens issued |')
+console.log(
+  `\nA bare Playwright run of one trivial API test: ${seconds(bareMs)} (median of ${runs}); the default run at 0 ms takes ${ratio.toFixed(1)}x that`,
+)
+console.log(
+  '\n| latency per request | wall time | checks | requests (kit / emulator) | to the token endpoint | tokens issued |',
+)
 console.log('|---|---|---|---|---|---|')
-for (const r of rows) console.log(`| ${r.latency} ms | ${seconds(r.wall)} | ${seconds(r.checks)} | ${r.s.requests} / ${r.s.seenByEmulator} | ${r.s.token} | ${r.s.issued} |`)
+for (const r of rows)
+  console.log(
+    `| ${r.latency} ms | ${seconds(r.wall)} | ${seconds(r.checks)} | ${r.s.requests} / ${r.s.seenByEmulator} | ${r.s.token} | ${r.s.issued} |`,
+  )
 
 const [zero, slow] = rows as [(typeof rows)[0], (typeof rows)[0]]
 const targets = [
-  { name: 'requests per run <= 60', ok: rows.every((r) => r.s.requests <= 60), value: rows.map((r) => r.s.requests).join(', ') },
-  { name: 'tokens issued per run <= 12', ok: rows.every((r) => r.s.issued <= 12), value: rows.map((r) => r.s.issued).join(', ') },
-  { name: '100 ms run at most 3 s slower (wall)', ok: slow.wall - zero.wall <= 3000, value: `+${seconds(slow.wall - zero.wall)}` },
-  { name: 'kit and emulator count the same requests', ok: rows.every((r) => r.s.requests === r.s.seenByEmulator), value: rows.map((r) => `${r.s.requests}/${r.s.seenByEmulator}`).join(', ') },
-  { name: 'a default run at most 2.5x a bare Playwright run', ok: ratio <= 2.5, value: `${ratio.toFixed(1)}x (${seconds(rows[0]!.wall)} / ${seconds(bareMs)})` },
+  {
+    name: 'requests per run <= 60',
+    ok: rows.every((r) => r.s.requests <= 60),
+    value: rows.map((r) => r.s.requests).join(', '),
+  },
+  {
+    name: 'tokens issued per run <= 12',
+    ok: rows.every((r) => r.s.issued <= 12),
+    value: rows.map((r) => r.s.issued).join(', '),
+  },
+  {
+    name: '100 ms run at most 3 s slower (wall)',
+    ok: slow.wall - zero.wall <= 3000,
+    value: `+${seconds(slow.wall - zero.wall)}`,
+  },
+  {
+    name: 'kit and emulator count the same requests',
+    ok: rows.every((r) => r.s.requests === r.s.seenByEmulator),
+    value: rows.map((r) => `${r.s.requests}/${r.s.seenByEmulator}`).join(', '),
+  },
+  {
+    name: 'a default run at most 2.5x a bare Playwright run',
+    ok: ratio <= 2.5,
+    value: `${ratio.toFixed(1)}x (${seconds(rows[0]!.wall)} / ${seconds(bareMs)})`,
+  },
 ]
 console.log('\nTargets:')
 for (const t of targets) console.log(`  ${t.ok ? 'met   ' : 'MISSED'} ${t.name}: ${t.value}`)

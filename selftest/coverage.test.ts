@@ -21,7 +21,11 @@ interface Suite {
 
 function listed(): Array<{ title: string; file: string; line: number }> {
   const cli = createRequire(import.meta.url).resolve('@playwright/test/cli')
-  const res = spawnSync(process.execPath, [cli, 'test', '--list', '--reporter=json'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } })
+  const res = spawnSync(process.execPath, [cli, 'test', '--list', '--reporter=json'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, FORCE_COLOR: '0' },
+  })
   assert.equal(res.status, 0, res.stderr)
   const report = JSON.parse(res.stdout) as { suites: Suite[] }
   const out: Array<{ title: string; file: string; line: number }> = []
@@ -37,17 +41,33 @@ const list = listed()
 test('every requirement has exactly one test, and every test names a requirement', () => {
   const all = list.map((t) => t.title)
   const ids = all.map((t) => ID_PATTERN.exec(t)?.[1])
-  assert.deepEqual(all.filter((_, i) => !ids[i]), [], 'tests without a requirement id')
+  assert.deepEqual(
+    all.filter((_, i) => !ids[i]),
+    [],
+    'tests without a requirement id',
+  )
   const catalogue = REQUIREMENT_LIST.map((r) => r.id)
-  assert.deepEqual(ids.filter((id) => !catalogue.includes(id!)), [], 'tests naming an unknown requirement')
+  assert.deepEqual(
+    ids.filter((id) => !catalogue.includes(id!)),
+    [],
+    'tests naming an unknown requirement',
+  )
   for (const id of catalogue) assert.equal(ids.filter((x) => x === id).length, 1, `tests for ${id}`)
 })
 
 test('each check is located at its own spec line, one hop from its requirement id', () => {
-  assert.deepEqual(list.filter((t) => !/\.spec\.ts$/.test(t.file)).map((t) => `${t.title} at ${t.file}:${t.line}`), [], 'checks located outside a spec file')
+  assert.deepEqual(
+    list.filter((t) => !/\.spec\.ts$/.test(t.file)).map((t) => `${t.title} at ${t.file}:${t.line}`),
+    [],
+    'checks located outside a spec file',
+  )
   for (const t of list) {
     const line = readFileSync(join(ROOT, 'specs', t.file), 'utf8').split('\n')[t.line - 1] ?? ''
-    assert.match(line, new RegExp(`^test\\(\\.\\.\\.check\\(req\\('${ID_PATTERN.exec(t.title)![1]}'\\)`), `${t.title}: ${t.file}:${t.line} holds its check`)
+    assert.match(
+      line,
+      new RegExp(`^test\\(\\.\\.\\.check\\(req\\('${ID_PATTERN.exec(t.title)![1]}'\\)`),
+      `${t.title}: ${t.file}:${t.line} holds its check`,
+    )
   }
 })
 
@@ -55,7 +75,11 @@ test('listing the checks (npx playwright test --list) leaves the report folder a
   const reportDir = mkdtempSync(join(tmpdir(), 'list-'))
   writeFileSync(join(reportDir, 'conformance.json'), '{"last":"run"}')
   const cli = createRequire(import.meta.url).resolve('@playwright/test/cli')
-  const res = spawnSync(process.execPath, [cli, 'test', '--list'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0', CONFORMANCE_REPORT_DIR: reportDir } })
+  const res = spawnSync(process.execPath, [cli, 'test', '--list'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, FORCE_COLOR: '0', CONFORMANCE_REPORT_DIR: reportDir },
+  })
   assert.equal(res.status, 0, res.stderr)
   assert.match(res.stdout, /door\.spec\.ts:\d+:\d+ › GATEWAY-01 /)
   assert.deepEqual(readdirSync(reportDir), ['conformance.json'])
@@ -63,7 +87,12 @@ test('listing the checks (npx playwright test --list) leaves the report folder a
 })
 
 test('every requirement is shown to leave PASSED: by a fault, or a named scenario', () => {
-  const byFault = new Set(Object.values(FAULT_MATRIX).flatMap((f) => [...f.fails, ...Object.keys(f.changes ?? {}).filter((id) => f.changes![id] !== 'SKIPPED')]))
+  const byFault = new Set(
+    Object.values(FAULT_MATRIX).flatMap((f) => [
+      ...f.fails,
+      ...Object.keys(f.changes ?? {}).filter((id) => f.changes![id] !== 'SKIPPED'),
+    ]),
+  )
   const uncovered = REQUIREMENT_LIST.filter((r) => !byFault.has(r.id) && !NON_FAILING_SCENARIOS[r.id]).map((r) => r.id)
   assert.deepEqual(uncovered, [])
 })

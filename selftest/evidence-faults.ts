@@ -29,7 +29,10 @@ function kept<T>(s: EvidenceSnapshot, key: string): T {
 }
 /** Every token attempt kept (each client's, each format's, the second token). */
 const attempts = (s: EvidenceSnapshot, type?: string): TokenAttempt[] =>
-  Object.keys(s.kept).filter((k) => k.startsWith(`token:${type ?? ''}`) && 'value' in s.kept[k]!).map((k) => kept<TokenAttempt>(s, k)).filter((a) => a.decoded)
+  Object.keys(s.kept)
+    .filter((k) => k.startsWith(`token:${type ?? ''}`) && 'value' in s.kept[k]!)
+    .map((k) => kept<TokenAttempt>(s, k))
+    .filter((a) => a.decoded)
 const claims = (s: EvidenceSnapshot, type?: string) => attempts(s, type).map((a) => a.decoded!.claims)
 /** The exchange a kept entry holds (a probe or a token attempt keeps it inside its result). */
 export const exchange = (s: EvidenceSnapshot, key: string): HttpExchange => {
@@ -38,7 +41,11 @@ export const exchange = (s: EvidenceSnapshot, key: string): HttpExchange => {
 }
 
 /** Grade a copy of the evidence and the runtime, changed by `mutate` first: each requirement's verdict; nothing is sent. */
-export async function regrade(runtime: Runtime, snapshot: EvidenceSnapshot, mutate?: (s: EvidenceSnapshot, r: Runtime) => void): Promise<Record<string, VerdictRecord>> {
+export async function regrade(
+  runtime: Runtime,
+  snapshot: EvidenceSnapshot,
+  mutate?: (s: EvidenceSnapshot, r: Runtime) => void,
+): Promise<Record<string, VerdictRecord>> {
   const s = parseSnapshot(serializeSnapshot(snapshot))
   const r = structuredClone(runtime)
   mutate?.(s, r)
@@ -54,36 +61,64 @@ function hourAhead(s: EvidenceSnapshot, withDate: boolean): void {
   }
 }
 /** The token request the kit made with these (lifecycle) credentials. */
-const tried = (s: EvidenceSnapshot, c: { id: string; secret: string }) => kept<TokenAttempt>(s, triedKey(c.id, c.secret))
+const tried = (s: EvidenceSnapshot, c: { id: string; secret: string }) =>
+  kept<TokenAttempt>(s, triedKey(c.id, c.secret))
 /** The attempt answered 401 invalid_client with this body, and no token. */
 function refuse(a: TokenAttempt, bodyText: string): void {
   a.exchange = { ...a.exchange, status: 401, bodyText, json: JSON.parse(bodyText) }
   delete a.compact
   delete a.decoded
 }
-const ec = () => generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString()
+const ec = () =>
+  generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString()
 
 export const EVIDENCE_FAULTS: Record<string, EvidenceFault> = {
-  'token header alg RS512': { release: '2.0', fails: ['JWT-HDR-01'], mutate: (s) => attempts(s).forEach((a) => (a.decoded!.header.alg = 'RS512')) },
+  'token header alg RS512': {
+    release: '2.0',
+    fails: ['JWT-HDR-01'],
+    mutate: (s) => attempts(s).forEach((a) => (a.decoded!.header.alg = 'RS512')),
+  },
   'the key location answers, with no key': {
     release: '2.0',
     fails: ['JWT-SIG-01'],
     changes: { 'JWT-KEY-01': 'SKIPPED', 'DOOR-04': 'SKIPPED' },
     mutate: (_s, r) => (r.key = { unavailable: 'https://auth.example/.well-known answered HTTP 500', located: true }),
   },
-  'the published key is an EC key': { release: '2.0', fails: ['JWT-KEY-01', 'JWT-SIG-01'], mutate: (_s, r) => (r.key = { spki: ec(), source: 'an EC key' }) },
+  'the published key is an EC key': {
+    release: '2.0',
+    fails: ['JWT-KEY-01', 'JWT-SIG-01'],
+    mutate: (_s, r) => (r.key = { spki: ec(), source: 'an EC key' }),
+  },
   // TOKEN-AUTH-06 knows every encoding of a secret; so does JWT-CLM-08
   'a claim holds the client secret base64-encoded': {
     release: '2.0',
     fails: ['JWT-CLM-08'],
     changes: { 'JWT-CLM-09': 'INFO' },
-    mutate: (s) => attempts(s).forEach((a) => (a.decoded!.claims.cred = Buffer.from(a.client.secret).toString('base64'))),
+    mutate: (s) =>
+      attempts(s).forEach((a) => (a.decoded!.claims.cred = Buffer.from(a.client.secret).toString('base64'))),
   },
-  'expires_in a string': { release: '1.9', fails: ['TOKEN-RESP-01'], changes: { 'TOKEN-RESP-05': 'SKIPPED' }, mutate: (s) => attempts(s).forEach((a) => ((a.exchange.json as Record<string, unknown>).expires_in = '600')) },
-  'aud a string, not an array': { release: '2.0', fails: ['JWT-CLM-02'], mutate: (s) => claims(s).forEach((c) => (c.aud = 'opencrvs:gateway-user')) },
+  'expires_in a string': {
+    release: '1.9',
+    fails: ['TOKEN-RESP-01'],
+    changes: { 'TOKEN-RESP-05': 'SKIPPED' },
+    mutate: (s) => attempts(s).forEach((a) => ((a.exchange.json as Record<string, unknown>).expires_in = '600')),
+  },
+  'aud a string, not an array': {
+    release: '2.0',
+    fails: ['JWT-CLM-02'],
+    mutate: (s) => claims(s).forEach((c) => (c.aud = 'opencrvs:gateway-user')),
+  },
   'sub not a string': { release: '2.0', fails: ['JWT-CLM-03'], mutate: (s) => claims(s).forEach((c) => (c.sub = 42)) },
-  'v2.0 sub not the client_id': { release: '2.0', fails: ['JWT-CLM-03'], mutate: (s) => claims(s).forEach((c) => (c.sub = '5648253a59d8b0f64bace3c3')) },
-  'v1.9 sub the client_id': { release: '1.9', fails: ['JWT-CLM-03'], mutate: (s) => attempts(s).forEach((a) => (a.decoded!.claims.sub = a.client.id)) },
+  'v2.0 sub not the client_id': {
+    release: '2.0',
+    fails: ['JWT-CLM-03'],
+    mutate: (s) => claims(s).forEach((c) => (c.sub = '5648253a59d8b0f64bace3c3')),
+  },
+  'v1.9 sub the client_id': {
+    release: '1.9',
+    fails: ['JWT-CLM-03'],
+    mutate: (s) => attempts(s).forEach((a) => (a.decoded!.claims.sub = a.client.id)),
+  },
   'two clients with one sub': {
     release: '1.9',
     fails: ['JWT-CLM-03'],
@@ -92,27 +127,83 @@ export const EVIDENCE_FAULTS: Record<string, EvidenceFault> = {
       claims(s, 'SEARCH').forEach((c) => (c.sub = sub))
     },
   },
-  'iat absent': { release: '2.0', fails: ['JWT-CLM-06'], changes: { 'JWT-CLM-07': 'SKIPPED', 'JWT-LIFE-01': 'SKIPPED' }, mutate: (s) => claims(s).forEach((c) => delete c.iat) },
-  'iat a string': { release: '2.0', fails: ['JWT-CLM-06'], changes: { 'JWT-CLM-07': 'SKIPPED', 'JWT-LIFE-01': 'SKIPPED' }, mutate: (s) => claims(s).forEach((c) => (c.iat = String(c.iat))) },
-  'exp not after iat': { release: '2.0', fails: ['JWT-CLM-06', 'JWT-LIFE-01'], mutate: (s) => claims(s).forEach((c) => (c.exp = c.iat)) },
+  'iat absent': {
+    release: '2.0',
+    fails: ['JWT-CLM-06'],
+    changes: { 'JWT-CLM-07': 'SKIPPED', 'JWT-LIFE-01': 'SKIPPED' },
+    mutate: (s) => claims(s).forEach((c) => delete c.iat),
+  },
+  'iat a string': {
+    release: '2.0',
+    fails: ['JWT-CLM-06'],
+    changes: { 'JWT-CLM-07': 'SKIPPED', 'JWT-LIFE-01': 'SKIPPED' },
+    mutate: (s) => claims(s).forEach((c) => (c.iat = String(c.iat))),
+  },
+  'exp not after iat': {
+    release: '2.0',
+    fails: ['JWT-CLM-06', 'JWT-LIFE-01'],
+    mutate: (s) => claims(s).forEach((c) => (c.exp = c.iat)),
+  },
   'iat an hour ahead, no Date header': { release: '2.0', fails: ['JWT-CLM-07'], mutate: (s) => hourAhead(s, false) },
-  "the server's clock an hour ahead (Date and iat agree)": { release: '2.0', fails: ['JWT-CLM-07'], mutate: (s) => hourAhead(s, true) },
-  'the wrong client type accepted at the scope probe (201)': { release: '2.0', fails: ['SCOPE-02'], mutate: (s) => (exchange(s, 'send:scope:SEARCH:POST /events/events').status = 201) },
-  'the wrong client type refused with another status (404)': { release: '2.0', fails: ['SCOPE-02'], mutate: (s) => (exchange(s, 'send:scope:SEARCH:POST /events/events').status = 404) },
-  'PUT on the token route answered 500': { release: '2.0', fails: ['TOKEN-METHOD-01'], mutate: (s) => (exchange(s, 'send:TOKEN-METHOD-01:PUT').status = 500) },
+  "the server's clock an hour ahead (Date and iat agree)": {
+    release: '2.0',
+    fails: ['JWT-CLM-07'],
+    mutate: (s) => hourAhead(s, true),
+  },
+  'the wrong client type accepted at the scope probe (201)': {
+    release: '2.0',
+    fails: ['SCOPE-02'],
+    mutate: (s) => (exchange(s, 'send:scope:SEARCH:POST /events/events').status = 201),
+  },
+  'the wrong client type refused with another status (404)': {
+    release: '2.0',
+    fails: ['SCOPE-02'],
+    mutate: (s) => (exchange(s, 'send:scope:SEARCH:POST /events/events').status = 404),
+  },
+  'PUT on the token route answered 500': {
+    release: '2.0',
+    fails: ['TOKEN-METHOD-01'],
+    mutate: (s) => (exchange(s, 'send:TOKEN-METHOD-01:PUT').status = 500),
+  },
   // the response checks then have no successful token response to inspect, and say so
-  'the token answer HTTP 500 (its body a token)': { release: '2.0', fails: ['TOKEN-RESP-01'], changes: { 'TOKEN-RESP-02': 'SKIPPED', 'TOKEN-RESP-03': 'SKIPPED', 'TOKEN-RESP-04': 'SKIPPED', 'TOKEN-RESP-05': 'SKIPPED', 'TOKEN-RESP-06': 'SKIPPED' }, mutate: (s) => attempts(s, 'NOTIFICATION').forEach((a) => (a.exchange.status = 500)) },
+  'the token answer HTTP 500 (its body a token)': {
+    release: '2.0',
+    fails: ['TOKEN-RESP-01'],
+    changes: {
+      'TOKEN-RESP-02': 'SKIPPED',
+      'TOKEN-RESP-03': 'SKIPPED',
+      'TOKEN-RESP-04': 'SKIPPED',
+      'TOKEN-RESP-05': 'SKIPPED',
+      'TOKEN-RESP-06': 'SKIPPED',
+    },
+    mutate: (s) => attempts(s, 'NOTIFICATION').forEach((a) => (a.exchange.status = 500)),
+  },
   'the token answer not JSON': {
     release: '2.0',
     fails: ['TOKEN-RESP-01'],
     changes: { 'TOKEN-RESP-05': 'SKIPPED', 'TOKEN-RESP-06': 'SKIPPED' },
-    mutate: (s) => attempts(s, 'NOTIFICATION').forEach((a) => Object.assign(a.exchange, { bodyText: `token=${a.compact}`, json: undefined })),
+    mutate: (s) =>
+      attempts(s, 'NOTIFICATION').forEach((a) =>
+        Object.assign(a.exchange, { bodyText: `token=${a.compact}`, json: undefined }),
+      ),
   },
   'the search client refused (401)': {
     release: '2.0',
     fails: ['TOKEN-CRED-01'],
     // every check that needed the search client's token points at TOKEN-CRED-01
-    changes: Object.fromEntries(['SCOPE-01', 'SCOPE-02', 'SCOPE-03', 'JWT-SIG-01', 'JWT-CLM-02', 'JWT-CLM-03', 'JWT-CLM-04', 'JWT-CLM-08', 'JWT-LIFE-01'].map((id) => [id, 'SKIPPED'])),
+    changes: Object.fromEntries(
+      [
+        'SCOPE-01',
+        'SCOPE-02',
+        'SCOPE-03',
+        'JWT-SIG-01',
+        'JWT-CLM-02',
+        'JWT-CLM-03',
+        'JWT-CLM-04',
+        'JWT-CLM-08',
+        'JWT-LIFE-01',
+      ].map((id) => [id, 'SKIPPED']),
+    ),
     mutate: (s) => {
       // refused in every format the kit would try
       const a = kept<TokenAttempt>(s, 'token:SEARCH:form')
@@ -135,7 +226,15 @@ export const EVIDENCE_FAULTS: Record<string, EvidenceFault> = {
   // no gateway: JWT-EXP-01 can only read the server's clock after the wait (3-second tokens, the live-expiry run)
   "the server's clock not past exp after the wait (no gateway)": {
     release: '1.9',
-    opts: { env: { CONFORMANCE_SLOW: 'true', OPENCRVS_TOKEN_LIFETIME_SECONDS: '3', CONFORMANCE_LEEWAY_SECONDS: '1', OPENCRVS_GATEWAY_URL: '' }, lifetimeSeconds: 3 },
+    opts: {
+      env: {
+        CONFORMANCE_SLOW: 'true',
+        OPENCRVS_TOKEN_LIFETIME_SECONDS: '3',
+        CONFORMANCE_LEEWAY_SECONDS: '1',
+        OPENCRVS_GATEWAY_URL: '',
+      },
+      lifetimeSeconds: 3,
+    },
     fails: ['JWT-EXP-01'],
     mutate: (s) => {
       const exp = kept<TokenAttempt>(s, 'token:NOTIFICATION:fresh').decoded!.claims.exp as number
@@ -152,7 +251,22 @@ export const EVIDENCE_FAULTS: Record<string, EvidenceFault> = {
       tried(s, c).decoded!.claims.scope = ['natlsysadmin']
     },
   },
-  'the release not identified': { release: '2.0', fails: [], changes: { 'PROFILE-01': 'WARNING' }, mutate: (_s, r) => Object.assign(r, { detected: null, detectedFrom: [] }) },
-  'conflicting evidence of the release': { release: '2.0', fails: [], changes: { 'PROFILE-01': 'REVIEW' }, mutate: (_s, r) => (r.conflicts = ['the token looks like v1.9']) },
-  'a declared release the evidence contradicts': { release: '2.0', fails: [], changes: { 'PROFILE-01': 'WARNING' }, mutate: (_s, r) => Object.assign(r, { declared: '2.0', detected: '1.9' }) },
+  'the release not identified': {
+    release: '2.0',
+    fails: [],
+    changes: { 'PROFILE-01': 'WARNING' },
+    mutate: (_s, r) => Object.assign(r, { detected: null, detectedFrom: [] }),
+  },
+  'conflicting evidence of the release': {
+    release: '2.0',
+    fails: [],
+    changes: { 'PROFILE-01': 'REVIEW' },
+    mutate: (_s, r) => (r.conflicts = ['the token looks like v1.9']),
+  },
+  'a declared release the evidence contradicts': {
+    release: '2.0',
+    fails: [],
+    changes: { 'PROFILE-01': 'WARNING' },
+    mutate: (_s, r) => Object.assign(r, { declared: '2.0', detected: '1.9' }),
+  },
 }

@@ -36,21 +36,48 @@ const skipped = (ids: string[]) => Object.fromEntries(ids.map((id) => [id, 'SKIP
  * control and skip, pointing at the token checks that failed. v1.x has no search probe to skip.
  */
 const gatewayRefusesTokens = (release: string) =>
-  skipped(['GATEWAY-01', 'SCOPE-02', ...(release === '2.0' ? ['SCOPE-03'] : []), 'DOOR-01', 'DOOR-02', 'DOOR-03', 'DOOR-04', 'DOOR-05', ...(release === '2.0' ? [] : ['DOOR-06']), 'DOOR-07', 'DOOR-08'])
+  skipped([
+    'GATEWAY-01',
+    'SCOPE-02',
+    ...(release === '2.0' ? ['SCOPE-03'] : []),
+    'DOOR-01',
+    'DOOR-02',
+    'DOOR-03',
+    'DOOR-04',
+    'DOOR-05',
+    ...(release === '2.0' ? [] : ['DOOR-06']),
+    'DOOR-07',
+    'DOOR-08',
+  ])
 
 /** The auth service alone, no gateway: identification cannot read the gateway's X-Version. */
 const NO_GATEWAY = { OPENCRVS_GATEWAY_URL: '' }
 
 /** The same, but GATEWAY-01 itself (the row's own finding). */
-const probesOf = (changes: Record<string, string>) => Object.fromEntries(Object.entries(changes).filter(([id]) => id !== 'GATEWAY-01'))
+const probesOf = (changes: Record<string, string>) =>
+  Object.fromEntries(Object.entries(changes).filter(([id]) => id !== 'GATEWAY-01'))
 
 /**
  * A slow run that can afford to wait: 3-second tokens, declared to the kit, and only the live-expiry check run.
  * Every other check would use tokens that a loaded machine lets expire before the probes send them.
  */
-const LIVE_EXPIRY = { env: { CONFORMANCE_SLOW: 'true', OPENCRVS_TOKEN_LIFETIME_SECONDS: '3', CONFORMANCE_LEEWAY_SECONDS: '1' }, lifetimeSeconds: 3, args: ['--grep', 'JWT-EXP-01'] }
+const LIVE_EXPIRY = {
+  env: { CONFORMANCE_SLOW: 'true', OPENCRVS_TOKEN_LIFETIME_SECONDS: '3', CONFORMANCE_LEEWAY_SECONDS: '1' },
+  lifetimeSeconds: 3,
+  args: ['--grep', 'JWT-EXP-01'],
+}
 /** When the service behind the gateway does not answer the positive control, every probe that needed it points at GATEWAY-01. */
-const serviceDown = skipped(['SCOPE-02', 'SCOPE-03', 'DOOR-01', 'DOOR-02', 'DOOR-03', 'DOOR-04', 'DOOR-05', 'DOOR-07', 'DOOR-08'])
+const serviceDown = skipped([
+  'SCOPE-02',
+  'SCOPE-03',
+  'DOOR-01',
+  'DOOR-02',
+  'DOOR-03',
+  'DOOR-04',
+  'DOOR-05',
+  'DOOR-07',
+  'DOOR-08',
+])
 
 export const FAULT_MATRIX: Record<string, FaultCase> = {
   'no-cache-control': { release: '1.9', fails: ['TOKEN-RESP-03'] },
@@ -62,9 +89,31 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
   'opaque-token': {
     release: '1.6',
     fails: ['TOKEN-RESP-01', 'JWT-01'],
-    changes: { ...gatewayRefusesTokens('1.6'), ...Object.fromEntries(
-      ['JWT-HDR-01', 'JWT-HDR-02', 'JWT-HDR-03', 'JWT-SIG-01', 'JWT-CLM-01', 'JWT-CLM-02', 'JWT-CLM-03', 'JWT-CLM-04', 'JWT-CLM-05', 'JWT-CLM-06', 'JWT-CLM-07', 'JWT-CLM-08', 'JWT-CLM-09', 'JWT-LIFE-01', 'JWT-FRESH-01', 'DOCS-01', 'DOCS-02', 'SCOPE-01'].map((id) => [id, 'SKIPPED']),
-    ) },
+    changes: {
+      ...gatewayRefusesTokens('1.6'),
+      ...Object.fromEntries(
+        [
+          'JWT-HDR-01',
+          'JWT-HDR-02',
+          'JWT-HDR-03',
+          'JWT-SIG-01',
+          'JWT-CLM-01',
+          'JWT-CLM-02',
+          'JWT-CLM-03',
+          'JWT-CLM-04',
+          'JWT-CLM-05',
+          'JWT-CLM-06',
+          'JWT-CLM-07',
+          'JWT-CLM-08',
+          'JWT-CLM-09',
+          'JWT-LIFE-01',
+          'JWT-FRESH-01',
+          'DOCS-01',
+          'DOCS-02',
+          'SCOPE-01',
+        ].map((id) => [id, 'SKIPPED']),
+      ),
+    },
   },
   // a deployment that stops reading a format the release reads breaks the clients that use it
   'json-body-ignored': { release: '2.0', fails: ['TOKEN-FMT-02', 'CLIENTS-01'] },
@@ -73,7 +122,10 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
     release: '2.0',
     fails: ['TOKEN-FMT-03'],
     changes: { 'TOKEN-FMT-04': 'WARNING' },
-    extraRequests: { count: 2, why: "a token needs another format: global setup's query attempt, and the second client's JSON one" },
+    extraRequests: {
+      count: 2,
+      why: "a token needs another format: global setup's query attempt, and the second client's JSON one",
+    },
   },
   'query-ignored': { release: '2.0', fails: ['TOKEN-FMT-01', 'CLIENTS-01'] },
   'alg-none': { release: '2.0', fails: ['JWT-HDR-01', 'JWT-SIG-01'], changes: gatewayRefusesTokens('2.0') },
@@ -92,23 +144,52 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
   // PROFILE-01 names the signal that disagrees. On every line the fault applies to, with the gateway's X-Version
   // and without it (OPENCRVS_GATEWAY_URL unset: the scope format decides)
   'usertype-missing': { release: '2.0', fails: ['JWT-CLM-05'], changes: { 'PROFILE-01': 'REVIEW' } },
-  'usertype-missing (v1.9)': { fault: 'usertype-missing', release: '1.9', fails: ['JWT-CLM-05'], changes: { 'PROFILE-01': 'REVIEW' } },
-  'usertype-missing (v1.9, no gateway)': { fault: 'usertype-missing', release: '1.9', env: NO_GATEWAY, fails: ['JWT-CLM-05'], changes: { 'PROFILE-01': 'REVIEW' } },
-  'usertype-missing (v2.0, no gateway)': { fault: 'usertype-missing', release: '2.0', env: NO_GATEWAY, fails: ['JWT-CLM-05'], changes: { 'PROFILE-01': 'REVIEW' } },
+  'usertype-missing (v1.9)': {
+    fault: 'usertype-missing',
+    release: '1.9',
+    fails: ['JWT-CLM-05'],
+    changes: { 'PROFILE-01': 'REVIEW' },
+  },
+  'usertype-missing (v1.9, no gateway)': {
+    fault: 'usertype-missing',
+    release: '1.9',
+    env: NO_GATEWAY,
+    fails: ['JWT-CLM-05'],
+    changes: { 'PROFILE-01': 'REVIEW' },
+  },
+  'usertype-missing (v2.0, no gateway)': {
+    fault: 'usertype-missing',
+    release: '2.0',
+    env: NO_GATEWAY,
+    fails: ['JWT-CLM-05'],
+    changes: { 'PROFILE-01': 'REVIEW' },
+  },
   // millisecond dates fail the units check; the clock and lifetime checks then have no seconds to compare
-  'iat-milliseconds': { release: '2.0', fails: ['JWT-CLM-06'], changes: { 'JWT-CLM-07': 'SKIPPED', 'JWT-LIFE-01': 'SKIPPED' } },
+  'iat-milliseconds': {
+    release: '2.0',
+    fails: ['JWT-CLM-06'],
+    changes: { 'JWT-CLM-07': 'SKIPPED', 'JWT-LIFE-01': 'SKIPPED' },
+  },
   'clock-ahead': { release: '1.6', fails: ['JWT-CLM-07'] },
   'secret-in-claims': { release: '2.0', fails: ['JWT-CLM-08'], changes: { 'JWT-CLM-09': 'INFO' } },
   'lifetime-3600': { release: '1.8', fails: ['JWT-LIFE-01'] },
   'token-reuse': { release: '2.0', fails: ['JWT-FRESH-01'] },
   // the docs' example claims are wrong for the gateway; with them the erratum no longer applies.
   // Declared version, because without the real audience list there is nothing to detect the release from.
-  'docs-example-claims': { release: '2.0', fails: ['JWT-CLM-01', 'JWT-CLM-02'], changes: { 'DOCS-01': 'PASSED', ...gatewayRefusesTokens('2.0') }, env: { OPENCRVS_VERSION: '2.0' } },
+  'docs-example-claims': {
+    release: '2.0',
+    fails: ['JWT-CLM-01', 'JWT-CLM-02'],
+    changes: { 'DOCS-01': 'PASSED', ...gatewayRefusesTokens('2.0') },
+    env: { OPENCRVS_VERSION: '2.0' },
+  },
   // a notification client whose only scope is "health" cannot notify in v2.0: the positive control fails
   'docs-scope-names': {
     release: '2.0',
     fails: ['JWT-CLM-04', 'SCOPE-02'],
-    changes: { 'DOCS-02': 'PASSED', ...skipped(['DOOR-01', 'DOOR-02', 'DOOR-03', 'DOOR-04', 'DOOR-05', 'DOOR-07', 'DOOR-08']) },
+    changes: {
+      'DOCS-02': 'PASSED',
+      ...skipped(['DOOR-01', 'DOOR-02', 'DOOR-03', 'DOOR-04', 'DOOR-05', 'DOOR-07', 'DOOR-08']),
+    },
   },
   // v1.x: the gateway alone decides. In v2.0 the events service verifies the token again, exp included (as the
   // real one does), so a gateway that skips a check is not visible through /events/* there: the same goes for
@@ -116,11 +197,20 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
   // the gateway refuses every sound token (a key rotated on auth only): GATEWAY-01 FAILED, never a skip; the probes
   // that needed its control point at it
   'gateway-other-key': { release: '1.9', fails: ['GATEWAY-01'], changes: probesOf(gatewayRefusesTokens('1.9')) },
-  'gateway-other-key (v2.0)': { fault: 'gateway-other-key', release: '2.0', fails: ['GATEWAY-01'], changes: probesOf(gatewayRefusesTokens('2.0')) },
+  'gateway-other-key (v2.0)': {
+    fault: 'gateway-other-key',
+    release: '2.0',
+    fails: ['GATEWAY-01'],
+    changes: probesOf(gatewayRefusesTokens('2.0')),
+  },
   'gateway-accepts-expired': { release: '1.9', fails: ['JWT-EXP-01'], ...LIVE_EXPIRY },
   // the docs' URL works once a repeated grant_type is read as its last value: the erratum no longer applies,
   // but the deployment now departs from its release (a duplicated grant_type must never yield a token)
-  'duplicate-grant-type-last-wins': { release: '1.9', fails: ['TOKEN-GRANT-01'], changes: { 'TOKEN-DOCS-01': 'PASSED' } },
+  'duplicate-grant-type-last-wins': {
+    release: '1.9',
+    fails: ['TOKEN-GRANT-01'],
+    changes: { 'TOKEN-DOCS-01': 'PASSED' },
+  },
   'duplicate-client-id-first-wins': { release: '2.0', fails: ['TOKEN-DUP-01'] },
   'pragma-no-cache': { release: '2.0', fails: [], changes: { 'TOKEN-RESP-04': 'PASSED' } },
   'expires-in': { release: '1.8', fails: [], changes: { 'TOKEN-RESP-05': 'PASSED' } },
@@ -128,10 +218,30 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
   'expires-in-86400': { release: '2.0', fails: ['TOKEN-RESP-05'] },
   'grant-type-case-insensitive': { release: '1.9', fails: ['TOKEN-GRANT-01'] },
   // the RFC's code is not the release's: the release check fails, the RFC check passes
-  'missing-grant-type-invalid-request': { release: '1.9', fails: ['TOKEN-GRANT-02'], changes: { 'TOKEN-GRANT-03': 'PASSED', 'PROFILE-01': 'REVIEW' } },
-  'missing-grant-type-invalid-request (v1.8)': { fault: 'missing-grant-type-invalid-request', release: '1.8', fails: ['TOKEN-GRANT-02'], changes: { 'TOKEN-GRANT-03': 'PASSED', 'PROFILE-01': 'REVIEW' } },
-  'missing-grant-type-invalid-request (v1.8, no gateway)': { fault: 'missing-grant-type-invalid-request', release: '1.8', env: NO_GATEWAY, fails: ['TOKEN-GRANT-02'], changes: { 'TOKEN-GRANT-03': 'PASSED', 'PROFILE-01': 'REVIEW' } },
-  'missing-grant-type-invalid-request (v2.0)': { fault: 'missing-grant-type-invalid-request', release: '2.0', fails: ['TOKEN-GRANT-02'], changes: { 'TOKEN-GRANT-03': 'PASSED', 'PROFILE-01': 'REVIEW' } },
+  'missing-grant-type-invalid-request': {
+    release: '1.9',
+    fails: ['TOKEN-GRANT-02'],
+    changes: { 'TOKEN-GRANT-03': 'PASSED', 'PROFILE-01': 'REVIEW' },
+  },
+  'missing-grant-type-invalid-request (v1.8)': {
+    fault: 'missing-grant-type-invalid-request',
+    release: '1.8',
+    fails: ['TOKEN-GRANT-02'],
+    changes: { 'TOKEN-GRANT-03': 'PASSED', 'PROFILE-01': 'REVIEW' },
+  },
+  'missing-grant-type-invalid-request (v1.8, no gateway)': {
+    fault: 'missing-grant-type-invalid-request',
+    release: '1.8',
+    env: NO_GATEWAY,
+    fails: ['TOKEN-GRANT-02'],
+    changes: { 'TOKEN-GRANT-03': 'PASSED', 'PROFILE-01': 'REVIEW' },
+  },
+  'missing-grant-type-invalid-request (v2.0)': {
+    fault: 'missing-grant-type-invalid-request',
+    release: '2.0',
+    fails: ['TOKEN-GRANT-02'],
+    changes: { 'TOKEN-GRANT-03': 'PASSED', 'PROFILE-01': 'REVIEW' },
+  },
   // any grant_type value, the docs' array among them, issues a token
   'any-grant-type': { release: '2.0', fails: ['TOKEN-GRANT-01'], changes: { 'TOKEN-DOCS-01': 'PASSED' } },
   'token-exchange-open': { release: '1.9', fails: ['TOKEN-GRANT-04'] },
@@ -176,7 +286,23 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
   'cert-expired': { release: '1.9', fails: [], tls: true, gate: true },
   // the gateway's certificate alone lapsed: TLS-02 names the gateway's host and the date, once; every probe that
   // needed the gateway points there
-  'gateway-cert-expired': { release: '1.9', fails: ['TLS-02'], tls: true, changes: skipped(['GATEWAY-01', 'SCOPE-02', 'DOOR-01', 'DOOR-02', 'DOOR-03', 'DOOR-04', 'DOOR-05', 'DOOR-06', 'DOOR-07', 'DOOR-08']) },
+  'gateway-cert-expired': {
+    release: '1.9',
+    fails: ['TLS-02'],
+    tls: true,
+    changes: skipped([
+      'GATEWAY-01',
+      'SCOPE-02',
+      'DOOR-01',
+      'DOOR-02',
+      'DOOR-03',
+      'DOOR-04',
+      'DOOR-05',
+      'DOOR-06',
+      'DOOR-07',
+      'DOOR-08',
+    ]),
+  },
   // HSTS that turns HSTS off is FAILED; a short one is a WARNING
   'hsts-max-age-0': { release: '1.9', fails: ['TLS-06'], changes: { 'TLS-04': 'SKIPPED' }, tls: true },
   'hsts-short': { release: '2.0', fails: [], changes: { 'TLS-04': 'WARNING' }, tls: true },
@@ -186,7 +312,12 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
   'reenabled-still-refused': { release: '1.8', fails: ['CLIENT-REENABLE-01'], lifecycle: true },
   // v2.0 as integrators are told to configure it: the gateway only. Without the Helm ingress the proxy's
   // cache-control: no-cache reaches clients, which the official installation fixes: FAILED in every mode
-  'no-ingress-headers': { release: '2.0', gatewayOnly: true, fails: ['TOKEN-RESP-03'], changes: { 'TOKEN-RESP-04': 'WARNING' } },
+  'no-ingress-headers': {
+    release: '2.0',
+    gatewayOnly: true,
+    fails: ['TOKEN-RESP-03'],
+    changes: { 'TOKEN-RESP-04': 'WARNING' },
+  },
   // the events service down: said once, by GATEWAY-01, naming it; no scope or door check claims a defect
   'events-down': { release: '2.0', gatewayOnly: true, fails: ['GATEWAY-01'], changes: serviceDown },
   // the 2.1 preview outside production: the query-string refusal is the release's, a named WARNING (not a fault of
@@ -201,7 +332,12 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
   // a valid token with 3 000 audiences and scopes: its own self-test (hostile.test.ts) holds the output to a bound
   'huge-claim-arrays': { release: '2.0', fails: [], gate: true },
   // a token-endpoint fault seen through the v1.9 gateway's proxy
-  'wrong-secret-accepted (through the v1.9 gateway)': { fault: 'wrong-secret-accepted', release: '1.9', gatewayOnly: true, fails: ['TOKEN-AUTH-02', 'TOKEN-AUTH-05'] },
+  'wrong-secret-accepted (through the v1.9 gateway)': {
+    fault: 'wrong-secret-accepted',
+    release: '1.9',
+    gatewayOnly: true,
+    fails: ['TOKEN-AUTH-02', 'TOKEN-AUTH-05'],
+  },
 }
 
 /** Requirements no fault turns FAILED, and the self-test that shows them leaving PASSED, or why none can. */
@@ -209,18 +345,30 @@ export const NON_FAILING_SCENARIOS: Record<string, string> = {
   'PROFILE-01': 'a declared OPENCRVS_VERSION the evidence contradicts is reported, not hidden',
   'TOKEN-CRED-01': 'kit-profiles: a configured client whose valid credentials are refused is FAILED, naming it',
   'JWT-HDR-03': 'informational only: it reports kid and at+jwt typing, which no release uses, and never grades them',
-  'TOKEN-FMT-05': 'informational only: reports which source wins when body and query disagree (body in v2.0, query in v1.x)',
-  'TOKEN-RESP-06': 'informational only: reports the scope member, which RFC 6749 requires only when the grant differs from the request',
+  'TOKEN-FMT-05':
+    'informational only: reports which source wins when body and query disagree (body in v2.0, query in v1.x)',
+  'TOKEN-RESP-06':
+    'informational only: reports the scope member, which RFC 6749 requires only when the grant differs from the request',
   'TOKEN-METHOD-02': 'informational only: reports OPTIONS/CORS on the token route',
-  'TOKEN-ERR-03': 'shown by the v1.3-v1.6 emulator, whose descriptions keep to the charset (PASSED), against v1.7+ (WARNING)',
+  'TOKEN-ERR-03':
+    'shown by the v1.3-v1.6 emulator, whose descriptions keep to the charset (PASSED), against v1.7+ (WARNING)',
 }
 
 /** Every violation( and deviation( call in the spec files, as file:line. */
 export function violationSites(): string[] {
   const dir = new URL('../specs/', import.meta.url).pathname
-  return readdirSync(dir).filter((f) => f.endsWith('.spec.ts')).flatMap((f) =>
-    readFileSync(dir + f, 'utf8').split('\n').flatMap((line, i) => (/\b(violation|deviation)\(/.test(line) && !/^\s*(import|\/\/|\*)/.test(line) ? [`specs/${f}:${i + 1}`] : [])),
-  )
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.spec.ts'))
+    .flatMap((f) =>
+      readFileSync(dir + f, 'utf8')
+        .split('\n')
+        .flatMap((line, i) =>
+          /\b(violation|deviation)\(/.test(line) && !/^\s*(import|\/\/|\*)/.test(line) ? [`specs/${f}:${i + 1}`] : [],
+        ),
+    )
 }
 
-export const MATRIX_HEADER = ['| fault | release | identified as | must fail | failed | other verdicts changed | requests (without the fault) |', '|---|---|---|---|---|---|---|']
+export const MATRIX_HEADER = [
+  '| fault | release | identified as | must fail | failed | other verdicts changed | requests (without the fault) |',
+  '|---|---|---|---|---|---|---|',
+]

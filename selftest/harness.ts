@@ -34,7 +34,8 @@ export interface KitRun {
 /** Environment with every OPENCRVS_/CONFORMANCE_ variable of the caller removed. */
 function cleanEnv(): Record<string, string> {
   const env: Record<string, string> = {}
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(OPENCRVS_|CONFORMANCE_)/.test(k)) env[k] = v
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && !/^(OPENCRVS_|CONFORMANCE_)/.test(k)) env[k] = v
   return env
 }
 
@@ -47,8 +48,15 @@ export function runCli(env: Record<string, string>, args: string[] = []): Promis
  * One of the kit's commands (src/cli/<name>.ts: conformance, compare, report) with a clean environment; 'playwright':
  * Playwright's own `playwright test`, as `npx playwright test` and editors run the checks.
  */
-export function runTool(name: string, env: Record<string, string>, args: string[] = []): Promise<{ code: number; output: string }> {
-  const command = name === 'playwright' ? [createRequire(import.meta.url).resolve('@playwright/test/cli'), 'test'] : ['--import', 'tsx', join(ROOT, `src/cli/${name}.ts`)]
+export function runTool(
+  name: string,
+  env: Record<string, string>,
+  args: string[] = [],
+): Promise<{ code: number; output: string }> {
+  const command =
+    name === 'playwright'
+      ? [createRequire(import.meta.url).resolve('@playwright/test/cli'), 'test']
+      : ['--import', 'tsx', join(ROOT, `src/cli/${name}.ts`)]
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...command, ...args], {
       cwd: ROOT,
@@ -67,14 +75,33 @@ export function runTool(name: string, env: Record<string, string>, args: string[
  * The kit against a running emulator, configured as a deployment (URL and client pairs from the environment).
  * gatewayOnly: what a v2.0 integrator is given, the gateway URL and the public key file, no auth URL.
  */
-export async function runKitAgainst(emu: RunningEmulator, extra: Record<string, string> = {}, args: string[] = [], gatewayOnly = false, tool = 'conformance'): Promise<KitRun> {
+export async function runKitAgainst(
+  emu: RunningEmulator,
+  extra: Record<string, string> = {},
+  args: string[] = [],
+  gatewayOnly = false,
+  tool = 'conformance',
+): Promise<KitRun> {
   const reportDir = mkdtempSync(join(tmpdir(), 'kit-run-'))
   const { code, output } = await runTool(tool, kitEnv(emu, reportDir, extra, gatewayOnly), args)
-  return { ...collect(code, output, reportDir, emu.clients.map((c) => c.secret)), writes: emu.writeAttempts() }
+  return {
+    ...collect(
+      code,
+      output,
+      reportDir,
+      emu.clients.map((c) => c.secret),
+    ),
+    writes: emu.writeAttempts(),
+  }
 }
 
 /** The kit's configuration for an emulator, as a deployment's operator would write it. */
-function kitEnv(emu: RunningEmulator, reportDir: string, extra: Record<string, string>, gatewayOnly: boolean): Record<string, string> {
+function kitEnv(
+  emu: RunningEmulator,
+  reportDir: string,
+  extra: Record<string, string>,
+  gatewayOnly: boolean,
+): Record<string, string> {
   const [notification, search, deactivated] = emu.clients
   return {
     ...(gatewayOnly ? { OPENCRVS_PUBLIC_KEY: emu.publicKeyFile } : { OPENCRVS_AUTH_URL: emu.url }),
@@ -99,8 +126,17 @@ function kitEnv(emu: RunningEmulator, reportDir: string, extra: Record<string, s
  * refresh one client's secret, delete one, deactivate and re-activate one, delete two test clients whose
  * credentials go in the retired list. Returns the kit environment that describes it, and every secret used.
  */
-export function lifecycleSetup(emu: RunningEmulator, extra: EmulatorClient[]): { env: Record<string, string>; secrets: string[] } {
-  const [rotated, deleted, reenabled, retiredA, retiredB] = extra as [EmulatorClient, EmulatorClient, EmulatorClient, EmulatorClient, EmulatorClient]
+export function lifecycleSetup(
+  emu: RunningEmulator,
+  extra: EmulatorClient[],
+): { env: Record<string, string>; secrets: string[] } {
+  const [rotated, deleted, reenabled, retiredA, retiredB] = extra as [
+    EmulatorClient,
+    EmulatorClient,
+    EmulatorClient,
+    EmulatorClient,
+    EmulatorClient,
+  ]
   const oldSecret = rotated.secret
   const newSecret = emu.admin.rotate(rotated.clientId)
   emu.admin.remove(deleted.clientId)
@@ -109,7 +145,10 @@ export function lifecycleSetup(emu: RunningEmulator, extra: EmulatorClient[]): {
   emu.admin.remove(retiredA.clientId)
   emu.admin.remove(retiredB.clientId)
   const file = join(mkdtempSync(join(tmpdir(), 'retired-')), 'retired.csv')
-  writeFileSync(file, `# test clients of the go-live rehearsal\n${retiredA.clientId},${retiredA.secret}\n${retiredB.clientId},${retiredB.secret}\n`)
+  writeFileSync(
+    file,
+    `# test clients of the go-live rehearsal\n${retiredA.clientId},${retiredA.secret}\n${retiredB.clientId},${retiredB.secret}\n`,
+  )
   return {
     env: {
       OPENCRVS_ROTATED_CLIENT_ID: rotated.clientId,
@@ -127,7 +166,12 @@ export function lifecycleSetup(emu: RunningEmulator, extra: EmulatorClient[]): {
 }
 
 export function lifecycleClients(): EmulatorClient[] {
-  const c = (type: EmulatorClient['type']): EmulatorClient => ({ clientId: randomUUID(), secret: randomUUID(), type, status: 'active' })
+  const c = (type: EmulatorClient['type']): EmulatorClient => ({
+    clientId: randomUUID(),
+    secret: randomUUID(),
+    type,
+    status: 'active',
+  })
   return [c('HEALTH'), c('HEALTH'), c('RECORD_SEARCH'), c('HEALTH'), c('RECORD_SEARCH')]
 }
 
@@ -152,17 +196,31 @@ export interface RunOptions {
 
 /** Start an emulator, run the kit against it, stop it. */
 export function runKit(release: string, faults: string[] = [], opts: RunOptions = {}): Promise<KitRun> {
-  return withEmulator(release, faults, opts, (emu, env) => runKitAgainst(emu, env, opts.args ?? [], opts.gatewayOnly ?? false, opts.direct ? 'playwright' : 'conformance'))
+  return withEmulator(release, faults, opts, (emu, env) =>
+    runKitAgainst(emu, env, opts.args ?? [], opts.gatewayOnly ?? false, opts.direct ? 'playwright' : 'conformance'),
+  )
 }
 
 /**
  * Start an emulator as the options say (the operator's lifecycle flow run first), hand `use` the kit's environment
  * for it, and stop it; the flow's secrets join those the run is scanned for.
  */
-async function withEmulator<T extends { secrets: string[] }>(release: string, faults: string[], opts: RunOptions, use: (emu: RunningEmulator, env: Record<string, string>) => Promise<T>): Promise<T> {
+async function withEmulator<T extends { secrets: string[] }>(
+  release: string,
+  faults: string[],
+  opts: RunOptions,
+  use: (emu: RunningEmulator, env: Record<string, string>) => Promise<T>,
+): Promise<T> {
   const { env: extra = {}, lifetimeSeconds, tls = false, lifecycle = false, xVersion } = opts
   const extraClients = lifecycle ? lifecycleClients() : []
-  const emu = await startEmulator({ release, faults, tls, clients: [...demoClients(), ...extraClients], ...(lifetimeSeconds ? { lifetimeSeconds } : {}), ...(xVersion ? { xVersion } : {}) })
+  const emu = await startEmulator({
+    release,
+    faults,
+    tls,
+    clients: [...demoClients(), ...extraClients],
+    ...(lifetimeSeconds ? { lifetimeSeconds } : {}),
+    ...(xVersion ? { xVersion } : {}),
+  })
   try {
     const flow = lifecycle ? lifecycleSetup(emu, emu.clients.slice(3)) : { env: {}, secrets: [] }
     const run = await use(emu, { ...(emu.caFile ? { OPENCRVS_CA_FILE: emu.caFile } : {}), ...flow.env, ...extra })
@@ -202,7 +260,11 @@ export async function gradeKit(release: string, faults: string[] = [], opts: Run
 }
 
 /** gradeKit against a running emulator (or a TLS edge in front of one: `extra` overrides its URLs). */
-export async function gradeKitAgainst(emu: RunningEmulator, extra: Record<string, string> = {}, gatewayOnly = false): Promise<GradedRun> {
+export async function gradeKitAgainst(
+  emu: RunningEmulator,
+  extra: Record<string, string> = {},
+  gatewayOnly = false,
+): Promise<GradedRun> {
   return graded(await collectAgainst(emu, extra, gatewayOnly))
 }
 
@@ -236,7 +298,14 @@ async function collectAgainst(emu: RunningEmulator, extra: Record<string, string
   const { runtime, stop } = await prepare(env, (l) => lines.push(l))
   try {
     const { snapshot, outcomes } = await collectEvidence(runtime)
-    return { runtime, snapshot, outcomes, lines, secrets: emu.clients.map((c) => c.secret), writes: emu.writeAttempts() }
+    return {
+      runtime,
+      snapshot,
+      outcomes,
+      lines,
+      secrets: emu.clients.map((c) => c.secret),
+      writes: emu.writeAttempts(),
+    }
   } finally {
     await stop()
   }
@@ -286,7 +355,10 @@ export function unzipEntries(zip: Buffer): Array<{ name: string; text: string }>
 
 /** The data files the single-file Allure report embeds, each as d("name","<base64>"). */
 export function allureDataFiles(html: string): Array<{ name: string; text: string }> {
-  return [...html.matchAll(/\bd\("([^"]+)","([A-Za-z0-9+/=]+)"\)/g)].map((m) => ({ name: m[1]!, text: Buffer.from(m[2]!, 'base64').toString('utf8') }))
+  return [...html.matchAll(/\bd\("([^"]+)","([A-Za-z0-9+/=]+)"\)/g)].map((m) => ({
+    name: m[1]!,
+    text: Buffer.from(m[2]!, 'base64').toString('utf8'),
+  }))
 }
 
 const WHOLE_JWT = /eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{16,}/
@@ -300,13 +372,17 @@ const FRAGMENT = 8
  */
 export function leaks(run: Pick<KitRun, 'output' | 'secrets'> & { reportDir?: string }): string[] {
   const found: string[] = []
-  const forms = run.secrets.map((s) => ({ forms: secretForms(s), fragments: Array.from({ length: Math.max(0, s.length - FRAGMENT + 1) }, (_, i) => s.slice(i, i + FRAGMENT)) }))
+  const forms = run.secrets.map((s) => ({
+    forms: secretForms(s),
+    fragments: Array.from({ length: Math.max(0, s.length - FRAGMENT + 1) }, (_, i) => s.slice(i, i + FRAGMENT)),
+  }))
   // Reporters name files and results with random UUIDs, and the test secrets are UUIDs too: an 8-character window
   // such as "-4308-82" holds only 16 random bits, so another UUID matches one by chance in a few runs of a hundred.
   // A fragment is looked for with every whole UUID that is not a secret taken out (a secret's cut-off piece is never
   // a whole UUID; a whole secret is found by its full forms above).
   const secretSet = new Set(run.secrets)
-  const withoutOtherUuids = (text: string) => text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, (u) => (secretSet.has(u) ? u : ' '))
+  const withoutOtherUuids = (text: string) =>
+    text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, (u) => (secretSet.has(u) ? u : ' '))
   const scan = (where: string, text: string) => {
     const fragmentText = withoutOtherUuids(text)
     for (const s of forms) {
@@ -325,7 +401,8 @@ export function leaks(run: Pick<KitRun, 'output' | 'secrets'> & { reportDir?: st
     const text = buf.toString('utf8')
     scan(file, text)
     const embedded = /data:application\/zip;base64,([A-Za-z0-9+/=]+)/.exec(text)
-    if (embedded) for (const e of unzipEntries(Buffer.from(embedded[1]!, 'base64'))) scan(`${file} (embedded ${e.name})`, e.text)
+    if (embedded)
+      for (const e of unzipEntries(Buffer.from(embedded[1]!, 'base64'))) scan(`${file} (embedded ${e.name})`, e.text)
     for (const e of allureDataFiles(text)) scan(`${file} (embedded ${e.name})`, e.text)
   }
   return found

@@ -37,11 +37,20 @@ function treeRss(root: number): Map<number, number> {
 }
 
 /** npm run conformance's entry point, timed, with the peak memory of its largest process sampled. */
-function runMeasured(env: Record<string, string>, args: string[] = []): Promise<{ code: number; output: string; seconds: number; peakMb: number }> {
+function runMeasured(
+  env: Record<string, string>,
+  args: string[] = [],
+): Promise<{ code: number; output: string; seconds: number; peakMb: number }> {
   return new Promise((resolve, reject) => {
     const started = Date.now()
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([k, v]) => v !== undefined && !/^(OPENCRVS_|CONFORMANCE_)/.test(k))) as Record<string, string>
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/conformance.ts'), ...args], { cwd: ROOT, env: { ...clean, ...env, CI: '1', FORCE_COLOR: '0' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const clean = Object.fromEntries(
+      Object.entries(process.env).filter(([k, v]) => v !== undefined && !/^(OPENCRVS_|CONFORMANCE_)/.test(k)),
+    ) as Record<string, string>
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/conformance.ts'), ...args], {
+      cwd: ROOT,
+      env: { ...clean, ...env, CI: '1', FORCE_COLOR: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let output = ''
     let peak = 0
     const sampler = setInterval(() => {
@@ -52,7 +61,12 @@ function runMeasured(env: Record<string, string>, args: string[] = []): Promise<
     child.on('error', reject)
     child.on('close', (code) => {
       clearInterval(sampler)
-      resolve({ code: code ?? -1, output, seconds: (Date.now() - started) / 1000, peakMb: Math.round(peak / 1024 ** 2) })
+      resolve({
+        code: code ?? -1,
+        output,
+        seconds: (Date.now() - started) / 1000,
+        peakMb: Math.round(peak / 1024 ** 2),
+      })
     })
   })
 }
@@ -62,7 +76,16 @@ async function againstHostile(behaviour: Behaviour, env: Record<string, string>,
   const target = await startHostile(behaviour)
   const reportDir = mkdtempSync(join(tmpdir(), `hostile-${behaviour}-`))
   try {
-    const run = await runMeasured({ OPENCRVS_AUTH_URL: target.url, CONFORMANCE_ALLOW_HTTP: 'true', CONFORMANCE_REPORT_DIR: reportDir, CONFORMANCE_REQUEST_TIMEOUT_SECONDS: '3', ...env }, args)
+    const run = await runMeasured(
+      {
+        OPENCRVS_AUTH_URL: target.url,
+        CONFORMANCE_ALLOW_HTTP: 'true',
+        CONFORMANCE_REPORT_DIR: reportDir,
+        CONFORMANCE_REQUEST_TIMEOUT_SECONDS: '3',
+        ...env,
+      },
+      args,
+    )
     return { run, reportDir, requests: target.requests(), bytesSent: target.bytesSent() }
   } finally {
     await target.stop()
@@ -122,7 +145,11 @@ const CASES: Array<{ behaviour: Behaviour; names: RegExp; maxRequests: number }>
   { behaviour: 'drip', names: /did not complete within 3 s/, maxRequests: 1 },
   { behaviour: 'huge', names: /body over 512 kB/, maxRequests: 1 },
   { behaviour: 'html-502', names: /answers HTTP 502 \(text\/html\) to every request/, maxRequests: 3 },
-  { behaviour: 'html-200', names: /answers HTTP 200 with a body that is not JSON \(text\/html\) to every request/, maxRequests: 3 },
+  {
+    behaviour: 'html-200',
+    names: /answers HTTP 200 with a body that is not JSON \(text\/html\) to every request/,
+    maxRequests: 3,
+  },
 ]
 
 /** Targets that answered, badly: said in words, never "cannot reach", never a raw library code (prepared in process). */
@@ -152,7 +179,8 @@ describe('hostile and broken targets', { concurrency: 2 }, () => {
       assert.ok(requests <= c.maxRequests, facts)
       assert.ok(run.seconds < ENDS_BY_ITSELF_S, `bounded time: ${facts}`)
       assert.ok(run.peakMb < 400, `bounded memory: ${facts}`)
-      for (const file of ['conformance.json', 'conformance.md', 'junit.xml']) assert.ok(existsSync(join(reportDir, file)), `${file} written`)
+      for (const file of ['conformance.json', 'conformance.md', 'junit.xml'])
+        assert.ok(existsSync(join(reportDir, file)), `${file} written`)
       assert.deepEqual(leaks(collect(run.code, run.output, reportDir, secrets)), [])
     })
   }
@@ -161,7 +189,13 @@ describe('hostile and broken targets', { concurrency: 2 }, () => {
     for (const c of BAD_ANSWERS) {
       const target = await startHostile(c.behaviour)
       try {
-        const env: Record<string, string | undefined> = { OPENCRVS_AUTH_URL: target.url, CONFORMANCE_ALLOW_HTTP: 'true', CONFORMANCE_REQUEST_TIMEOUT_SECONDS: '3', OPENCRVS_NOTIFICATION_CLIENT_ID: randomUUID(), OPENCRVS_NOTIFICATION_CLIENT_SECRET: randomUUID() }
+        const env: Record<string, string | undefined> = {
+          OPENCRVS_AUTH_URL: target.url,
+          CONFORMANCE_ALLOW_HTTP: 'true',
+          CONFORMANCE_REQUEST_TIMEOUT_SECONDS: '3',
+          OPENCRVS_NOTIFICATION_CLIENT_ID: randomUUID(),
+          OPENCRVS_NOTIFICATION_CLIENT_SECRET: randomUUID(),
+        }
         const failure = await prepare(env, () => {}).then(
           async (p) => {
             await p.stop()
@@ -180,13 +214,21 @@ describe('hostile and broken targets', { concurrency: 2 }, () => {
 
   test('a token endpoint whose token claims nest 20 000 deep: verdicts, no crash, bounded, nothing leaked', async () => {
     const secrets = [randomUUID()]
-    const { run, reportDir, requests } = await againstHostile('deep-jwt', { OPENCRVS_NOTIFICATION_CLIENT_ID: randomUUID(), OPENCRVS_NOTIFICATION_CLIENT_SECRET: secrets[0]! })
-    console.log(`  deep-jwt: exit ${run.code}, ${run.seconds.toFixed(1)} s, peak ${run.peakMb} MB in one process, ${requests} request(s) received`)
+    const { run, reportDir, requests } = await againstHostile('deep-jwt', {
+      OPENCRVS_NOTIFICATION_CLIENT_ID: randomUUID(),
+      OPENCRVS_NOTIFICATION_CLIENT_SECRET: secrets[0]!,
+    })
+    console.log(
+      `  deep-jwt: exit ${run.code}, ${run.seconds.toFixed(1)} s, peak ${run.peakMb} MB in one process, ${requests} request(s) received`,
+    )
     const kit: KitRun = { ...collect(run.code, run.output, reportDir, secrets), writes: [] }
     assert.equal(run.code, 1, run.output)
     assert.match(kit.report.results.find((r) => r.id === 'JWT-01')!.reason, /nests JSON more than 16 levels/)
     assert.doesNotMatch(run.output, STACK, 'no stack trace or raw error')
-    assert.deepEqual(kit.report.results.filter((r) => /could not complete|crashed/.test(r.reason)).map((r) => `${r.id}: ${r.reason}`), [])
+    assert.deepEqual(
+      kit.report.results.filter((r) => /could not complete|crashed/.test(r.reason)).map((r) => `${r.id}: ${r.reason}`),
+      [],
+    )
     assert.ok(run.seconds < ENDS_BY_ITSELF_S && run.peakMb < 400, `${run.seconds} s, ${run.peakMb} MB`)
     assert.deepEqual(leaks(kit), [])
   })
@@ -198,21 +240,28 @@ describe('hostile and broken targets', { concurrency: 2 }, () => {
       const started = Date.now()
       const run = await gradeKitAgainst(emu, { OPENCRVS_AUTH_URL: auth.url, OPENCRVS_GATEWAY_URL: gateway.url })
       const refused = auth.refused() + gateway.refused()
-      console.log(`  rate limit 5/s: ${((Date.now() - started) / 1000).toFixed(1)} s, ${auth.forwarded() + gateway.forwarded()} forwarded, ${refused} refused with 429`)
+      console.log(
+        `  rate limit 5/s: ${((Date.now() - started) / 1000).toFixed(1)} s, ${auth.forwarded() + gateway.forwarded()} forwarded, ${refused} refused with 429`,
+      )
       assert.ok(refused > 0, 'the edge did limit the run')
-      assert.deepEqual(run.records.filter((r) => r.verdict === 'FAILED').map((r) => `${r.id}: ${r.reason}`), [])
-      assert.doesNotMatch(run.output, /HTTP 429/, 'no verdict quotes the edge\'s refusal as the deployment\'s answer')
+      assert.deepEqual(
+        run.records.filter((r) => r.verdict === 'FAILED').map((r) => `${r.id}: ${r.reason}`),
+        [],
+      )
+      assert.doesNotMatch(run.output, /HTTP 429/, "no verdict quotes the edge's refusal as the deployment's answer")
     } finally {
       await Promise.all([auth.stop(), gateway.stop(), emu.stop()])
     }
   })
 
-  test('told the edge\'s limit (CONFORMANCE_MAX_RATE), the kit keeps under it from the first request', async () => {
+  test("told the edge's limit (CONFORMANCE_MAX_RATE), the kit keeps under it from the first request", async () => {
     const emu = await startEmulator({ release: '2.0' })
     const edge = await startRateLimiter(emu.gatewayUrl, 20)
     try {
       const http = new HttpClient({ maxRate: 16 })
-      const answers = await Promise.all(Array.from({ length: 40 }, () => http.send({ method: 'POST', url: `${edge.url}/auth/token` })))
+      const answers = await Promise.all(
+        Array.from({ length: 40 }, () => http.send({ method: 'POST', url: `${edge.url}/auth/token` })),
+      )
       assert.deepEqual([...new Set(answers.map((a) => a.status))], [400], 'every request answered by the target')
       assert.ok(edge.refused() <= 1, `${edge.refused()} refused`)
       assert.equal(http.stats.rateLimited, edge.refused())
@@ -224,7 +273,12 @@ describe('hostile and broken targets', { concurrency: 2 }, () => {
   test('an edge that refuses every request for its rate: NOT CHECKED, the one named cause the rate limit, a few requests', async () => {
     const edge = await startRateLimiter('http://127.0.0.1:9', 0)
     try {
-      const env: Record<string, string | undefined> = { OPENCRVS_AUTH_URL: edge.url, CONFORMANCE_ALLOW_HTTP: 'true', OPENCRVS_NOTIFICATION_CLIENT_ID: randomUUID(), OPENCRVS_NOTIFICATION_CLIENT_SECRET: randomUUID() }
+      const env: Record<string, string | undefined> = {
+        OPENCRVS_AUTH_URL: edge.url,
+        CONFORMANCE_ALLOW_HTTP: 'true',
+        OPENCRVS_NOTIFICATION_CLIENT_ID: randomUUID(),
+        OPENCRVS_NOTIFICATION_CLIENT_SECRET: randomUUID(),
+      }
       const failure = await prepare(env, () => {}).then(
         async (p) => {
           await p.stop()
@@ -246,36 +300,83 @@ describe('hostile and broken targets', { concurrency: 2 }, () => {
     // the checks that quote what the target said, in one worker, with the kit's reporter and JUnit (the HTML and Allure
     // reports render the same neutral verdicts; every FAILED check costs a worker restart)
     const junit = join(mkdtempSync(join(tmpdir(), 'hostile-junit-')), 'junit.xml')
-    const { run, reportDir, requests } = await againstHostile('inject', { OPENCRVS_NOTIFICATION_CLIENT_ID: randomUUID(), OPENCRVS_NOTIFICATION_CLIENT_SECRET: secrets[0]!, PLAYWRIGHT_JUNIT_OUTPUT_FILE: junit }, ['--workers=1', '--reporter=./src/report/conformance-reporter.ts,junit', '--grep', 'TOKEN-CRED-01|TOKEN-ERR-0|TOKEN-AUTH-0[156]|PROFILE-01'])
-    const outputs: Record<string, string> = { stdout: run.output, 'junit.xml': readFileSync(junit, 'utf8'), ...Object.fromEntries(['conformance.md', 'conformance.json'].map((f) => [f, readFileSync(join(reportDir, f), 'utf8')])) }
-    console.log(`  inject: exit ${run.code}, ${run.seconds.toFixed(1)} s, ${requests} requests, ${Object.entries(outputs).map(([k, v]) => `${k} ${Math.round(v.length / 1024)} kB`).join(', ')}`)
-    assert.match(outputs['conformance.json']!, /evil\.example/, 'the target\'s text is reported, as data')
+    const { run, reportDir, requests } = await againstHostile(
+      'inject',
+      {
+        OPENCRVS_NOTIFICATION_CLIENT_ID: randomUUID(),
+        OPENCRVS_NOTIFICATION_CLIENT_SECRET: secrets[0]!,
+        PLAYWRIGHT_JUNIT_OUTPUT_FILE: junit,
+      },
+      [
+        '--workers=1',
+        '--reporter=./src/report/conformance-reporter.ts,junit',
+        '--grep',
+        'TOKEN-CRED-01|TOKEN-ERR-0|TOKEN-AUTH-0[156]|PROFILE-01',
+      ],
+    )
+    const outputs: Record<string, string> = {
+      stdout: run.output,
+      'junit.xml': readFileSync(junit, 'utf8'),
+      ...Object.fromEntries(
+        ['conformance.md', 'conformance.json'].map((f) => [f, readFileSync(join(reportDir, f), 'utf8')]),
+      ),
+    }
+    console.log(
+      `  inject: exit ${run.code}, ${run.seconds.toFixed(1)} s, ${requests} requests, ${Object.entries(outputs)
+        .map(([k, v]) => `${k} ${Math.round(v.length / 1024)} kB`)
+        .join(', ')}`,
+    )
+    assert.match(outputs['conformance.json']!, /evil\.example/, "the target's text is reported, as data")
     for (const [name, text] of Object.entries(outputs)) {
-      assert.deepEqual(text.split('\n').filter((l) => RAW_CONTROL.test(l)).map((l) => JSON.stringify(l.slice(0, 80))), [], `${name}: no raw control or bidi character`)
-      assert.deepEqual(text.split('\n').filter((l) => /^\s*::/.test(l)), [], `${name}: no line a target's text starts (a forged workflow command)`)
+      assert.deepEqual(
+        text
+          .split('\n')
+          .filter((l) => RAW_CONTROL.test(l))
+          .map((l) => JSON.stringify(l.slice(0, 80))),
+        [],
+        `${name}: no raw control or bidi character`,
+      )
+      assert.deepEqual(
+        text.split('\n').filter((l) => /^\s*::/.test(l)),
+        [],
+        `${name}: no line a target's text starts (a forged workflow command)`,
+      )
     }
     // rendered as GitHub Markdown, the target's text is only ever inside code: no link, image or HTML of its choosing
-    assert.deepEqual(outsideCode(outputs['conformance.md']!).filter((l) => /evil\.example/.test(l)), [])
+    assert.deepEqual(
+      outsideCode(outputs['conformance.md']!).filter((l) => /evil\.example/.test(l)),
+      [],
+    )
     assert.deepEqual(leaks(collect(run.code, run.output, reportDir, secrets)), [])
   })
 
   test('a valid token with 3 000 audiences and 3 000 scopes: output bounded (lists cut to a handful, lines and reports to a size)', async () => {
     // the checks that quote the token's claims (every FAILED check costs a worker restart)
-    const run = await runKit('2.0', ['huge-claim-arrays'], { args: [...LEAN_REPORTS, '--grep', 'JWT-01|JWT-CLM-0[2-49]|DOCS-0|SCOPE-01|GATEWAY-01'] })
+    const run = await runKit('2.0', ['huge-claim-arrays'], {
+      args: [...LEAN_REPORTS, '--grep', 'JWT-01|JWT-CLM-0[2-49]|DOCS-0|SCOPE-01|GATEWAY-01'],
+    })
     const md = readFileSync(join(run.reportDir, 'conformance.md'), 'utf8')
     const longest = Math.max(...run.output.split('\n').map((l) => l.length))
-    console.log(`  huge claims: stdout ${Math.round(run.output.length / 1024)} kB, longest line ${longest} characters, conformance.md ${Math.round(md.length / 1024)} kB, conformance.json ${Math.round(readFileSync(join(run.reportDir, 'conformance.json'), 'utf8').length / 1024)} kB`)
+    console.log(
+      `  huge claims: stdout ${Math.round(run.output.length / 1024)} kB, longest line ${longest} characters, conformance.md ${Math.round(md.length / 1024)} kB, conformance.json ${Math.round(readFileSync(join(run.reportDir, 'conformance.json'), 'utf8').length / 1024)} kB`,
+    )
     assert.ok(run.output.length < 100_000, `stdout ${run.output.length} bytes`)
     assert.ok(longest <= 1_200, `longest line ${longest}`)
     assert.ok(md.length < 400_000, `conformance.md ${md.length} bytes`)
     assert.match(JSON.stringify(run.report.contract), /and 29\d\d more/)
     // a token no server will read in a header (hapi: a bare 400 past 16 kB) is no positive control: GATEWAY-01 says so
     assert.equal(run.verdicts['GATEWAY-01'], 'FAILED')
-    assert.match(run.report.results.find((r) => r.id === 'GATEWAY-01')!.reason, /the token is \d+ kB, and servers refuse request headers over their limit/)
+    assert.match(
+      run.report.results.find((r) => r.id === 'GATEWAY-01')!.reason,
+      /the token is \d+ kB, and servers refuse request headers over their limit/,
+    )
   })
 
   test('a standards-following OAuth server that is not OpenCRVS: NOT CHECKED, "does not look like an OpenCRVS token endpoint", with why', async () => {
-    const { run, requests, reportDir } = await againstHostile('generic-oauth', { OPENCRVS_NOTIFICATION_CLIENT_ID: 'generic-client', OPENCRVS_NOTIFICATION_CLIENT_SECRET: randomUUID() })
+    const { run, requests, reportDir } = await againstHostile('generic-oauth', {
+      OPENCRVS_NOTIFICATION_CLIENT_ID: 'generic-client',
+      OPENCRVS_NOTIFICATION_CLIENT_SECRET: randomUUID(),
+    })
     assert.equal(run.code, 1, run.output)
     // the stopped run's report keeps its context: what was checked, how, what was sent and seen, and why it stopped
     const report = JSON.parse(readFileSync(join(reportDir, 'conformance.json'), 'utf8')) as KitRun['report']
@@ -286,7 +387,10 @@ describe('hostile and broken targets', { concurrency: 2 }, () => {
     assert.equal(report.stop?.cause, 'not-opencrvs')
     assert.match(report.stop!.reason, /does not look like an OpenCRVS token endpoint/)
     assert.doesNotMatch(readFileSync(join(reportDir, 'conformance.md'), 'utf8'), /of at most \?/)
-    assert.match(run.output, /does not look like an OpenCRVS token endpoint: .*no error_uri into the OpenCRVS documentation.*iss is "https:\/\/idp\.example\.org".*expires_in.*Verdict: NOT CHECKED/s)
+    assert.match(
+      run.output,
+      /does not look like an OpenCRVS token endpoint: .*no error_uri into the OpenCRVS documentation.*iss is "https:\/\/idp\.example\.org".*expires_in.*Verdict: NOT CHECKED/s,
+    )
     assert.doesNotMatch(run.output, /FAILED\s+[A-Z]+-/, 'judged against no OpenCRVS profile')
     assert.ok(requests <= 3, `${requests} requests`)
   })
@@ -296,7 +400,11 @@ describe('hostile and broken targets', { concurrency: 2 }, () => {
     test(`a published key that is not a key (${behaviour} at the key URL) is FAILED, never a pass`, async () => {
       const key = await startHostile(behaviour)
       try {
-        const expected = { huge: /body over 512 kB/, 'html-502': /answered HTTP 502/, 'html-200': /neither a PEM public key nor JSON/ }[behaviour]
+        const expected = {
+          huge: /body over 512 kB/,
+          'html-502': /answered HTTP 502/,
+          'html-200': /neither a PEM public key nor JSON/,
+        }[behaviour]
         const env = { OPENCRVS_PUBLIC_KEY: `${key.url}/.well-known`, CONFORMANCE_REQUEST_TIMEOUT_SECONDS: '3' }
         if (behaviour !== 'huge') {
           const run = await gradeKit('2.0', [], { gatewayOnly: true, env })
@@ -322,7 +430,12 @@ describe('hostile and broken targets', { concurrency: 2 }, () => {
             OPENCRVS_SEARCH_CLIENT_ID: s!.clientId,
             OPENCRVS_SEARCH_CLIENT_SECRET: s!.secret,
           })
-          const kit = collect(run.code, run.output, reportDir, emu.clients.map((x) => x.secret))
+          const kit = collect(
+            run.code,
+            run.output,
+            reportDir,
+            emu.clients.map((x) => x.secret),
+          )
           const sig = kit.report.results.find((r) => r.id === 'JWT-SIG-01')!
           assert.equal(sig.verdict, 'FAILED', sig.reason)
           assert.match(sig.reason, expected)

@@ -16,14 +16,26 @@ import { createServer, type Socket } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { forward } from '../emulator/edge.ts'
 
-export type Behaviour = 'silent' | 'drip' | 'huge' | 'html-502' | 'html-200' | 'deep-jwt' | 'generic-oauth' | 'inject' | 'header-flood' | 'reset-mid-body' | 'bad-status-line'
+export type Behaviour =
+  | 'silent'
+  | 'drip'
+  | 'huge'
+  | 'html-502'
+  | 'html-200'
+  | 'deep-jwt'
+  | 'generic-oauth'
+  | 'inject'
+  | 'header-flood'
+  | 'reset-mid-body'
+  | 'bad-status-line'
 
 /**
  * What an injecting target puts in every text the kit may quote: an ANSI clear-screen, an OSC 8 hyperlink, a carriage
  * return, a right-to-left override, a Markdown image, an HTML <img>, a Markdown link, and a line that would be a
  * GitHub workflow command if it started a line.
  */
-export const INJECTION = '\u001b[2J\u001b]8;;https://evil.example/osc\u0007click\u001b]8;;\u0007\rX\u202eevil ![pixel](https://evil.example/p.png) <img src=https://evil.example/i.png> [link](https://evil.example/l) `x` ``` \n::error::forged workflow command'
+export const INJECTION =
+  '\u001b[2J\u001b]8;;https://evil.example/osc\u0007click\u001b]8;;\u0007\rX\u202eevil ![pixel](https://evil.example/p.png) <img src=https://evil.example/i.png> [link](https://evil.example/l) `x` ``` \n::error::forged workflow command'
 
 export interface HostileTarget {
   url: string
@@ -33,8 +45,10 @@ export interface HostileTarget {
   stop(): Promise<void>
 }
 
-const HTML_200 = '<!doctype html><html><head><title>OpenCRVS</title></head><body><div id="root"></div><script src="/main.js"></script></body></html>\n'
-const HTML_502 = '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n'
+const HTML_200 =
+  '<!doctype html><html><head><title>OpenCRVS</title></head><body><div id="root"></div><script src="/main.js"></script></body></html>\n'
+const HTML_502 =
+  '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n'
 
 export async function startHostile(behaviour: Behaviour): Promise<HostileTarget> {
   let requests = 0
@@ -72,13 +86,22 @@ export async function startHostile(behaviour: Behaviour): Promise<HostileTarget>
   const genericOAuth = (socket: Socket, head: string, body: string) => {
     const json = (status: string, value: object) => {
       const text = JSON.stringify(value)
-      write(socket, `HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncache-control: no-store\r\npragma: no-cache\r\ncontent-length: ${Buffer.byteLength(text)}\r\n\r\n${text}`)
+      write(
+        socket,
+        `HTTP/1.1 ${status}\r\ncontent-type: application/json\r\ncache-control: no-store\r\npragma: no-cache\r\ncontent-length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
+      )
     }
-    const form = /content-type:\s*application\/x-www-form-urlencoded/i.test(head) ? new URLSearchParams(body) : new URLSearchParams()
-    if (!head.startsWith('POST ')) return json('405 Method Not Allowed', { error: 'invalid_request', error_description: 'POST only' })
-    if (!form.get('grant_type')) return json('400 Bad Request', { error: 'invalid_request', error_description: 'missing grant_type' })
-    if (form.get('grant_type') !== 'client_credentials') return json('400 Bad Request', { error: 'unsupported_grant_type', error_description: 'unsupported grant_type' })
-    if (!form.get('client_id') || !form.get('client_secret')) return json('401 Unauthorized', { error: 'invalid_client', error_description: 'client authentication failed' })
+    const form = /content-type:\s*application\/x-www-form-urlencoded/i.test(head)
+      ? new URLSearchParams(body)
+      : new URLSearchParams()
+    if (!head.startsWith('POST '))
+      return json('405 Method Not Allowed', { error: 'invalid_request', error_description: 'POST only' })
+    if (!form.get('grant_type'))
+      return json('400 Bad Request', { error: 'invalid_request', error_description: 'missing grant_type' })
+    if (form.get('grant_type') !== 'client_credentials')
+      return json('400 Bad Request', { error: 'unsupported_grant_type', error_description: 'unsupported grant_type' })
+    if (!form.get('client_id') || !form.get('client_secret'))
+      return json('401 Unauthorized', { error: 'invalid_client', error_description: 'client authentication failed' })
     const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url')
     const now = Math.floor(Date.now() / 1000)
     const token = `${b64({ alg: 'RS256', typ: 'at+jwt', kid: 'k1' })}.${b64({ iss: 'https://idp.example.org', aud: 'https://api.example.org', sub: form.get('client_id'), client_id: form.get('client_id'), iat: now, exp: now + 3600, jti: String(now), scope: 'api:read' })}.${'s'.repeat(342)}`
@@ -86,14 +109,25 @@ export async function startHostile(behaviour: Behaviour): Promise<HostileTarget>
   }
   // an OpenCRVS-looking auth service (its error_uri) that refuses everything, quoting the injection everywhere it can
   const inject = (socket: Socket, head: boolean) => {
-    const text = JSON.stringify({ error: 'invalid_client', error_description: INJECTION, error_uri: `Refer to https://documentation.opencrvs.org/ ${INJECTION}`, message: INJECTION })
-    write(socket, `HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\nlocation: https://evil.example/loc\r\ncontent-length: ${Buffer.byteLength(text)}\r\n\r\n${head ? '' : text}`)
+    const text = JSON.stringify({
+      error: 'invalid_client',
+      error_description: INJECTION,
+      error_uri: `Refer to https://documentation.opencrvs.org/ ${INJECTION}`,
+      message: INJECTION,
+    })
+    write(
+      socket,
+      `HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\nlocation: https://evil.example/loc\r\ncontent-length: ${Buffer.byteLength(text)}\r\n\r\n${head ? '' : text}`,
+    )
   }
   const answer = (socket: Socket, head: boolean) => {
     if (behaviour === 'silent') return
     // 2 MB of response headers
     if (behaviour === 'header-flood') {
-      write(socket, `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n${Array.from({ length: 2048 }, (_, i) => `x-flood-${i}: ${'a'.repeat(1000)}\r\n`).join('')}content-length: 2\r\n\r\n{}`)
+      write(
+        socket,
+        `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n${Array.from({ length: 2048 }, (_, i) => `x-flood-${i}: ${'a'.repeat(1000)}\r\n`).join('')}content-length: 2\r\n\r\n{}`,
+      )
       return
     }
     // a head promising 100 bytes, 10 of them, then the connection reset
@@ -108,13 +142,22 @@ export async function startHostile(behaviour: Behaviour): Promise<HostileTarget>
     }
     if (behaviour === 'html-502' || behaviour === 'html-200') {
       const [status, page] = behaviour === 'html-502' ? ['502 Bad Gateway', HTML_502] : ['200 OK', HTML_200]
-      write(socket, `HTTP/1.1 ${status}\r\ncontent-type: text/html\r\ncontent-length: ${Buffer.byteLength(page)}\r\n\r\n${head ? '' : page}`)
+      write(
+        socket,
+        `HTTP/1.1 ${status}\r\ncontent-type: text/html\r\ncontent-length: ${Buffer.byteLength(page)}\r\n\r\n${head ? '' : page}`,
+      )
       return
     }
     if (behaviour === 'deep-jwt') {
       const b64 = (t: string) => Buffer.from(t).toString('base64url')
-      const body = JSON.stringify({ access_token: `${b64('{"alg":"RS256","typ":"JWT"}')}.${b64(`${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`)}.c2lnbmF0dXJlc2lnbmF0dXJl`, token_type: 'Bearer' })
-      write(socket, `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncache-control: no-store\r\nx-version: 2.0.0\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${head ? '' : body}`)
+      const body = JSON.stringify({
+        access_token: `${b64('{"alg":"RS256","typ":"JWT"}')}.${b64(`${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`)}.c2lnbmF0dXJlc2lnbmF0dXJl`,
+        token_type: 'Bearer',
+      })
+      write(
+        socket,
+        `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncache-control: no-store\r\nx-version: 2.0.0\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${head ? '' : body}`,
+      )
       return
     }
     write(socket, 'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n')
@@ -157,7 +200,10 @@ export async function startHostile(behaviour: Behaviour): Promise<HostileTarget>
  * a token bucket of `perSecond` requests a second (as many in a burst); over it, 429 Too Many Requests with
  * Retry-After: 1, the request never forwarded. perSecond 0: every request refused.
  */
-export async function startRateLimiter(upstream: string, perSecond: number): Promise<{ url: string; refused(): number; forwarded(): number; stop(): Promise<void> }> {
+export async function startRateLimiter(
+  upstream: string,
+  perSecond: number,
+): Promise<{ url: string; refused(): number; forwarded(): number; stop(): Promise<void> }> {
   const { createServer: createHttp } = await import('node:http')
   let tokens = perSecond
   let last = Date.now()

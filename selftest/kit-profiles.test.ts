@@ -5,7 +5,20 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { describe, test } from 'node:test'
-import { allureDataFiles, filesUnder, gradeKit, gradeKitAgainst, leaks, runCli, runKit, runKitAgainst, runTool, unzipEntries, type GradedRun, type KitRun } from './harness.ts'
+import {
+  allureDataFiles,
+  filesUnder,
+  gradeKit,
+  gradeKitAgainst,
+  leaks,
+  runCli,
+  runKit,
+  runKitAgainst,
+  runTool,
+  unzipEntries,
+  type GradedRun,
+  type KitRun,
+} from './harness.ts'
 import { startEmulator } from '../emulator/server.ts'
 import { readFileSync } from 'node:fs'
 import { mkdtempSync, writeFileSync } from 'node:fs'
@@ -36,11 +49,20 @@ let waived: Promise<KitRun> | undefined
 const waivedRun = () => {
   if (waived) return waived
   const file = join(mkdtempSync(join(tmpdir(), 'waivers-')), 'waivers.json')
-  writeFileSync(file, JSON.stringify({ waivers: [
-    { id: 'TOKEN-RESP-03', reason: 'proxy header fix scheduled', until: '2999-12-31' },
-    { id: 'JWT-HDR-02', reason: 'old waiver', until: '2000-01-01' },
-  ] }))
-  return (waived = runKit('1.9', ['echo-secret', 'secret-in-claims', 'no-cache-control', 'typ-missing', 'rotation-keeps-old-secret'], { env: { CONFORMANCE_WAIVERS_FILE: file }, lifecycle: true }))
+  writeFileSync(
+    file,
+    JSON.stringify({
+      waivers: [
+        { id: 'TOKEN-RESP-03', reason: 'proxy header fix scheduled', until: '2999-12-31' },
+        { id: 'JWT-HDR-02', reason: 'old waiver', until: '2000-01-01' },
+      ],
+    }),
+  )
+  return (waived = runKit(
+    '1.9',
+    ['echo-secret', 'secret-in-claims', 'no-cache-control', 'typ-missing', 'rotation-keeps-old-secret'],
+    { env: { CONFORMANCE_WAIVERS_FILE: file }, lifecycle: true },
+  ))
 }
 
 /** A check's verdict record in a run graded in process. */
@@ -63,15 +85,25 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
       const run = whole ? await lineRun(release) : await gradeKit(release)
       const results = 'report' in run ? run.report.results : run.records
       const failed = results.filter((r) => r.verdict === 'FAILED')
-      assert.deepEqual(failed.map((r) => `${r.id}: ${r.reason}`), [], run.output)
+      assert.deepEqual(
+        failed.map((r) => `${r.id}: ${r.reason}`),
+        [],
+        run.output,
+      )
       assert.equal('report' in run ? run.report.target.version : run.version, label)
       assert.equal(run.verdicts['PROFILE-01'], 'INFO')
       // the documentation errata and OpenCRVS's own RFC deviations are named WARNINGs, per release
       const v1 = release !== '2.0'
       const old = release === '1.6'
       const expected: Record<string, string> = {
-        'TOKEN-DOCS-01': 'WARNING', 'DOCS-01': 'WARNING', 'DOCS-02': 'WARNING', 'TOKEN-ERR-02': 'WARNING',
-        'TOKEN-AUTH-07': 'WARNING', 'TOKEN-AUTH-08': 'WARNING', 'TOKEN-RESP-04': 'WARNING', 'TOKEN-RESP-05': 'WARNING',
+        'TOKEN-DOCS-01': 'WARNING',
+        'DOCS-01': 'WARNING',
+        'DOCS-02': 'WARNING',
+        'TOKEN-ERR-02': 'WARNING',
+        'TOKEN-AUTH-07': 'WARNING',
+        'TOKEN-AUTH-08': 'WARNING',
+        'TOKEN-RESP-04': 'WARNING',
+        'TOKEN-RESP-05': 'WARNING',
         'TOKEN-FMT-04': v1 ? 'WARNING' : 'PASSED',
         'TOKEN-ERR-03': old ? 'PASSED' : 'WARNING',
         'TOKEN-GRANT-03': old ? 'PASSED' : 'WARNING',
@@ -82,18 +114,35 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
         // a genuinely signed wrong-audience token is only reachable in v1.x (/anonymous-token)
         'DOOR-06': v1 ? 'PASSED' : 'SKIPPED',
         // these profile runs are over plain http: the TLS checks say so
-        'TLS-01': 'SKIPPED', 'TLS-02': 'SKIPPED', 'TLS-03': 'SKIPPED', 'TLS-04': 'SKIPPED', 'TLS-05': 'SKIPPED', 'TLS-06': 'SKIPPED',
+        'TLS-01': 'SKIPPED',
+        'TLS-02': 'SKIPPED',
+        'TLS-03': 'SKIPPED',
+        'TLS-04': 'SKIPPED',
+        'TLS-05': 'SKIPPED',
+        'TLS-06': 'SKIPPED',
         // no lifecycle credentials configured: each says the operator step that would enable it
-        'CLIENT-ROTATE-01': 'SKIPPED', 'CLIENT-DELETE-01': 'SKIPPED', 'CLIENT-REENABLE-01': 'SKIPPED', 'CLIENT-RETIRED-01': 'SKIPPED',
+        'CLIENT-ROTATE-01': 'SKIPPED',
+        'CLIENT-DELETE-01': 'SKIPPED',
+        'CLIENT-REENABLE-01': 'SKIPPED',
+        'CLIENT-RETIRED-01': 'SKIPPED',
         // v2.0 left the clients of auth.<domain> behind (OpenFn's adaptor among them): for a person to weigh
         'CLIENTS-01': v1 ? 'PASSED' : 'REVIEW',
       }
-      for (const [id, verdict] of Object.entries(expected)) assert.equal(run.verdicts[id], verdict, `${id} on v${release}`)
+      for (const [id, verdict] of Object.entries(expected))
+        assert.equal(run.verdicts[id], verdict, `${id} on v${release}`)
       for (const id of ['CLIENT-ROTATE-01', 'CLIENT-DELETE-01', 'CLIENT-REENABLE-01', 'CLIENT-RETIRED-01']) {
-        assert.match(results.find((r) => r.id === id)!.reason, /^to check it: .*(OPENCRVS_ROTATED|OPENCRVS_DELETED|OPENCRVS_REENABLED|OPENCRVS_RETIRED)/, id)
+        assert.match(
+          results.find((r) => r.id === id)!.reason,
+          /^to check it: .*(OPENCRVS_ROTATED|OPENCRVS_DELETED|OPENCRVS_REENABLED|OPENCRVS_RETIRED)/,
+          id,
+        )
       }
       const others = results.filter((r) => !expected[r.id] && !['PASSED', 'INFO'].includes(r.verdict))
-      assert.deepEqual(others.map((r) => `${r.id} ${r.verdict}: ${r.reason}`), [], 'every other check PASSED or INFO')
+      assert.deepEqual(
+        others.map((r) => `${r.id} ${r.verdict}: ${r.reason}`),
+        [],
+        'every other check PASSED or INFO',
+      )
       // a real client secret goes into a URL only where the release reads credentials from nowhere else (v1.x)
       const secretInUrl = 'report' in run ? run.report.requests.secretInUrl : run.secretInUrl
       if (release === '2.0') assert.equal(secretInUrl, 0, 'no real secret in a URL where the release reads the body')
@@ -101,7 +150,11 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
       // client's refusal), the second token JWT-FRESH-01 compares, and the duplicated client_id probe; no other
       else assert.equal(secretInUrl, 5, 'v1.x: a real secret in a URL only where nothing else can do')
       // a live access token never: DOOR-08 proves its point with a token whose signature no verifier accepts
-      assert.equal('report' in run ? run.report.requests.tokenInUrl : run.tokenInUrl, 0, 'no live access token in any URL')
+      assert.equal(
+        'report' in run ? run.report.requests.tokenInUrl : run.tokenInUrl,
+        0,
+        'no live access token in any URL',
+      )
       assert.deepEqual(leaks(run), [])
       assert.deepEqual(run.writes, [], 'no probe may get past the point where a real gateway writes')
       if (!('report' in run)) return
@@ -111,13 +164,22 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
       assert.ok(run.report.requests.total > 0 && run.report.requests.token > 0, 'requests counted')
       assert.match(run.output, /Conformance summary/)
       const files = filesUnder(run.reportDir).map((f) => f.slice(run.reportDir.length + 1))
-      for (const expected of ['conformance.json', 'conformance.md', 'junit.xml', 'html/index.html']) assert.ok(files.includes(expected), `${expected} written`)
-      assert.ok(files.some((f) => f.startsWith('allure-results/')), 'allure results written')
+      for (const expected of ['conformance.json', 'conformance.md', 'junit.xml', 'html/index.html'])
+        assert.ok(files.includes(expected), `${expected} written`)
+      assert.ok(
+        files.some((f) => f.startsWith('allure-results/')),
+        'allure results written',
+      )
       // the scan really reads the HTML report's embedded data: the check titles are in there
       const html = readFileSync(join(run.reportDir, 'html/index.html'), 'utf8')
       const embedded = /data:application\/zip;base64,([A-Za-z0-9+/=]+)/.exec(html)
       assert.ok(embedded, 'the HTML report embeds its data')
-      assert.match(unzipEntries(Buffer.from(embedded[1]!, 'base64')).map((e) => e.text).join('\n'), /TOKEN-RESP-03/)
+      assert.match(
+        unzipEntries(Buffer.from(embedded[1]!, 'base64'))
+          .map((e) => e.text)
+          .join('\n'),
+        /TOKEN-RESP-03/,
+      )
       // every known client judged, each with its request as replayed (dummy credentials only) and the next release
       const clients = run.report.clients
       assert.deepEqual(clients.map((c) => c.id).sort(), [...KNOWN_CLIENT_IDS].sort())
@@ -126,7 +188,10 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
         assert.match(c.request, /client_id|<dummy>/, c.id)
       }
       const openfn = clients.find((c) => c.id === 'openfn-adaptor')!
-      assert.match(openfn.request, /^POST https?:\/\/auth\.opencrvs\.test\/token\?grant_type=client_credentials&client_secret=<dummy>&client_id=<dummy> \[accept: \*\/\*\] \[content-type: application\/json\] \(no body\)$/)
+      assert.match(
+        openfn.request,
+        /^POST https?:\/\/auth\.opencrvs\.test\/token\?grant_type=client_credentials&client_secret=<dummy>&client_id=<dummy> \[accept: \*\/\*\] \[content-type: application\/json\] \(no body\)$/,
+      )
       if (release === '1.9') {
         assert.equal(openfn.works, true, openfn.reason)
         assert.match(openfn.nextRelease, /on v2\.0: no token \(v2\.0 no longer publishes auth\.<domain>/)
@@ -134,7 +199,10 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
         assert.equal(openfn.works, false)
         assert.match(openfn.reason, /auth\.opencrvs\.test\/token answered HTTP 404 text\/plain "404 page not found"/)
         assert.match(openfn.fix!, /route auth\.<domain>\/token to the gateway's \/auth\/token/)
-        assert.match(clients.find((c) => c.id === 'postman-v2')!.nextRelease, /on v2\.1 \(preview\) where NODE_ENV is not production: 400 invalid_request/)
+        assert.match(
+          clients.find((c) => c.id === 'postman-v2')!.nextRelease,
+          /on v2\.1 \(preview\) where NODE_ENV is not production: 400 invalid_request/,
+        )
       }
       const md = readFileSync(join(run.reportDir, 'conformance.md'), 'utf8')
       assert.match(md, /## Integration clients[\s\S]*OpenFn's OpenCRVS adaptor/)
@@ -145,12 +213,23 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
   test('a country that depends on a client makes "no token" FAILED (CONFORMANCE_REQUIRED_CLIENTS); outside production, v2.1 breaks the query-string clients', async () => {
     const required = await gradeKit('2.0', [], { env: { CONFORMANCE_REQUIRED_CLIENTS: 'openfn-adaptor' } })
     assert.equal(required.verdicts['CLIENTS-01'], 'FAILED')
-    assert.match(recordOf(required, 'CLIENTS-01').reason, /required by this country \(CONFORMANCE_REQUIRED_CLIENTS\): OpenFn's OpenCRVS adaptor/)
-    assert.deepEqual(required.records.filter((r) => r.verdict === 'FAILED').map((r) => r.id), ['CLIENTS-01'])
+    assert.match(
+      recordOf(required, 'CLIENTS-01').reason,
+      /required by this country \(CONFORMANCE_REQUIRED_CLIENTS\): OpenFn's OpenCRVS adaptor/,
+    )
+    assert.deepEqual(
+      required.records.filter((r) => r.verdict === 'FAILED').map((r) => r.id),
+      ['CLIENTS-01'],
+    )
     const dev = await gradeKit('2.1', ['node-env-development'], { gatewayOnly: true })
     const c = recordOf(dev, 'CLIENTS-01')
     assert.equal(c.verdict, 'REVIEW', c.reason)
-    for (const name of ['Postman collection, "Authenticate" \\(v2\\.0', 'farajaland e2e getClientToken \\(v2\\.0\\)', 'government-portal']) assert.match(c.detail!, new RegExp(`${name}[^\\n]*: no token: [^\\n]*NODE_ENV is not production`))
+    for (const name of [
+      'Postman collection, "Authenticate" \\(v2\\.0',
+      'farajaland e2e getClientToken \\(v2\\.0\\)',
+      'government-portal',
+    ])
+      assert.match(c.detail!, new RegExp(`${name}[^\\n]*: no token: [^\\n]*NODE_ENV is not production`))
     assert.match(c.detail!, /MOSIP-31735, JSON body only\) MOSIP-31735: gets a token/)
   })
 
@@ -160,20 +239,41 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
    * release's own, a named WARNING on the success and error answers alike (FAILED in strict mode); v1.9's official
    * docker-swarm edge does not restore no-store either, while v2.0's Helm ingress does.
    */
-  for (const [release, mode] of [['2.0', 'opencrvs'], ['1.9', 'opencrvs'], ['2.0', 'strict']] as const) {
+  for (const [release, mode] of [
+    ['2.0', 'opencrvs'],
+    ['1.9', 'opencrvs'],
+    ['2.0', 'strict'],
+  ] as const) {
     test(`gateway only (the v2.0 docs' configuration), v${release}, ${mode} mode: the proxy's headers are the release's, named; the probes pass`, async () => {
       const run = await gradeKit(release, [], { gatewayOnly: true, env: { CONFORMANCE_MODE: mode } })
       const reason = (id: string) => recordOf(run, id).reason
-      const proxied = release === '1.9' ? ['TOKEN-RESP-02', 'TOKEN-ERR-01', 'TOKEN-RESP-03'] : ['TOKEN-RESP-02', 'TOKEN-ERR-01']
+      const proxied =
+        release === '1.9' ? ['TOKEN-RESP-02', 'TOKEN-ERR-01', 'TOKEN-RESP-03'] : ['TOKEN-RESP-02', 'TOKEN-ERR-01']
       for (const id of proxied) {
         assert.equal(run.verdicts[id], mode === 'strict' ? 'FAILED' : 'WARNING', `${id}: ${reason(id)}`)
         assert.match(reason(id), /imposed by the OpenCRVS gateway's \/auth\/token proxy/, id)
       }
-      if (release === '2.0') for (const id of ['TOKEN-RESP-03', 'TOKEN-RESP-04']) assert.equal(run.verdicts[id], 'PASSED', `${id}: the Helm ingress sets it`)
-      for (const id of ['GATEWAY-01', 'SCOPE-01', 'SCOPE-02', 'DOOR-01', 'DOOR-03', 'DOOR-05', 'JWT-SIG-01', 'TOKEN-FMT-01']) assert.equal(run.verdicts[id], 'PASSED', `${id}: ${reason(id)}`)
+      if (release === '2.0')
+        for (const id of ['TOKEN-RESP-03', 'TOKEN-RESP-04'])
+          assert.equal(run.verdicts[id], 'PASSED', `${id}: the Helm ingress sets it`)
+      for (const id of [
+        'GATEWAY-01',
+        'SCOPE-01',
+        'SCOPE-02',
+        'DOOR-01',
+        'DOOR-03',
+        'DOOR-05',
+        'JWT-SIG-01',
+        'TOKEN-FMT-01',
+      ])
+        assert.equal(run.verdicts[id], 'PASSED', `${id}: ${reason(id)}`)
       assert.equal(run.verdicts['SCOPE-03'], release === '2.0' ? 'PASSED' : 'REVIEW')
       assert.equal(run.version, release === '2.0' ? 'v2.0' : 'v1.9')
-      if (mode === 'opencrvs') assert.deepEqual(run.records.filter((r) => r.verdict === 'FAILED').map((r) => `${r.id}: ${r.reason}`), [])
+      if (mode === 'opencrvs')
+        assert.deepEqual(
+          run.records.filter((r) => r.verdict === 'FAILED').map((r) => `${r.id}: ${r.reason}`),
+          [],
+        )
       assert.deepEqual(leaks(run), [])
       assert.deepEqual(run.writes, [], 'no probe may get past the point where a real service writes')
     })
@@ -195,13 +295,21 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
       if (whole) {
         const id = whole.report.target.identification
         assert.equal(id.confidence, 'high', JSON.stringify(id))
-        assert.ok(id.supporting.some((s) => /token-exchange grant is refused as unsupported/.test(s)) && id.supporting.some((s) => /X-Version header says 2\.1/.test(s)), JSON.stringify(id))
+        assert.ok(
+          id.supporting.some((s) => /token-exchange grant is refused as unsupported/.test(s)) &&
+            id.supporting.some((s) => /X-Version header says 2\.1/.test(s)),
+          JSON.stringify(id),
+        )
         assert.equal(whole.code, 0, whole.output)
       }
-      assert.deepEqual(results.filter((r) => r.verdict === 'FAILED').map((r) => `${r.id}: ${r.reason}`), [])
+      assert.deepEqual(
+        results.filter((r) => r.verdict === 'FAILED').map((r) => `${r.id}: ${r.reason}`),
+        [],
+      )
       assert.equal(run.verdicts['TOKEN-GRANT-04'], 'PASSED', reason('TOKEN-GRANT-04'))
       assert.equal(run.verdicts['TOKEN-FMT-01'], faults.length ? 'WARNING' : 'PASSED', reason('TOKEN-FMT-01'))
-      if (faults.length) assert.match(reason('TOKEN-FMT-01'), /refuses OAuth parameters in the URL where NODE_ENV is not production/)
+      if (faults.length)
+        assert.match(reason('TOKEN-FMT-01'), /refuses OAuth parameters in the URL where NODE_ENV is not production/)
       assert.equal(whole ? whole.report.requests.secretInUrl : (run as GradedRun).secretInUrl, 0)
       assert.deepEqual(leaks(run), [])
     })
@@ -209,16 +317,32 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
 
   test('a release newer than every profile: said first, judged against the newest, each difference REVIEW, never FAILED', async () => {
     const run = await gradeKit('2.1', ['lifetime-3600'], { gatewayOnly: true, xVersion: '2.2.0' })
-    assert.match(run.output.split('\n').slice(0, 4).join('\n'), /NEWER RELEASE: the gateway says X-Version 2\.2\.0, newer than every release this kit has a profile for/)
+    assert.match(
+      run.output.split('\n').slice(0, 4).join('\n'),
+      /NEWER RELEASE: the gateway says X-Version 2\.2\.0, newer than every release this kit has a profile for/,
+    )
     assert.equal(run.verdicts['PROFILE-01'], 'REVIEW')
-    assert.equal(run.verdicts['JWT-LIFE-01'], 'REVIEW', 'a 3600 s lifetime on a newer release is for a person to review')
-    assert.match(recordOf(run, 'JWT-LIFE-01').reason, /^release 2\.2\.0 is newer than the kit's newest profile \(v2\.1 \(preview\)\)/)
-    assert.deepEqual(Object.entries(run.verdicts).filter(([, v]) => v === 'FAILED'), [])
+    assert.equal(
+      run.verdicts['JWT-LIFE-01'],
+      'REVIEW',
+      'a 3600 s lifetime on a newer release is for a person to review',
+    )
+    assert.match(
+      recordOf(run, 'JWT-LIFE-01').reason,
+      /^release 2\.2\.0 is newer than the kit's newest profile \(v2\.1 \(preview\)\)/,
+    )
+    assert.deepEqual(
+      Object.entries(run.verdicts).filter(([, v]) => v === 'FAILED'),
+      [],
+    )
   })
 
   test('npm run compare between the v1.9 and v2.0 runs names the drift integrators must plan for', async () => {
     const [before, after] = await Promise.all([lineRun('1.9'), lineRun('2.0')])
-    const { code, output } = await runTool('compare', {}, [join(before.reportDir, 'conformance.json'), join(after.reportDir, 'conformance.json')])
+    const { code, output } = await runTool('compare', {}, [
+      join(before.reportDir, 'conformance.json'),
+      join(after.reportDir, 'conformance.json'),
+    ])
     assert.equal(code, 0, output) // v1.9 -> v2.0 regresses nothing on a correct emulator
     for (const drift of [
       /release: v1\.9 -> v2\.0/,
@@ -232,14 +356,24 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
       // upgrade readiness: what the release after v2.0 changes for integrators
       /- before v2\.1 .*: OAuth parameters in the query string get 400 invalid_request wherever NODE_ENV is not production/,
       /- before v2\.1 .*: the token-exchange grant .* is removed/,
-    ]) assert.match(output, drift)
+    ])
+      assert.match(output, drift)
     assert.match(output, /\*\*No requirement regressed\.\*\*/)
     // the upgrade's headline for integrators: OpenFn's adaptor got a token on v1.9 and gets none on v2.0
-    assert.match(output, /## Integration clients that no longer get a token \(\d+\)[\s\S]*OpenFn's OpenCRVS adaptor[^\n]*auth\.opencrvs\.test\/token answered HTTP 404/)
+    assert.match(
+      output,
+      /## Integration clients that no longer get a token \(\d+\)[\s\S]*OpenFn's OpenCRVS adaptor[^\n]*auth\.opencrvs\.test\/token answered HTTP 404/,
+    )
     // the other way round, v2.0 -> v1.9, a query-only release drops the body formats
-    const back = await runTool('compare', {}, [join(after.reportDir, 'conformance.json'), join(before.reportDir, 'conformance.json')])
+    const back = await runTool('compare', {}, [
+      join(after.reportDir, 'conformance.json'),
+      join(before.reportDir, 'conformance.json'),
+    ])
     assert.match(back.output, /request formats: -form[\s\S]*must move to a format the new release reads/)
-    const bad = await runTool('compare', {}, [join(before.reportDir, 'conformance.json'), join(before.reportDir, 'junit.xml')])
+    const bad = await runTool('compare', {}, [
+      join(before.reportDir, 'conformance.json'),
+      join(before.reportDir, 'junit.xml'),
+    ])
     assert.equal(bad.code, 2)
     assert.match(bad.output, /junit\.xml is not JSON[\s\S]*Usage: npm run compare/)
   })
@@ -247,15 +381,33 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
   test('npm run report renders one offline Allure HTML file, each check labelled with its verdict, leaking nothing', async () => {
     // a deployment that echoes secrets in its errors and puts one in its tokens: the evidence the report embeds must still hold none
     const run = await waivedRun()
-    assert.deepEqual(Object.entries(run.verdicts).filter(([, v]) => v === 'FAILED').map(([id]) => id).sort(), ['CLIENT-ROTATE-01', 'JWT-CLM-08', 'JWT-HDR-02', 'TOKEN-AUTH-06'])
+    assert.deepEqual(
+      Object.entries(run.verdicts)
+        .filter(([, v]) => v === 'FAILED')
+        .map(([id]) => id)
+        .sort(),
+      ['CLIENT-ROTATE-01', 'JWT-CLM-08', 'JWT-HDR-02', 'TOKEN-AUTH-06'],
+    )
     assert.ok(run.secrets.length >= 9, 'old, new and retired secrets are all scanned for')
     const { code, output } = await runTool('report', { CONFORMANCE_REPORT_DIR: run.reportDir })
     assert.equal(code, 0, output)
     const html = readFileSync(join(run.reportDir, 'allure-report/index.html'), 'utf8')
     assert.doesNotMatch(html, /googletagmanager|gtag\(/, 'no analytics call home')
-    assert.deepEqual([...html.matchAll(/<(?:script|link|img)\b[^>]*\b(?:src|href)="(https?:[^"]+)"/g)].map((m) => m[1]), [], 'nothing loaded from the network')
-    const data = allureDataFiles(html).map((e) => e.text).join('\n')
-    for (const label of ['{"name":"ALLURE_ID","value":"TOKEN-FMT-04"}', '"name":"verdict","value":"WARNING"', '"name":"verdict","value":"REVIEW"', '"name":"verdict","value":"FAILED"', '"name":"epic","value":"Token endpoint"']) {
+    assert.deepEqual(
+      [...html.matchAll(/<(?:script|link|img)\b[^>]*\b(?:src|href)="(https?:[^"]+)"/g)].map((m) => m[1]),
+      [],
+      'nothing loaded from the network',
+    )
+    const data = allureDataFiles(html)
+      .map((e) => e.text)
+      .join('\n')
+    for (const label of [
+      '{"name":"ALLURE_ID","value":"TOKEN-FMT-04"}',
+      '"name":"verdict","value":"WARNING"',
+      '"name":"verdict","value":"REVIEW"',
+      '"name":"verdict","value":"FAILED"',
+      '"name":"epic","value":"Token endpoint"',
+    ]) {
       assert.ok(data.includes(label), `the report data holds ${label}`)
     }
     assert.match(data, /WARNING: a named deviation/, 'the WARNING category is in the report')
@@ -268,11 +420,16 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
   test('chosen from weak signals alone, the release is REVIEW, and a genuine behaviour of a line not ruled out is never FAILED', async () => {
     // a real v1.8 answering invalid_request for an empty request, seen with the search client only and no gateway:
     // nothing independent tells v1.3-v1.6 from v1.8, and the graded signal picks v1.3-v1.6
-    const run = await gradeKit('1.8', ['missing-grant-type-invalid-request'], { env: { OPENCRVS_GATEWAY_URL: '', OPENCRVS_NOTIFICATION_CLIENT_ID: '', OPENCRVS_NOTIFICATION_CLIENT_SECRET: '' } })
+    const run = await gradeKit('1.8', ['missing-grant-type-invalid-request'], {
+      env: { OPENCRVS_GATEWAY_URL: '', OPENCRVS_NOTIFICATION_CLIENT_ID: '', OPENCRVS_NOTIFICATION_CLIENT_SECRET: '' },
+    })
     assert.equal(run.version, 'v1.3-v1.6')
     assert.equal(run.verdicts['PROFILE-01'], 'REVIEW')
     assert.match(recordOf(run, 'PROFILE-01').reason, /does not rule out v1\.7-v1\.8, v1\.9/)
-    assert.deepEqual(run.records.filter((r) => r.verdict === 'FAILED').map((r) => `${r.id}: ${r.reason}`), [])
+    assert.deepEqual(
+      run.records.filter((r) => r.verdict === 'FAILED').map((r) => `${r.id}: ${r.reason}`),
+      [],
+    )
     // v1.8's token-exchange grant, which v1.3-v1.6 lacks: what v1.7-v1.8 does, so REVIEW naming it
     assert.equal(run.verdicts['TOKEN-GRANT-04'], 'REVIEW')
     assert.match(recordOf(run, 'TOKEN-GRANT-04').reason, /This is what v1\.7-v1\.8 does/)
@@ -288,13 +445,19 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
     const reportDir = mkdtempSync(join(tmpdir(), 'kit-run-'))
     const { code, output } = await runCli({ CONFORMANCE_REPORT_DIR: reportDir })
     assert.equal(code, 0, output)
-    assert.match(output.split('\n').slice(0, 3).join('\n'), /No deployment configured[\s\S]*bundled OpenCRVS emulator, release 2\.0, in the v2\.0 topology: the gateway only \(token at https:\/\/127\.0\.0\.1:\d+\/auth\/token, behind the official Helm ingress headers/)
+    assert.match(
+      output.split('\n').slice(0, 3).join('\n'),
+      /No deployment configured[\s\S]*bundled OpenCRVS emulator, release 2\.0, in the v2\.0 topology: the gateway only \(token at https:\/\/127\.0\.0\.1:\d+\/auth\/token, behind the official Helm ingress headers/,
+    )
     assert.match(output, /0 FAILED/)
     // the content type the gateway proxy imposes, named on the success and the error answers
     assert.match(output, /WARNING TOKEN-RESP-02 .*imposed by the OpenCRVS gateway's \/auth\/token proxy/)
     assert.match(output, /WARNING TOKEN-ERR-01 .*imposed by the OpenCRVS gateway's \/auth\/token proxy/)
     assert.match(output, /Target: https:\/\/127\.0\.0\.1:\d+\/auth\/token \| mode opencrvs \| release v2\.0/)
-    assert.match(output, /Upgrade readiness: v2\.1 .* changes this for integrators:\n {2}- OAuth parameters in the query string/)
+    assert.match(
+      output,
+      /Upgrade readiness: v2\.1 .* changes this for integrators:\n {2}- OAuth parameters in the query string/,
+    )
   })
 
   /**
@@ -313,7 +476,14 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
   test('npm run conformance -- --list lists the checks and sends nothing', async () => {
     const emu = await startEmulator({ release: '2.0' })
     try {
-      const run = await runCli({ OPENCRVS_AUTH_URL: emu.url, CONFORMANCE_ALLOW_HTTP: 'true', CONFORMANCE_REPORT_DIR: mkdtempSync(join(tmpdir(), 'kit-run-')) }, ['--list'])
+      const run = await runCli(
+        {
+          OPENCRVS_AUTH_URL: emu.url,
+          CONFORMANCE_ALLOW_HTTP: 'true',
+          CONFORMANCE_REPORT_DIR: mkdtempSync(join(tmpdir(), 'kit-run-')),
+        },
+        ['--list'],
+      )
       assert.match(run.output, /Total: \d+ tests? in \d+ files?/)
       assert.equal(emu.requestCount(), 0, 'a listing sends no request')
     } finally {
@@ -327,7 +497,10 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
       [{ OPENCRVS_AUTH_URL: 'http://127.0.0.1:9' }, 'OPENCRVS_AUTH_URL'],
       [{ OPENCRVS_VERSION: '9.9' }, 'OPENCRVS_VERSION'],
       [{ CONFORMANCE_MODE: 'loose' }, 'CONFORMANCE_MODE'],
-      [{ OPENCRVS_AUTH_URL: 'https://auth.example.org', OPENCRVS_SEARCH_CLIENT_SECRET: 'x-secret-x' }, 'OPENCRVS_SEARCH_CLIENT_ID'],
+      [
+        { OPENCRVS_AUTH_URL: 'https://auth.example.org', OPENCRVS_SEARCH_CLIENT_SECRET: 'x-secret-x' },
+        'OPENCRVS_SEARCH_CLIENT_ID',
+      ],
     ] as Array<[Record<string, string>, string]>) {
       const { code, output } = await runCli(env)
       assert.equal(code, 2, output)
@@ -340,16 +513,23 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
   test('waivers: a waived FAILED is a WARNING; an expired waiver leaves FAILED', async () => {
     const run = await waivedRun()
     assert.equal(run.verdicts['TOKEN-RESP-03'], 'WARNING')
-    assert.match(run.report.results.find((r) => r.id === 'TOKEN-RESP-03')!.reason, /^waived: proxy header fix scheduled \(until 2999-12-31\)/)
+    assert.match(
+      run.report.results.find((r) => r.id === 'TOKEN-RESP-03')!.reason,
+      /^waived: proxy header fix scheduled \(until 2999-12-31\)/,
+    )
     assert.equal(run.verdicts['JWT-HDR-02'], 'FAILED')
     assert.match(run.report.results.find((r) => r.id === 'JWT-HDR-02')!.reason, /waiver expired on 2000-01-01/)
     assert.equal(run.code, 1)
-    assert.match(readFileSync(join(run.reportDir, 'conformance.md'), 'utf8'), /## Waivers[\s\S]*TOKEN-RESP-03\*\* waived until 2999-12-31/)
+    assert.match(
+      readFileSync(join(run.reportDir, 'conformance.md'), 'utf8'),
+      /## Waivers[\s\S]*TOKEN-RESP-03\*\* waived until 2999-12-31/,
+    )
   })
 
   test('strict mode turns RFC MUSTs OpenCRVS deviates from into FAILED', async () => {
     const run = await gradeKit('1.9', [], { env: { CONFORMANCE_MODE: 'strict' } })
-    for (const id of ['TOKEN-FMT-04', 'TOKEN-GRANT-03', 'TOKEN-AUTH-08', 'TOKEN-ERR-02', 'TOKEN-ERR-03']) assert.equal(run.verdicts[id], 'FAILED', id)
+    for (const id of ['TOKEN-FMT-04', 'TOKEN-GRANT-03', 'TOKEN-AUTH-08', 'TOKEN-ERR-02', 'TOKEN-ERR-03'])
+      assert.equal(run.verdicts[id], 'FAILED', id)
     for (const id of ['TOKEN-RESP-04', 'TOKEN-RESP-05', 'DOCS-01']) assert.equal(run.verdicts[id], 'WARNING', id)
   })
 
@@ -361,7 +541,10 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
       assert.ok(emu.requestCount() <= 12, `the emulator received ${emu.requestCount()} requests`)
       assert.equal(run.report.requests.budgetReached, true)
       assert.ok(run.report.requests.total <= 12)
-      assert.match(run.output, /REQUEST BUDGET REACHED[\s\S]*Stopped: the request budget \(CONFORMANCE_MAX_REQUESTS=12\)/)
+      assert.match(
+        run.output,
+        /REQUEST BUDGET REACHED[\s\S]*Stopped: the request budget \(CONFORMANCE_MAX_REQUESTS=12\)/,
+      )
       assert.ok(run.report.results.some((r) => r.verdict === 'SKIPPED' && /request budget reached/.test(r.reason)))
     } finally {
       await emu.stop()
@@ -370,18 +553,37 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
 
   test('a certificate the kit cannot verify stops the run before any check, saying what to do, and is TLS-02 FAILED in the report', async () => {
     for (const [faults, ca, expected] of [
-      [['cert-wrong-host'], true, /TLS verification failed: the certificate of 127\.0\.0\.1:\d+ names DNS:auth\.another-country\.example, not 127\.0\.0\.1: issue one for this name \(ERR_TLS_CERT_ALTNAME_INVALID\)/],
-      [['cert-expired'], true, /TLS verification failed: the certificate of 127\.0\.0\.1:\d+ expired on \w{3} +\d+ [\d:]+ \d{4} GMT \((?:today|\d+ days? ago)\): renew it \(CERT_HAS_EXPIRED\)/],
-      [[], false, /TLS verification failed: the certificate chain of 127\.0\.0\.1:\d+ \(issuer CN=OpenCRVS conformance emulator test CA\) does not lead to a CA this machine trusts: for a private CA set OPENCRVS_CA_FILE/],
+      [
+        ['cert-wrong-host'],
+        true,
+        /TLS verification failed: the certificate of 127\.0\.0\.1:\d+ names DNS:auth\.another-country\.example, not 127\.0\.0\.1: issue one for this name \(ERR_TLS_CERT_ALTNAME_INVALID\)/,
+      ],
+      [
+        ['cert-expired'],
+        true,
+        /TLS verification failed: the certificate of 127\.0\.0\.1:\d+ expired on \w{3} +\d+ [\d:]+ \d{4} GMT \((?:today|\d+ days? ago)\): renew it \(CERT_HAS_EXPIRED\)/,
+      ],
+      [
+        [],
+        false,
+        /TLS verification failed: the certificate chain of 127\.0\.0\.1:\d+ \(issuer CN=OpenCRVS conformance emulator test CA\) does not lead to a CA this machine trusts: for a private CA set OPENCRVS_CA_FILE/,
+      ],
     ] as Array<[string[], boolean, RegExp]>) {
       const emu = await startEmulator({ release: '2.0', faults, tls: true })
       try {
-        const run = await runKitAgainst(emu, ca ? { OPENCRVS_CA_FILE: emu.caFile! } : {}).catch((e: Error) => ({ code: -1, output: e.message, report: undefined }))
+        const run = await runKitAgainst(emu, ca ? { OPENCRVS_CA_FILE: emu.caFile! } : {}).catch((e: Error) => ({
+          code: -1,
+          output: e.message,
+          report: undefined,
+        }))
         assert.match(run.output, expected)
         assert.doesNotMatch(run.output, new RegExp(emu.clients[0]!.secret))
         assert.equal(run.code, 1, 'a run that could not check anything does not pass')
         // the certificate is TLS-02's verdict, in conformance.json too: never only "not checked"
-        assert.deepEqual(run.report?.results.map((r) => `${r.id} ${r.verdict}`), ['TLS-02 FAILED'])
+        assert.deepEqual(
+          run.report?.results.map((r) => `${r.id} ${r.verdict}`),
+          ['TLS-02 FAILED'],
+        )
         assert.match(run.output, /Verdict: TLS-02 FAILED; no other check could run/)
       } finally {
         await emu.stop()
@@ -391,8 +593,12 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
 
   test('the TLS checks run against the emulator over HTTPS and pass', async () => {
     const run = await gradeKit('1.9', [], { tls: true })
-    for (const id of ['TLS-01', 'TLS-02', 'TLS-03', 'TLS-04', 'TLS-05', 'TLS-06']) assert.equal(run.verdicts[id], 'PASSED', `${id}: ${recordOf(run, id).reason}`)
-    assert.deepEqual(run.records.filter((r) => r.verdict === 'FAILED'), [])
+    for (const id of ['TLS-01', 'TLS-02', 'TLS-03', 'TLS-04', 'TLS-05', 'TLS-06'])
+      assert.equal(run.verdicts[id], 'PASSED', `${id}: ${recordOf(run, id).reason}`)
+    assert.deepEqual(
+      run.records.filter((r) => r.verdict === 'FAILED'),
+      [],
+    )
     assert.deepEqual(leaks(run), [])
   })
 
@@ -401,7 +607,11 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
     for (const id of ['CLIENT-ROTATE-01', 'CLIENT-DELETE-01', 'CLIENT-REENABLE-01', 'CLIENT-RETIRED-01']) {
       assert.equal(run.verdicts[id], 'PASSED', `${id}: ${recordOf(run, id).reason}`)
     }
-    assert.deepEqual(run.records.filter((r) => r.verdict === 'FAILED'), [], run.output)
+    assert.deepEqual(
+      run.records.filter((r) => r.verdict === 'FAILED'),
+      [],
+      run.output,
+    )
     assert.ok(run.secrets.length >= 9, 'old, new and retired secrets are all scanned for')
     assert.deepEqual(leaks(run), [])
   })
@@ -409,18 +619,33 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
   test('without a gateway the token-level checks run and the gateway probes are SKIPPED saying why; v1.9 IMPORT_EXPORT 7-day tokens are a named WARNING', async () => {
     const { randomUUID } = await import('node:crypto')
     const { demoClients } = await import('../emulator/server.ts')
-    const importExport = { clientId: randomUUID(), secret: randomUUID(), type: 'IMPORT_EXPORT' as const, status: 'active' as const }
+    const importExport = {
+      clientId: randomUUID(),
+      secret: randomUUID(),
+      type: 'IMPORT_EXPORT' as const,
+      status: 'active' as const,
+    }
     const emu = await startEmulator({ release: '1.9', clients: [...demoClients(), importExport] })
     try {
-      const run = await gradeKitAgainst(emu, { OPENCRVS_GATEWAY_URL: '', OPENCRVS_IMPORT_EXPORT_CLIENT_ID: importExport.clientId, OPENCRVS_IMPORT_EXPORT_CLIENT_SECRET: importExport.secret })
+      const run = await gradeKitAgainst(emu, {
+        OPENCRVS_GATEWAY_URL: '',
+        OPENCRVS_IMPORT_EXPORT_CLIENT_ID: importExport.clientId,
+        OPENCRVS_IMPORT_EXPORT_CLIENT_SECRET: importExport.secret,
+      })
       for (const id of ['SCOPE-02', 'DOOR-01', 'DOOR-03', 'DOOR-08']) {
         assert.equal(run.verdicts[id], 'SKIPPED', id)
         assert.match(recordOf(run, id).reason, /no gateway configured: set OPENCRVS_GATEWAY_URL/, id)
       }
       for (const id of ['SCOPE-01', 'JWT-CLM-04', 'JWT-SIG-01']) assert.equal(run.verdicts[id], 'PASSED', id)
       assert.equal(run.verdicts['JWT-LIFE-01'], 'WARNING')
-      assert.match(recordOf(run, 'JWT-LIFE-01').reason, /IMPORT_EXPORT: 604800 s \(7 days\)[\s\S]*IMPORT_EXPORT clients this lifetime by design/)
-      assert.deepEqual(run.records.filter((r) => r.verdict === 'FAILED'), [])
+      assert.match(
+        recordOf(run, 'JWT-LIFE-01').reason,
+        /IMPORT_EXPORT: 604800 s \(7 days\)[\s\S]*IMPORT_EXPORT clients this lifetime by design/,
+      )
+      assert.deepEqual(
+        run.records.filter((r) => r.verdict === 'FAILED'),
+        [],
+      )
       assert.deepEqual(leaks({ ...run, secrets: [...run.secrets, importExport.secret] }), [])
     } finally {
       await emu.stop()
@@ -433,7 +658,8 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
     const cred = recordOf(run, 'TOKEN-CRED-01')
     assert.equal(cred.verdict, 'FAILED', cred.reason)
     assert.match(cred.reason, /the record search client \(OPENCRVS_SEARCH_CLIENT_ID\) got HTTP 401 invalid_client/)
-    for (const id of ['SCOPE-01', 'SCOPE-02', 'SCOPE-03']) assert.match(recordOf(run, id).reason, /see TOKEN-CRED-01/, id)
+    for (const id of ['SCOPE-01', 'SCOPE-02', 'SCOPE-03'])
+      assert.match(recordOf(run, id).reason, /see TOKEN-CRED-01/, id)
     assert.deepEqual(leaks({ ...run, secrets: [...run.secrets, wrong] }), [])
   })
 
@@ -442,8 +668,14 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
     try {
       const run = await runKitAgainst(emu, { OPENCRVS_PUBLIC_KEY: '' }, LEAN, true) // v2.0 gateway only, and no key handed over
       assert.equal(run.verdicts['JWT-SIG-01'], 'SKIPPED')
-      assert.match(run.output, /No token signature was verified in this run \(JWT-SIG-01 SKIPPED: no signing key to verify with[^\n]*\nVerdict: no requirement FAILED, and no signature was verified\./)
-      assert.match(readFileSync(join(run.reportDir, 'conformance.md'), 'utf8'), /> \*\*No token signature was verified in this run/)
+      assert.match(
+        run.output,
+        /No token signature was verified in this run \(JWT-SIG-01 SKIPPED: no signing key to verify with[^\n]*\nVerdict: no requirement FAILED, and no signature was verified\./,
+      )
+      assert.match(
+        readFileSync(join(run.reportDir, 'conformance.md'), 'utf8'),
+        /> \*\*No token signature was verified in this run/,
+      )
     } finally {
       await emu.stop()
     }
@@ -451,9 +683,16 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
 
   test('an unreachable target is NOT CHECKED, never a pass, and the message says what to check', async () => {
     const reportDir = mkdtempSync(join(tmpdir(), 'kit-run-'))
-    const { code, output } = await runCli({ OPENCRVS_AUTH_URL: 'http://127.0.0.1:9', CONFORMANCE_ALLOW_HTTP: 'true', CONFORMANCE_REPORT_DIR: reportDir })
+    const { code, output } = await runCli({
+      OPENCRVS_AUTH_URL: 'http://127.0.0.1:9',
+      CONFORMANCE_ALLOW_HTTP: 'true',
+      CONFORMANCE_REPORT_DIR: reportDir,
+    })
     assert.equal(code, 1, output)
-    assert.match(output, /Verdict: NOT CHECKED\. No check ran: Cannot reach the token endpoint: POST http:\/\/127\.0\.0\.1:9\/token: the connection was refused \(nothing listens there\)\. Check OPENCRVS_AUTH_URL/)
+    assert.match(
+      output,
+      /Verdict: NOT CHECKED\. No check ran: Cannot reach the token endpoint: POST http:\/\/127\.0\.0\.1:9\/token: the connection was refused \(nothing listens there\)\. Check OPENCRVS_AUTH_URL/,
+    )
     assert.doesNotMatch(output, /ECONNREFUSED|UND_ERR/, 'no raw library code')
     assert.doesNotMatch(output, /no requirement FAILED/)
   })

@@ -11,7 +11,9 @@ const runs = runsArgument(process.argv.slice(2), 1, 'test:load')
 
 const cores = availableParallelism()
 const busy = Array.from({ length: cores }, () =>
-  spawn(process.execPath, ['-e', 'const end = Date.now() + 30 * 60_000; while (Date.now() < end) {}'], { stdio: 'ignore' }),
+  spawn(process.execPath, ['-e', 'const end = Date.now() + 30 * 60_000; while (Date.now() < end) {}'], {
+    stdio: 'ignore',
+  }),
 )
 const stop = () => busy.forEach((p) => p.kill())
 process.on('exit', stop)
@@ -21,7 +23,11 @@ console.log(`Background load: ${cores} busy process(es), one per core.`)
 const results: string[] = []
 for (let i = 1; i <= runs; i++) {
   const started = Date.now()
-  const r = spawnSync('npm', ['test'], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })
+  const r = spawnSync('npm', ['test'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  })
   const out = r.stdout ?? ''
   process.stdout.write(out)
   const line = /^(\d+) passed, (\d+) failed$/m.exec(out)?.[0] ?? 'no result line'

@@ -45,8 +45,19 @@ export function defineMatrix(shard: number, shards: number): void {
     }
     return own
   }
-  const baselineKey = (c: FaultCase) => JSON.stringify([c.release, c.env ?? {}, c.lifetimeSeconds ?? 0, c.tls ?? false, c.lifecycle ?? false, c.gatewayOnly ?? false])
-  const rowsHere = shardOf(Object.entries(FAULT_MATRIX).filter(([, x]) => !x.gate), baselineKey)
+  const baselineKey = (c: FaultCase) =>
+    JSON.stringify([
+      c.release,
+      c.env ?? {},
+      c.lifetimeSeconds ?? 0,
+      c.tls ?? false,
+      c.lifecycle ?? false,
+      c.gatewayOnly ?? false,
+    ])
+  const rowsHere = shardOf(
+    Object.entries(FAULT_MATRIX).filter(([, x]) => !x.gate),
+    baselineKey,
+  )
   const evidenceHere = shardOf(Object.entries(EVIDENCE_FAULTS), (f) => JSON.stringify([f.release, f.opts ?? {}]))
   const baselines = new Map<string, Promise<GradedRun>>()
   /** The same release, environment, lifetime and topology without the fault (graded once per combination). */
@@ -61,7 +72,10 @@ export function defineMatrix(shard: number, shards: number): void {
   describe(`fault matrix (shard ${shard + 1} of ${shards})`, { concurrency: 6 }, () => {
     if (shard === 0) {
       test('every emulator fault has a row in the matrix', () => {
-        assert.deepEqual(Object.keys(FAULTS).sort(), [...new Set(Object.entries(FAULT_MATRIX).map(([key, c]) => c.fault ?? key))].sort())
+        assert.deepEqual(
+          Object.keys(FAULTS).sort(),
+          [...new Set(Object.entries(FAULT_MATRIX).map(([key, c]) => c.fault ?? key))].sort(),
+        )
       })
     }
 
@@ -69,24 +83,47 @@ export function defineMatrix(shard: number, shards: number): void {
       const { release, fails } = c
       const fault = c.fault ?? row
       const expectedChanges = c.changes ?? {}
-      const effect = [fails.length ? `${fails.join(', ')} FAILED` : '', ...Object.entries(expectedChanges).filter(([, v]) => v !== 'SKIPPED').map(([id, v]) => `${id} ${v}`)].filter(Boolean).join(', ')
+      const effect = [
+        fails.length ? `${fails.join(', ')} FAILED` : '',
+        ...Object.entries(expectedChanges)
+          .filter(([, v]) => v !== 'SKIPPED')
+          .map(([id, v]) => `${id} ${v}`),
+      ]
+        .filter(Boolean)
+        .join(', ')
       test(`fault ${row} (v${release}${c.gatewayOnly ? ', gateway only' : ''}) -> ${effect}, nothing else changes`, async () => {
         const base = await baseline(c)
         const run = await gradeKit(release, [fault], c)
         // the same evidence graded in strict mode: never more lenient, and the fault still FAILED
-        const lenient = Object.keys(run.verdicts).filter((id) => run.verdicts[id] === 'FAILED' && run.strict[id] !== 'FAILED')
+        const lenient = Object.keys(run.verdicts).filter(
+          (id) => run.verdicts[id] === 'FAILED' && run.strict[id] !== 'FAILED',
+        )
         assert.deepEqual(lenient, [], 'strict mode passes what opencrvs mode fails')
-        const failed = Object.entries(run.verdicts).filter(([, v]) => v === 'FAILED').map(([id]) => id)
-        const changed = Object.keys(base.verdicts).filter((id) => !fails.includes(id) && run.verdicts[id] !== base.verdicts[id])
+        const failed = Object.entries(run.verdicts)
+          .filter(([, v]) => v === 'FAILED')
+          .map(([id]) => id)
+        const changed = Object.keys(base.verdicts).filter(
+          (id) => !fails.includes(id) && run.verdicts[id] !== base.verdicts[id],
+        )
         const unexpected = changed.filter((id) => expectedChanges[id] !== run.verdicts[id])
-        rows.push(`| ${row} | ${release}${c.gatewayOnly ? ' (gateway only)' : ''} | ${run.version} | ${fails.join(', ')} | ${failed.join(', ') || '-'} | ${changed.length > 3 ? `${changed.length} checks -> SKIPPED (nothing to inspect)` : changed.map((id) => `${id} ${base.verdicts[id]}->${run.verdicts[id]}`).join(', ') || 'none'} | ${run.requests} (${base.requests}) |`)
+        rows.push(
+          `| ${row} | ${release}${c.gatewayOnly ? ' (gateway only)' : ''} | ${run.version} | ${fails.join(', ')} | ${failed.join(', ') || '-'} | ${changed.length > 3 ? `${changed.length} checks -> SKIPPED (nothing to inspect)` : changed.map((id) => `${id} ${base.verdicts[id]}->${run.verdicts[id]}`).join(', ') || 'none'} | ${run.requests} (${base.requests}) |`,
+        )
         // one deliberate deviation is a defect of the release's deployment, not another product
         assert.equal(run.version, profileForRelease(release)!.label, 'identified as its release')
         assert.deepEqual(failed.sort(), [...fails].sort(), `FAILED requirements\n${run.output}`)
-        assert.deepEqual(unexpected.map((id) => `${id} ${base.verdicts[id]}->${run.verdicts[id]}`), [], 'other verdicts changed')
-        for (const [id, verdict] of Object.entries(expectedChanges)) assert.equal(run.verdicts[id], verdict, `${id} expected ${verdict}`)
+        assert.deepEqual(
+          unexpected.map((id) => `${id} ${base.verdicts[id]}->${run.verdicts[id]}`),
+          [],
+          'other verdicts changed',
+        )
+        for (const [id, verdict] of Object.entries(expectedChanges))
+          assert.equal(run.verdicts[id], verdict, `${id} expected ${verdict}`)
         // a broken deployment is never sent more requests than a sound one (evidence is collected once, whatever fails)
-        assert.ok(run.requests <= base.requests + (c.extraRequests?.count ?? 0), `requests: ${run.requests} with the fault, ${base.requests} without${c.extraRequests ? ` (${c.extraRequests.why})` : ''}`)
+        assert.ok(
+          run.requests <= base.requests + (c.extraRequests?.count ?? 0),
+          `requests: ${run.requests} with the fault, ${base.requests} without${c.extraRequests ? ` (${c.extraRequests.why})` : ''}`,
+        )
         assert.deepEqual(run.writes, [], 'no probe may get past the point where a real gateway writes')
         assert.deepEqual(leaks(run), [])
       })
@@ -95,10 +132,19 @@ export function defineMatrix(shard: number, shards: number): void {
     // v1.9 gives IMPORT_EXPORT clients 7-day tokens by design: the release's own deviation, by the catalogue
     for (const mode of (['opencrvs', 'strict'] as const).filter((_, i) => mine(i))) {
       test(`v1.9 IMPORT_EXPORT client, ${mode} mode: JWT-LIFE-01 is the release's deviation, ${mode === 'strict' ? 'FAILED' : 'WARNING'}`, async () => {
-        const importExport = { clientId: randomUUID(), secret: randomUUID(), type: 'IMPORT_EXPORT' as const, status: 'active' as const }
+        const importExport = {
+          clientId: randomUUID(),
+          secret: randomUUID(),
+          type: 'IMPORT_EXPORT' as const,
+          status: 'active' as const,
+        }
         const emu = await startEmulator({ release: '1.9', clients: [...demoClients(), importExport] })
         try {
-          const run = await gradeKitAgainst(emu, { CONFORMANCE_MODE: mode, OPENCRVS_IMPORT_EXPORT_CLIENT_ID: importExport.clientId, OPENCRVS_IMPORT_EXPORT_CLIENT_SECRET: importExport.secret })
+          const run = await gradeKitAgainst(emu, {
+            CONFORMANCE_MODE: mode,
+            OPENCRVS_IMPORT_EXPORT_CLIENT_ID: importExport.clientId,
+            OPENCRVS_IMPORT_EXPORT_CLIENT_SECRET: importExport.secret,
+          })
           const life = run.records.find((r) => r.id === 'JWT-LIFE-01')!
           assert.equal(life.verdict, mode === 'strict' ? 'FAILED' : 'WARNING', life.reason)
           assert.match(life.reason, /IMPORT_EXPORT: 604800 s \(7 days\)/)
@@ -118,10 +164,27 @@ export function defineMatrix(shard: number, shards: number): void {
         if (!c) collected.set(key, (c = collectKit(f.release, [], f.opts ?? {})))
         const { runtime, snapshot } = await c
         const [base, run] = await Promise.all([regrade(runtime, snapshot), regrade(runtime, snapshot, f.mutate)])
-        const failed = Object.values(run).filter((x) => x.verdict === 'FAILED').map((x) => x.id)
-        const changed = Object.keys(base).filter((id) => !f.fails.includes(id) && run[id]!.verdict !== base[id]!.verdict)
-        assert.deepEqual(failed.sort(), [...f.fails].sort(), Object.values(run).filter((x) => x.verdict === 'FAILED').map((x) => `${x.id}: ${x.reason}`).join('\n'))
-        assert.deepEqual(changed.filter((id) => expected[id] !== run[id]!.verdict).map((id) => `${id} ${base[id]!.verdict}->${run[id]!.verdict}: ${run[id]!.reason}`), [], 'other verdicts changed')
+        const failed = Object.values(run)
+          .filter((x) => x.verdict === 'FAILED')
+          .map((x) => x.id)
+        const changed = Object.keys(base).filter(
+          (id) => !f.fails.includes(id) && run[id]!.verdict !== base[id]!.verdict,
+        )
+        assert.deepEqual(
+          failed.sort(),
+          [...f.fails].sort(),
+          Object.values(run)
+            .filter((x) => x.verdict === 'FAILED')
+            .map((x) => `${x.id}: ${x.reason}`)
+            .join('\n'),
+        )
+        assert.deepEqual(
+          changed
+            .filter((id) => expected[id] !== run[id]!.verdict)
+            .map((id) => `${id} ${base[id]!.verdict}->${run[id]!.verdict}: ${run[id]!.reason}`),
+          [],
+          'other verdicts changed',
+        )
         assert.deepEqual(leaks({ output: JSON.stringify(run), secrets: [] }), [])
       })
     }

@@ -16,8 +16,11 @@ const started = Date.now()
 let passed = 0
 let failed = 0
 
-console.log('== lint (biome check: the formatter\'s layout and the linter\'s rules; `npm run format` applies them)')
-const lint = spawnSync(process.execPath, [require.resolve('@biomejs/biome/bin/biome'), 'check', '--colors=off', root], { stdio: 'inherit', cwd: root })
+console.log("== lint (biome check: the formatter's layout and the linter's rules; `npm run format` applies them)")
+const lint = spawnSync(process.execPath, [require.resolve('@biomejs/biome/bin/biome'), 'check', '--colors=off', root], {
+  stdio: 'inherit',
+  cwd: root,
+})
 if (lint.status === 0) {
   passed++
   console.log('lint passed')
@@ -27,7 +30,11 @@ if (lint.status === 0) {
 }
 
 console.log('\n== type-check (tsc --noEmit, strict)')
-const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', join(root, 'tsconfig.json')], { stdio: 'inherit' })
+const tsc = spawnSync(
+  process.execPath,
+  [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', join(root, 'tsconfig.json')],
+  { stdio: 'inherit' },
+)
 if (tsc.status === 0) {
   passed++
   console.log('type-check passed')
@@ -41,8 +48,12 @@ if (tsc.status === 0) {
 const FIRST = ['kit-faults.test.ts', 'kit-faults-2.test.ts', 'kit-profiles.test.ts', 'hostile.test.ts']
 const files = [
   ...FIRST.map((f) => join(root, 'selftest', f)),
-  ...readdirSync(join(root, 'selftest')).filter((f) => f.endsWith('.test.ts') && !FIRST.includes(f)).map((f) => join(root, 'selftest', f)),
-  ...readdirSync(join(root, 'selftest/unit')).filter((f) => f.endsWith('.test.ts')).map((f) => join(root, 'selftest/unit', f)),
+  ...readdirSync(join(root, 'selftest'))
+    .filter((f) => f.endsWith('.test.ts') && !FIRST.includes(f))
+    .map((f) => join(root, 'selftest', f)),
+  ...readdirSync(join(root, 'selftest/unit'))
+    .filter((f) => f.endsWith('.test.ts'))
+    .map((f) => join(root, 'selftest/unit', f)),
 ]
 const work = mkdtempSync(join(tmpdir(), 'selftest-'))
 const tap = join(work, 'results.tap')
@@ -50,7 +61,17 @@ const matrix = join(work, 'fault-matrix.md')
 console.log(`\n== self-tests (${files.length} files)`)
 const res = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=3', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=3',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tap}`,
+    ...files,
+  ],
   { stdio: 'inherit', cwd: root, env: { ...process.env, SELFTEST_MATRIX_FILE: matrix, FORCE_COLOR: '0' } },
 )
 const tapText = existsSync(tap) ? readFileSync(tap, 'utf8') : ''
@@ -63,19 +84,32 @@ if (res.status !== 0 && count('fail') + count('cancelled') === 0) failed++ // th
 const shards = readdirSync(work).filter((f) => f.startsWith('fault-matrix.md.rows-'))
 if (shards.length) {
   const rows = shards.flatMap((f) => readFileSync(join(work, f), 'utf8').split('\n').filter(Boolean)).sort()
-  const reached = new Set(readdirSync(work).filter((f) => f.startsWith('fault-matrix.md.sites-')).flatMap((f) => JSON.parse(readFileSync(join(work, f), 'utf8')) as string[]))
+  const reached = new Set(
+    readdirSync(work)
+      .filter((f) => f.startsWith('fault-matrix.md.sites-'))
+      .flatMap((f) => JSON.parse(readFileSync(join(work, f), 'utf8')) as string[]),
+  )
   const unreached = violationSites().filter((s) => !reached.has(s))
-  console.log(`\n== fault matrix: each emulator fault and the requirement it must turn FAILED\n${[...MATRIX_HEADER, ...rows].join('\n')}`)
-  console.log(`\n${unreached.length} violation( or deviation( call(s) in the specs reached by no fault${unreached.length ? `: ${unreached.join(', ')}` : ''}`)
+  console.log(
+    `\n== fault matrix: each emulator fault and the requirement it must turn FAILED\n${[...MATRIX_HEADER, ...rows].join('\n')}`,
+  )
+  console.log(
+    `\n${unreached.length} violation( or deviation( call(s) in the specs reached by no fault${unreached.length ? `: ${unreached.join(', ')}` : ''}`,
+  )
   if (shards.length === 2 && unreached.length) failed++ // add a fault (emulator or evidence) that reaches it, or remove the branch
 }
 // the slowest five steps (tests, not the suites that hold them): where the suite's time goes
-const steps = [...tapText.matchAll(/^\s*(?:not )?ok \d+ - (.+)\n\s*---\n\s*duration_ms: ([\d.]+)\n(\s*type: 'suite')?/gm)]
+const steps = [
+  ...tapText.matchAll(/^\s*(?:not )?ok \d+ - (.+)\n\s*---\n\s*duration_ms: ([\d.]+)\n(\s*type: 'suite')?/gm),
+]
   .filter((m) => !m[3] && !/\.test\.ts$/.test(m[1]!))
   .map((m) => ({ title: m[1]!, ms: Number(m[2]) }))
   .sort((a, b) => b.ms - a.ms)
   .slice(0, 5)
-if (steps.length) console.log(`\n== the slowest five steps\n${steps.map((x) => `${(x.ms / 1000).toFixed(1).padStart(6)} s  ${x.title.slice(0, 140)}`).join('\n')}`)
+if (steps.length)
+  console.log(
+    `\n== the slowest five steps\n${steps.map((x) => `${(x.ms / 1000).toFixed(1).padStart(6)} s  ${x.title.slice(0, 140)}`).join('\n')}`,
+  )
 console.log(`self-tests finished in ${((Date.now() - started) / 1000).toFixed(0)} s (wall time)`)
 console.log(`${passed} passed, ${failed} failed`)
 process.exit(failed === 0 ? 0 : 1)

@@ -9,94 +9,139 @@ import { tokenView } from '../src/jwt/index.ts'
 import { req } from '../src/requirements/catalogue.ts'
 import { listed } from '../src/redact/neutral.ts'
 
-test(...check(req('JWT-01'), async ({ tokens }) => {
-  const type = tokens.firstType()
-  const a = await tokens.primary(type)
-  if (!a.compact) return skip(`no token to decode (HTTP ${a.exchange.status}; see TOKEN-RESP-01)`)
-  if (!a.decoded) return violation(`access_token is not a JWT: ${a.decodeError}`, { fix: 'OpenCRVS issues RS256-signed JWTs; the gateway verifies them. Check what is issuing this token.' })
-  return pass(`decoded a ${String(a.decoded.header.alg)} JWT with claims ${listed(Object.keys(a.decoded.claims), 12)}`, {
-    detail: tokenView(a.decoded),
-  })
-}))
+test(
+  ...check(req('JWT-01'), async ({ tokens }) => {
+    const type = tokens.firstType()
+    const a = await tokens.primary(type)
+    if (!a.compact) return skip(`no token to decode (HTTP ${a.exchange.status}; see TOKEN-RESP-01)`)
+    if (!a.decoded)
+      return violation(`access_token is not a JWT: ${a.decodeError}`, {
+        fix: 'OpenCRVS issues RS256-signed JWTs; the gateway verifies them. Check what is issuing this token.',
+      })
+    return pass(
+      `decoded a ${String(a.decoded.header.alg)} JWT with claims ${listed(Object.keys(a.decoded.claims), 12)}`,
+      {
+        detail: tokenView(a.decoded),
+      },
+    )
+  }),
+)
 
-test(...check(req('JWT-HDR-01'), async ({ tokens }) => {
-  const { decoded } = await decodedPrimary(tokens)
-  const alg = String(decoded.header.alg)
-  if (alg === 'RS256') return pass('alg RS256')
-  if (alg.toLowerCase() === 'none') {
-    return violation('alg "none": the token is unsigned, so anyone can forge one; any verifier that honours the header accepts it (RFC 8725 §2.1)', {
-      detail: tokenView(decoded),
-      fix: 'The auth service must sign with its RSA private key (jsonwebtoken algorithm RS256).',
-    })
-  }
-  if (/^HS/i.test(alg)) {
-    return violation(`alg ${alg}: an HMAC token. If a verifier uses the published RSA public key as the HMAC secret (algorithm confusion), anyone who has that public key can forge tokens (RFC 8725 §2.1, §3.1)`, {
-      detail: tokenView(decoded),
-      fix: 'Sign with RS256 only; verifiers must pin algorithms to RS256 as the OpenCRVS gateway does.',
-    })
-  }
-  return violation(`alg ${alg}: the OpenCRVS gateway verifies with algorithms ['RS256'] only and will refuse this token`, { detail: tokenView(decoded) })
-}))
+test(
+  ...check(req('JWT-HDR-01'), async ({ tokens }) => {
+    const { decoded } = await decodedPrimary(tokens)
+    const alg = String(decoded.header.alg)
+    if (alg === 'RS256') return pass('alg RS256')
+    if (alg.toLowerCase() === 'none') {
+      return violation(
+        'alg "none": the token is unsigned, so anyone can forge one; any verifier that honours the header accepts it (RFC 8725 §2.1)',
+        {
+          detail: tokenView(decoded),
+          fix: 'The auth service must sign with its RSA private key (jsonwebtoken algorithm RS256).',
+        },
+      )
+    }
+    if (/^HS/i.test(alg)) {
+      return violation(
+        `alg ${alg}: an HMAC token. If a verifier uses the published RSA public key as the HMAC secret (algorithm confusion), anyone who has that public key can forge tokens (RFC 8725 §2.1, §3.1)`,
+        {
+          detail: tokenView(decoded),
+          fix: 'Sign with RS256 only; verifiers must pin algorithms to RS256 as the OpenCRVS gateway does.',
+        },
+      )
+    }
+    return violation(
+      `alg ${alg}: the OpenCRVS gateway verifies with algorithms ['RS256'] only and will refuse this token`,
+      { detail: tokenView(decoded) },
+    )
+  }),
+)
 
-test(...check(req('JWT-HDR-02'), async ({ tokens }) => {
-  const { decoded } = await decodedPrimary(tokens)
-  const typ = decoded.header.typ
-  if (typ === 'JWT') return pass('typ JWT')
-  return violation(`typ is ${typ === undefined ? 'absent' : JSON.stringify(typ)}; OpenCRVS documents and issues "JWT"`, { detail: tokenView(decoded) })
-}))
+test(
+  ...check(req('JWT-HDR-02'), async ({ tokens }) => {
+    const { decoded } = await decodedPrimary(tokens)
+    const typ = decoded.header.typ
+    if (typ === 'JWT') return pass('typ JWT')
+    return violation(
+      `typ is ${typ === undefined ? 'absent' : JSON.stringify(typ)}; OpenCRVS documents and issues "JWT"`,
+      { detail: tokenView(decoded) },
+    )
+  }),
+)
 
-test(...check(req('JWT-HDR-03'), async ({ tokens }) => {
-  const { decoded } = await decodedPrimary(tokens)
-  const notes = [
-    decoded.header.kid === undefined ? 'no kid: one signing key, no key rotation by kid (as every OpenCRVS release)' : `kid ${JSON.stringify(decoded.header.kid)}`,
-    decoded.header.typ === 'at+jwt' || decoded.header.typ === 'application/at+jwt'
-      ? 'typed at+jwt (RFC 9068)'
-      : 'not typed at+jwt: OpenCRVS does not claim the RFC 9068 access-token profile, so resource servers cannot tell its access tokens from its other JWTs by type (RFC 8725 §3.11)',
-  ]
-  return finding('INFO', notes.join('; '))
-}))
+test(
+  ...check(req('JWT-HDR-03'), async ({ tokens }) => {
+    const { decoded } = await decodedPrimary(tokens)
+    const notes = [
+      decoded.header.kid === undefined
+        ? 'no kid: one signing key, no key rotation by kid (as every OpenCRVS release)'
+        : `kid ${JSON.stringify(decoded.header.kid)}`,
+      decoded.header.typ === 'at+jwt' || decoded.header.typ === 'application/at+jwt'
+        ? 'typed at+jwt (RFC 9068)'
+        : 'not typed at+jwt: OpenCRVS does not claim the RFC 9068 access-token profile, so resource servers cannot tell its access tokens from its other JWTs by type (RFC 8725 §3.11)',
+    ]
+    return finding('INFO', notes.join('; '))
+  }),
+)
 
-test(...check(req('JWT-SIG-01'), async ({ tokens, keys }) => {
-  const k = await keys.get()
-  if ('unavailable' in k && k.tls) return skip(k.unavailable)
-  if ('unavailable' in k && k.located) {
-    return violation(`no token signature can be verified: the signing key is not usable: ${k.unavailable}`, {
-      fix: "Publish the auth service's public key as PEM at <auth>/.well-known (as every OpenCRVS release does), or point OPENCRVS_PUBLIC_KEY at the PEM file (in v2.0, the deployment's jwt-public-key secret).",
-    })
-  }
-  if ('unavailable' in k) {
-    return skip(`no signing key to verify with: ${k.unavailable}. Set OPENCRVS_PUBLIC_KEY to the PEM file or URL (in v2.0 the gateway does not expose /.well-known: take the public key from the deployment's jwt-public-key secret)`)
-  }
-  if (k.key.type === 'rsa' && (k.key.bits ?? 0) < 2048) return skip(`the published key is RSA ${k.key.bits} bits, which jose will not verify with (see JWT-KEY-01)`)
-  const results: string[] = []
-  for (const type of tokens.configuredTypes()) {
-    const a = await decodedPrimary(tokens, type)
-    try {
-      await compactVerify(a.compact, k.key.key, { algorithms: ['RS256'] })
-      results.push(`${type}: verifies`)
-    } catch (e) {
-      const why = (e as { code?: string }).code === 'ERR_JOSE_ALG_NOT_ALLOWED' ? `signed with ${String(a.decoded.header.alg)}, and only RS256 is accepted` : 'the signature does not match'
-      return violation(`the ${type.toLowerCase()} token does not verify against the published key: ${why}`, {
-        detail: `key ${k.key.source}, ${k.key.type} ${k.key.bits ?? '?'} bits, SHA-256 ${k.key.fingerprint}\n${tokenView(a.decoded)}`,
-        fix: 'The auth service signs with CERT_PRIVATE_KEY_PATH and publishes CERT_PUBLIC_KEY_PATH: the two files must be one key pair, and every service must mount the same public key.',
+test(
+  ...check(req('JWT-SIG-01'), async ({ tokens, keys }) => {
+    const k = await keys.get()
+    if ('unavailable' in k && k.tls) return skip(k.unavailable)
+    if ('unavailable' in k && k.located) {
+      return violation(`no token signature can be verified: the signing key is not usable: ${k.unavailable}`, {
+        fix: "Publish the auth service's public key as PEM at <auth>/.well-known (as every OpenCRVS release does), or point OPENCRVS_PUBLIC_KEY at the PEM file (in v2.0, the deployment's jwt-public-key secret).",
       })
     }
-  }
-  return pass(`RS256 signature verifies (${results.join(', ')}) against ${k.key.type.toUpperCase()} ${k.key.bits} bits, SHA-256 ${k.key.fingerprint}`, {
-    detail: `key from ${k.key.source}`,
-  })
-}))
+    if ('unavailable' in k) {
+      return skip(
+        `no signing key to verify with: ${k.unavailable}. Set OPENCRVS_PUBLIC_KEY to the PEM file or URL (in v2.0 the gateway does not expose /.well-known: take the public key from the deployment's jwt-public-key secret)`,
+      )
+    }
+    if (k.key.type === 'rsa' && (k.key.bits ?? 0) < 2048)
+      return skip(`the published key is RSA ${k.key.bits} bits, which jose will not verify with (see JWT-KEY-01)`)
+    const results: string[] = []
+    for (const type of tokens.configuredTypes()) {
+      const a = await decodedPrimary(tokens, type)
+      try {
+        await compactVerify(a.compact, k.key.key, { algorithms: ['RS256'] })
+        results.push(`${type}: verifies`)
+      } catch (e) {
+        const why =
+          (e as { code?: string }).code === 'ERR_JOSE_ALG_NOT_ALLOWED'
+            ? `signed with ${String(a.decoded.header.alg)}, and only RS256 is accepted`
+            : 'the signature does not match'
+        return violation(`the ${type.toLowerCase()} token does not verify against the published key: ${why}`, {
+          detail: `key ${k.key.source}, ${k.key.type} ${k.key.bits ?? '?'} bits, SHA-256 ${k.key.fingerprint}\n${tokenView(a.decoded)}`,
+          fix: 'The auth service signs with CERT_PRIVATE_KEY_PATH and publishes CERT_PUBLIC_KEY_PATH: the two files must be one key pair, and every service must mount the same public key.',
+        })
+      }
+    }
+    return pass(
+      `RS256 signature verifies (${results.join(', ')}) against ${k.key.type.toUpperCase()} ${k.key.bits} bits, SHA-256 ${k.key.fingerprint}`,
+      {
+        detail: `key from ${k.key.source}`,
+      },
+    )
+  }),
+)
 
-test(...check(req('JWT-KEY-01'), async ({ keys }) => {
-  const k = await keys.get()
-  if ('unavailable' in k) return skip(`no signing key: ${k.unavailable}`)
-  const facts = `${k.key.type.toUpperCase()} ${k.key.bits ?? '?'} bits, SHA-256 ${k.key.fingerprint}, from ${k.key.source}`
-  if (k.key.type !== 'rsa') return violation(`the published key is ${k.key.type}, not RSA: RS256 needs an RSA key`, { detail: facts })
-  if ((k.key.bits ?? 0) < 2048) {
-    return violation(`the published key is RSA ${k.key.bits} bits; RS256 keys must be at least 2048 bits (RFC 7518 §3.3)`, {
-      detail: facts,
-      fix: 'Generate a new pair with `openssl genrsa 2048` (as OpenCRVS dev:secrets:gen does) and redeploy both halves.',
-    })
-  }
-  return pass(facts)
-}))
+test(
+  ...check(req('JWT-KEY-01'), async ({ keys }) => {
+    const k = await keys.get()
+    if ('unavailable' in k) return skip(`no signing key: ${k.unavailable}`)
+    const facts = `${k.key.type.toUpperCase()} ${k.key.bits ?? '?'} bits, SHA-256 ${k.key.fingerprint}, from ${k.key.source}`
+    if (k.key.type !== 'rsa')
+      return violation(`the published key is ${k.key.type}, not RSA: RS256 needs an RSA key`, { detail: facts })
+    if ((k.key.bits ?? 0) < 2048) {
+      return violation(
+        `the published key is RSA ${k.key.bits} bits; RS256 keys must be at least 2048 bits (RFC 7518 §3.3)`,
+        {
+          detail: facts,
+          fix: 'Generate a new pair with `openssl genrsa 2048` (as OpenCRVS dev:secrets:gen does) and redeploy both halves.',
+        },
+      )
+    }
+    return pass(facts)
+  }),
+)

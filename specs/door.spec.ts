@@ -17,58 +17,112 @@ import { req } from '../src/requirements/catalogue.ts'
 
 test.describe.configure({ mode: 'default' })
 
-test(...check(req('GATEWAY-01'), async ({ target, gateway, tokens, keys, profile }) => {
-  if (!target.gatewayUrl) return skip(NO_GATEWAY)
-  const routes = gateway.routes()
-  const missing = routes.filter((r) => !target.clients[r.client])
-  if (missing.length === routes.length) tokens.client(missing[0]!.client) // SKIPPED, naming the variables
-  const results = await Promise.all(routes.filter((r) => target.clients[r.client]).map((r) => gateway.control(r)))
-  const detail = results.map((c) => `${CLIENT_TYPES[c.route.client].label} token at ${c.route.method} ${c.route.path} (expected ${c.route.expected}):\n${c.exchange ? evidence(c.exchange) : `no answer: ${'reason' in c ? c.reason : ''}`}`).join('\n\n')
-  const down = results.filter((c): c is Extract<typeof c, { state: 'service' }> => c.state === 'service')
-  if (down.length) {
-    const [first] = down as [(typeof down)[0]]
-    const answers = down.map((c) => `${c.route.method} ${c.route.path} got ${c.answer} for the ${CLIENT_TYPES[c.route.client].label} client's valid token`).join('; ')
-    return violation(`${first.route.service} ${first.why}: ${answers}`, {
-      detail,
-      fix: `Bring ${first.route.service.replace(/ \(.*$/, '')} up and check the gateway's route to it (v2.0: the gateway's EVENTS_URL; a proxy in front must not answer for it). Every scope and door probe depends on this answer.`,
-    })
-  }
-  const tls = results.find((c) => c.state === 'tls')
-  if (tls) return skip(SEE_TLS_02(tls.reason))
-  const refused = results.filter((c): c is Extract<typeof c, { state: 'token-refused' }> => c.state === 'token-refused')
-  if (refused.length === results.length) return refusedValidToken(refused, tokens, keys, profile, target.leewaySeconds, detail)
-  const reached = results.filter((c) => c.state !== 'token-refused')
-  const noted = missing.length ? ` (${missing.map((r) => `${r.method} ${r.path} not checked: no ${CLIENT_TYPES[r.client].label} client configured`).join('; ')})` : ''
-  return pass(`${reached.map((c) => `${c.route.method} ${c.route.path} answered the ${CLIENT_TYPES[c.route.client].label} token with HTTP ${c.exchange?.status}`).join('; ')}: ${routes[0]!.service} is up and reached through the gateway${noted}`, { detail })
-}, { tag: ['@probe'] }))
+test(
+  ...check(
+    req('GATEWAY-01'),
+    async ({ target, gateway, tokens, keys, profile }) => {
+      if (!target.gatewayUrl) return skip(NO_GATEWAY)
+      const routes = gateway.routes()
+      const missing = routes.filter((r) => !target.clients[r.client])
+      if (missing.length === routes.length) tokens.client(missing[0]!.client) // SKIPPED, naming the variables
+      const results = await Promise.all(routes.filter((r) => target.clients[r.client]).map((r) => gateway.control(r)))
+      const detail = results
+        .map(
+          (c) =>
+            `${CLIENT_TYPES[c.route.client].label} token at ${c.route.method} ${c.route.path} (expected ${c.route.expected}):\n${c.exchange ? evidence(c.exchange) : `no answer: ${'reason' in c ? c.reason : ''}`}`,
+        )
+        .join('\n\n')
+      const down = results.filter((c): c is Extract<typeof c, { state: 'service' }> => c.state === 'service')
+      if (down.length) {
+        const [first] = down as [(typeof down)[0]]
+        const answers = down
+          .map(
+            (c) =>
+              `${c.route.method} ${c.route.path} got ${c.answer} for the ${CLIENT_TYPES[c.route.client].label} client's valid token`,
+          )
+          .join('; ')
+        return violation(`${first.route.service} ${first.why}: ${answers}`, {
+          detail,
+          fix: `Bring ${first.route.service.replace(/ \(.*$/, '')} up and check the gateway's route to it (v2.0: the gateway's EVENTS_URL; a proxy in front must not answer for it). Every scope and door probe depends on this answer.`,
+        })
+      }
+      const tls = results.find((c) => c.state === 'tls')
+      if (tls) return skip(SEE_TLS_02(tls.reason))
+      const refused = results.filter(
+        (c): c is Extract<typeof c, { state: 'token-refused' }> => c.state === 'token-refused',
+      )
+      if (refused.length === results.length)
+        return refusedValidToken(refused, tokens, keys, profile, target.leewaySeconds, detail)
+      const reached = results.filter((c) => c.state !== 'token-refused')
+      const noted = missing.length
+        ? ` (${missing.map((r) => `${r.method} ${r.path} not checked: no ${CLIENT_TYPES[r.client].label} client configured`).join('; ')})`
+        : ''
+      return pass(
+        `${reached.map((c) => `${c.route.method} ${c.route.path} answered the ${CLIENT_TYPES[c.route.client].label} token with HTTP ${c.exchange?.status}`).join('; ')}: ${routes[0]!.service} is up and reached through the gateway${noted}`,
+        { detail },
+      )
+    },
+    { tag: ['@probe'] },
+  ),
+)
 
 /**
  * The gateway refused every control. When the tokens are sound (they verify against the published key, with the
  * right iss, aud and exp), no integration can call the gateway: that is GATEWAY-01's finding, never a skip. When a
  * token is at fault, the token check that shows it is the root cause, and this points there.
  */
-async function refusedValidToken(refused: Array<Extract<ControlResult, { state: 'token-refused' }>>, tokens: TokenStore, keys: KeyStore, profile: Profile, leeway: number, detail: string): Promise<Outcome> {
+async function refusedValidToken(
+  refused: Array<Extract<ControlResult, { state: 'token-refused' }>>,
+  tokens: TokenStore,
+  keys: KeyStore,
+  profile: Profile,
+  leeway: number,
+  detail: string,
+): Promise<Outcome> {
   const unverified: string[] = []
   for (const c of refused) {
     // the token the control sent (the client's primary, decoded when it was issued)
     const why = await tokenFault(await decodedPrimary(tokens, c.route.client), keys, profile, leeway)
-    if (why && 'fault' in why) return skip(`${c.reason}, and the token is at fault: ${why.fault} (see ${why.see}); the service behind the gateway was never reached`)
+    if (why && 'fault' in why)
+      return skip(
+        `${c.reason}, and the token is at fault: ${why.fault} (see ${why.see}); the service behind the gateway was never reached`,
+      )
     if (why) unverified.push(why.unverified)
   }
   const what = `${refused.map((c) => c.reason).join('; ')}: every valid token is refused at the gateway, so no integration can call it`
-  const causes = 'The likely causes: the gateway verifies with another public key than the auth service signs with (a key rotated on one side only: every service must mount the same CERT_PUBLIC_KEY_PATH as auth), its clock is behind, or its configuration (iss, audience) differs.'
+  const causes =
+    'The likely causes: the gateway verifies with another public key than the auth service signs with (a key rotated on one side only: every service must mount the same CERT_PUBLIC_KEY_PATH as auth), its clock is behind, or its configuration (iss, audience) differs.'
   if (unverified.length) {
-    return finding('REVIEW', `${what}. The token's iss, aud and exp are right, but its signature could not be verified here (${unverified[0]}), so the gateway's fault is not proven`, { detail, fix: causes })
+    return finding(
+      'REVIEW',
+      `${what}. The token's iss, aud and exp are right, but its signature could not be verified here (${unverified[0]}), so the gateway's fault is not proven`,
+      { detail, fix: causes },
+    )
   }
-  return violation(`${what}, though each token verifies against the published key, with the right iss, aud and exp`, { detail, fix: causes })
+  return violation(`${what}, though each token verifies against the published key, with the right iss, aud and exp`, {
+    detail,
+    fix: causes,
+  })
 }
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url')
 
 /** The read-only protected call for a check, with the given Authorization header (or none) and query. */
-function call(net: Net, key: string, target: Target, profile: Profile, authorization?: string, query = ''): Promise<HttpExchange> {
+function call(
+  net: Net,
+  key: string,
+  target: Target,
+  profile: Profile,
+  authorization?: string,
+  query = '',
+): Promise<HttpExchange> {
   const r = profile.protectedRead
-  return net.send(key, { method: r.method, url: `${target.gatewayUrl}${r.path}${query}`, headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, body: r.body })
+  return net.send(key, {
+    method: r.method,
+    url: `${target.gatewayUrl}${r.path}${query}`,
+    headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+    body: r.body,
+  })
 }
 
 /** The positive control: a valid token reaches validation. Without it a 401 proves nothing. Returns the valid token. */
@@ -78,27 +132,59 @@ async function doorReady(gateway: GatewayStore): Promise<{ compact: string }> {
 }
 
 function refused(what: string, ex: HttpExchange, profile: Profile) {
-  if (ex.status === 401) return pass(`${what}: 401 ${String((ex.json as { message?: unknown } | undefined)?.message ?? '')}`.trim(), { detail: evidence(ex) })
+  if (ex.status === 401)
+    return pass(`${what}: 401 ${String((ex.json as { message?: unknown } | undefined)?.message ?? '')}`.trim(), {
+      detail: evidence(ex),
+    })
   const accepted = ex.status === profile.protectedRead.acceptedStatus
-  return violation(`${what}: HTTP ${ex.status}${accepted ? ', the same answer a valid token gets: the gateway accepted it' : ''}; it must be 401`, { detail: evidence(ex) })
+  return violation(
+    `${what}: HTTP ${ex.status}${accepted ? ', the same answer a valid token gets: the gateway accepted it' : ''}; it must be 401`,
+    { detail: evidence(ex) },
+  )
 }
 
-test(...check(req('DOOR-01'), async ({ target, profile, gateway, net }) => {
-  await doorReady(gateway)
-  return refused('no Authorization header', await call(net, 'DOOR-01', target, profile), profile)
-}, { tag: ['@probe'] }))
+test(
+  ...check(
+    req('DOOR-01'),
+    async ({ target, profile, gateway, net }) => {
+      await doorReady(gateway)
+      return refused('no Authorization header', await call(net, 'DOOR-01', target, profile), profile)
+    },
+    { tag: ['@probe'] },
+  ),
+)
 
-test(...check(req('DOOR-02'), async ({ target, profile, gateway, net }) => {
-  await doorReady(gateway)
-  return refused('the malformed bearer token "foobar"', await call(net, 'DOOR-02', target, profile, 'Bearer foobar'), profile)
-}, { tag: ['@probe'] }))
+test(
+  ...check(
+    req('DOOR-02'),
+    async ({ target, profile, gateway, net }) => {
+      await doorReady(gateway)
+      return refused(
+        'the malformed bearer token "foobar"',
+        await call(net, 'DOOR-02', target, profile, 'Bearer foobar'),
+        profile,
+      )
+    },
+    { tag: ['@probe'] },
+  ),
+)
 
-test(...check(req('DOOR-03'), async ({ target, profile, gateway, net }) => {
-  const valid = await doorReady(gateway)
-  const none = `${b64({ alg: 'none', typ: 'JWT' })}.${valid.compact.split('.')[1]}.`
-  registerToken(none, 'unsigned token')
-  return refused('a real token re-headed alg "none", signature removed', await call(net, 'DOOR-03', target, profile, `Bearer ${none}`), profile)
-}, { tag: ['@probe'] }))
+test(
+  ...check(
+    req('DOOR-03'),
+    async ({ target, profile, gateway, net }) => {
+      const valid = await doorReady(gateway)
+      const none = `${b64({ alg: 'none', typ: 'JWT' })}.${valid.compact.split('.')[1]}.`
+      registerToken(none, 'unsigned token')
+      return refused(
+        'a real token re-headed alg "none", signature removed',
+        await call(net, 'DOOR-03', target, profile, `Bearer ${none}`),
+        profile,
+      )
+    },
+    { tag: ['@probe'] },
+  ),
+)
 
 async function publicPem(keys: KeyStore): Promise<string> {
   const k = await keys.get()
@@ -112,59 +198,131 @@ async function publicPem(keys: KeyStore): Promise<string> {
  */
 function pemVariants(pem: string): Array<[string, string]> {
   const lf = pem.replace(/\r\n/g, '\n')
-  const all: Array<[string, string]> = [['as published', pem], ['without its final new line', lf.trimEnd()], ['with CRLF line ends', `${lf.trimEnd().replace(/\n/g, '\r\n')}\r\n`]]
+  const all: Array<[string, string]> = [
+    ['as published', pem],
+    ['without its final new line', lf.trimEnd()],
+    ['with CRLF line ends', `${lf.trimEnd().replace(/\n/g, '\r\n')}\r\n`],
+  ]
   return all.filter(([, text], i) => all.findIndex(([, t]) => t === text) === i)
 }
 
-test(...check(req('DOOR-04'), async ({ target, profile, gateway, keys, net }) => {
-  const valid = await doorReady(gateway)
-  const pem = await publicPem(keys)
-  const input = `${b64({ alg: 'HS256', typ: 'JWT' })}.${valid.compact.split('.')[1]}`
-  const tried = await Promise.all(pemVariants(pem).map(async ([how, secret], i) => {
-    const forged = `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`
-    registerToken(forged, 'forged HS256 token')
-    return { how, ex: await call(net, i ? `DOOR-04:${how}` : 'DOOR-04', target, profile, `Bearer ${forged}`) }
-  }))
-  const accepted = tried.find((t) => t.ex.status !== 401)
-  if (accepted) return refused(`a real payload HS256-signed with the published public key (${accepted.how}) as the secret`, accepted.ex, profile)
-  return pass(`a real payload HS256-signed with the published public key as the secret is refused (401), the key text ${tried.map((t) => t.how).join(', ')}`)
-}, { tag: ['@probe'] }))
+test(
+  ...check(
+    req('DOOR-04'),
+    async ({ target, profile, gateway, keys, net }) => {
+      const valid = await doorReady(gateway)
+      const pem = await publicPem(keys)
+      const input = `${b64({ alg: 'HS256', typ: 'JWT' })}.${valid.compact.split('.')[1]}`
+      const tried = await Promise.all(
+        pemVariants(pem).map(async ([how, secret], i) => {
+          const forged = `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`
+          registerToken(forged, 'forged HS256 token')
+          return { how, ex: await call(net, i ? `DOOR-04:${how}` : 'DOOR-04', target, profile, `Bearer ${forged}`) }
+        }),
+      )
+      const accepted = tried.find((t) => t.ex.status !== 401)
+      if (accepted)
+        return refused(
+          `a real payload HS256-signed with the published public key (${accepted.how}) as the secret`,
+          accepted.ex,
+          profile,
+        )
+      return pass(
+        `a real payload HS256-signed with the published public key as the secret is refused (401), the key text ${tried.map((t) => t.how).join(', ')}`,
+      )
+    },
+    { tag: ['@probe'] },
+  ),
+)
 
 /** A real token with its scope widened and its signature kept: no gateway that verifies signatures accepts it. */
 function edited(valid: { compact: string }): string {
   const [h, p, sig] = valid.compact.split('.') as [string, string, string]
   const claims = JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>
-  const widened = { ...claims, scope: [...(Array.isArray(claims.scope) ? claims.scope : []), 'recordsearch', 'type=record.search', 'natlsysadmin'] }
+  const widened = {
+    ...claims,
+    scope: [...(Array.isArray(claims.scope) ? claims.scope : []), 'recordsearch', 'type=record.search', 'natlsysadmin'],
+  }
   const token = `${h}.${b64(widened)}.${sig}`
   registerToken(token, 'edited token')
   return token
 }
 
-test(...check(req('DOOR-05'), async ({ target, profile, gateway, net }) => {
-  const valid = await doorReady(gateway)
-  return refused('a real token with its scope widened and its signature kept', await call(net, 'DOOR-05', target, profile, `Bearer ${edited(valid)}`), profile)
-}, { tag: ['@probe'] }))
+test(
+  ...check(
+    req('DOOR-05'),
+    async ({ target, profile, gateway, net }) => {
+      const valid = await doorReady(gateway)
+      return refused(
+        'a real token with its scope widened and its signature kept',
+        await call(net, 'DOOR-05', target, profile, `Bearer ${edited(valid)}`),
+        profile,
+      )
+    },
+    { tag: ['@probe'] },
+  ),
+)
 
-test(...check(req('DOOR-06'), async ({ target, profile, gateway, net }) => {
-  await doorReady(gateway)
-  if (!profile.otherAudienceTokenRoute) return skip(`${profile.label} has no public route to a genuinely signed token for another audience (v2.0 moved /anonymous-token behind /internal)`)
-  if (!target.authUrl) return skip('no auth URL configured: set OPENCRVS_AUTH_URL to fetch a token for another audience from /anonymous-token')
-  const got = await net.send('DOOR-06:other-audience-token', { method: 'GET', url: `${target.authUrl}${profile.otherAudienceTokenRoute}` })
-  const json = got.json as { token?: unknown; access_token?: unknown } | undefined
-  const other = typeof json?.token === 'string' ? json.token : typeof json?.access_token === 'string' ? json.access_token : undefined
-  if (!other) return skip(`${profile.otherAudienceTokenRoute} gave no token (HTTP ${got.status}); nothing to try at the door`)
-  registerToken(other, 'other-audience token')
-  const aud = JSON.parse(Buffer.from(other.split('.')[1] ?? '', 'base64url').toString() || '{}') as { aud?: unknown }
-  if (Array.isArray(aud.aud) && aud.aud.includes('opencrvs:gateway-user')) return skip(`${profile.otherAudienceTokenRoute} issued a token that includes opencrvs:gateway-user: not a wrong-audience token`)
-  return refused(`a genuinely signed token from ${profile.otherAudienceTokenRoute}, without opencrvs:gateway-user in aud`, await call(net, 'DOOR-06', target, profile, `Bearer ${other}`), profile)
-}, { tag: ['@probe'] }))
+test(
+  ...check(
+    req('DOOR-06'),
+    async ({ target, profile, gateway, net }) => {
+      await doorReady(gateway)
+      if (!profile.otherAudienceTokenRoute)
+        return skip(
+          `${profile.label} has no public route to a genuinely signed token for another audience (v2.0 moved /anonymous-token behind /internal)`,
+        )
+      if (!target.authUrl)
+        return skip(
+          'no auth URL configured: set OPENCRVS_AUTH_URL to fetch a token for another audience from /anonymous-token',
+        )
+      const got = await net.send('DOOR-06:other-audience-token', {
+        method: 'GET',
+        url: `${target.authUrl}${profile.otherAudienceTokenRoute}`,
+      })
+      const json = got.json as { token?: unknown; access_token?: unknown } | undefined
+      const other =
+        typeof json?.token === 'string'
+          ? json.token
+          : typeof json?.access_token === 'string'
+            ? json.access_token
+            : undefined
+      if (!other)
+        return skip(`${profile.otherAudienceTokenRoute} gave no token (HTTP ${got.status}); nothing to try at the door`)
+      registerToken(other, 'other-audience token')
+      const aud = JSON.parse(Buffer.from(other.split('.')[1] ?? '', 'base64url').toString() || '{}') as {
+        aud?: unknown
+      }
+      if (Array.isArray(aud.aud) && aud.aud.includes('opencrvs:gateway-user'))
+        return skip(
+          `${profile.otherAudienceTokenRoute} issued a token that includes opencrvs:gateway-user: not a wrong-audience token`,
+        )
+      return refused(
+        `a genuinely signed token from ${profile.otherAudienceTokenRoute}, without opencrvs:gateway-user in aud`,
+        await call(net, 'DOOR-06', target, profile, `Bearer ${other}`),
+        profile,
+      )
+    },
+    { tag: ['@probe'] },
+  ),
+)
 
-test(...check(req('DOOR-07'), async ({ target, profile, gateway, net }) => {
-  const valid = await doorReady(gateway)
-  const ex = await call(net, 'DOOR-07', target, profile, `bearer ${valid.compact}`)
-  if (ex.status === profile.protectedRead.acceptedStatus) return pass(`"bearer" in lower case is accepted (HTTP ${ex.status}, as with "Bearer")`)
-  return violation(`"bearer" in lower case is refused (HTTP ${ex.status}); RFC 9110 §11.1 makes scheme names case-insensitive, and some HTTP clients send it so`, { detail: evidence(ex) })
-}, { tag: ['@probe'] }))
+test(
+  ...check(
+    req('DOOR-07'),
+    async ({ target, profile, gateway, net }) => {
+      const valid = await doorReady(gateway)
+      const ex = await call(net, 'DOOR-07', target, profile, `bearer ${valid.compact}`)
+      if (ex.status === profile.protectedRead.acceptedStatus)
+        return pass(`"bearer" in lower case is accepted (HTTP ${ex.status}, as with "Bearer")`)
+      return violation(
+        `"bearer" in lower case is refused (HTTP ${ex.status}); RFC 9110 §11.1 makes scheme names case-insensitive, and some HTTP clients send it so`,
+        { detail: evidence(ex) },
+      )
+    },
+    { tag: ['@probe'] },
+  ),
+)
 
 /** An answer as a gateway tells its cases apart: status, WWW-Authenticate and body. */
 const answerOf = (ex: HttpExchange) => `${ex.status} ${ex.headers['www-authenticate'] ?? ''} ${ex.bodyText}`
@@ -174,21 +332,44 @@ const answerOf = (ex: HttpExchange) => `${ex.status} ${ex.headers['www-authentic
  * log URLs): the edited token of DOOR-05, whose signature no verifier accepts, goes in the URL, and the answer is
  * held against the same request with no token (DOOR-01's) and with that token in the header (DOOR-05's).
  */
-test(...check(req('DOOR-08'), async ({ target, profile, gateway, net }) => {
-  const valid = await doorReady(gateway)
-  const token = edited(valid)
-  const [none, inHeader, inUrl] = await Promise.all([
-    call(net, 'DOOR-01', target, profile),
-    call(net, 'DOOR-05', target, profile, `Bearer ${token}`),
-    call(net, 'DOOR-08', target, profile, undefined, `?access_token=${token}`),
-  ])
-  const detail = [`no token:\n${evidence(none)}`, `the edited token in the header:\n${evidence(inHeader)}`, `the edited token in ?access_token=:\n${evidence(inUrl)}`].join('\n\n')
-  const rfc = 'tokens in URLs end up in access logs and browser history (RFC 6750 §2.3, §5.3)'
-  const accepted = inUrl.status === profile.protectedRead.acceptedStatus
-  if (!accepted && answerOf(inUrl) === answerOf(none)) {
-    if (answerOf(inHeader) === answerOf(none)) return skip('the gateway answers a missing token and an invalid one alike, so only a live token in the URL could tell whether it reads ?access_token=, and the kit never puts a live token in a URL')
-    return pass(`?access_token= is not read: with a token there the gateway answers as with no token at all (HTTP ${inUrl.status}), where the same token in the header gets another answer (HTTP ${inHeader.status})`, { detail })
-  }
-  const how = accepted ? `, the answer a valid token gets: a token with a broken signature is accepted from the URL` : answerOf(inUrl) === answerOf(inHeader) ? ', the answer the same token gets in the header' : ''
-  return violation(`the gateway reads ?access_token=: a token there changes its answer (HTTP ${inUrl.status}${how}, where no token gets HTTP ${none.status}); ${rfc}`, { detail })
-}, { tag: ['@probe'] }))
+test(
+  ...check(
+    req('DOOR-08'),
+    async ({ target, profile, gateway, net }) => {
+      const valid = await doorReady(gateway)
+      const token = edited(valid)
+      const [none, inHeader, inUrl] = await Promise.all([
+        call(net, 'DOOR-01', target, profile),
+        call(net, 'DOOR-05', target, profile, `Bearer ${token}`),
+        call(net, 'DOOR-08', target, profile, undefined, `?access_token=${token}`),
+      ])
+      const detail = [
+        `no token:\n${evidence(none)}`,
+        `the edited token in the header:\n${evidence(inHeader)}`,
+        `the edited token in ?access_token=:\n${evidence(inUrl)}`,
+      ].join('\n\n')
+      const rfc = 'tokens in URLs end up in access logs and browser history (RFC 6750 §2.3, §5.3)'
+      const accepted = inUrl.status === profile.protectedRead.acceptedStatus
+      if (!accepted && answerOf(inUrl) === answerOf(none)) {
+        if (answerOf(inHeader) === answerOf(none))
+          return skip(
+            'the gateway answers a missing token and an invalid one alike, so only a live token in the URL could tell whether it reads ?access_token=, and the kit never puts a live token in a URL',
+          )
+        return pass(
+          `?access_token= is not read: with a token there the gateway answers as with no token at all (HTTP ${inUrl.status}), where the same token in the header gets another answer (HTTP ${inHeader.status})`,
+          { detail },
+        )
+      }
+      const how = accepted
+        ? `, the answer a valid token gets: a token with a broken signature is accepted from the URL`
+        : answerOf(inUrl) === answerOf(inHeader)
+          ? ', the answer the same token gets in the header'
+          : ''
+      return violation(
+        `the gateway reads ?access_token=: a token there changes its answer (HTTP ${inUrl.status}${how}, where no token gets HTTP ${none.status}); ${rfc}`,
+        { detail },
+      )
+    },
+    { tag: ['@probe'] },
+  ),
+)

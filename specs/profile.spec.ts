@@ -2,33 +2,64 @@ import { check, finding, pass, violation, test } from '../fixtures/index.ts'
 import { req } from '../src/requirements/catalogue.ts'
 import { PROFILES } from '../src/profiles/profiles.ts'
 
-test(...check(req('PROFILE-01'), async ({ runtime }) => {
-  const used = PROFILES[runtime.profileId]
-  const evidence = runtime.detectedFrom.length ? runtime.detectedFrom.map((e) => `- ${e}`).join('\n') : '- no evidence (no client configured and no X-Version header)'
-  const detail = `Evidence:\n${evidence}${runtime.conflicts.length ? `\nConflicting evidence:\n${runtime.conflicts.map((c) => `- ${c}`).join('\n')}` : ''}`
-  if (runtime.declared === 'auto') {
-    if (runtime.newer) {
-      return finding('REVIEW', `the deployment says it is ${runtime.newer}, newer than every release the kit has a profile for: judged against ${used.label}, with every difference REVIEW instead of FAILED. Use a kit that knows ${runtime.newer} for a verdict`, { detail })
+test(
+  ...check(req('PROFILE-01'), async ({ runtime }) => {
+    const used = PROFILES[runtime.profileId]
+    const evidence = runtime.detectedFrom.length
+      ? runtime.detectedFrom.map((e) => `- ${e}`).join('\n')
+      : '- no evidence (no client configured and no X-Version header)'
+    const detail = `Evidence:\n${evidence}${runtime.conflicts.length ? `\nConflicting evidence:\n${runtime.conflicts.map((c) => `- ${c}`).join('\n')}` : ''}`
+    if (runtime.declared === 'auto') {
+      if (runtime.newer) {
+        return finding(
+          'REVIEW',
+          `the deployment says it is ${runtime.newer}, newer than every release the kit has a profile for: judged against ${used.label}, with every difference REVIEW instead of FAILED. Use a kit that knows ${runtime.newer} for a verdict`,
+          { detail },
+        )
+      }
+      if (!runtime.detected) {
+        return violation(`could not identify the release line; checking against ${used.label}`, {
+          detail,
+          fix: 'Configure a notification or search client, or set OPENCRVS_VERSION.',
+        })
+      }
+      const others = (runtime.candidates ?? []).map((id) => PROFILES[id].label)
+      const undecided = others.length
+        ? `; the independent evidence does not rule out ${others.join(', ')}, so a shortfall that is genuine there is REVIEW, not FAILED`
+        : ''
+      if (runtime.conflicts.length) {
+        return finding(
+          'REVIEW',
+          `the evidence points at more than one release line (${runtime.conflicts.length} signal(s) against ${used.label}, named below); judged against ${used.label}, the line the strongest evidence supports${undecided}`,
+          {
+            detail,
+            fix: 'Check which release is deployed and set OPENCRVS_VERSION to it. A signal against the release is a deviation of the deployment: the check that grades it says so.',
+          },
+        )
+      }
+      if (others.length)
+        return finding('REVIEW', `detected ${used.label} from weak evidence${undecided}`, {
+          detail,
+          fix: 'Set OPENCRVS_VERSION to the release you run, or configure OPENCRVS_GATEWAY_URL (its X-Version header names the release).',
+        })
+      return finding(
+        'INFO',
+        `detected ${used.label} (OPENCRVS_VERSION=auto)${used.preview ? `: ${used.preview}` : ''}`,
+        { detail },
+      )
     }
-    if (!runtime.detected) {
-      return violation(`could not identify the release line; checking against ${used.label}`, { detail, fix: 'Configure a notification or search client, or set OPENCRVS_VERSION.' })
+    if (runtime.detected && runtime.detected !== runtime.profileId) {
+      return violation(
+        `OPENCRVS_VERSION=${runtime.declared} (${used.label}) but the deployment behaves like ${PROFILES[runtime.detected].label}; checking against the declared ${used.label}`,
+        {
+          detail,
+          fix: `Check which release is deployed; if it is ${PROFILES[runtime.detected].label}, set OPENCRVS_VERSION accordingly (or auto).`,
+        },
+      )
     }
-    const others = (runtime.candidates ?? []).map((id) => PROFILES[id].label)
-    const undecided = others.length ? `; the independent evidence does not rule out ${others.join(', ')}, so a shortfall that is genuine there is REVIEW, not FAILED` : ''
-    if (runtime.conflicts.length) {
-      return finding('REVIEW', `the evidence points at more than one release line (${runtime.conflicts.length} signal(s) against ${used.label}, named below); judged against ${used.label}, the line the strongest evidence supports${undecided}`, {
-        detail,
-        fix: 'Check which release is deployed and set OPENCRVS_VERSION to it. A signal against the release is a deviation of the deployment: the check that grades it says so.',
-      })
-    }
-    if (others.length) return finding('REVIEW', `detected ${used.label} from weak evidence${undecided}`, { detail, fix: 'Set OPENCRVS_VERSION to the release you run, or configure OPENCRVS_GATEWAY_URL (its X-Version header names the release).' })
-    return finding('INFO', `detected ${used.label} (OPENCRVS_VERSION=auto)${used.preview ? `: ${used.preview}` : ''}`, { detail })
-  }
-  if (runtime.detected && runtime.detected !== runtime.profileId) {
-    return violation(`OPENCRVS_VERSION=${runtime.declared} (${used.label}) but the deployment behaves like ${PROFILES[runtime.detected].label}; checking against the declared ${used.label}`, {
-      detail,
-      fix: `Check which release is deployed; if it is ${PROFILES[runtime.detected].label}, set OPENCRVS_VERSION accordingly (or auto).`,
-    })
-  }
-  return pass(`declared OPENCRVS_VERSION=${runtime.declared} (${used.label})${runtime.detected ? ', and the evidence agrees' : ', no evidence to compare'}`, { detail })
-}))
+    return pass(
+      `declared OPENCRVS_VERSION=${runtime.declared} (${used.label})${runtime.detected ? ', and the evidence agrees' : ', no evidence to compare'}`,
+      { detail },
+    )
+  }),
+)

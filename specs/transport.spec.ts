@@ -43,9 +43,17 @@ function origins(target: Target): Origin[] {
 const label = (o: Origin) => `${o.host} (${o.roles.join(', ')})`
 
 /** Each https origin with its handshake facts, or SKIPPED for a plain-http target. */
-async function handshakes(net: Net, target: Target): Promise<Array<{ origin: Origin; facts: TlsFacts | { error: string } }> | Outcome> {
+async function handshakes(
+  net: Net,
+  target: Target,
+): Promise<Array<{ origin: Origin; facts: TlsFacts | { error: string } }> | Outcome> {
   if (!target.tokenUrl.startsWith('https:')) return skip(PLAIN)
-  return Promise.all(origins(target).map(async (origin) => ({ origin, facts: await net.observe(`tls:facts:${origin.url}`, (http) => tlsFacts(http, origin.url)) })))
+  return Promise.all(
+    origins(target).map(async (origin) => ({
+      origin,
+      facts: await net.observe(`tls:facts:${origin.url}`, (http) => tlsFacts(http, origin.url)),
+    })),
+  )
 }
 const describe = (o: Origin, f: TlsFacts | { error: string }) =>
   'error' in f
@@ -54,79 +62,106 @@ const describe = (o: Origin, f: TlsFacts | { error: string }) =>
 /** A verdict text: one clause per origin. */
 const joined = (xs: string[]) => xs.join('; ')
 
-const TLS12_FIX = 'Set the minimum TLS version to 1.2 at the edge: Traefik tls.options minVersion: VersionTLS12; nginx ssl_protocols TLSv1.2 TLSv1.3;; HAProxy ssl-default-bind-options ssl-min-ver TLSv1.2.'
+const TLS12_FIX =
+  'Set the minimum TLS version to 1.2 at the edge: Traefik tls.options minVersion: VersionTLS12; nginx ssl_protocols TLSv1.2 TLSv1.3;; HAProxy ssl-default-bind-options ssl-min-ver TLSv1.2.'
 
-test(...check(req('TLS-01'), async ({ target, net }) => {
-  const all = await handshakes(net, target)
-  if ('kind' in all) return all
-  const bad: string[] = []
-  const good: string[] = []
-  const details: string[] = []
-  for (const { origin, facts } of all) {
-    if ('error' in facts) {
-      bad.push(`${label(origin)}: no TLS handshake (${facts.error})`)
-      details.push(describe(origin, facts))
-      continue
+test(
+  ...check(req('TLS-01'), async ({ target, net }) => {
+    const all = await handshakes(net, target)
+    if ('kind' in all) return all
+    const bad: string[] = []
+    const good: string[] = []
+    const details: string[] = []
+    for (const { origin, facts } of all) {
+      if ('error' in facts) {
+        bad.push(`${label(origin)}: no TLS handshake (${facts.error})`)
+        details.push(describe(origin, facts))
+        continue
+      }
+      const legacy = await net.observe(`tls:legacy:${origin.url}`, (http) => legacyHandshake(http, origin.url))
+      details.push(
+        `${describe(origin, facts)}\n  a client offering only TLS 1.0/1.1: ${legacy.completed ? `COMPLETED (${legacy.accepted?.join(' and ') ?? legacy.protocol})` : `refused (${legacy.error})`}`,
+      )
+      if (facts.protocol !== 'TLSv1.2' && facts.protocol !== 'TLSv1.3')
+        bad.push(`${label(origin)} negotiated ${facts.protocol}; TLS 1.2 or later is required`)
+      else if (legacy.completed)
+        bad.push(
+          `${label(origin)} completes a ${(legacy.accepted ?? [legacy.protocol]).join(' and a ')} handshake: TLS 1.0 and 1.1 are deprecated (RFC 8996) and must be refused`,
+        )
+      else good.push(`${label(origin)}: ${facts.protocol} (${facts.cipher}), TLS 1.0/1.1 refused`)
     }
-    const legacy = await net.observe(`tls:legacy:${origin.url}`, (http) => legacyHandshake(http, origin.url))
-    details.push(`${describe(origin, facts)}\n  a client offering only TLS 1.0/1.1: ${legacy.completed ? `COMPLETED (${legacy.accepted?.join(' and ') ?? legacy.protocol})` : `refused (${legacy.error})`}`)
-    if (facts.protocol !== 'TLSv1.2' && facts.protocol !== 'TLSv1.3') bad.push(`${label(origin)} negotiated ${facts.protocol}; TLS 1.2 or later is required`)
-    else if (legacy.completed) bad.push(`${label(origin)} completes a ${(legacy.accepted ?? [legacy.protocol]).join(' and a ')} handshake: TLS 1.0 and 1.1 are deprecated (RFC 8996) and must be refused`)
-    else good.push(`${label(origin)}: ${facts.protocol} (${facts.cipher}), TLS 1.0/1.1 refused`)
-  }
-  const detail = details.join('\n')
-  const token = all.find((x) => x.origin.roles.includes('token endpoint'))?.facts
-  const observed = token && !('error' in token) ? { 'tls.protocol': token.protocol } : {}
-  if (bad.length) return violation(joined(bad), { detail, fix: TLS12_FIX, observed })
-  return pass(joined(good), { detail, observed })
-}))
+    const detail = details.join('\n')
+    const token = all.find((x) => x.origin.roles.includes('token endpoint'))?.facts
+    const observed = token && !('error' in token) ? { 'tls.protocol': token.protocol } : {}
+    if (bad.length) return violation(joined(bad), { detail, fix: TLS12_FIX, observed })
+    return pass(joined(good), { detail, observed })
+  }),
+)
 
-test(...check(req('TLS-02'), async ({ target, net }) => {
-  const all = await handshakes(net, target)
-  if ('kind' in all) return all
-  const bad: string[] = []
-  const good: string[] = []
-  for (const { origin, facts: f } of all) {
-    if ('error' in f) {
-      bad.push(`${label(origin)}: no TLS handshake (${f.error})`)
-      continue
+test(
+  ...check(req('TLS-02'), async ({ target, net }) => {
+    const all = await handshakes(net, target)
+    if ('kind' in all) return all
+    const bad: string[] = []
+    const good: string[] = []
+    for (const { origin, facts: f } of all) {
+      if ('error' in f) {
+        bad.push(`${label(origin)}: no TLS handshake (${f.error})`)
+        continue
+      }
+      const u = new URL(origin.url)
+      if (f.missingIntermediate) {
+        bad.push(
+          `${label(origin)} sends only its own certificate, without the intermediate that issued it (${f.issuer})${f.authorized ? ': it verifies here only because OPENCRVS_CA_FILE holds that intermediate, and integrators whose trust store holds only the root fail' : ''}`,
+        )
+      } else if (!f.authorized) {
+        bad.push(
+          `${label(origin)}: ${certificateProblem(u, f.authorizationError ?? '', f, target.caFile !== undefined) ?? `the certificate is not trusted for ${u.hostname}: ${f.authorizationError}`}`,
+        )
+      } else good.push(`${label(origin)}: trusted and valid for ${u.hostname} (issuer ${f.issuer})`)
     }
-    const u = new URL(origin.url)
-    if (f.missingIntermediate) {
-      bad.push(`${label(origin)} sends only its own certificate, without the intermediate that issued it (${f.issuer})${f.authorized ? ': it verifies here only because OPENCRVS_CA_FILE holds that intermediate, and integrators whose trust store holds only the root fail' : ''}`)
-    } else if (!f.authorized) {
-      bad.push(`${label(origin)}: ${certificateProblem(u, f.authorizationError ?? '', f, target.caFile !== undefined) ?? `the certificate is not trusted for ${u.hostname}: ${f.authorizationError}`}`)
-    } else good.push(`${label(origin)}: trusted and valid for ${u.hostname} (issuer ${f.issuer})`)
-  }
-  const detail = all.map(({ origin, facts }) => describe(origin, facts)).join('\n')
-  if (bad.length) {
-    return violation(joined(bad), {
-      detail,
-      fix: `Serve the full chain (the certificate followed by its intermediates: Traefik and nginx a fullchain PEM, HAProxy the chain in the crt file), for this host name, renewed before it expires.${target.caFile ? '' : ' If the deployment uses a private CA, set OPENCRVS_CA_FILE to its PEM certificate.'} The kit never disables verification.`,
-    })
-  }
-  return pass(joined(good), { detail })
-}))
+    const detail = all.map(({ origin, facts }) => describe(origin, facts)).join('\n')
+    if (bad.length) {
+      return violation(joined(bad), {
+        detail,
+        fix: `Serve the full chain (the certificate followed by its intermediates: Traefik and nginx a fullchain PEM, HAProxy the chain in the crt file), for this host name, renewed before it expires.${target.caFile ? '' : ' If the deployment uses a private CA, set OPENCRVS_CA_FILE to its PEM certificate.'} The kit never disables verification.`,
+      })
+    }
+    return pass(joined(good), { detail })
+  }),
+)
 
-test(...check(req('TLS-03'), async ({ target, net }) => {
-  const all = await handshakes(net, target)
-  if ('kind' in all) return all
-  const soon: string[] = []
-  const fine: string[] = []
-  for (const { origin, facts: f } of all) {
-    if ('error' in f) fine.push(`${label(origin)}: no certificate read (see TLS-02)`)
-    else if (f.daysLeft < 0) fine.push(`${label(origin)}: expired (see TLS-02)`)
-    else if (f.daysLeft < 21) soon.push(`${label(origin)}: the certificate expires on ${f.validTo}, ${f.daysLeft} days left`)
-    else fine.push(`${label(origin)}: expires on ${f.validTo} (${f.daysLeft} days left)`)
-  }
-  if (soon.length) return violation(`${joined(soon)}. Every integration stops when it does`, { detail: fine.join('\n'), fix: 'Renew the certificate now (check the ACME/cert-manager renewal job).' })
-  return pass(joined(fine))
-}))
+test(
+  ...check(req('TLS-03'), async ({ target, net }) => {
+    const all = await handshakes(net, target)
+    if ('kind' in all) return all
+    const soon: string[] = []
+    const fine: string[] = []
+    for (const { origin, facts: f } of all) {
+      if ('error' in f) fine.push(`${label(origin)}: no certificate read (see TLS-02)`)
+      else if (f.daysLeft < 0) fine.push(`${label(origin)}: expired (see TLS-02)`)
+      else if (f.daysLeft < 21)
+        soon.push(`${label(origin)}: the certificate expires on ${f.validTo}, ${f.daysLeft} days left`)
+      else fine.push(`${label(origin)}: expires on ${f.validTo} (${f.daysLeft} days left)`)
+    }
+    if (soon.length)
+      return violation(`${joined(soon)}. Every integration stops when it does`, {
+        detail: fine.join('\n'),
+        fix: 'Renew the certificate now (check the ACME/cert-manager renewal job).',
+      })
+    return pass(joined(fine))
+  }),
+)
 
 /** RFC 6797 §6.1: directives separated by ';', max-age required (delta-seconds, optionally quoted), each at most once. */
-export function parseHsts(value: string): { maxAge: number; includeSubDomains: boolean; preload: boolean } | { invalid: string } {
+export function parseHsts(
+  value: string,
+): { maxAge: number; includeSubDomains: boolean; preload: boolean } | { invalid: string } {
   const seen = new Map<string, string | undefined>()
-  for (const part of value.split(';').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of value
+    .split(';')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const m = /^([A-Za-z-]+)\s*(?:=\s*(.*))?$/.exec(part)
     if (!m) return { invalid: `"${part}" is not a directive` }
     const name = m[1]!.toLowerCase()
@@ -150,8 +185,14 @@ type Hsts = { where: string; value: string | undefined; parsed: ReturnType<typeo
  */
 async function hstsOf(target: Target, tokens: TokenStore, gateway: GatewayStore): Promise<Hsts[]> {
   const a = await tokens.primary(tokens.firstType())
-  const of = (where: string, value: string | undefined): Hsts => ({ where, value, parsed: value === undefined ? undefined : parseHsts(value) })
-  const out = [of(`the token response (${new URL(target.tokenUrl).host})`, a.exchange.headers['strict-transport-security'])]
+  const of = (where: string, value: string | undefined): Hsts => ({
+    where,
+    value,
+    parsed: value === undefined ? undefined : parseHsts(value),
+  })
+  const out = [
+    of(`the token response (${new URL(target.tokenUrl).host})`, a.exchange.headers['strict-transport-security']),
+  ]
   const gw = target.gatewayUrl?.startsWith('https:') ? new URL(target.gatewayUrl) : undefined
   if (gw && gw.origin !== new URL(target.tokenUrl).origin && target.clients[gateway.routes()[0]!.client]) {
     const c = await gateway.control(gateway.routes()[0]!).catch(() => undefined)
@@ -159,65 +200,104 @@ async function hstsOf(target: Target, tokens: TokenStore, gateway: GatewayStore)
   }
   return out
 }
-const show = (h: Hsts) => `${h.where}: ${h.value === undefined ? 'no Strict-Transport-Security' : `Strict-Transport-Security: ${h.value}`}`
+const show = (h: Hsts) =>
+  `${h.where}: ${h.value === undefined ? 'no Strict-Transport-Security' : `Strict-Transport-Security: ${h.value}`}`
 
-test(...check(req('TLS-04'), async ({ target, tokens, gateway }) => {
-  if (!target.tokenUrl.startsWith('https:')) return skip(PLAIN)
-  const all = await hstsOf(target, tokens, gateway)
-  const graded = all.filter((h) => !h.parsed || (!('invalid' in h.parsed) && h.parsed.maxAge > 0))
-  if (!graded.length) return skip(`${all.map(show).join('; ')}: HSTS is not kept on (see TLS-06)`)
-  const missing = graded.filter((h) => !h.parsed)
-  if (missing.length) {
-    return violation(`${missing.map((h) => h.where).join(' and ')} carries no Strict-Transport-Security header: a client that once follows an http:// link can be downgraded and send its secret in clear`, { detail: all.map(show).join('\n'), fix: HSTS_FIX })
-  }
-  const flags = (h: Hsts) => (h.parsed && !('invalid' in h.parsed) ? `max-age ${Math.round(h.parsed.maxAge / 86_400)} days; includeSubDomains ${h.parsed.includeSubDomains ? 'yes' : 'no'}, preload ${h.parsed.preload ? 'yes' : 'no'}` : '')
-  const short = graded.filter((h) => h.parsed && !('invalid' in h.parsed) && h.parsed.maxAge < SIX_MONTHS)
-  if (short.length) return violation(`${short.map((h) => `${h.where}: Strict-Transport-Security max-age is ${Math.round((h.parsed as { maxAge: number }).maxAge / 86_400)} days (${flags(h)})`).join('; ')}, under six months: browsers forget it between visits`, { detail: all.map(show).join('\n'), fix: HSTS_FIX })
-  return pass(graded.map((h) => `${h.where}: Strict-Transport-Security: ${h.value} (${flags(h)})`).join('; '))
-}))
+test(
+  ...check(req('TLS-04'), async ({ target, tokens, gateway }) => {
+    if (!target.tokenUrl.startsWith('https:')) return skip(PLAIN)
+    const all = await hstsOf(target, tokens, gateway)
+    const graded = all.filter((h) => !h.parsed || (!('invalid' in h.parsed) && h.parsed.maxAge > 0))
+    if (!graded.length) return skip(`${all.map(show).join('; ')}: HSTS is not kept on (see TLS-06)`)
+    const missing = graded.filter((h) => !h.parsed)
+    if (missing.length) {
+      return violation(
+        `${missing.map((h) => h.where).join(' and ')} carries no Strict-Transport-Security header: a client that once follows an http:// link can be downgraded and send its secret in clear`,
+        { detail: all.map(show).join('\n'), fix: HSTS_FIX },
+      )
+    }
+    const flags = (h: Hsts) =>
+      h.parsed && !('invalid' in h.parsed)
+        ? `max-age ${Math.round(h.parsed.maxAge / 86_400)} days; includeSubDomains ${h.parsed.includeSubDomains ? 'yes' : 'no'}, preload ${h.parsed.preload ? 'yes' : 'no'}`
+        : ''
+    const short = graded.filter((h) => h.parsed && !('invalid' in h.parsed) && h.parsed.maxAge < SIX_MONTHS)
+    if (short.length)
+      return violation(
+        `${short.map((h) => `${h.where}: Strict-Transport-Security max-age is ${Math.round((h.parsed as { maxAge: number }).maxAge / 86_400)} days (${flags(h)})`).join('; ')}, under six months: browsers forget it between visits`,
+        { detail: all.map(show).join('\n'), fix: HSTS_FIX },
+      )
+    return pass(graded.map((h) => `${h.where}: Strict-Transport-Security: ${h.value} (${flags(h)})`).join('; '))
+  }),
+)
 
-test(...check(req('TLS-06'), async ({ target, tokens, gateway }) => {
-  if (!target.tokenUrl.startsWith('https:')) return skip(PLAIN)
-  const all = await hstsOf(target, tokens, gateway)
-  const sent = all.filter((h) => h.parsed)
-  if (!sent.length) return skip('no Strict-Transport-Security header (see TLS-04)')
-  const off = sent.flatMap((h) => {
-    const p = h.parsed!
-    if ('invalid' in p) return [`${h.where}: Strict-Transport-Security: ${h.value} does not parse (${p.invalid}): browsers ignore it, so HSTS is off`]
-    if (p.maxAge === 0) return [`${h.where}: Strict-Transport-Security: ${h.value} tells browsers to forget HSTS for this host (RFC 6797 §6.1.1): it turns HSTS off`]
-    return []
-  })
-  if (off.length) return violation(off.join('; '), { fix: HSTS_FIX })
-  return pass(`Strict-Transport-Security keeps HSTS on: ${sent.map((h) => `${h.where} max-age ${(h.parsed as { maxAge: number }).maxAge} s`).join('; ')}`)
-}))
+test(
+  ...check(req('TLS-06'), async ({ target, tokens, gateway }) => {
+    if (!target.tokenUrl.startsWith('https:')) return skip(PLAIN)
+    const all = await hstsOf(target, tokens, gateway)
+    const sent = all.filter((h) => h.parsed)
+    if (!sent.length) return skip('no Strict-Transport-Security header (see TLS-04)')
+    const off = sent.flatMap((h) => {
+      const p = h.parsed!
+      if ('invalid' in p)
+        return [
+          `${h.where}: Strict-Transport-Security: ${h.value} does not parse (${p.invalid}): browsers ignore it, so HSTS is off`,
+        ]
+      if (p.maxAge === 0)
+        return [
+          `${h.where}: Strict-Transport-Security: ${h.value} tells browsers to forget HSTS for this host (RFC 6797 §6.1.1): it turns HSTS off`,
+        ]
+      return []
+    })
+    if (off.length) return violation(off.join('; '), { fix: HSTS_FIX })
+    return pass(
+      `Strict-Transport-Security keeps HSTS on: ${sent.map((h) => `${h.where} max-age ${(h.parsed as { maxAge: number }).maxAge} s`).join('; ')}`,
+    )
+  }),
+)
 
-test(...check(req('TLS-05'), async ({ target, net }) => {
-  if (!target.tokenUrl.startsWith('https:')) return skip(PLAIN)
-  const twin = new URL(target.tokenUrl)
-  twin.protocol = 'http:'
-  const dummy = randomUUID()
-  registerSecret(dummy, 'dummy secret for the plain-HTTP probe')
-  const params = { client_id: randomUUID(), client_secret: dummy, grant_type: 'client_credentials' }
-  let ex: HttpExchange
-  try {
-    ex = await net.send('TLS-05:plain-http', tokenRequest(twin.toString(), 'query', params), 10_000)
-  } catch (e) {
-    if (runStopped(e)) throw e // never a pass: the twin was not probed
-    return pass(`${twin.origin} refuses plain HTTP (${(e as Error).message})`)
-  }
-  const location = ex.headers.location ?? ''
-  if (ex.status >= 300 && ex.status < 400 && location.startsWith('https:')) return pass(`plain HTTP is redirected to HTTPS (${ex.status} to ${location}); not followed`, { detail: evidence(ex, { headers: ['location'] }) })
-  // what reached the twin, judged against what the HTTPS token endpoint answers the same dummy request: an
-  // edge that replaces error bodies with HTML pages still passes the 401 of the credential check through
-  const ref = await net.send('TLS-05:https', tokenRequest(target.tokenUrl, 'query', params))
-  const oauth = typeof errorCode(ex) === 'string' || accessToken(ex) !== undefined
-  const sameStatus = ex.status === 401 && ref.status === 401
-  const sameBody = ex.bodyText.trim() !== '' && ex.bodyText === ref.bodyText
-  const detail = `plain HTTP:\n${evidence(ex)}\n\nHTTPS, the same dummy request:\n${evidence(ref)}`
-  if (!oauth && !sameStatus && !sameBody) return pass(`plain HTTP does not reach the token endpoint (HTTP ${ex.status}, where HTTPS answers the same dummy request ${ref.status}; no OAuth answer)`, { detail })
-  const why = oauth ? `an OAuth body (HTTP ${ex.status})` : sameStatus ? `HTTP 401, the credential check's answer, as over HTTPS (its body replaced: ${ex.headers['content-type'] ?? 'no content type'})` : `the very answer HTTPS gives (HTTP ${ex.status})`
-  return violation(`the token endpoint answers over plain HTTP at ${twin.origin}: ${why}. A client sending its real secret there would get a token, with the secret readable on the wire`, {
-    detail,
-    fix: 'Serve /token only over HTTPS: redirect port 80 to 443 (Traefik: web entrypoint redirections.entryPoint.to=websecure; nginx: return 301 https://$host$request_uri; HAProxy: http-request redirect scheme https) or close port 80.',
-  })
-}))
+test(
+  ...check(req('TLS-05'), async ({ target, net }) => {
+    if (!target.tokenUrl.startsWith('https:')) return skip(PLAIN)
+    const twin = new URL(target.tokenUrl)
+    twin.protocol = 'http:'
+    const dummy = randomUUID()
+    registerSecret(dummy, 'dummy secret for the plain-HTTP probe')
+    const params = { client_id: randomUUID(), client_secret: dummy, grant_type: 'client_credentials' }
+    let ex: HttpExchange
+    try {
+      ex = await net.send('TLS-05:plain-http', tokenRequest(twin.toString(), 'query', params), 10_000)
+    } catch (e) {
+      if (runStopped(e)) throw e // never a pass: the twin was not probed
+      return pass(`${twin.origin} refuses plain HTTP (${(e as Error).message})`)
+    }
+    const location = ex.headers.location ?? ''
+    if (ex.status >= 300 && ex.status < 400 && location.startsWith('https:'))
+      return pass(`plain HTTP is redirected to HTTPS (${ex.status} to ${location}); not followed`, {
+        detail: evidence(ex, { headers: ['location'] }),
+      })
+    // what reached the twin, judged against what the HTTPS token endpoint answers the same dummy request: an
+    // edge that replaces error bodies with HTML pages still passes the 401 of the credential check through
+    const ref = await net.send('TLS-05:https', tokenRequest(target.tokenUrl, 'query', params))
+    const oauth = typeof errorCode(ex) === 'string' || accessToken(ex) !== undefined
+    const sameStatus = ex.status === 401 && ref.status === 401
+    const sameBody = ex.bodyText.trim() !== '' && ex.bodyText === ref.bodyText
+    const detail = `plain HTTP:\n${evidence(ex)}\n\nHTTPS, the same dummy request:\n${evidence(ref)}`
+    if (!oauth && !sameStatus && !sameBody)
+      return pass(
+        `plain HTTP does not reach the token endpoint (HTTP ${ex.status}, where HTTPS answers the same dummy request ${ref.status}; no OAuth answer)`,
+        { detail },
+      )
+    const why = oauth
+      ? `an OAuth body (HTTP ${ex.status})`
+      : sameStatus
+        ? `HTTP 401, the credential check's answer, as over HTTPS (its body replaced: ${ex.headers['content-type'] ?? 'no content type'})`
+        : `the very answer HTTPS gives (HTTP ${ex.status})`
+    return violation(
+      `the token endpoint answers over plain HTTP at ${twin.origin}: ${why}. A client sending its real secret there would get a token, with the secret readable on the wire`,
+      {
+        detail,
+        fix: 'Serve /token only over HTTPS: redirect port 80 to 443 (Traefik: web entrypoint redirections.entryPoint.to=websecure; nginx: return 301 https://$host$request_uri; HAProxy: http-request redirect scheme https) or close port 80.',
+      },
+    )
+  }),
+)

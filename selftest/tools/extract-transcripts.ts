@@ -13,8 +13,22 @@ export interface TranscriptCase {
   service?: 'auth' | 'gateway' | 'events'
   n: number
   title: string
-  request: { method: string; path: string; headers: Record<string, string>; body?: string; form?: Record<string, string>; basic?: string; compressed?: boolean }
-  response: { status: number; headers: Record<string, string>; body: string; jwt?: { header: Record<string, unknown>; payload: Record<string, unknown> }; lifetime?: number }
+  request: {
+    method: string
+    path: string
+    headers: Record<string, string>
+    body?: string
+    form?: Record<string, string>
+    basic?: string
+    compressed?: boolean
+  }
+  response: {
+    status: number
+    headers: Record<string, string>
+    body: string
+    jwt?: { header: Record<string, unknown>; payload: Record<string, unknown> }
+    lifetime?: number
+  }
 }
 
 const APPENDICES: Array<[string, string]> = [
@@ -73,12 +87,19 @@ function parseCurl(cmd: string): TranscriptCase['request'] {
     } else throw new Error(`unknown curl word ${w}`)
   }
   if (!explicitMethod && (req.body !== undefined || req.form)) req.method = 'POST'
-  if (req.body !== undefined && !req.headers['content-type']) req.headers['content-type'] = 'application/x-www-form-urlencoded'
+  if (req.body !== undefined && !req.headers['content-type'])
+    req.headers['content-type'] = 'application/x-www-form-urlencoded'
   return req
 }
 
 /** The recorded services of the gateway and events transcripts, by the port they listened on. */
-const SERVICE_BY_PORT: Record<string, 'auth' | 'gateway' | 'events'> = { '4040': 'auth', '4042': 'auth', '7070': 'gateway', '7072': 'gateway', '5556': 'events' }
+const SERVICE_BY_PORT: Record<string, 'auth' | 'gateway' | 'events'> = {
+  '4040': 'auth',
+  '4042': 'auth',
+  '7070': 'gateway',
+  '7072': 'gateway',
+  '5556': 'events',
+}
 const ROUTE_SECTIONS: Array<[string, string]> = [
   ['## Gateway v1.9.15 transcripts', '1.9'],
   ['## Gateway v2.0.0 transcripts', '2.0'],
@@ -120,7 +141,14 @@ export function extract(markdown: string, sections: Array<[string, string]> = AP
         response.body = body
       }
       const port = /https?:\/\/[^/:\s']+:(\d+)/.exec(block[1]!)?.[1] ?? ''
-      cases.push({ release, ...(sections === APPENDICES ? {} : { service: SERVICE_BY_PORT[port] ?? 'gateway' }), n, title, request: parseCurl(block[1]!), response })
+      cases.push({
+        release,
+        ...(sections === APPENDICES ? {} : { service: SERVICE_BY_PORT[port] ?? 'gateway' }),
+        n,
+        title,
+        request: parseCurl(block[1]!),
+        response,
+      })
     }
   }
   return cases
@@ -129,7 +157,10 @@ export function extract(markdown: string, sections: Array<[string, string]> = AP
 /** The gateway and events recordings, one list. */
 export function extractRoutes(gatewayMarkdown: string, eventsMarkdown: string): TranscriptCase[] {
   const tag = (source: string) => (c: TranscriptCase) => ({ ...c, title: `${source}: ${c.title}` })
-  return [...extract(gatewayMarkdown, ROUTE_SECTIONS.slice(0, 2)).map(tag('gateway')), ...extract(eventsMarkdown, ROUTE_SECTIONS.slice(2)).map(tag('events'))]
+  return [
+    ...extract(gatewayMarkdown, ROUTE_SECTIONS.slice(0, 2)).map(tag('gateway')),
+    ...extract(eventsMarkdown, ROUTE_SECTIONS.slice(2)).map(tag('events')),
+  ]
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
@@ -142,6 +173,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   for (const [name, cases] of outputs) {
     const target = new URL(`../transcripts/${name}`, import.meta.url)
     writeFileSync(target, `${JSON.stringify(cases, null, 1)}\n`)
-    console.log(`extracted ${cases.length} cases (${[...new Set(cases.map((c) => c.release))].join(', ')}) to ${fileURLToPath(target)}`)
+    console.log(
+      `extracted ${cases.length} cases (${[...new Set(cases.map((c) => c.release))].join(', ')}) to ${fileURLToPath(target)}`,
+    )
   }
 }

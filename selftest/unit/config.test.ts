@@ -15,7 +15,19 @@ function configError(env: Record<string, string>): ConfigError {
 }
 
 test('no deployment configured: the bundled emulator, release 2.0 or OPENCRVS_VERSION', () => {
-  assert.deepEqual(resolveConfig({}), { kind: 'emulator', release: '2.0', faults: [], mode: 'opencrvs', reportDir: 'reports', leewaySeconds: 60, slow: false, waivers: [], maxRequests: 150, requestTimeoutSeconds: 15, requiredClients: [] })
+  assert.deepEqual(resolveConfig({}), {
+    kind: 'emulator',
+    release: '2.0',
+    faults: [],
+    mode: 'opencrvs',
+    reportDir: 'reports',
+    leewaySeconds: 60,
+    slow: false,
+    waivers: [],
+    maxRequests: 150,
+    requestTimeoutSeconds: 15,
+    requiredClients: [],
+  })
   const r = resolveConfig({ OPENCRVS_VERSION: '1.8', CONFORMANCE_EMULATOR_FAULTS: 'no-cache-control, opaque-token' })
   assert.equal(r.kind === 'emulator' && r.release, '1.8')
   assert.deepEqual(r.kind === 'emulator' && r.faults, ['no-cache-control', 'opaque-token'])
@@ -29,7 +41,10 @@ test('token URL precedence: explicit, then auth /token, then gateway /auth/token
   }
   assert.equal(t(base).tokenUrl, 'https://auth.example.org/token')
   assert.equal(t(base).publicKey?.location, 'https://auth.example.org/.well-known')
-  assert.equal(t({ OPENCRVS_GATEWAY_URL: 'https://gateway.example.org/' }).tokenUrl, 'https://gateway.example.org/auth/token')
+  assert.equal(
+    t({ OPENCRVS_GATEWAY_URL: 'https://gateway.example.org/' }).tokenUrl,
+    'https://gateway.example.org/auth/token',
+  )
   assert.equal(t({ OPENCRVS_GATEWAY_URL: 'https://gateway.example.org' }).tokenRoute, 'gateway')
   const explicit = t({ ...base, OPENCRVS_TOKEN_URL: 'https://gw.example.org/auth/token' })
   assert.equal(explicit.tokenUrl, 'https://gw.example.org/auth/token')
@@ -58,14 +73,27 @@ test('every bad value names its variable, says what is wrong and what to write',
     [{ OPENCRVS_AUTH_URL: 'ftp://auth.example.org' }, 'OPENCRVS_AUTH_URL', /not an HTTP scheme/],
     [{ OPENCRVS_AUTH_URL: 'http://auth.example.org' }, 'OPENCRVS_AUTH_URL', /CONFORMANCE_ALLOW_HTTP=true/],
     [{ OPENCRVS_AUTH_URL: 'https://auth.example.org?x=1' }, 'OPENCRVS_AUTH_URL', /query string/],
-    [{ OPENCRVS_AUTH_URL: 'https://auth.example.org', OPENCRVS_REENABLED_CLIENT_ID: 'c', OPENCRVS_REENABLED_CLIENT_SECRET: 'a-secret', OPENCRVS_REENABLED_CLIENT_TYPE: 'HEALTH' }, 'OPENCRVS_REENABLED_CLIENT_TYPE', /not a client type/],
+    [
+      {
+        OPENCRVS_AUTH_URL: 'https://auth.example.org',
+        OPENCRVS_REENABLED_CLIENT_ID: 'c',
+        OPENCRVS_REENABLED_CLIENT_SECRET: 'a-secret',
+        OPENCRVS_REENABLED_CLIENT_TYPE: 'HEALTH',
+      },
+      'OPENCRVS_REENABLED_CLIENT_TYPE',
+      /not a client type/,
+    ],
     [{ OPENCRVS_GATEWAY_URL: 'https://u:p@gateway.example.org' }, 'OPENCRVS_GATEWAY_URL', /user name or password/],
     [{ ...base, OPENCRVS_VERSION: '3.1' }, 'OPENCRVS_VERSION', /1\.8/],
     [{ ...base, CONFORMANCE_MODE: 'lenient' }, 'CONFORMANCE_MODE', /strict/],
     [{ ...base, CONFORMANCE_ALLOW_HTTP: 'maybe' }, 'CONFORMANCE_ALLOW_HTTP', /true or false/],
     [{ ...base, OPENCRVS_SEARCH_CLIENT_SECRET: 's' }, 'OPENCRVS_SEARCH_CLIENT_ID', /client id is missing/],
     [{ ...base, OPENCRVS_SEARCH_CLIENT_ID: 'i' }, 'OPENCRVS_SEARCH_CLIENT_SECRET', /secret is missing/],
-    [{ ...base, OPENCRVS_HEALTH_CLIENT_ID: 'i', OPENCRVS_HEALTH_CLIENT_SECRET: 's' }, 'OPENCRVS_HEALTH_CLIENT_ID', /OPENCRVS_NOTIFICATION_CLIENT_ID/],
+    [
+      { ...base, OPENCRVS_HEALTH_CLIENT_ID: 'i', OPENCRVS_HEALTH_CLIENT_SECRET: 's' },
+      'OPENCRVS_HEALTH_CLIENT_ID',
+      /OPENCRVS_NOTIFICATION_CLIENT_ID/,
+    ],
     [{ OPENCRVS_SEARCH_CLIENT_ID: 'i', OPENCRVS_SEARCH_CLIENT_SECRET: 's' }, 'OPENCRVS_AUTH_URL', /no deployment URL/],
     [{ ...base, OPENCRVS_PUBLIC_KEY: '/nonexistent/key.pem' }, 'OPENCRVS_PUBLIC_KEY', /no file/],
     [{ ...base, CONFORMANCE_EMULATOR_FAULTS: 'no-cache-control' }, 'CONFORMANCE_EMULATOR_FAULTS', /emulator only/],
@@ -94,15 +122,57 @@ test('files that are folders, null JSON, impossible dates, twin client ids, keys
   }
   const cases: Array<[Record<string, string>, string, RegExp]> = [
     [{ ...base, OPENCRVS_CA_FILE: dir }, 'OPENCRVS_CA_FILE', /is a directory/],
-    [{ ...base, OPENCRVS_CA_FILE: file('bad-ca.pem', '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n') }, 'OPENCRVS_CA_FILE', /does not parse/],
+    [
+      {
+        ...base,
+        OPENCRVS_CA_FILE: file('bad-ca.pem', '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n'),
+      },
+      'OPENCRVS_CA_FILE',
+      /does not parse/,
+    ],
     [{ ...base, OPENCRVS_RETIRED_CREDENTIALS: dir }, 'OPENCRVS_RETIRED_CREDENTIALS', /is a directory/],
     [{ ...base, CONFORMANCE_WAIVERS_FILE: dir }, 'CONFORMANCE_WAIVERS_FILE', /is a directory/],
-    [{ ...base, CONFORMANCE_WAIVERS_FILE: file('null.json', 'null') }, 'CONFORMANCE_WAIVERS_FILE', /no "waivers" array/],
-    [{ ...base, CONFORMANCE_WAIVERS_FILE: file('feb30.json', JSON.stringify({ waivers: [{ id: 'TOKEN-RESP-03', reason: 'proxy fix', until: '2027-02-30' }] })) }, 'CONFORMANCE_WAIVERS_FILE', /until "2027-02-30" is not a date/],
+    [
+      { ...base, CONFORMANCE_WAIVERS_FILE: file('null.json', 'null') },
+      'CONFORMANCE_WAIVERS_FILE',
+      /no "waivers" array/,
+    ],
+    [
+      {
+        ...base,
+        CONFORMANCE_WAIVERS_FILE: file(
+          'feb30.json',
+          JSON.stringify({ waivers: [{ id: 'TOKEN-RESP-03', reason: 'proxy fix', until: '2027-02-30' }] }),
+        ),
+      },
+      'CONFORMANCE_WAIVERS_FILE',
+      /until "2027-02-30" is not a date/,
+    ],
     [{ ...base, CONFORMANCE_REPORT_DIR: file('not-a-dir', '') }, 'CONFORMANCE_REPORT_DIR', /is a file, not a folder/],
-    [{ ...base, OPENCRVS_NOTIFICATION_CLIENT_ID: 'same', OPENCRVS_NOTIFICATION_CLIENT_SECRET: 'secret-one', OPENCRVS_SEARCH_CLIENT_ID: 'same', OPENCRVS_SEARCH_CLIENT_SECRET: 'secret-two' }, 'OPENCRVS_SEARCH_CLIENT_ID', /the same client id as OPENCRVS_NOTIFICATION_CLIENT_ID/],
-    [{ ...base, OPENCRVS_PUBLIC_KEY: file('bad-key.pem', '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n') }, 'OPENCRVS_PUBLIC_KEY', /holds no public key/],
-    [{ ...base, OPENCRVS_PUBLIC_KEY: file('html.pem', '<html>not a key</html>') }, 'OPENCRVS_PUBLIC_KEY', /holds no public key/],
+    [
+      {
+        ...base,
+        OPENCRVS_NOTIFICATION_CLIENT_ID: 'same',
+        OPENCRVS_NOTIFICATION_CLIENT_SECRET: 'secret-one',
+        OPENCRVS_SEARCH_CLIENT_ID: 'same',
+        OPENCRVS_SEARCH_CLIENT_SECRET: 'secret-two',
+      },
+      'OPENCRVS_SEARCH_CLIENT_ID',
+      /the same client id as OPENCRVS_NOTIFICATION_CLIENT_ID/,
+    ],
+    [
+      {
+        ...base,
+        OPENCRVS_PUBLIC_KEY: file('bad-key.pem', '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n'),
+      },
+      'OPENCRVS_PUBLIC_KEY',
+      /holds no public key/,
+    ],
+    [
+      { ...base, OPENCRVS_PUBLIC_KEY: file('html.pem', '<html>not a key</html>') },
+      'OPENCRVS_PUBLIC_KEY',
+      /holds no public key/,
+    ],
     [{ ...base, OPENCRVS_PUBLIC_KEY: dir }, 'OPENCRVS_PUBLIC_KEY', /is a directory/],
   ]
   for (const [env, variable, problem] of cases) {
@@ -116,7 +186,10 @@ test('files that are folders, null JSON, impossible dates, twin client ids, keys
 })
 
 test('a config error never echoes a secret', () => {
-  const e = configError({ OPENCRVS_SEARCH_CLIENT_SECRET: 'top-secret-value', OPENCRVS_AUTH_URL: 'https://a.example.org' })
+  const e = configError({
+    OPENCRVS_SEARCH_CLIENT_SECRET: 'top-secret-value',
+    OPENCRVS_AUTH_URL: 'https://a.example.org',
+  })
   assert.doesNotMatch(e.message, /top-secret-value/)
 })
 
@@ -124,7 +197,9 @@ test('.env.example documents every variable the kit reads', async () => {
   const { readFileSync, readdirSync } = await import('node:fs')
   const root = new URL('../../', import.meta.url)
   const example = readFileSync(new URL('.env.example', root), 'utf8')
-  const sources = ['src/config/index.ts', 'fixtures/tokens.ts'].map((f) => readFileSync(new URL(f, root), 'utf8')).join('\n')
+  const sources = ['src/config/index.ts', 'fixtures/tokens.ts']
+    .map((f) => readFileSync(new URL(f, root), 'utf8'))
+    .join('\n')
   const named = new Set([...sources.matchAll(/'((?:OPENCRVS|CONFORMANCE)_[A-Z_]+)'/g)].map((m) => m[1]!))
   assert.ok(named.size >= 8, 'found the variable names')
   for (const name of named) assert.match(example, new RegExp(`^#?\\s*${name}=`, 'm'), `${name} in .env.example`)
@@ -142,8 +217,14 @@ test('waivers: validated on load; a waived FAILED becomes WARNING, an expired wa
     writeFileSync(p, typeof body === 'string' ? body : JSON.stringify(body))
     return p
   }
-  const ok = resolveConfig({ CONFORMANCE_WAIVERS_FILE: file({ waivers: [{ id: 'TOKEN-RESP-03', reason: 'proxy fix in sprint 12', until: '2027-01-31' }] }) })
-  assert.deepEqual(ok.kind === 'emulator' && ok.waivers, [{ id: 'TOKEN-RESP-03', reason: 'proxy fix in sprint 12', until: '2027-01-31' }])
+  const ok = resolveConfig({
+    CONFORMANCE_WAIVERS_FILE: file({
+      waivers: [{ id: 'TOKEN-RESP-03', reason: 'proxy fix in sprint 12', until: '2027-01-31' }],
+    }),
+  })
+  assert.deepEqual(ok.kind === 'emulator' && ok.waivers, [
+    { id: 'TOKEN-RESP-03', reason: 'proxy fix in sprint 12', until: '2027-01-31' },
+  ])
   for (const [body, message] of [
     ['{not json', /not valid JSON/],
     [{ items: [] }, /no "waivers" array/],
@@ -179,19 +260,44 @@ test('lifecycle credentials: each group whole or not at all; the retired file va
   const partial = configError({ ...base, OPENCRVS_ROTATED_CLIENT_ID: 'id', OPENCRVS_ROTATED_CLIENT_SECRET: 'new-one' })
   assert.equal(partial.variable, 'OPENCRVS_ROTATED_CLIENT_OLD_SECRET')
   assert.equal(configError({ ...base, OPENCRVS_DELETED_CLIENT_SECRET: 's' }).variable, 'OPENCRVS_DELETED_CLIENT_ID')
-  assert.match(configError({ ...base, OPENCRVS_RETIRED_CREDENTIALS: file('just-an-id\n') }).message, /line 1 is not "client_id,client_secret"/)
-  assert.match(configError({ ...base, OPENCRVS_RETIRED_CREDENTIALS: file('# nothing\n') }).message, /lists no credentials/)
-  assert.match(configError({ ...base, OPENCRVS_RETIRED_CREDENTIALS: file(Array.from({ length: 26 }, (_, i) => `id${i},s${i}`).join('\n')) }).message, /at most 25/)
-  const ok = resolveConfig({ ...base, OPENCRVS_RETIRED_CREDENTIALS: file('# rehearsal\nid-1,secret-1\n\nid-2, secret-2\n'), OPENCRVS_REENABLED_CLIENT_ID: 'r', OPENCRVS_REENABLED_CLIENT_SECRET: 'rs' })
+  assert.match(
+    configError({ ...base, OPENCRVS_RETIRED_CREDENTIALS: file('just-an-id\n') }).message,
+    /line 1 is not "client_id,client_secret"/,
+  )
+  assert.match(
+    configError({ ...base, OPENCRVS_RETIRED_CREDENTIALS: file('# nothing\n') }).message,
+    /lists no credentials/,
+  )
+  assert.match(
+    configError({
+      ...base,
+      OPENCRVS_RETIRED_CREDENTIALS: file(Array.from({ length: 26 }, (_, i) => `id${i},s${i}`).join('\n')),
+    }).message,
+    /at most 25/,
+  )
+  const ok = resolveConfig({
+    ...base,
+    OPENCRVS_RETIRED_CREDENTIALS: file('# rehearsal\nid-1,secret-1\n\nid-2, secret-2\n'),
+    OPENCRVS_REENABLED_CLIENT_ID: 'r',
+    OPENCRVS_REENABLED_CLIENT_SECRET: 'rs',
+  })
   assert.equal(ok.kind, 'deployment')
   if (ok.kind !== 'deployment') return
-  assert.deepEqual(ok.target.lifecycle.retired?.credentials, [{ id: 'id-1', secret: 'secret-1' }, { id: 'id-2', secret: 'secret-2' }])
+  assert.deepEqual(ok.target.lifecycle.retired?.credentials, [
+    { id: 'id-1', secret: 'secret-1' },
+    { id: 'id-2', secret: 'secret-2' },
+  ])
   assert.deepEqual(ok.target.lifecycle.reenabled, { id: 'r', secret: 'rs' })
 })
 
 test('a configuration error never echoes a configured secret, even one pasted into the wrong variable', () => {
   const secret = 'f3a9c1d2-5b7e-4c8a-9e0f-123456789abc'
-  const e = configError({ OPENCRVS_VERSION: `1.9.x-${secret}`, OPENCRVS_AUTH_URL: 'https://auth.example.org', OPENCRVS_NOTIFICATION_CLIENT_ID: 'n', OPENCRVS_NOTIFICATION_CLIENT_SECRET: secret })
+  const e = configError({
+    OPENCRVS_VERSION: `1.9.x-${secret}`,
+    OPENCRVS_AUTH_URL: 'https://auth.example.org',
+    OPENCRVS_NOTIFICATION_CLIENT_ID: 'n',
+    OPENCRVS_NOTIFICATION_CLIENT_SECRET: secret,
+  })
   const shown = formatConfigError(e)
   assert.match(shown, /OPENCRVS_VERSION/)
   assert.doesNotMatch(shown, new RegExp(secret.slice(0, 8)))

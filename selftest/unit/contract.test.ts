@@ -6,7 +6,12 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { compareReports } from '../../src/report/compare.ts'
 import { contractDrift, describeSub, scopeFormat } from '../../src/report/contract.ts'
-import { markdown, rateLimitLine, type ConformanceReport, type ResultEntry } from '../../src/report/conformance-reporter.ts'
+import {
+  markdown,
+  rateLimitLine,
+  type ConformanceReport,
+  type ResultEntry,
+} from '../../src/report/conformance-reporter.ts'
 import type { Verdict } from '../../src/requirements/catalogue.ts'
 
 test('sub is described by its rule, never its value', () => {
@@ -19,14 +24,28 @@ test('sub is described by its rule, never its value', () => {
 test('scope formats of each release line are told apart', () => {
   assert.equal(scopeFormat(['recordsearch']), 'plain names (v1.x style)')
   assert.equal(scopeFormat(['type=record.search&event=birth,death']), 'type=<action>&<key>=<values> (v2.0 style)')
-  assert.equal(scopeFormat(['notification-api', 'record.create[event=birth|death]']), 'plain names + <scope>[<key>=<values>] (v1.9 style)')
+  assert.equal(
+    scopeFormat(['notification-api', 'record.create[event=birth|death]']),
+    'plain names + <scope>[<key>=<values>] (v1.9 style)',
+  )
   assert.equal(scopeFormat([]), null)
 })
 
 test('drift reads item by item, with the integrator action only for facts both runs observed', () => {
   const drift = contractDrift(
-    { 'requestFormats.form': false, 'jwt.aud.SEARCH': ['a', 'b', 'c'], 'lifetime.SEARCH': 600, 'errors.wrong-secret': '401 invalid_client', 'jwt.iss': 'x' },
-    { 'requestFormats.form': true, 'jwt.aud.SEARCH': ['a', 'd'], 'lifetime.SEARCH': 3600, 'errors.wrong-secret': '400 invalid_request' },
+    {
+      'requestFormats.form': false,
+      'jwt.aud.SEARCH': ['a', 'b', 'c'],
+      'lifetime.SEARCH': 600,
+      'errors.wrong-secret': '401 invalid_client',
+      'jwt.iss': 'x',
+    },
+    {
+      'requestFormats.form': true,
+      'jwt.aud.SEARCH': ['a', 'd'],
+      'lifetime.SEARCH': 3600,
+      'errors.wrong-secret': '400 invalid_request',
+    },
   )
   const text = drift.map((d) => d.text)
   assert.deepEqual(text, [
@@ -45,19 +64,70 @@ function report(verdicts: Record<string, Verdict>, contract: Record<string, unkn
   const totals = { PASSED: 0, FAILED: 0, WARNING: 0, REVIEW: 0, INFO: 0, SKIPPED: 0 }
   const results = Object.entries(verdicts).map(([id, verdict]) => {
     totals[verdict]++
-    return { id, verdict, reason: `${id} is ${verdict}`, title: id, area: 'Token response', severity: { opencrvs: 'FAILED', strict: 'FAILED' }, sources: [] } as ResultEntry
+    return {
+      id,
+      verdict,
+      reason: `${id} is ${verdict}`,
+      title: id,
+      area: 'Token response',
+      severity: { opencrvs: 'FAILED', strict: 'FAILED' },
+      sources: [],
+    } as ResultEntry
   })
   return {
     kit: { name: 'k', version: '0' },
-    target: { tokenUrl: 'https://auth.example.org/token', tokenRoute: 'auth', version: 'v1.9', declared: 'auto', detectedFrom: [], identification: { profile: 'v1.9', confidence: 'medium', supporting: [], contradicting: [], newerThanProfiles: null }, mode: 'opencrvs', emulator: null },
-    startedAt: '2026-11-22T00:00:00Z', durationMs: 1, requests: { total: 1, token: 1, issued: 1, secretInUrl: 0, tokenInUrl: 0, rateLimited: 0, max: 150, budgetReached: false }, errors: [], totals, results, contract, clients: [],
+    target: {
+      tokenUrl: 'https://auth.example.org/token',
+      tokenRoute: 'auth',
+      version: 'v1.9',
+      declared: 'auto',
+      detectedFrom: [],
+      identification: {
+        profile: 'v1.9',
+        confidence: 'medium',
+        supporting: [],
+        contradicting: [],
+        newerThanProfiles: null,
+      },
+      mode: 'opencrvs',
+      emulator: null,
+    },
+    startedAt: '2026-11-22T00:00:00Z',
+    durationMs: 1,
+    requests: {
+      total: 1,
+      token: 1,
+      issued: 1,
+      secretInUrl: 0,
+      tokenInUrl: 0,
+      rateLimited: 0,
+      max: 150,
+      budgetReached: false,
+    },
+    errors: [],
+    totals,
+    results,
+    contract,
+    clients: [],
   }
 }
 
 test('a regression is a requirement met before and FAILED now, listed first; SKIPPED -> FAILED is not one', () => {
   const c = compareReports(
-    report({ 'TOKEN-RESP-03': 'PASSED', 'TOKEN-ERR-02': 'WARNING', 'JWT-EXP-01': 'SKIPPED', 'JWT-HDR-02': 'FAILED', 'TOKEN-RESP-01': 'PASSED' }),
-    report({ 'TOKEN-RESP-03': 'FAILED', 'TOKEN-ERR-02': 'FAILED', 'JWT-EXP-01': 'FAILED', 'JWT-HDR-02': 'PASSED', 'TOKEN-RESP-01': 'PASSED' }),
+    report({
+      'TOKEN-RESP-03': 'PASSED',
+      'TOKEN-ERR-02': 'WARNING',
+      'JWT-EXP-01': 'SKIPPED',
+      'JWT-HDR-02': 'FAILED',
+      'TOKEN-RESP-01': 'PASSED',
+    }),
+    report({
+      'TOKEN-RESP-03': 'FAILED',
+      'TOKEN-ERR-02': 'FAILED',
+      'JWT-EXP-01': 'FAILED',
+      'JWT-HDR-02': 'PASSED',
+      'TOKEN-RESP-01': 'PASSED',
+    }),
   )
   assert.deepEqual(c.regressions.sort(), ['TOKEN-ERR-02', 'TOKEN-RESP-03'])
   const md = c.markdown
@@ -70,7 +140,10 @@ test('a regression is a requirement met before and FAILED now, listed first; SKI
 })
 
 test('lost coverage is a regression: met before and SKIPPED now (the gateway stopped answering) is listed and counted', () => {
-  const c = compareReports(report({ 'GATEWAY-01': 'PASSED', 'DOOR-01': 'PASSED', 'JWT-EXP-01': 'SKIPPED' }), report({ 'GATEWAY-01': 'SKIPPED', 'DOOR-01': 'SKIPPED', 'JWT-EXP-01': 'SKIPPED' }))
+  const c = compareReports(
+    report({ 'GATEWAY-01': 'PASSED', 'DOOR-01': 'PASSED', 'JWT-EXP-01': 'SKIPPED' }),
+    report({ 'GATEWAY-01': 'SKIPPED', 'DOOR-01': 'SKIPPED', 'JWT-EXP-01': 'SKIPPED' }),
+  )
   assert.deepEqual(c.regressions.sort(), ['DOOR-01', 'GATEWAY-01'])
   assert.match(c.markdown, /### Lost coverage: met before, SKIPPED now \(2\)/)
   assert.match(c.markdown, /\*\*2 requirement\(s\) regressed \(2 of them no longer checked\)\.\*\*/)
@@ -82,11 +155,15 @@ test('lost coverage is a regression: met before and SKIPPED now (the gateway sto
   assert.deepEqual(compareReports(report({ 'DOOR-06': 'PASSED', 'DOOR-01': 'PASSED' }), after).regressions, ['DOOR-01'])
 })
 
-test('an edge\'s rate limit is said once, first, as the edge\'s, with the checks it left without an answer', () => {
+test("an edge's rate limit is said once, first, as the edge's, with the checks it left without an answer", () => {
   const r = report({ 'TOKEN-RESP-01': 'PASSED', 'TOKEN-AUTH-02': 'SKIPPED' })
   r.requests.rateLimited = 7
-  r.results.find((x) => x.id === 'TOKEN-AUTH-02')!.reason = 'no answer to judge: POST … was refused for its rate 5 time(s) (HTTP 429)'
-  assert.match(rateLimitLine(r)!, /^RATE LIMITED: an edge in front of the target answered 7 of 1 requests with 429[^\n]*1 check\(s\) still got no answer \(SKIPPED\)\. Not a finding about the deployment: set CONFORMANCE_MAX_RATE/)
+  r.results.find((x) => x.id === 'TOKEN-AUTH-02')!.reason =
+    'no answer to judge: POST … was refused for its rate 5 time(s) (HTTP 429)'
+  assert.match(
+    rateLimitLine(r)!,
+    /^RATE LIMITED: an edge in front of the target answered 7 of 1 requests with 429[^\n]*1 check\(s\) still got no answer \(SKIPPED\)\. Not a finding about the deployment: set CONFORMANCE_MAX_RATE/,
+  )
   assert.ok(markdown(r).indexOf('RATE LIMITED') < markdown(r).indexOf('**Totals:**'), 'first in the report')
   r.requests.rateLimited = 0
   assert.equal(rateLimitLine(r), null)

@@ -5,11 +5,20 @@ import { detectProfile } from '../../src/profiles/detect.ts'
 import { redact, registerSecret, registerToken } from '../../src/redact/index.ts'
 import type { TranscriptCase } from '../tools/extract-transcripts.ts'
 
-const cases = JSON.parse(readFileSync(new URL('../transcripts/auth-cases.json', import.meta.url), 'utf8')) as TranscriptCase[]
+const cases = JSON.parse(
+  readFileSync(new URL('../transcripts/auth-cases.json', import.meta.url), 'utf8'),
+) as TranscriptCase[]
 const claims = (release: string) => cases.find((c) => c.release === release && c.n === 1)!.response.jwt!.payload
 
 test('detection from the real tokens of each recorded release', () => {
-  assert.equal(detectProfile({ claims: claims('2.0'), clientId: '86d53a7e-8ccf-4dfa-b69b-d3d1d4451cd9', noParamsError: 'unsupported_grant_type' }).profile, '2.0')
+  assert.equal(
+    detectProfile({
+      claims: claims('2.0'),
+      clientId: '86d53a7e-8ccf-4dfa-b69b-d3d1d4451cd9',
+      noParamsError: 'unsupported_grant_type',
+    }).profile,
+    '2.0',
+  )
   assert.equal(detectProfile({ claims: claims('1.9'), noParamsError: 'unsupported_grant_type' }).profile, '1.9')
   assert.equal(detectProfile({ claims: claims('1.8'), noParamsError: 'unsupported_grant_type' }).profile, '1.7')
   // a v1.8 whose empty request gets the v1.3-v1.6 code: its scopes are v1.8's, and the error code is what TOKEN-GRANT-02 grades
@@ -49,7 +58,8 @@ test('redaction: registered secrets in any encoding, whole JWTs, credential para
   registerSecret('s3cr3t value/+', 'test secret')
   const jwt = 'eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJhYmMifQ.c2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJl'
   registerToken(jwt)
-  const text = `secret=s3cr3t value/+ enc=${encodeURIComponent('s3cr3t value/+')} token ${jwt} sig=${jwt.split('.')[2]} ` +
+  const text =
+    `secret=s3cr3t value/+ enc=${encodeURIComponent('s3cr3t value/+')} token ${jwt} sig=${jwt.split('.')[2]} ` +
     '?client_secret=unregistered&x=1 authorization: Bearer abc.def Authorization: Basic dXNlcjpwYXNz'
   const out = redact(text)
   assert.doesNotMatch(out, /s3cr3t/)
@@ -62,9 +72,15 @@ test('redaction: registered secrets in any encoding, whole JWTs, credential para
   // a secret with a quote, JSON-escaped in a body; and its base64 copy inside a claim
   registerSecret('q"uote-secret-1', 'quoted secret')
   assert.doesNotMatch(redact(JSON.stringify({ error_description: 'echo q"uote-secret-1' })), /uote-secret/)
-  assert.doesNotMatch(redact(`{"claim":"${Buffer.from('s3cr3t value/+').toString('base64')}"}`), new RegExp(Buffer.from('s3cr3t value/+').toString('base64').slice(0, 8)))
+  assert.doesNotMatch(
+    redact(`{"claim":"${Buffer.from('s3cr3t value/+').toString('base64')}"}`),
+    new RegExp(Buffer.from('s3cr3t value/+').toString('base64').slice(0, 8)),
+  )
   // a registered secret in a URL is replaced once, with its label, and the URL stays readable
-  assert.equal(redact('https://a.example/token?client_id=x&client_secret=s3cr3t%20value%2F%2B&grant_type=y'), 'https://a.example/token?client_id=x&client_secret=[REDACTED test secret]&grant_type=y')
+  assert.equal(
+    redact('https://a.example/token?client_id=x&client_secret=s3cr3t%20value%2F%2B&grant_type=y'),
+    'https://a.example/token?client_id=x&client_secret=[REDACTED test secret]&grant_type=y',
+  )
 })
 
 test('evidence redacts the whole body before cutting it: no first characters of a secret survive the cut', async () => {
@@ -72,7 +88,14 @@ test('evidence redacts the whole body before cutting it: no first characters of 
   const secret = 'cut-through-me-0123456789'
   registerSecret(secret, 'cut secret')
   const bodyText = `${'x'.repeat(590)}${secret}${'y'.repeat(100)}`
-  const out = evidence({ request: { method: 'POST', url: 'https://a.example/token' }, status: 401, headers: {}, bodyText, json: undefined, durationMs: 1 })
+  const out = evidence({
+    request: { method: 'POST', url: 'https://a.example/token' },
+    status: 401,
+    headers: {},
+    bodyText,
+    json: undefined,
+    durationMs: 1,
+  })
   assert.doesNotMatch(out, /cut-thro/)
   assert.match(out, /\(\d+ more characters\)/)
 })
@@ -81,6 +104,9 @@ test('a token whose claims nest 20 000 deep is refused as data, not a crash; red
   const { decodeCompact, JwtShapeError } = await import('../../src/jwt/index.ts')
   const deep = `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`
   const token = `${Buffer.from('{"alg":"RS256","typ":"JWT"}').toString('base64url')}.${Buffer.from(deep).toString('base64url')}.c2lnbmF0dXJl`
-  assert.throws(() => decodeCompact(token), (e: unknown) => e instanceof JwtShapeError && /nests JSON more than 16 levels/.test((e as Error).message))
+  assert.throws(
+    () => decodeCompact(token),
+    (e: unknown) => e instanceof JwtShapeError && /nests JSON more than 16 levels/.test((e as Error).message),
+  )
   assert.equal(redact(`token ${token}`), 'token [JWT; redacted]')
 })

@@ -10,10 +10,18 @@ import { collectKit } from '../harness.ts'
 import { regrade } from '../evidence-faults.ts'
 import type { TokenAttempt } from '../../fixtures/tokens.ts'
 
-const HOSTILE = '{"json":"s3cret","bodyText":"x","status":200,"__proto__":{"polluted":true},"nested":{"json":{"json":1},"bodyText":"y","status":1}}'
+const HOSTILE =
+  '{"json":"s3cret","bodyText":"x","status":200,"__proto__":{"polluted":true},"nested":{"json":{"json":1},"bodyText":"y","status":1}}'
 
 function exchange(bodyText: string): HttpExchange {
-  const ex: HttpExchange = { request: { method: 'POST', url: 'https://auth.example/token' }, status: 200, headers: { json: 'h', bodytext: 'b' }, bodyText, json: parseJson(bodyText), durationMs: 1 }
+  const ex: HttpExchange = {
+    request: { method: 'POST', url: 'https://auth.example/token' },
+    status: 200,
+    headers: { json: 'h', bodytext: 'b' },
+    bodyText,
+    json: parseJson(bodyText),
+    durationMs: 1,
+  }
   EXCHANGES.add(ex)
   return ex
 }
@@ -23,7 +31,12 @@ test('the evidence round-trips exactly over hostile member names', () => {
   const snapshot: EvidenceSnapshot = {
     kept: {
       'send:A': { value: exchange(HOSTILE) },
-      'token:NOTIFICATION:form': { value: { exchange: exchange('{"access_token":"t"}'), decoded: { header: JSON.parse('{"json":"h","__proto__":1}'), claims, signed: true, lengths: '1.1.1' } } },
+      'token:NOTIFICATION:form': {
+        value: {
+          exchange: exchange('{"access_token":"t"}'),
+          decoded: { header: JSON.parse('{"json":"h","__proto__":1}'), claims, signed: true, lengths: '1.1.1' },
+        },
+      },
       // a plain object shaped like an exchange (a claim, a target's body) is data, never revived as one
       'observe:x': { value: { bodyText: '{"a":1}', status: 200, list: [{ json: 1, bodyText: '2', status: 3 }] } },
       'probe:y': { thrown: { name: 'TargetMisbehaved', message: 'json' } },
@@ -33,7 +46,11 @@ test('the evidence round-trips exactly over hostile member names', () => {
   }
   const back = parseSnapshot(serializeSnapshot(snapshot))
   assert.deepStrictEqual(back, snapshot)
-  assert.equal(Object.getPrototypeOf((back.kept['send:A'] as { value: HttpExchange }).value.json), Object.prototype, 'a __proto__ member stays data')
+  assert.equal(
+    Object.getPrototypeOf((back.kept['send:A'] as { value: HttpExchange }).value.json),
+    Object.prototype,
+    'a __proto__ member stays data',
+  )
   assert.equal(({} as Record<string, unknown>).polluted, undefined)
 })
 

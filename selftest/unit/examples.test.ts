@@ -9,30 +9,62 @@ import { runTimeoutMinutes } from '../../src/config/index.ts'
 
 const root = new URL('../../', import.meta.url)
 const TEMPLATES = ['examples/github/conformance-nightly.yml', 'examples/gitlab/.gitlab-ci.yml']
-const scripts = Object.keys((JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { scripts: Record<string, string> }).scripts)
+const scripts = Object.keys(
+  (JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { scripts: Record<string, string> }).scripts,
+)
 const example = readFileSync(new URL('.env.example', root), 'utf8')
 // what a run (conformance.md/.json, junit.xml, html/, allure-results/), npm run report (allure-report/) and
 // npm run compare --out (comparison.md) write in the report folder
-const WRITTEN = ['conformance.md', 'conformance.json', 'junit.xml', 'html/', 'allure-results/', 'allure-report/', 'comparison.md']
+const WRITTEN = [
+  'conformance.md',
+  'conformance.json',
+  'junit.xml',
+  'html/',
+  'allure-results/',
+  'allure-report/',
+  'comparison.md',
+]
 
 for (const file of TEMPLATES) {
   const text = readFileSync(new URL(file, root), 'utf8')
   test(`${file}: npm scripts, variables and report files exist`, () => {
     const used = [...text.matchAll(/npm run (?:-s )?([a-z-]+)/g)].map((m) => m[1]!)
-    assert.ok(used.includes('conformance') && used.includes('compare') && used.includes('report'), 'runs the checks, compares, renders the report')
-    assert.deepEqual(used.filter((s) => !scripts.includes(s)), [], 'npm scripts that do not exist')
+    assert.ok(
+      used.includes('conformance') && used.includes('compare') && used.includes('report'),
+      'runs the checks, compares, renders the report',
+    )
+    assert.deepEqual(
+      used.filter((s) => !scripts.includes(s)),
+      [],
+      'npm scripts that do not exist',
+    )
     // OPENCRVS_PUBLIC_KEY_PEM is the GitHub secret holding the PEM text the workflow writes to OPENCRVS_PUBLIC_KEY's file
-    const vars = new Set([...text.matchAll(/\b((?:OPENCRVS|CONFORMANCE)_[A-Z_]+)\b/g)].map((m) => m[1]!).filter((v) => v !== 'OPENCRVS_PUBLIC_KEY_PEM'))
-    assert.deepEqual([...vars].filter((v) => !new RegExp(`^#?\\s*${v}=`, 'm').test(example)), [], 'variables missing from .env.example')
+    const vars = new Set(
+      [...text.matchAll(/\b((?:OPENCRVS|CONFORMANCE)_[A-Z_]+)\b/g)]
+        .map((m) => m[1]!)
+        .filter((v) => v !== 'OPENCRVS_PUBLIC_KEY_PEM'),
+    )
+    assert.deepEqual(
+      [...vars].filter((v) => !new RegExp(`^#?\\s*${v}=`, 'm').test(example)),
+      [],
+      'variables missing from .env.example',
+    )
     const published = [...text.matchAll(/reports\/([\w.-]+\/?)/g)].map((m) => m[1]!)
-    assert.deepEqual(published.filter((p) => !WRITTEN.some((w) => p === w || p === w.replace(/\/$/, ''))), [], 'report files no run writes')
+    assert.deepEqual(
+      published.filter((p) => !WRITTEN.some((w) => p === w || p === w.replace(/\/$/, ''))),
+      [],
+      'report files no run writes',
+    )
   })
 }
 
 test('the nightly templates outlast the slow run and never keep a NOT CHECKED run as the baseline', () => {
   const github = readFileSync(new URL(TEMPLATES[0]!, root), 'utf8')
   const minutes = Number(/timeout-minutes: (\d+)/.exec(github)?.[1])
-  assert.ok(minutes >= runTimeoutMinutes({ CONFORMANCE_SLOW: 'true' }) + 10, `the job's timeout-minutes (${minutes}) ends the job before the slow run's own deadline and its reports`)
+  assert.ok(
+    minutes >= runTimeoutMinutes({ CONFORMANCE_SLOW: 'true' }) + 10,
+    `the job's timeout-minutes (${minutes}) ends the job before the slow run's own deadline and its reports`,
+  )
   for (const file of TEMPLATES) {
     const text = readFileSync(new URL(file, root), 'utf8')
     const keep = text.split('\n').filter((l) => /cp reports\/conformance\.json previous/.test(l))
@@ -40,6 +72,9 @@ test('the nightly templates outlast the slow run and never keep a NOT CHECKED ru
     // the copy is guarded by the check that the run checked something (results is empty on a NOT CHECKED run)
     const guard = /require\("\.\/reports\/conformance\.json"\)\.results\.length/
     const at = text.indexOf(keep[0]!)
-    assert.ok(guard.test(text.slice(Math.max(0, at - 300), at + keep[0]!.length)), `${file}: a NOT CHECKED run must not become the baseline`)
+    assert.ok(
+      guard.test(text.slice(Math.max(0, at - 300), at + keep[0]!.length)),
+      `${file}: a NOT CHECKED run must not become the baseline`,
+    )
   }
 })

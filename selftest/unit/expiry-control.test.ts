@@ -8,9 +8,17 @@ import { collectKit } from '../harness.ts'
 import { exchange, regrade } from '../evidence-faults.ts'
 
 test('a gateway failing (502) before and after expiry: JWT-EXP-01 SKIPPED pointing at GATEWAY-01, not FAILED', async () => {
-  const { runtime, snapshot } = await collectKit('1.9', [], { env: { CONFORMANCE_SLOW: 'true', OPENCRVS_TOKEN_LIFETIME_SECONDS: '3', CONFORMANCE_LEEWAY_SECONDS: '1' }, lifetimeSeconds: 3 })
+  const { runtime, snapshot } = await collectKit('1.9', [], {
+    env: { CONFORMANCE_SLOW: 'true', OPENCRVS_TOKEN_LIFETIME_SECONDS: '3', CONFORMANCE_LEEWAY_SECONDS: '1' },
+    lifetimeSeconds: 3,
+  })
   const failing = await regrade(runtime, snapshot, (s) => {
-    for (const key of ['send:JWT-EXP-01:before', 'send:JWT-EXP-01:after']) Object.assign(exchange(s, key), { status: 502, bodyText: '{"message":"Bad Gateway"}', json: { message: 'Bad Gateway' } })
+    for (const key of ['send:JWT-EXP-01:before', 'send:JWT-EXP-01:after'])
+      Object.assign(exchange(s, key), {
+        status: 502,
+        bodyText: '{"message":"Bad Gateway"}',
+        json: { message: 'Bad Gateway' },
+      })
   })
   const exp = failing['JWT-EXP-01']!
   assert.equal(exp.verdict, 'SKIPPED', exp.reason)

@@ -14,8 +14,15 @@ import type { Runtime } from '../../src/runtime/runtime.ts'
 import { exchange, regrade } from '../evidence-faults.ts'
 import { collectKit } from '../harness.ts'
 
-interface Case { release: string; n: number; title: string; response: { status: number; headers: Record<string, string>; body: string } }
-const CASES = (JSON.parse(readFileSync(new URL('../transcripts/auth-cases.json', import.meta.url), 'utf8')) as Case[]).filter((c) => c.release === '2.0')
+interface Case {
+  release: string
+  n: number
+  title: string
+  response: { status: number; headers: Record<string, string>; body: string }
+}
+const CASES = (
+  JSON.parse(readFileSync(new URL('../transcripts/auth-cases.json', import.meta.url), 'utf8')) as Case[]
+).filter((c) => c.release === '2.0')
 const real = (n: number) => CASES.find((c) => c.n === n)!
 
 /** Which recorded v2.0.0 answer each kept request corresponds to (the same request, the recording's own clients). */
@@ -71,39 +78,82 @@ describe('graders over kept evidence', () => {
         ex.json = r.body ? JSON.parse(r.body) : undefined
       }
     })
-    const changed = Object.keys(emulated).filter((id) => emulated[id]!.verdict !== withReal[id]!.verdict).map((id) => `${id} ${emulated[id]!.verdict}->${withReal[id]!.verdict}: ${withReal[id]!.reason}`)
+    const changed = Object.keys(emulated)
+      .filter((id) => emulated[id]!.verdict !== withReal[id]!.verdict)
+      .map((id) => `${id} ${emulated[id]!.verdict}->${withReal[id]!.verdict}: ${withReal[id]!.reason}`)
     assert.deepEqual(changed, [])
-    for (const id of ['TOKEN-GRANT-01', 'TOKEN-GRANT-02', 'TOKEN-AUTH-01', 'TOKEN-AUTH-02', 'TOKEN-AUTH-03', 'TOKEN-AUTH-04', 'TOKEN-AUTH-05', 'TOKEN-DUP-01', 'TOKEN-METHOD-01']) assert.equal(withReal[id]!.verdict, 'PASSED', id)
+    for (const id of [
+      'TOKEN-GRANT-01',
+      'TOKEN-GRANT-02',
+      'TOKEN-AUTH-01',
+      'TOKEN-AUTH-02',
+      'TOKEN-AUTH-03',
+      'TOKEN-AUTH-04',
+      'TOKEN-AUTH-05',
+      'TOKEN-DUP-01',
+      'TOKEN-METHOD-01',
+    ])
+      assert.equal(withReal[id]!.verdict, 'PASSED', id)
   })
 
   // each with the requirements it must turn FAILED (a wrong secret given a token also answers unlike an unknown id)
   const faults: Array<[string, string[], (s: EvidenceSnapshot) => void]> = [
-    ['a wrong secret answered with a token', ['TOKEN-AUTH-02', 'TOKEN-AUTH-05'], (s) => {
-      const ok = exchange(s, 'token:NOTIFICATION:form')
-      Object.assign(exchange(s, 'probe:wrong-secret'), { status: 200, bodyText: ok.bodyText, json: ok.json })
-    }],
-    ['an unknown client told apart from a wrong secret', ['TOKEN-AUTH-05'], (s) => {
-      const ex = exchange(s, 'probe:unknown-client-uuid')
-      ex.bodyText = JSON.stringify({ error: 'invalid_client', error_description: 'no such client' })
-      ex.json = JSON.parse(ex.bodyText)
-    }],
-    ['GET on the token route read as a token request', ['TOKEN-METHOD-01'], (s) => {
-      const ex = exchange(s, 'send:TOKEN-METHOD-01:GET')
-      Object.assign(ex, { status: 401, bodyText: '{"error":"invalid_client","error_description":"Invalid client id or secret"}' })
-      ex.json = JSON.parse(ex.bodyText)
-    }],
-    ['a PUT answered 500, not 404 or 405', ['TOKEN-METHOD-01'], (s) => Object.assign(exchange(s, 'send:TOKEN-METHOD-01:PUT'), { status: 500, bodyText: '', json: undefined })],
-    ['the token response without cache-control', ['TOKEN-RESP-03'], (s) => {
-      for (const key of Object.keys(s.kept).filter((k) => /^token:[A-Z_]+:(form|json|query)$/.test(k))) delete (s.kept[key] as { value: { exchange: HttpExchange } }).value.exchange.headers['cache-control']
-    }],
+    [
+      'a wrong secret answered with a token',
+      ['TOKEN-AUTH-02', 'TOKEN-AUTH-05'],
+      (s) => {
+        const ok = exchange(s, 'token:NOTIFICATION:form')
+        Object.assign(exchange(s, 'probe:wrong-secret'), { status: 200, bodyText: ok.bodyText, json: ok.json })
+      },
+    ],
+    [
+      'an unknown client told apart from a wrong secret',
+      ['TOKEN-AUTH-05'],
+      (s) => {
+        const ex = exchange(s, 'probe:unknown-client-uuid')
+        ex.bodyText = JSON.stringify({ error: 'invalid_client', error_description: 'no such client' })
+        ex.json = JSON.parse(ex.bodyText)
+      },
+    ],
+    [
+      'GET on the token route read as a token request',
+      ['TOKEN-METHOD-01'],
+      (s) => {
+        const ex = exchange(s, 'send:TOKEN-METHOD-01:GET')
+        Object.assign(ex, {
+          status: 401,
+          bodyText: '{"error":"invalid_client","error_description":"Invalid client id or secret"}',
+        })
+        ex.json = JSON.parse(ex.bodyText)
+      },
+    ],
+    [
+      'a PUT answered 500, not 404 or 405',
+      ['TOKEN-METHOD-01'],
+      (s) => Object.assign(exchange(s, 'send:TOKEN-METHOD-01:PUT'), { status: 500, bodyText: '', json: undefined }),
+    ],
+    [
+      'the token response without cache-control',
+      ['TOKEN-RESP-03'],
+      (s) => {
+        for (const key of Object.keys(s.kept).filter((k) => /^token:[A-Z_]+:(form|json|query)$/.test(k)))
+          delete (s.kept[key] as { value: { exchange: HttpExchange } }).value.exchange.headers['cache-control']
+      },
+    ],
   ]
   for (const [what, ids, mutate] of faults) {
     test(`${what}: ${ids.join(', ')} FAILED, nothing else`, async () => {
       const base = await graded()
       const after = await graded(mutate)
       for (const id of ids) assert.equal(base[id]!.verdict, 'PASSED', `${id} passes on the evidence as collected`)
-      const failed = Object.values(after).filter((r) => r.verdict === 'FAILED').map((r) => `${r.id}: ${r.reason}`)
-      assert.deepEqual(failed.map((f) => f.split(':')[0]), ids, failed.join('\n'))
+      const failed = Object.values(after)
+        .filter((r) => r.verdict === 'FAILED')
+        .map((r) => `${r.id}: ${r.reason}`)
+      assert.deepEqual(
+        failed.map((f) => f.split(':')[0]),
+        ids,
+        failed.join('\n'),
+      )
     })
   }
 })

@@ -22,9 +22,18 @@ const write = (name: string, text: string) => {
 }
 
 test('PEM (SPKI), PEM (PKCS#1) and JWKS files give the same key and fingerprint', async () => {
-  const spki = await loadSigningKey(http, write('spki.pem', publicKey.export({ type: 'spki', format: 'pem' }).toString()))
-  const pkcs1 = await loadSigningKey(http, write('pkcs1.pem', publicKey.export({ type: 'pkcs1', format: 'pem' }).toString()))
-  const jwks = await loadSigningKey(http, write('jwks.json', JSON.stringify({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'k1', use: 'sig' }] })))
+  const spki = await loadSigningKey(
+    http,
+    write('spki.pem', publicKey.export({ type: 'spki', format: 'pem' }).toString()),
+  )
+  const pkcs1 = await loadSigningKey(
+    http,
+    write('pkcs1.pem', publicKey.export({ type: 'pkcs1', format: 'pem' }).toString()),
+  )
+  const jwks = await loadSigningKey(
+    http,
+    write('jwks.json', JSON.stringify({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'k1', use: 'sig' }] })),
+  )
   assert.equal(spki.type, 'rsa')
   assert.equal(spki.bits, 2048)
   assert.match(spki.fingerprint, /^[0-9a-f]{64}$/)
@@ -35,11 +44,22 @@ test('PEM (SPKI), PEM (PKCS#1) and JWKS files give the same key and fingerprint'
 
 test('a JWKS with several RSA keys needs the token kid; other content is refused with a reason', async () => {
   const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey
-  const two = write('two.json', JSON.stringify({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'a' }, { ...other.export({ format: 'jwk' }), kid: 'b' }] }))
+  const two = write(
+    'two.json',
+    JSON.stringify({
+      keys: [
+        { ...publicKey.export({ format: 'jwk' }), kid: 'a' },
+        { ...other.export({ format: 'jwk' }), kid: 'b' },
+      ],
+    }),
+  )
   await assert.rejects(loadSigningKey(http, two), KeyUnavailable)
   const chosen = await loadSigningKey(http, two, 'b')
   assert.equal(chosen.key.equals(other), true)
   await assert.rejects(loadSigningKey(http, write('text.txt', 'hello')), /neither a PEM public key nor JSON/)
   await assert.rejects(loadSigningKey(http, write('obj.json', '{"kty":"RSA"}')), /not a JWKS/)
-  await assert.rejects(loadSigningKey(http, write('bad.pem', '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n')), /not a public key/)
+  await assert.rejects(
+    loadSigningKey(http, write('bad.pem', '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n')),
+    /not a public key/,
+  )
 })

@@ -52,12 +52,29 @@ test('the scan finds a planted secret and JWT in files, embedded report data and
   writeFileSync(join(dir, 'index.html'), html)
   const allure = `<script async>d("data/test-results/1.json","${Buffer.from(`{"attachments":"${JWT}"}`).toString('base64')}")</script>`
   writeFileSync(join(dir, 'allure.html'), allure)
-  const run = { code: 0, output: `url?client_secret=${encodeURIComponent(SECRET)}`, reportDir: dir, secrets: [SECRET] } as unknown as KitRun
+  const run = {
+    code: 0,
+    output: `url?client_secret=${encodeURIComponent(SECRET)}`,
+    reportDir: dir,
+    secrets: [SECRET],
+  } as unknown as KitRun
   const found = leaks(run)
-  assert.ok(found.some((f) => f.startsWith('console output: a client secret')), found.join('\n'))
-  assert.ok(found.some((f) => f.includes('plain.txt: a whole signed JWT')), found.join('\n'))
-  assert.ok(found.some((f) => f.includes('(embedded report.json): a client secret')), found.join('\n'))
-  assert.ok(found.some((f) => f.includes('allure.html (embedded data/test-results/1.json): a whole signed JWT')), found.join('\n'))
+  assert.ok(
+    found.some((f) => f.startsWith('console output: a client secret')),
+    found.join('\n'),
+  )
+  assert.ok(
+    found.some((f) => f.includes('plain.txt: a whole signed JWT')),
+    found.join('\n'),
+  )
+  assert.ok(
+    found.some((f) => f.includes('(embedded report.json): a client secret')),
+    found.join('\n'),
+  )
+  assert.ok(
+    found.some((f) => f.includes('allure.html (embedded data/test-results/1.json): a whole signed JWT')),
+    found.join('\n'),
+  )
 })
 
 test('the scan finds a secret in every encoding, and an 8-character fragment left by a cut', () => {
@@ -81,5 +98,9 @@ test("another whole UUID that shares an 8-character window with a secret (a repo
   writeFileSync(join(dir, `${allure}-result.json`), JSON.stringify({ uuid: allure }))
   assert.deepEqual(leaks({ code: 0, output: '', reportDir: dir, secrets: [secret] } as unknown as KitRun), [])
   writeFileSync(join(dir, 'cut.json'), `{"description":"${secret.slice(0, 20)}"}`)
-  assert.equal(leaks({ code: 0, output: '', reportDir: dir, secrets: [secret] } as unknown as KitRun).length, 1, 'a cut-off piece is still found')
+  assert.equal(
+    leaks({ code: 0, output: '', reportDir: dir, secrets: [secret] } as unknown as KitRun).length,
+    1,
+    'a cut-off piece is still found',
+  )
 })

@@ -24,13 +24,18 @@ test('an HTTPS emulator run writes only private files in private directories, an
       const d = statSync(join(tmp, dir))
       assert.ok(d.isDirectory(), `${dir} is a directory of its own, not a file in the shared folder`)
       assert.equal(d.mode & 0o777, 0o700, `${dir} is private`)
-      for (const f of readdirSync(join(tmp, dir))) assert.equal(statSync(join(tmp, dir, f)).mode & 0o777, 0o600, `${dir}/${f} is private`)
+      for (const f of readdirSync(join(tmp, dir)))
+        assert.equal(statSync(join(tmp, dir, f)).mode & 0o777, 0o600, `${dir}/${f} is private`)
     }
     await emu.stop()
     // a whole preparation and collection against it: the budget leaves no file behind
     await collectKit('1.9')
     // (the harness keeps its own report folder there: a private directory too)
-    assert.deepEqual(readdirSync(tmp).filter((e) => e.startsWith('opencrvs-')), [], 'nothing of the kit or its emulator left behind')
+    assert.deepEqual(
+      readdirSync(tmp).filter((e) => e.startsWith('opencrvs-')),
+      [],
+      'nothing of the kit or its emulator left behind',
+    )
     for (const e of readdirSync(tmp)) assert.equal(statSync(join(tmp, e)).mode & 0o777, 0o700, e)
   } finally {
     if (previous === undefined) delete process.env.TMPDIR
@@ -38,7 +43,7 @@ test('an HTTPS emulator run writes only private files in private directories, an
   }
 })
 
-test('the request budget is the process\'s own: the setup\'s spending carries over, and the cap holds', async () => {
+test("the request budget is the process's own: the setup's spending carries over, and the cap holds", async () => {
   const http = new HttpClient({ budget: { max: 3, spent: 2 } })
   http.spend()
   assert.equal(http.spent, 3)

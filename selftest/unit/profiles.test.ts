@@ -5,10 +5,19 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { describe, test } from 'node:test'
-import { expectedAudience, PROFILES, profileForRelease, RELEASE_ORDER, scopeMatches, type Profile } from '../../src/profiles/profiles.ts'
+import {
+  expectedAudience,
+  PROFILES,
+  profileForRelease,
+  RELEASE_ORDER,
+  scopeMatches,
+  type Profile,
+} from '../../src/profiles/profiles.ts'
 import type { TranscriptCase } from '../tools/extract-transcripts.ts'
 
-const cases = JSON.parse(readFileSync(new URL('../transcripts/auth-cases.json', import.meta.url), 'utf8')) as TranscriptCase[]
+const cases = JSON.parse(
+  readFileSync(new URL('../transcripts/auth-cases.json', import.meta.url), 'utf8'),
+) as TranscriptCase[]
 const NOTIFICATION_ID = '86d53a7e-8ccf-4dfa-b69b-d3d1d4451cd9'
 
 function get(release: string, n: number): TranscriptCase {
@@ -27,7 +36,12 @@ for (const release of ['1.8', '1.9', '2.0']) {
       assert.equal(errorOf(get(release, 8)), p.errors.unsupportedGrantType, 'grant_type=password')
       assert.equal(errorOf(get(release, 12)), p.errors.missingClientCredential, 'missing secret')
       assert.equal(errorOf(get(release, 14)), p.errors.badClient, 'wrong secret')
-      for (const n of [7, 8, 12, 14]) assert.equal(get(release, n).response.status, p.errorStatus[errorOf(get(release, n)) as 'invalid_client'], `status #${n}`)
+      for (const n of [7, 8, 12, 14])
+        assert.equal(
+          get(release, n).response.status,
+          p.errorStatus[errorOf(get(release, n)) as 'invalid_client'],
+          `status #${n}`,
+        )
     })
     test('request formats and precedence', () => {
       assert.equal(get(release, 1).response.status === 200, p.requestFormats.query, 'query')
@@ -71,5 +85,8 @@ test('scopeMatches: * stands for the event list, nothing else is a wildcard', ()
 
 test('RELEASE_ORDER names every profile once, oldest first', () => {
   assert.deepEqual([...RELEASE_ORDER].sort(), Object.keys(PROFILES).sort())
-  assert.deepEqual(RELEASE_ORDER, [...RELEASE_ORDER].sort((a, b) => Number(a) - Number(b)))
+  assert.deepEqual(
+    RELEASE_ORDER,
+    [...RELEASE_ORDER].sort((a, b) => Number(a) - Number(b)),
+  )
 })

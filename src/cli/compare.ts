@@ -15,7 +15,10 @@ function fail(message: string): never {
 }
 
 function load(path: string, which: string): ConformanceReport {
-  if (!existsSync(path)) fail(`The ${which} report ${path} does not exist. Give the conformance.json a run wrote (CONFORMANCE_REPORT_DIR, default reports/).`)
+  if (!existsSync(path))
+    fail(
+      `The ${which} report ${path} does not exist. Give the conformance.json a run wrote (CONFORMANCE_REPORT_DIR, default reports/).`,
+    )
   let data: unknown
   try {
     data = JSON.parse(readFileSync(path, 'utf8'))
@@ -23,8 +26,12 @@ function load(path: string, which: string): ConformanceReport {
     fail(`The ${which} report ${path} is not JSON (${(e as Error).message}).`)
   }
   const r = data as Partial<ConformanceReport>
-  if (!r || !Array.isArray(r.results) || !r.totals || !r.target) fail(`The ${which} report ${path} is not a conformance.json (no results, totals or target).`)
-  if (!r.contract) console.error(`Note: the ${which} report ${path} has no contract fingerprint (written by an older kit): only verdicts are compared.`)
+  if (!r || !Array.isArray(r.results) || !r.totals || !r.target)
+    fail(`The ${which} report ${path} is not a conformance.json (no results, totals or target).`)
+  if (!r.contract)
+    console.error(
+      `Note: the ${which} report ${path} has no contract fingerprint (written by an older kit): only verdicts are compared.`,
+    )
   return r as ConformanceReport
 }
 

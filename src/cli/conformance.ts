@@ -34,7 +34,10 @@ const args = process.argv.slice(2)
 const early = preparesEarly(args) ? await serveEarly(process.env) : undefined
 const require = createRequire(import.meta.url)
 const cli = require.resolve('@playwright/test/cli')
-const playwright = spawn(process.execPath, [cli, 'test', ...args], { stdio: 'inherit', env: { ...process.env, ...early?.env } })
+const playwright = spawn(process.execPath, [cli, 'test', ...args], {
+  stdio: 'inherit',
+  env: { ...process.env, ...early?.env },
+})
 early?.prepare()
 // Ctrl-C reaches Playwright too, which ends the run and writes its reports: this process waits for that
 process.on('SIGINT', () => {})
@@ -47,13 +50,23 @@ await early?.close()
 
 const reportFile = join(reportDir, 'conformance.json')
 if (!existsSync(reportFile)) {
-  console.error(run.signal ? `The run was stopped (${run.signal}) before it wrote a report.` : `The run ended without a report (${reportFile}); see the output above.`)
+  console.error(
+    run.signal
+      ? `The run was stopped (${run.signal}) before it wrote a report.`
+      : `The run ended without a report (${reportFile}); see the output above.`,
+  )
   process.exit(run.status === 0 ? 1 : (run.status ?? 1))
 }
-const report = JSON.parse(readFileSync(reportFile, 'utf8')) as { totals: { FAILED: number }; requests: { budgetReached: boolean; max: number | null }; results: unknown[] }
+const report = JSON.parse(readFileSync(reportFile, 'utf8')) as {
+  totals: { FAILED: number }
+  requests: { budgetReached: boolean; max: number | null }
+  results: unknown[]
+}
 if (report.results.length === 0) process.exit(run.status === 0 ? 1 : (run.status ?? 1)) // nothing was checked: never a pass
 if (report.requests.budgetReached) {
-  console.error(`Stopped: the request budget (CONFORMANCE_MAX_REQUESTS=${report.requests.max}) was reached before every check ran. Exit code 2.`)
+  console.error(
+    `Stopped: the request budget (CONFORMANCE_MAX_REQUESTS=${report.requests.max}) was reached before every check ran. Exit code 2.`,
+  )
   process.exit(2)
 }
 process.exit(report.totals.FAILED > 0 || run.status !== 0 ? 1 : 0)

@@ -18,17 +18,23 @@ const results = join(reportDir, 'allure-results')
 const output = join(reportDir, 'allure-report')
 
 if (!existsSync(results) || !readdirSync(results).some((f) => f.endsWith('-result.json'))) {
-  console.error(`No Allure results in ${results}: run the checks first (npm run conformance), with the same CONFORMANCE_REPORT_DIR.`)
+  console.error(
+    `No Allure results in ${results}: run the checks first (npm run conformance), with the same CONFORMANCE_REPORT_DIR.`,
+  )
   process.exit(2)
 }
 
 const root = new URL('../..', import.meta.url).pathname
 const require = createRequire(import.meta.url)
 const allure = join(dirname(require.resolve('allure')), '..', 'cli.js') // the package's bin (it exports no package.json)
-const run = spawnSync(process.execPath, [allure, 'generate', '--config', join(root, 'allurerc.mjs'), '--output', resolve(output), resolve(results)], {
-  stdio: ['ignore', 'inherit', 'inherit'],
-  env: { ...process.env, FORCE_COLOR: '0' },
-})
+const run = spawnSync(
+  process.execPath,
+  [allure, 'generate', '--config', join(root, 'allurerc.mjs'), '--output', resolve(output), resolve(results)],
+  {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, FORCE_COLOR: '0' },
+  },
+)
 const index = join(output, 'index.html')
 if (run.status !== 0 || !existsSync(index)) {
   console.error(`Allure could not build the report (exit ${run.status}); see its output above.`)

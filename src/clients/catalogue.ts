@@ -51,8 +51,16 @@ const JSON_NO_BODY = { 'content-type': 'application/json' }
  * collection's order, Content-Type: application/json with no body, no redirect followed. Each row says only how it
  * differs.
  */
-type Row = Omit<KnownClient, 'method' | 'params' | 'order' | 'headers' | 'followsRedirects'> & Partial<Pick<KnownClient, 'params' | 'order' | 'headers'>>
-const client = (row: Row): KnownClient => ({ method: 'POST', params: 'query', order: [...QUERY_ORDER], headers: JSON_NO_BODY, followsRedirects: false, ...row })
+type Row = Omit<KnownClient, 'method' | 'params' | 'order' | 'headers' | 'followsRedirects'> &
+  Partial<Pick<KnownClient, 'params' | 'order' | 'headers'>>
+const client = (row: Row): KnownClient => ({
+  method: 'POST',
+  params: 'query',
+  order: [...QUERY_ORDER],
+  headers: JSON_NO_BODY,
+  followsRedirects: false,
+  ...row,
+})
 
 export const KNOWN_CLIENTS: KnownClient[] = [
   client({
@@ -63,7 +71,8 @@ export const KNOWN_CLIENTS: KnownClient[] = [
     hosts: ['auth'],
     order: ['grant_type', 'client_secret', 'client_id'],
     headers: { accept: '*/*', 'content-type': 'application/json' },
-    reads: 'parses the body as JSON whatever its content type; throws on any 3xx or 4xx; keeps access_token for the job, no refresh',
+    reads:
+      'parses the body as JSON whatever its content type; throws on any 3xx or 4xx; keeps access_token for the job, no refresh',
     evidence: 'checked',
   }),
   client({
@@ -137,7 +146,12 @@ export const KNOWN_CLIENTS: KnownClient[] = [
     versions: 'main',
     source: 'opencrvs/mosip-mediator@main:packages/api/src/authToken/opencrvsAuthToken.ts:31-47',
     hosts: ['auth', 'gateway'],
-    setting: { name: 'AUTH_URL', auth: 'https://auth.<domain>/', gateway: 'https://gateway.<domain>/auth/ (with the trailing slash: without it new URL("token", AUTH_URL) drops /auth)' },
+    setting: {
+      name: 'AUTH_URL',
+      auth: 'https://auth.<domain>/',
+      gateway:
+        'https://gateway.<domain>/auth/ (with the trailing slash: without it new URL("token", AUTH_URL) drops /auth)',
+    },
     params: 'query+json',
     reads: 'a fresh token per call, access_token from the JSON body',
     evidence: 'inferred',
@@ -148,7 +162,11 @@ export const KNOWN_CLIENTS: KnownClient[] = [
     versions: 'develop',
     source: 'mosip/mosip-opencrvs@develop:RestTokenUtil.java:92-102',
     hosts: ['auth', 'gateway'],
-    setting: { name: 'the OpenCRVS auth URL of its configuration', auth: 'https://auth.<domain>/token', gateway: 'https://gateway.<domain>/auth/token' },
+    setting: {
+      name: 'the OpenCRVS auth URL of its configuration',
+      auth: 'https://auth.<domain>/token',
+      gateway: 'https://gateway.<domain>/auth/token',
+    },
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     reads: 'a new token per use, access_token from the JSON body',
     evidence: 'inferred',
@@ -159,7 +177,11 @@ export const KNOWN_CLIENTS: KnownClient[] = [
     versions: 'MOSIP-31735',
     source: 'mosip/mosip-opencrvs@MOSIP-31735:RestTokenUtil.java:93-106',
     hosts: ['auth', 'gateway'],
-    setting: { name: 'the OpenCRVS auth URL of its configuration', auth: 'https://auth.<domain>/token', gateway: 'https://gateway.<domain>/auth/token' },
+    setting: {
+      name: 'the OpenCRVS auth URL of its configuration',
+      auth: 'https://auth.<domain>/token',
+      gateway: 'https://gateway.<domain>/auth/token',
+    },
     params: 'json',
     reads: 'access_token from the JSON body',
     evidence: 'inferred',

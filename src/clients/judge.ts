@@ -29,7 +29,10 @@ export function clientUrl(host: ClientHost, t: ReplayTarget): string | { unknown
     return { unknown: 'no gateway: set OPENCRVS_GATEWAY_URL (or OPENCRVS_DOMAIN)' }
   }
   if (t.domain) return `${t.scheme}//auth.${t.domain}/token`
-  return { unknown: 'the deployment\'s domain is not known: set OPENCRVS_DOMAIN (auth.<domain> is built from it), or OPENCRVS_AUTH_URL / OPENCRVS_GATEWAY_URL as https://auth.<domain> / https://gateway.<domain>' }
+  return {
+    unknown:
+      "the deployment's domain is not known: set OPENCRVS_DOMAIN (auth.<domain> is built from it), or OPENCRVS_AUTH_URL / OPENCRVS_GATEWAY_URL as https://auth.<domain> / https://gateway.<domain>",
+  }
 }
 
 /** The client's request to a URL, byte for byte as it sends it, with dummy credentials. */
@@ -45,7 +48,11 @@ export function clientRequest(c: KnownClient, url: string, dummy: { id: string; 
     url: inQuery(c) ? `${url}?${query.toString()}` : url,
     headers: { ...c.headers },
     // an empty body goes as Content-Length: 0, as each of these clients sends it
-    body: inJson(c) ? JSON.stringify(Object.fromEntries(c.order.map((k) => [k, values[k]]))) : c.params === 'form' ? query.toString() : '',
+    body: inJson(c)
+      ? JSON.stringify(Object.fromEntries(c.order.map((k) => [k, values[k]])))
+      : c.params === 'form'
+        ? query.toString()
+        : '',
   }
 }
 
@@ -54,10 +61,14 @@ export function clientRequest(c: KnownClient, url: string, dummy: { id: string; 
  * what the release decides: a deployment that does otherwise deviates from it (or fixed it at its edge).
  */
 export function releaseRefuses(c: KnownClient, host: ClientHost, p: Profile): string | null {
-  if (c.duplicateGrant) return 'a repeated grant_type becomes an array, which no release accepts (400 unsupported_grant_type)'
-  if (host === 'auth' && !p.routes.publicAuthHost) return `${p.label} no longer publishes auth.<domain> (the Helm chart has no ingress for auth; the docker deployment disables its route): only the gateway's /auth/token is public`
-  if (host === 'gateway' && !p.routes.gatewayToken) return `${p.label}'s gateway has no /auth/token route that forwards the parameters`
-  if (c.params === 'json' && !p.requestFormats.json) return `${p.label} reads client_id, client_secret and grant_type from the query string only, and this client sends them in a JSON body`
+  if (c.duplicateGrant)
+    return 'a repeated grant_type becomes an array, which no release accepts (400 unsupported_grant_type)'
+  if (host === 'auth' && !p.routes.publicAuthHost)
+    return `${p.label} no longer publishes auth.<domain> (the Helm chart has no ingress for auth; the docker deployment disables its route): only the gateway's /auth/token is public`
+  if (host === 'gateway' && !p.routes.gatewayToken)
+    return `${p.label}'s gateway has no /auth/token route that forwards the parameters`
+  if (c.params === 'json' && !p.requestFormats.json)
+    return `${p.label} reads client_id, client_secret and grant_type from the query string only, and this client sends them in a JSON body`
   if (c.params === 'query' && !p.requestFormats.query) return `${p.label} does not read the query string`
   return null
 }
@@ -79,27 +90,71 @@ const quoted = (s: string) => JSON.stringify(s.length > 60 ? `${s.slice(0, 60)}â
  * answers an unknown client in a format it reads (the kit's own probe): the dummy credentials getting that answer
  * were read where the client puts them, so its real ones get a token.
  */
-export function judgeAnswer(c: KnownClient, host: ClientHost, url: string, answer: HttpExchange | Error, p: Profile, unknownClient?: { status: number; error: unknown }): ClientAnswer {
+export function judgeAnswer(
+  c: KnownClient,
+  host: ClientHost,
+  url: string,
+  answer: HttpExchange | Error,
+  p: Profile,
+  unknownClient?: { status: number; error: unknown },
+): ClientAnswer {
   const byRelease = releaseRefuses(c, host, p)
   // the request layer says in words what happened (src/http/index.ts transportInWords)
-  if (answer instanceof Error) return { works: false, answered: `no answer: ${answer.message}`, why: `${new URL(url).host} gives no token endpoint to this client`, release: byRelease !== null }
+  if (answer instanceof Error)
+    return {
+      works: false,
+      answered: `no answer: ${answer.message}`,
+      why: `${new URL(url).host} gives no token endpoint to this client`,
+      release: byRelease !== null,
+    }
   const ex = answer
   const type = (ex.headers['content-type'] ?? 'no content type').split(';')[0]!
   const json = ex.json as { error?: unknown; message?: unknown } | undefined
   const code = typeof json?.error === 'string' ? json.error : undefined
   const answered = `HTTP ${ex.status} ${code ?? `${type}${ex.bodyText ? ` ${quoted(ex.bodyText.trim())}` : ''}`}`
   // credentials read from where the client puts them: with its real secret it gets a token
-  const refusedAsUnknown = (ex.status === p.errorStatus[p.errors.badClient] && code === p.errors.badClient) || (unknownClient !== undefined && code !== undefined && ex.status === unknownClient.status && code === unknownClient.error)
-  if (refusedAsUnknown || (ex.status === 200 && typeof (json as { access_token?: unknown } | undefined)?.access_token === 'string')) {
+  const refusedAsUnknown =
+    (ex.status === p.errorStatus[p.errors.badClient] && code === p.errors.badClient) ||
+    (unknownClient !== undefined &&
+      code !== undefined &&
+      ex.status === unknownClient.status &&
+      code === unknownClient.error)
+  if (
+    refusedAsUnknown ||
+    (ex.status === 200 && typeof (json as { access_token?: unknown } | undefined)?.access_token === 'string')
+  ) {
     return { works: true, answered }
   }
   const where = `${new URL(url).host}${new URL(url).pathname}`
-  if (ex.status >= 300 && ex.status < 400) return { works: false, answered, why: `${where} redirects (to ${ex.headers.location ?? 'nowhere'}), and this client follows no redirect`, release: false }
-  if (ex.status === 404 && code === undefined) return { works: false, answered, why: `${where} is not routed here: the edge answers for an unmatched host or path`, release: byRelease !== null }
+  if (ex.status >= 300 && ex.status < 400)
+    return {
+      works: false,
+      answered,
+      why: `${where} redirects (to ${ex.headers.location ?? 'nowhere'}), and this client follows no redirect`,
+      release: false,
+    }
+  if (ex.status === 404 && code === undefined)
+    return {
+      works: false,
+      answered,
+      why: `${where} is not routed here: the edge answers for an unmatched host or path`,
+      release: byRelease !== null,
+    }
   if (ex.status === 400 && code === 'invalid_request' && p.queryDeprecation && inQuery(c)) {
-    return { works: false, answered, why: `${p.label} refuses OAuth parameters in the query string where NODE_ENV is not production (this client puts them there)`, release: true }
+    return {
+      works: false,
+      answered,
+      why: `${p.label} refuses OAuth parameters in the query string where NODE_ENV is not production (this client puts them there)`,
+      release: true,
+    }
   }
-  if (ex.status === 400 && code) return { works: false, answered, why: `the route does not read client_id, client_secret and grant_type where this client puts them (${c.params.replace('+', ' and ')})`, release: byRelease !== null }
+  if (ex.status === 400 && code)
+    return {
+      works: false,
+      answered,
+      why: `the route does not read client_id, client_secret and grant_type where this client puts them (${c.params.replace('+', ' and ')})`,
+      release: byRelease !== null,
+    }
   return { works: false, answered, why: `${where} does not answer as a token endpoint (${answered})`, release: false }
 }
 
@@ -127,19 +182,26 @@ export interface ClientVerdict {
 
 /** Did the client get a token from some earlier release line, as officially installed (then this one left it behind)? */
 export function workedEarlier(c: KnownClient, p: Profile): boolean {
-  return RELEASE_ORDER.slice(0, RELEASE_ORDER.indexOf(p.id)).some((id) => c.hosts.some((h) => releaseRefuses(c, h, PROFILES[id]) === null))
+  return RELEASE_ORDER.slice(0, RELEASE_ORDER.indexOf(p.id)).some((id) =>
+    c.hosts.some((h) => releaseRefuses(c, h, PROFILES[id]) === null),
+  )
 }
 
 /** What the next known release changes for a client that works on `host` now (or why it still will not work). */
 export function nextReleaseFor(c: KnownClient, hosts: ClientHost[], p: Profile): string {
   const id: ProfileId | undefined = RELEASE_ORDER[RELEASE_ORDER.indexOf(p.id) + 1]
   const nextText = p.nextRelease?.changes.find((x) => /everywhere|every environment/.test(x))
-  if (!id) return nextText && inQuery(c) ? `planned later (${p.nextRelease!.release}): 400 in every environment (credentials in the query string)` : 'no change known'
+  if (!id)
+    return nextText && inQuery(c)
+      ? `planned later (${p.nextRelease!.release}): 400 in every environment (credentials in the query string)`
+      : 'no change known'
   const next = PROFILES[id]
   const refusals = hosts.map((h) => releaseRefuses(c, h, next))
   if (refusals.every((r) => r !== null)) return `on ${next.label}: no token (${refusals[0]})`
   if (next.queryDeprecation && inQuery(c)) {
-    const later = next.nextRelease?.changes.some((x) => /every environment/.test(x)) ? '; planned later: everywhere' : ''
+    const later = next.nextRelease?.changes.some((x) => /every environment/.test(x))
+      ? '; planned later: everywhere'
+      : ''
     return `on ${next.label} where NODE_ENV is not production: 400 invalid_request (credentials in the query)${later}`
   }
   const via = hosts.filter((_, i) => refusals[i] === null)

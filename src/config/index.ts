@@ -81,14 +81,25 @@ export interface Target {
 /** What to run against: a configured deployment, or the bundled emulator. */
 export type Resolved =
   | { kind: 'deployment'; target: Target }
-  | { kind: 'emulator'; release: string; faults: string[]; mode: Mode; reportDir: string; leewaySeconds: number; slow: boolean; waivers: Waiver[]; maxRequests: number; requestTimeoutSeconds: number; requiredClients: string[] }
+  | {
+      kind: 'emulator'
+      release: string
+      faults: string[]
+      mode: Mode
+      reportDir: string
+      leewaySeconds: number
+      slow: boolean
+      waivers: Waiver[]
+      maxRequests: number
+      requestTimeoutSeconds: number
+      requiredClients: string[]
+    }
 
 export { ConfigError }
 
 const TOKEN_ROUTE_AUTH = '/token'
 const TOKEN_ROUTE_GATEWAY = '/auth/token'
 const LIFECYCLE_PREFIXES = ['DEACTIVATED', 'ROTATED', 'DELETED', 'REENABLED']
-
 
 function parseBool(env: Env, name: string, fallback: boolean): boolean {
   const v = value(env, name)
@@ -106,11 +117,16 @@ function shown(v: string): string {
 /** A file a variable names: it must exist and be a readable file; its text. */
 function readConfigFile(name: string, path: string, what: string): string {
   if (!existsSync(path)) throw new ConfigError(name, `no file at "${path}"`, `Give the path of ${what}.`)
-  if (!statSync(path).isFile()) throw new ConfigError(name, `"${path}" is a directory, not a file`, `Give the path of ${what}.`)
+  if (!statSync(path).isFile())
+    throw new ConfigError(name, `"${path}" is a directory, not a file`, `Give the path of ${what}.`)
   try {
     return readFileSync(path, 'utf8')
   } catch (e) {
-    throw new ConfigError(name, `"${path}" cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`, `Give the path of ${what}, readable by this user.`)
+    throw new ConfigError(
+      name,
+      `"${path}" cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+      `Give the path of ${what}, readable by this user.`,
+    )
   }
 }
 
@@ -134,10 +150,18 @@ function parseUrl(env: Env, name: string, allowHttp: boolean, example: string): 
     throw new ConfigError(name, `"${url.protocol}" is not an HTTP scheme`, `Write an https:// URL such as ${example}.`)
   }
   if (url.username || url.password) {
-    throw new ConfigError(name, 'the URL carries a user name or password', 'Remove them; client credentials go in OPENCRVS_<TYPE>_CLIENT_ID and _SECRET.')
+    throw new ConfigError(
+      name,
+      'the URL carries a user name or password',
+      'Remove them; client credentials go in OPENCRVS_<TYPE>_CLIENT_ID and _SECRET.',
+    )
   }
   if (url.search || url.hash) {
-    throw new ConfigError(name, 'the URL has a query string or fragment', `Write the bare URL, such as ${example}; the kit adds the parameters itself.`)
+    throw new ConfigError(
+      name,
+      'the URL has a query string or fragment',
+      `Write the bare URL, such as ${example}; the kit adds the parameters itself.`,
+    )
   }
   if (url.protocol === 'http:' && !allowHttp) {
     throw new ConfigError(
@@ -157,7 +181,11 @@ function parseInteger(env: Env, name: string, fallback: number, min: number, max
   const v = value(env, name)
   if (v === undefined) return fallback
   if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
-    throw new ConfigError(name, `"${v}" is not a whole number from ${min} to ${max}`, `Write a whole number such as ${fallback}.`)
+    throw new ConfigError(
+      name,
+      `"${v}" is not a whole number from ${min} to ${max}`,
+      `Write a whole number such as ${fallback}.`,
+    )
   }
   return Number(v)
 }
@@ -178,24 +206,61 @@ function parseClients(env: Env): { clients: Target['clients']; deactivated?: Tar
     if (LIFECYCLE_PREFIXES.some((p) => prefix === p || prefix.startsWith(`${p}_`))) {
       if (prefix !== 'DEACTIVATED') continue // lifecycle credentials are read by the lifecycle checks
     } else if (!known.includes(prefix)) {
-      throw new ConfigError(idVar, `"${prefix}" is not a client type the kit knows`, `Use one of ${known.map((k) => `OPENCRVS_${k}_CLIENT_ID`).join(', ')}.`)
+      throw new ConfigError(
+        idVar,
+        `"${prefix}" is not a client type the kit knows`,
+        `Use one of ${known.map((k) => `OPENCRVS_${k}_CLIENT_ID`).join(', ')}.`,
+      )
     }
     const id = value(env, idVar)
     const secret = value(env, secretVar)
-    if (secret && !id) throw new ConfigError(idVar, `${secretVar} is set but the client id is missing`, `Set ${idVar} to the client id shown with that secret, or remove ${secretVar}.`)
-    if (id && !secret) throw new ConfigError(secretVar, `${idVar} is set but its secret is missing`, `Set ${secretVar} to the secret OpenCRVS showed when the client was created (or after "Refresh client secret").`)
+    if (secret && !id)
+      throw new ConfigError(
+        idVar,
+        `${secretVar} is set but the client id is missing`,
+        `Set ${idVar} to the client id shown with that secret, or remove ${secretVar}.`,
+      )
+    if (id && !secret)
+      throw new ConfigError(
+        secretVar,
+        `${idVar} is set but its secret is missing`,
+        `Set ${secretVar} to the secret OpenCRVS showed when the client was created (or after "Refresh client secret").`,
+      )
     const scopesText = value(env, scopesVar)
-    if (scopesText && !id) throw new ConfigError(scopesVar, `expected scopes are set but ${idVar} is missing`, `Set ${idVar} and ${secretVar}, or remove ${scopesVar}.`)
+    if (scopesText && !id)
+      throw new ConfigError(
+        scopesVar,
+        `expected scopes are set but ${idVar} is missing`,
+        `Set ${idVar} and ${secretVar}, or remove ${scopesVar}.`,
+      )
     if (!id || !secret) continue
     const twin = Object.values(clients).find((c) => c?.id === id)
-    if (twin) throw new ConfigError(idVar, `the same client id as OPENCRVS_${twin.type}_CLIENT_ID`, 'Each client type needs a client of its own: create one of this type in OpenCRVS, or remove these variables.')
+    if (twin)
+      throw new ConfigError(
+        idVar,
+        `the same client id as OPENCRVS_${twin.type}_CLIENT_ID`,
+        'Each client type needs a client of its own: create one of this type in OpenCRVS, or remove these variables.',
+      )
     if (prefix === 'DEACTIVATED') {
-      if (scopesText) throw new ConfigError(scopesVar, 'a deactivated client gets no token, so it has no scopes to check', `Remove ${scopesVar}.`)
+      if (scopesText)
+        throw new ConfigError(
+          scopesVar,
+          'a deactivated client gets no token, so it has no scopes to check',
+          `Remove ${scopesVar}.`,
+        )
       deactivated = { id, secret }
       continue
     }
-    const scopes = scopesText?.split(',').map((s) => s.trim()).filter(Boolean)
-    if (scopesText && (!scopes || scopes.length === 0)) throw new ConfigError(scopesVar, 'no scope names found', 'Write the scopes comma-separated, e.g. notification-api,recordsearch.')
+    const scopes = scopesText
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+    if (scopesText && (!scopes || scopes.length === 0))
+      throw new ConfigError(
+        scopesVar,
+        'no scope names found',
+        'Write the scopes comma-separated, e.g. notification-api,recordsearch.',
+      )
     const type = prefix as ClientType
     clients[type] = { type, id, secret, ...(scopes ? { scopes } : {}) }
   }
@@ -210,41 +275,99 @@ function group(env: Env, names: string[], what: string): Record<string, string> 
   const set = names.filter((n) => values[n] !== undefined)
   if (!set.length) return undefined
   const missing = names.find((n) => values[n] === undefined)
-  if (missing) throw new ConfigError(missing, `${set.join(' and ')} ${set.length > 1 ? 'are' : 'is'} set but ${missing} is not`, `Set it too (${what}), or unset the others.`)
+  if (missing)
+    throw new ConfigError(
+      missing,
+      `${set.join(' and ')} ${set.length > 1 ? 'are' : 'is'} set but ${missing} is not`,
+      `Set it too (${what}), or unset the others.`,
+    )
   return values as Record<string, string>
 }
 
 function parseLifecycle(env: Env): Lifecycle {
   const lifecycle: Lifecycle = {}
-  const rotated = group(env, ['OPENCRVS_ROTATED_CLIENT_ID', 'OPENCRVS_ROTATED_CLIENT_OLD_SECRET', 'OPENCRVS_ROTATED_CLIENT_SECRET'], 'the client id, the secret from before "Refresh client secret", and the new one')
+  const rotated = group(
+    env,
+    ['OPENCRVS_ROTATED_CLIENT_ID', 'OPENCRVS_ROTATED_CLIENT_OLD_SECRET', 'OPENCRVS_ROTATED_CLIENT_SECRET'],
+    'the client id, the secret from before "Refresh client secret", and the new one',
+  )
   if (rotated) {
-    lifecycle.rotated = { id: rotated.OPENCRVS_ROTATED_CLIENT_ID!, oldSecret: rotated.OPENCRVS_ROTATED_CLIENT_OLD_SECRET!, secret: rotated.OPENCRVS_ROTATED_CLIENT_SECRET! }
-    if (lifecycle.rotated.oldSecret === lifecycle.rotated.secret) throw new ConfigError('OPENCRVS_ROTATED_CLIENT_OLD_SECRET', 'it equals the new secret', 'Put the secret from before the refresh here, and the new one in OPENCRVS_ROTATED_CLIENT_SECRET.')
+    lifecycle.rotated = {
+      id: rotated.OPENCRVS_ROTATED_CLIENT_ID!,
+      oldSecret: rotated.OPENCRVS_ROTATED_CLIENT_OLD_SECRET!,
+      secret: rotated.OPENCRVS_ROTATED_CLIENT_SECRET!,
+    }
+    if (lifecycle.rotated.oldSecret === lifecycle.rotated.secret)
+      throw new ConfigError(
+        'OPENCRVS_ROTATED_CLIENT_OLD_SECRET',
+        'it equals the new secret',
+        'Put the secret from before the refresh here, and the new one in OPENCRVS_ROTATED_CLIENT_SECRET.',
+      )
   }
-  const deleted = group(env, ['OPENCRVS_DELETED_CLIENT_ID', 'OPENCRVS_DELETED_CLIENT_SECRET'], 'the id and secret of a client you deleted')
-  if (deleted) lifecycle.deleted = { id: deleted.OPENCRVS_DELETED_CLIENT_ID!, secret: deleted.OPENCRVS_DELETED_CLIENT_SECRET! }
-  const reenabled = group(env, ['OPENCRVS_REENABLED_CLIENT_ID', 'OPENCRVS_REENABLED_CLIENT_SECRET'], 'the id and secret of a client you deactivated and activated again')
+  const deleted = group(
+    env,
+    ['OPENCRVS_DELETED_CLIENT_ID', 'OPENCRVS_DELETED_CLIENT_SECRET'],
+    'the id and secret of a client you deleted',
+  )
+  if (deleted)
+    lifecycle.deleted = { id: deleted.OPENCRVS_DELETED_CLIENT_ID!, secret: deleted.OPENCRVS_DELETED_CLIENT_SECRET! }
+  const reenabled = group(
+    env,
+    ['OPENCRVS_REENABLED_CLIENT_ID', 'OPENCRVS_REENABLED_CLIENT_SECRET'],
+    'the id and secret of a client you deactivated and activated again',
+  )
   if (reenabled) {
-    const scopes = value(env, 'OPENCRVS_REENABLED_CLIENT_SCOPES')?.split(',').map((x) => x.trim()).filter(Boolean)
+    const scopes = value(env, 'OPENCRVS_REENABLED_CLIENT_SCOPES')
+      ?.split(',')
+      .map((x) => x.trim())
+      .filter(Boolean)
     const type = value(env, 'OPENCRVS_REENABLED_CLIENT_TYPE')
     if (type !== undefined && !(type in CLIENT_TYPES)) {
-      throw new ConfigError('OPENCRVS_REENABLED_CLIENT_TYPE', `"${type}" is not a client type`, `Write one of ${Object.keys(CLIENT_TYPES).join(', ')} (the kit's names: NOTIFICATION is OpenCRVS's HEALTH, SEARCH its RECORD_SEARCH).`)
+      throw new ConfigError(
+        'OPENCRVS_REENABLED_CLIENT_TYPE',
+        `"${type}" is not a client type`,
+        `Write one of ${Object.keys(CLIENT_TYPES).join(', ')} (the kit's names: NOTIFICATION is OpenCRVS's HEALTH, SEARCH its RECORD_SEARCH).`,
+      )
     }
-    lifecycle.reenabled = { id: reenabled.OPENCRVS_REENABLED_CLIENT_ID!, secret: reenabled.OPENCRVS_REENABLED_CLIENT_SECRET!, ...(scopes?.length ? { scopes } : {}), ...(type ? { type: type as ClientType } : {}) }
+    lifecycle.reenabled = {
+      id: reenabled.OPENCRVS_REENABLED_CLIENT_ID!,
+      secret: reenabled.OPENCRVS_REENABLED_CLIENT_SECRET!,
+      ...(scopes?.length ? { scopes } : {}),
+      ...(type ? { type: type as ClientType } : {}),
+    }
   }
   const file = value(env, 'OPENCRVS_RETIRED_CREDENTIALS')
   if (file) {
-    const credentials = readConfigFile('OPENCRVS_RETIRED_CREDENTIALS', file, 'a file with one client_id,client_secret pair per line')
+    const credentials = readConfigFile(
+      'OPENCRVS_RETIRED_CREDENTIALS',
+      file,
+      'a file with one client_id,client_secret pair per line',
+    )
       .split('\n')
       .map((line, i) => ({ line: line.trim(), n: i + 1 }))
       .filter(({ line }) => line && !line.startsWith('#'))
       .map(({ line, n }) => {
         const [id, secret, ...rest] = line.split(/\s*[,\s]\s*/)
-        if (!id || !secret || rest.length) throw new ConfigError('OPENCRVS_RETIRED_CREDENTIALS', `${file} line ${n} is not "client_id,client_secret"`, 'Write one pair per line, comma-separated; # starts a comment.')
+        if (!id || !secret || rest.length)
+          throw new ConfigError(
+            'OPENCRVS_RETIRED_CREDENTIALS',
+            `${file} line ${n} is not "client_id,client_secret"`,
+            'Write one pair per line, comma-separated; # starts a comment.',
+          )
         return { id, secret }
       })
-    if (!credentials.length) throw new ConfigError('OPENCRVS_RETIRED_CREDENTIALS', `${file} lists no credentials`, 'Write one client_id,client_secret pair per line, or unset the variable.')
-    if (credentials.length > MAX_RETIRED) throw new ConfigError('OPENCRVS_RETIRED_CREDENTIALS', `${file} lists ${credentials.length} pairs; the kit checks at most ${MAX_RETIRED} per run (each is a request)`, 'Split the list and run the kit once per part.')
+    if (!credentials.length)
+      throw new ConfigError(
+        'OPENCRVS_RETIRED_CREDENTIALS',
+        `${file} lists no credentials`,
+        'Write one client_id,client_secret pair per line, or unset the variable.',
+      )
+    if (credentials.length > MAX_RETIRED)
+      throw new ConfigError(
+        'OPENCRVS_RETIRED_CREDENTIALS',
+        `${file} lists ${credentials.length} pairs; the kit checks at most ${MAX_RETIRED} per run (each is a request)`,
+        'Split the list and run the kit once per part.',
+      )
     lifecycle.retired = { file, credentials }
   }
   return lifecycle
@@ -257,7 +380,12 @@ function parseWaivers(env: Env): Waiver[] {
   const given = value(env, WAIVERS_VAR)
   const path = given ?? DEFAULT_WAIVERS
   if (!existsSync(path)) {
-    if (given) throw new ConfigError(WAIVERS_VAR, `no file at "${given}"`, `Create it (see README, "Waivers") or unset ${WAIVERS_VAR}.`)
+    if (given)
+      throw new ConfigError(
+        WAIVERS_VAR,
+        `no file at "${given}"`,
+        `Create it (see README, "Waivers") or unset ${WAIVERS_VAR}.`,
+      )
     return []
   }
   let json: unknown
@@ -265,17 +393,40 @@ function parseWaivers(env: Env): Waiver[] {
   try {
     json = JSON.parse(text)
   } catch (e) {
-    throw new ConfigError(WAIVERS_VAR, `${path} is not valid JSON (${(e as Error).message})`, 'Write {"waivers": [{"id": "TOKEN-RESP-03", "reason": "...", "until": "2027-01-31"}]}.')
+    throw new ConfigError(
+      WAIVERS_VAR,
+      `${path} is not valid JSON (${(e as Error).message})`,
+      'Write {"waivers": [{"id": "TOKEN-RESP-03", "reason": "...", "until": "2027-01-31"}]}.',
+    )
   }
   const list = json !== null && typeof json === 'object' ? (json as { waivers?: unknown }).waivers : undefined
-  if (!Array.isArray(list)) throw new ConfigError(WAIVERS_VAR, `${path} has no "waivers" array`, 'Write {"waivers": [{"id": "...", "reason": "...", "until": "YYYY-MM-DD"}]}.')
+  if (!Array.isArray(list))
+    throw new ConfigError(
+      WAIVERS_VAR,
+      `${path} has no "waivers" array`,
+      'Write {"waivers": [{"id": "...", "reason": "...", "until": "YYYY-MM-DD"}]}.',
+    )
   return list.map((w, i) => {
     const { id, reason, until } = (w ?? {}) as Record<string, unknown>
     const where = `${path} waivers[${i}]`
-    if (typeof id !== 'string' || !REQUIREMENTS[id]) throw new ConfigError(WAIVERS_VAR, `${where}: "${String(id)}" is not a requirement id`, 'Use an id from the report, e.g. TOKEN-RESP-03.')
-    if (typeof reason !== 'string' || reason.trim().length < 3) throw new ConfigError(WAIVERS_VAR, `${where} (${id}) has no reason`, 'Say why the deviation is accepted, e.g. "proxy fix scheduled for release 14".')
+    if (typeof id !== 'string' || !REQUIREMENTS[id])
+      throw new ConfigError(
+        WAIVERS_VAR,
+        `${where}: "${String(id)}" is not a requirement id`,
+        'Use an id from the report, e.g. TOKEN-RESP-03.',
+      )
+    if (typeof reason !== 'string' || reason.trim().length < 3)
+      throw new ConfigError(
+        WAIVERS_VAR,
+        `${where} (${id}) has no reason`,
+        'Say why the deviation is accepted, e.g. "proxy fix scheduled for release 14".',
+      )
     if (typeof until !== 'string' || !isCalendarDate(until)) {
-      throw new ConfigError(WAIVERS_VAR, `${where} (${id}): until "${String(until)}" is not a date`, 'Write the last day the waiver applies as YYYY-MM-DD; a waiver must expire.')
+      throw new ConfigError(
+        WAIVERS_VAR,
+        `${where} (${id}): until "${String(until)}" is not a date`,
+        'Write the last day the waiver applies as YYYY-MM-DD; a waiver must expire.',
+      )
     }
     return { id, reason: reason.trim(), until }
   })
@@ -286,7 +437,15 @@ function parseWaivers(env: Env): Waiver[] {
  * wrong variable (OPENCRVS_VERSION=1.9.x-<secret>) is never echoed by the error about that variable.
  */
 function registerEnvSecrets(env: Env): void {
-  for (const [name, v] of Object.entries(env)) if (/^OPENCRVS_\w*SECRET$/.test(name) && v?.trim()) registerSecret(v.trim(), `${name.toLowerCase().replace(/^opencrvs_/, '').replace(/_/g, ' ')}`)
+  for (const [name, v] of Object.entries(env))
+    if (/^OPENCRVS_\w*SECRET$/.test(name) && v?.trim())
+      registerSecret(
+        v.trim(),
+        `${name
+          .toLowerCase()
+          .replace(/^opencrvs_/, '')
+          .replace(/_/g, ' ')}`,
+      )
 }
 
 /** Validate the environment once. Throws ConfigError on the first bad value. */
@@ -294,30 +453,49 @@ export function resolveConfig(env: Env): Resolved {
   registerEnvSecrets(env)
   const modeText = value(env, 'CONFORMANCE_MODE') ?? 'opencrvs'
   if (modeText !== 'opencrvs' && modeText !== 'strict') {
-    throw new ConfigError('CONFORMANCE_MODE', `"${modeText}" is not a mode`, 'Write opencrvs (default: the contract each release really offers) or strict (RFC MUSTs are FAILED).')
+    throw new ConfigError(
+      'CONFORMANCE_MODE',
+      `"${modeText}" is not a mode`,
+      'Write opencrvs (default: the contract each release really offers) or strict (RFC MUSTs are FAILED).',
+    )
   }
   const mode: Mode = modeText
   const allowHttp = parseBool(env, 'CONFORMANCE_ALLOW_HTTP', false)
   const reportDir = value(env, 'CONFORMANCE_REPORT_DIR') ?? 'reports'
   if (existsSync(reportDir) && !statSync(reportDir).isDirectory()) {
-    throw new ConfigError('CONFORMANCE_REPORT_DIR', `"${reportDir}" is a file, not a folder`, 'Give a folder for the reports (it is created when missing).')
+    throw new ConfigError(
+      'CONFORMANCE_REPORT_DIR',
+      `"${reportDir}" is a file, not a folder`,
+      'Give a folder for the reports (it is created when missing).',
+    )
   }
   const leewaySeconds = parseInteger(env, 'CONFORMANCE_LEEWAY_SECONDS', 60, 0, 3600)
   const slow = parseBool(env, 'CONFORMANCE_SLOW', false)
   const waivers = parseWaivers(env)
   const maxRequests = parseInteger(env, 'CONFORMANCE_MAX_REQUESTS', 150, 10, 100_000)
-  const requestTimeoutSeconds = parseInteger(env, 'CONFORMANCE_REQUEST_TIMEOUT_SECONDS', DEFAULT_REQUEST_TIMEOUT_SECONDS, 1, 300)
+  const requestTimeoutSeconds = parseInteger(
+    env,
+    'CONFORMANCE_REQUEST_TIMEOUT_SECONDS',
+    DEFAULT_REQUEST_TIMEOUT_SECONDS,
+    1,
+    300,
+  )
   const maxRate = parseRate(env)
   runTimeoutMinutes(env) // validated here, before anything is sent; playwright.config.ts reads it
   const lifetimeText = value(env, 'OPENCRVS_TOKEN_LIFETIME_SECONDS')
-  const tokenLifetimeSeconds = lifetimeText === undefined ? undefined : parseInteger(env, 'OPENCRVS_TOKEN_LIFETIME_SECONDS', 600, 1, 31_536_000)
+  const tokenLifetimeSeconds =
+    lifetimeText === undefined ? undefined : parseInteger(env, 'OPENCRVS_TOKEN_LIFETIME_SECONDS', 600, 1, 31_536_000)
 
   const versionText = value(env, 'OPENCRVS_VERSION') ?? 'auto'
   let version: Target['version'] = 'auto'
   if (versionText !== 'auto') {
     const profile = profileForRelease(versionText)
     if (!profile) {
-      throw new ConfigError('OPENCRVS_VERSION', `"${versionText}" is not a release the kit has a profile for`, `Write auto (detect it) or one of ${knownReleases().join(', ')}.`)
+      throw new ConfigError(
+        'OPENCRVS_VERSION',
+        `"${versionText}" is not a release the kit has a profile for`,
+        `Write auto (detect it) or one of ${knownReleases().join(', ')}.`,
+      )
     }
     version = { release: versionText.replace(/^v/, ''), profile }
   }
@@ -337,12 +515,20 @@ export function resolveConfig(env: Env): Resolved {
       const u = parseUrl(env, 'OPENCRVS_PUBLIC_KEY', allowHttp, 'https://auth.opencrvs.example.org/.well-known')
       publicKey = { kind: 'url', location: u!.toString() }
     } else {
-      const text = readConfigFile('OPENCRVS_PUBLIC_KEY', keyText, 'a PEM public key or a JWKS file (or a URL where the key is published)')
+      const text = readConfigFile(
+        'OPENCRVS_PUBLIC_KEY',
+        keyText,
+        'a PEM public key or a JWKS file (or a URL where the key is published)',
+      )
       try {
         parsePublicKey(text, keyText) // the loader's own parser: what passes here loads there
       } catch (e) {
         if (!(e instanceof KeyUnavailable)) throw e
-        throw new ConfigError('OPENCRVS_PUBLIC_KEY', `${keyText} holds no public key the kit can read (${e.message})`, 'Give a PEM public key (-----BEGIN PUBLIC KEY-----, SPKI or PKCS#1) or a JWKS ({"keys": [...]}), as the deployment publishes at <auth>/.well-known.')
+        throw new ConfigError(
+          'OPENCRVS_PUBLIC_KEY',
+          `${keyText} holds no public key the kit can read (${e.message})`,
+          'Give a PEM public key (-----BEGIN PUBLIC KEY-----, SPKI or PKCS#1) or a JWKS ({"keys": [...]}), as the deployment publishes at <auth>/.well-known.',
+        )
       }
       publicKey = { kind: 'file', location: keyText }
     }
@@ -352,14 +538,27 @@ export function resolveConfig(env: Env): Resolved {
 
   const caFile = value(env, 'OPENCRVS_CA_FILE')
   if (caFile) {
-    const text = readConfigFile('OPENCRVS_CA_FILE', caFile, "the PEM certificate (bundle) of the CA that signed the deployment's certificate")
+    const text = readConfigFile(
+      'OPENCRVS_CA_FILE',
+      caFile,
+      "the PEM certificate (bundle) of the CA that signed the deployment's certificate",
+    )
     const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []
-    if (!blocks.length) throw new ConfigError('OPENCRVS_CA_FILE', `${caFile} holds no PEM certificate`, 'Give a PEM file with one or more -----BEGIN CERTIFICATE----- blocks.')
+    if (!blocks.length)
+      throw new ConfigError(
+        'OPENCRVS_CA_FILE',
+        `${caFile} holds no PEM certificate`,
+        'Give a PEM file with one or more -----BEGIN CERTIFICATE----- blocks.',
+      )
     blocks.forEach((pem, i) => {
       try {
         new X509Certificate(pem)
       } catch {
-        throw new ConfigError('OPENCRVS_CA_FILE', `certificate ${i + 1} of ${blocks.length} in ${caFile} does not parse`, 'Export the CA certificate again as PEM (openssl x509 -in ca.crt -out ca.pem -outform PEM).')
+        throw new ConfigError(
+          'OPENCRVS_CA_FILE',
+          `certificate ${i + 1} of ${blocks.length} in ${caFile} does not parse`,
+          'Export the CA certificate again as PEM (openssl x509 -in ca.crt -out ca.pem -outform PEM).',
+        )
       }
     })
   }
@@ -373,14 +572,39 @@ export function resolveConfig(env: Env): Resolved {
   if (!authUrl && !gatewayUrl && !tokenUrl) {
     const configured = Object.keys(clients).length > 0 || deactivated || Object.keys(lifecycle).length > 0
     if (configured) {
-      throw new ConfigError('OPENCRVS_AUTH_URL', 'client credentials are set but no deployment URL is', 'Set OPENCRVS_AUTH_URL (v1.x: https://auth.<domain>) or OPENCRVS_GATEWAY_URL (v2.0: https://gateway.<domain>), or remove the credentials to check the bundled emulator.')
+      throw new ConfigError(
+        'OPENCRVS_AUTH_URL',
+        'client credentials are set but no deployment URL is',
+        'Set OPENCRVS_AUTH_URL (v1.x: https://auth.<domain>) or OPENCRVS_GATEWAY_URL (v2.0: https://gateway.<domain>), or remove the credentials to check the bundled emulator.',
+      )
     }
     const release = version === 'auto' ? '2.0' : version.release
-    const faults = faultsText ? faultsText.split(',').map((s) => s.trim()).filter(Boolean) : []
-    return { kind: 'emulator', release, faults, mode, reportDir, leewaySeconds, slow, waivers, maxRequests, requestTimeoutSeconds, requiredClients }
+    const faults = faultsText
+      ? faultsText
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : []
+    return {
+      kind: 'emulator',
+      release,
+      faults,
+      mode,
+      reportDir,
+      leewaySeconds,
+      slow,
+      waivers,
+      maxRequests,
+      requestTimeoutSeconds,
+      requiredClients,
+    }
   }
   if (faultsText) {
-    throw new ConfigError('CONFORMANCE_EMULATOR_FAULTS', 'faults apply to the bundled emulator only, and a deployment URL is set', 'Remove CONFORMANCE_EMULATOR_FAULTS, or unset the OPENCRVS_*_URL variables to run the emulator.')
+    throw new ConfigError(
+      'CONFORMANCE_EMULATOR_FAULTS',
+      'faults apply to the bundled emulator only, and a deployment URL is set',
+      'Remove CONFORMANCE_EMULATOR_FAULTS, or unset the OPENCRVS_*_URL variables to run the emulator.',
+    )
   }
 
   const resolvedToken = tokenUrl
@@ -388,7 +612,10 @@ export function resolveConfig(env: Env): Resolved {
     : authUrl
       ? { url: stripSlash(authUrl) + TOKEN_ROUTE_AUTH, route: 'auth' as const }
       : { url: stripSlash(gatewayUrl!) + TOKEN_ROUTE_GATEWAY, route: 'gateway' as const }
-  const route = resolvedToken.route === 'explicit' && new URL(resolvedToken.url).pathname.endsWith(TOKEN_ROUTE_GATEWAY) ? 'gateway' : resolvedToken.route
+  const route =
+    resolvedToken.route === 'explicit' && new URL(resolvedToken.url).pathname.endsWith(TOKEN_ROUTE_GATEWAY)
+      ? 'gateway'
+      : resolvedToken.route
 
   const target: Target = {
     tokenUrl: resolvedToken.url,
@@ -425,7 +652,11 @@ function parseRate(env: Env): number | undefined {
   const v = value(env, 'CONFORMANCE_MAX_RATE')
   if (v === undefined) return undefined
   if (!/^\d+(\.\d+)?$/.test(v) || Number(v) <= 0 || Number(v) > 1000) {
-    throw new ConfigError('CONFORMANCE_MAX_RATE', `"${v}" is not a rate from above 0 to 1000 requests a second`, 'Write the limit of the edge in front of the deployment, e.g. 5 (or 0.5 for one request every two seconds), or leave it unset.')
+    throw new ConfigError(
+      'CONFORMANCE_MAX_RATE',
+      `"${v}" is not a rate from above 0 to 1000 requests a second`,
+      'Write the limit of the edge in front of the deployment, e.g. 5 (or 0.5 for one request every two seconds), or leave it unset.',
+    )
   }
   return Number(v)
 }
@@ -435,7 +666,13 @@ function parseRate(env: Env): number | undefined {
  * run (live expiry waits about 11 minutes). Whatever a target does, the run ends and writes its reports by then.
  */
 export function runTimeoutMinutes(env: Env): number {
-  return parseInteger(env, 'CONFORMANCE_RUN_TIMEOUT_MINUTES', parseBool(env, 'CONFORMANCE_SLOW', false) ? 30 : 10, 1, 24 * 60)
+  return parseInteger(
+    env,
+    'CONFORMANCE_RUN_TIMEOUT_MINUTES',
+    parseBool(env, 'CONFORMANCE_SLOW', false) ? 30 : 10,
+    1,
+    24 * 60,
+  )
 }
 
 /** The report folder, without validating anything else (used by playwright.config.ts). */
@@ -445,10 +682,12 @@ export function reportDirFrom(env: Env): string {
 
 /** The message a person sees for a configuration error. */
 export function formatConfigError(e: ConfigError): string {
-  return redact([
-    `Configuration error in ${e.variable}`,
-    `  what is wrong: ${e.problem}`,
-    `  what to do:    ${e.fix}`,
-    '  (see .env.example for every variable; nothing was sent to any deployment)',
-  ].join('\n'))
+  return redact(
+    [
+      `Configuration error in ${e.variable}`,
+      `  what is wrong: ${e.problem}`,
+      `  what to do:    ${e.fix}`,
+      '  (see .env.example for every variable; nothing was sent to any deployment)',
+    ].join('\n'),
+  )
 }

@@ -22,12 +22,21 @@ export function parseDomain(env: Env, authUrl?: URL, gatewayUrl?: URL): Domain |
   const scheme = (authUrl ?? gatewayUrl)?.protocol ?? 'https:'
   const explicit = value(env, 'OPENCRVS_DOMAIN')
   if (explicit) {
-    if (!HOST_NAME.test(explicit)) throw new ConfigError('OPENCRVS_DOMAIN', `"${explicit}" is not a domain name`, 'Write the domain the deployment serves auth.<domain> and gateway.<domain> under, e.g. farajaland.opencrvs.org (no scheme, no path).')
+    if (!HOST_NAME.test(explicit))
+      throw new ConfigError(
+        'OPENCRVS_DOMAIN',
+        `"${explicit}" is not a domain name`,
+        'Write the domain the deployment serves auth.<domain> and gateway.<domain> under, e.g. farajaland.opencrvs.org (no scheme, no path).',
+      )
     return { name: explicit.toLowerCase(), scheme, from: 'OPENCRVS_DOMAIN' }
   }
-  for (const [url, prefix, variable] of [[authUrl, 'auth.', 'OPENCRVS_AUTH_URL'], [gatewayUrl, 'gateway.', 'OPENCRVS_GATEWAY_URL']] as const) {
+  for (const [url, prefix, variable] of [
+    [authUrl, 'auth.', 'OPENCRVS_AUTH_URL'],
+    [gatewayUrl, 'gateway.', 'OPENCRVS_GATEWAY_URL'],
+  ] as const) {
     const host = url?.hostname.toLowerCase()
-    if (host?.startsWith(prefix) && HOST_NAME.test(host)) return { name: host.slice(prefix.length), scheme: url!.protocol, from: `${variable} (${prefix}<domain>)` }
+    if (host?.startsWith(prefix) && HOST_NAME.test(host))
+      return { name: host.slice(prefix.length), scheme: url!.protocol, from: `${variable} (${prefix}<domain>)` }
   }
   return undefined
 }
@@ -36,9 +45,17 @@ export function parseDomain(env: Env, authUrl?: URL, gatewayUrl?: URL): Domain |
 export function parseRequiredClients(env: Env): string[] {
   const v = value(env, 'CONFORMANCE_REQUIRED_CLIENTS')
   if (!v) return []
-  const ids = v.split(',').map((s) => s.trim()).filter(Boolean)
+  const ids = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
   const unknown = ids.filter((id) => !KNOWN_CLIENT_IDS.includes(id))
-  if (unknown.length) throw new ConfigError('CONFORMANCE_REQUIRED_CLIENTS', `${unknown.map((u) => `"${u}"`).join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not a known client`, `Write ids from the client catalogue, comma-separated: ${KNOWN_CLIENT_IDS.join(', ')}.`)
+  if (unknown.length)
+    throw new ConfigError(
+      'CONFORMANCE_REQUIRED_CLIENTS',
+      `${unknown.map((u) => `"${u}"`).join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not a known client`,
+      `Write ids from the client catalogue, comma-separated: ${KNOWN_CLIENT_IDS.join(', ')}.`,
+    )
   return [...new Set(ids)]
 }
 
@@ -50,7 +67,11 @@ export function parseConnectTo(env: Env): ConnectTo[] {
     const m = /^\s*(\*\.)?([^=\s]+)\s*=\s*\[?([0-9a-f.:]+?)\]?:(\d{1,5})\s*$/i.exec(pair)
     const host = m ? `${m[1] ?? ''}${m[2]}` : ''
     if (!m || !HOST_NAME.test(m[2]!) || !isIP(m[3]!) || Number(m[4]) < 1 || Number(m[4]) > 65535) {
-      throw new ConfigError('CONFORMANCE_CONNECT_TO', `"${pair.trim()}" is not host=address:port`, 'Write e.g. auth.example.org=10.0.0.5:443 or *.example.org=127.0.0.1:8443 (an IP address, a port), comma-separated.')
+      throw new ConfigError(
+        'CONFORMANCE_CONNECT_TO',
+        `"${pair.trim()}" is not host=address:port`,
+        'Write e.g. auth.example.org=10.0.0.5:443 or *.example.org=127.0.0.1:8443 (an IP address, a port), comma-separated.',
+      )
     }
     return { pattern: host.toLowerCase(), address: m[3]!, port: Number(m[4]) }
   })

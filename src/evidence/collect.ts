@@ -23,7 +23,10 @@ let checks: Promise<CollectedCheck[]> | undefined
 /** Every check of the spec files, in file order, loaded outside Playwright (once per process). */
 export function loadChecks(): Promise<CollectedCheck[]> {
   checks ??= (async () => {
-    for (const file of readdirSync(SPECS).filter((f) => f.endsWith('.spec.ts')).sort()) await import(pathToFileURL(join(SPECS, file)).href)
+    for (const file of readdirSync(SPECS)
+      .filter((f) => f.endsWith('.spec.ts'))
+      .sort())
+      await import(pathToFileURL(join(SPECS, file)).href)
     return registry
   })()
   return checks
@@ -33,7 +36,9 @@ export function loadChecks(): Promise<CollectedCheck[]> {
 const LANES = 4
 
 /** Run every check body once, live, and keep what they asked for. */
-export async function collect(runtime: Runtime): Promise<{ snapshot: EvidenceSnapshot; outcomes: Map<string, Outcome | Error> }> {
+export async function collect(
+  runtime: Runtime,
+): Promise<{ snapshot: EvidenceSnapshot; outcomes: Map<string, Outcome | Error> }> {
   const target = runtime.target
   registerTargetSecrets(target)
   const recorder = Recorder.live(httpClientFor(target, runtime.budget), REVIVE)
@@ -42,7 +47,10 @@ export async function collect(runtime: Runtime): Promise<{ snapshot: EvidenceSna
   // the second token (JWT-FRESH-01, JWT-CLM-03) waits for the next second: started first, its wait overlaps the
   // rest; only when the first token was issued, as those checks ask for it only then
   const first = kit.tokens.firstType()
-  kit.tokens.primary(first).then((a) => (a.compact && a.decoded ? kit.tokens.second(first) : undefined)).catch(() => {})
+  kit.tokens
+    .primary(first)
+    .then((a) => (a.compact && a.decoded ? kit.tokens.second(first) : undefined))
+    .catch(() => {})
   const outcomes = new Map<string, Outcome | Error>()
   let next = 0
   const lane = async () => {
@@ -97,9 +105,12 @@ export async function verdicts(runtime: Runtime, outcomes: Map<string, Outcome |
     const got = outcomes.get(r.id)
     let outcome: Outcome
     try {
-      outcome = got instanceof Error ? settle(got) : got ?? { kind: 'skip', reason: 'not collected' }
+      outcome = got instanceof Error ? settle(got) : (got ?? { kind: 'skip', reason: 'not collected' })
     } catch (e) {
-      const message = e instanceof ConformanceFailure ? e.message : `the check could not complete: ${(e as Error).message.split('\n')[0]}`
+      const message =
+        e instanceof ConformanceFailure
+          ? e.message
+          : `the check could not complete: ${(e as Error).message.split('\n')[0]}`
       return { id: r.id, verdict: 'FAILED', reason: message }
     }
     return verdictOf(r, outcome, target.mode, target.waivers, undefined, newer)

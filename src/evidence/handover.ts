@@ -15,6 +15,9 @@ export function serveEvidence(text: string): Promise<{ url: string; close: () =>
 /** The evidence the run serves (see EVIDENCE_ENV). */
 export async function fetchEvidence(env: Record<string, string | undefined> = process.env): Promise<EvidenceSnapshot> {
   const url = env[EVIDENCE_ENV]
-  if (!url) throw new Error(`${EVIDENCE_ENV} is not set: run the kit with "npm run conformance" (or npx playwright test), whose global setup collects the evidence.`)
+  if (!url)
+    throw new Error(
+      `${EVIDENCE_ENV} is not set: run the kit with "npm run conformance" (or npx playwright test), whose global setup collects the evidence.`,
+    )
   return parseSnapshot(await fetchText(url, "the run's evidence"))
 }

@@ -9,7 +9,9 @@ import { createServer, get } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 /** Serve: GET <url><sub> answers what `answer(sub)` gives (null: 404). Returns the URL and how to stop serving. */
-export async function serveSecretly(answer: (sub: string) => Promise<string | null> | string | null): Promise<{ url: string; close: () => Promise<void> }> {
+export async function serveSecretly(
+  answer: (sub: string) => Promise<string | null> | string | null,
+): Promise<{ url: string; close: () => Promise<void> }> {
   const path = `/${randomBytes(18).toString('base64url')}`
   const server = createServer((req, res) => {
     const url = req.url ?? ''
@@ -41,7 +43,11 @@ export function fetchText(url: string, what: string): Promise<string> {
     get(url, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks).toString('utf8')) : reject(new Error(`${what} could not be read (HTTP ${res.statusCode}): the run that held it has ended`))))
+      res.on('end', () =>
+        res.statusCode === 200
+          ? resolve(Buffer.concat(chunks).toString('utf8'))
+          : reject(new Error(`${what} could not be read (HTTP ${res.statusCode}): the run that held it has ended`)),
+      )
       res.on('error', reject)
     }).on('error', (e) => reject(new Error(`${what} could not be read: ${e.message}`)))
   })

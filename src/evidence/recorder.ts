@@ -10,7 +10,19 @@
  * So a check body is a pure function of the evidence: re-run in any worker, restarted or not, it sends nothing
  * and gives the same outcome. The evidence lives in memory only (it holds tokens): never on disk.
  */
-import { BudgetExceeded, EXCHANGES, noRequests, parseJson, RateLimited, type RequestStats, TargetMisbehaved, TlsFailure, type HttpClient, type HttpExchange, type HttpRequest } from '../http/index.ts'
+import {
+  BudgetExceeded,
+  EXCHANGES,
+  noRequests,
+  parseJson,
+  RateLimited,
+  type RequestStats,
+  TargetMisbehaved,
+  TlsFailure,
+  type HttpClient,
+  type HttpExchange,
+  type HttpRequest,
+} from '../http/index.ts'
 import { adoptRegistry, registryEntries } from '../redact/index.ts'
 
 /** What a collected action ended in: its value, or the error it threw (by class name, to be thrown again). */
@@ -64,7 +76,8 @@ export class Recorder {
 
   /** The run's HTTP client, for an action being collected; replaying, there is none. */
   client(): HttpClient {
-    if (!this.http) throw new NotCollected('a check tried to reach the target while grading kept evidence: a bug in the kit')
+    if (!this.http)
+      throw new NotCollected('a check tried to reach the target while grading kept evidence: a bug in the kit')
     return this.http
   }
 
@@ -82,7 +95,10 @@ export class Recorder {
     if (p) return p
     if (this.mode === 'replay') {
       const k = this.kept[key]
-      if (!k) throw new NotCollected(`the evidence holds nothing for "${key}": a bug in the kit (the collection did not ask for what this check needs)`)
+      if (!k)
+        throw new NotCollected(
+          `the evidence holds nothing for "${key}": a bug in the kit (the collection did not ask for what this check needs)`,
+        )
       p = 'thrown' in k ? Promise.reject(this.rebuild(k.thrown)) : Promise.resolve(k.value as T)
       p.catch(() => {}) // rejections are seen by whoever awaits the key
     } else {
@@ -93,7 +109,13 @@ export class Recorder {
         },
         (e: unknown) => {
           const err = e instanceof Error ? e : new Error(String(e))
-          this.kept[key] = { thrown: { name: err.constructor.name, message: err.message, ...(err instanceof BudgetExceeded ? { max: err.max } : {}) } }
+          this.kept[key] = {
+            thrown: {
+              name: err.constructor.name,
+              message: err.message,
+              ...(err instanceof BudgetExceeded ? { max: err.max } : {}),
+            },
+          }
           throw err
         },
       )

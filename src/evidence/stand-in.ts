@@ -11,7 +11,9 @@ let registered = false
 export function useStandIn(): void {
   if (registered) return
   registered = true
-  register(`data:text/javascript,${encodeURIComponent(`export async function resolve(specifier, context, next) {
+  register(
+    `data:text/javascript,${encodeURIComponent(`export async function resolve(specifier, context, next) {
   return specifier === '@playwright/test' ? { url: ${JSON.stringify(STAND_IN)}, shortCircuit: true } : next(specifier, context)
-}`)}`)
+}`)}`,
+  )
 }

@@ -67,7 +67,14 @@ export interface RequestStats {
   /** Answers an edge gave instead of the target: 429, or 503 with Retry-After (each waited for and resent). */
   rateLimited: number
 }
-export const noRequests = (): RequestStats => ({ total: 0, token: 0, issued: 0, secretInUrl: 0, tokenInUrl: 0, rateLimited: 0 })
+export const noRequests = (): RequestStats => ({
+  total: 0,
+  token: 0,
+  issued: 0,
+  secretInUrl: 0,
+  tokenInUrl: 0,
+  rateLimited: 0,
+})
 /** Two processes' counts together (the setup's and the collection's), every count there is. */
 export function addRequests(a: Partial<RequestStats>, b: Partial<RequestStats> = {}): RequestStats {
   const sum = noRequests()
@@ -99,16 +106,35 @@ export function transportInWords(e: unknown, status: number | undefined): { reac
   const code = err.code ?? ''
   const cause = err.cause?.code ?? ''
   const either = (c: string) => code === c || cause === c
-  if (either('UND_ERR_HEADERS_OVERFLOW')) return { reached: true, text: 'answered with response headers over 16 kB (the most the kit reads): it stopped reading them' }
-  if (code.startsWith('HPE_') || cause.startsWith('HPE_') || /Parse Error|HPE_|does not match the HTTP\/1\.1 protocol/.test(`${err.message ?? ''} ${err.cause?.message ?? ''}`) || either('UND_ERR_RESPONSE')) return { reached: true, text: 'answered with a malformed HTTP response (not a valid status line or headers)' }
-  const reset = either('ECONNRESET') || either('UND_ERR_SOCKET') || either('EPIPE') || /other side closed/.test(err.message ?? '')
-  if (reset && status !== undefined) return { reached: true, text: `closed the connection in the middle of its answer (HTTP ${status}, the body cut short)` }
+  if (either('UND_ERR_HEADERS_OVERFLOW'))
+    return {
+      reached: true,
+      text: 'answered with response headers over 16 kB (the most the kit reads): it stopped reading them',
+    }
+  if (
+    code.startsWith('HPE_') ||
+    cause.startsWith('HPE_') ||
+    /Parse Error|HPE_|does not match the HTTP\/1\.1 protocol/.test(
+      `${err.message ?? ''} ${err.cause?.message ?? ''}`,
+    ) ||
+    either('UND_ERR_RESPONSE')
+  )
+    return { reached: true, text: 'answered with a malformed HTTP response (not a valid status line or headers)' }
+  const reset =
+    either('ECONNRESET') || either('UND_ERR_SOCKET') || either('EPIPE') || /other side closed/.test(err.message ?? '')
+  if (reset && status !== undefined)
+    return {
+      reached: true,
+      text: `closed the connection in the middle of its answer (HTTP ${status}, the body cut short)`,
+    }
   if (reset) return { reached: true, text: 'closed the connection before answering' }
   if (either('ECONNREFUSED')) return { reached: false, text: 'the connection was refused (nothing listens there)' }
   if (either('ENOTFOUND')) return { reached: false, text: 'the host name does not resolve' }
-  if (either('EAI_AGAIN')) return { reached: false, text: 'the host name could not be resolved now (DNS did not answer)' }
+  if (either('EAI_AGAIN'))
+    return { reached: false, text: 'the host name could not be resolved now (DNS did not answer)' }
   if (either('EHOSTUNREACH') || either('ENETUNREACH')) return { reached: false, text: 'there is no route to the host' }
-  if (either('UND_ERR_CONNECT_TIMEOUT') || either('ETIMEDOUT')) return { reached: false, text: 'the connection timed out before it was made' }
+  if (either('UND_ERR_CONNECT_TIMEOUT') || either('ETIMEDOUT'))
+    return { reached: false, text: 'the connection timed out before it was made' }
   return null
 }
 
@@ -134,7 +160,9 @@ export function runStopped(e: unknown): e is BudgetExceeded | RateLimited {
 
 export class BudgetExceeded extends Error {
   constructor(readonly max: number) {
-    super(`request budget reached: CONFORMANCE_MAX_REQUESTS=${max} requests have been sent to the target, so the run sends no more`)
+    super(
+      `request budget reached: CONFORMANCE_MAX_REQUESTS=${max} requests have been sent to the target, so the run sends no more`,
+    )
     this.name = 'BudgetExceeded'
   }
 }
@@ -223,7 +251,10 @@ export class HttpClient {
     return (opts, callback) => {
       const to = connectFor(this.connectTo, opts.hostname)
       if (!to) return base(opts, callback)
-      return base({ ...opts, hostname: to.address, port: String(to.port), servername: opts.servername ?? opts.hostname }, callback)
+      return base(
+        { ...opts, hostname: to.address, port: String(to.port), servername: opts.servername ?? opts.hostname },
+        callback,
+      )
     }
   }
 
@@ -281,7 +312,9 @@ export class HttpClient {
       this.stats.rateLimited++
       this.slowDown(wait)
       if (attempt > RATE_RETRIES || wait > MAX_RETRY_AFTER_MS) {
-        throw new RateLimited(`${redact(`${req.method} ${req.url}`)} was refused for its rate ${attempt} time(s) (HTTP ${ex.status}${ex.headers['retry-after'] ? `, Retry-After: ${ex.headers['retry-after'].slice(0, 40)}` : ''}): an edge in front of the target limits the request rate`)
+        throw new RateLimited(
+          `${redact(`${req.method} ${req.url}`)} was refused for its rate ${attempt} time(s) (HTTP ${ex.status}${ex.headers['retry-after'] ? `, Retry-After: ${ex.headers['retry-after'].slice(0, 40)}` : ''}): an edge in front of the target limits the request rate`,
+        )
       }
     }
   }
@@ -293,7 +326,8 @@ export class HttpClient {
     this.stats.total++
     if (this.tokenEndpoint && req.url.split('?')[0] === this.tokenEndpoint) this.stats.token++
     if (this.realSecrets.some((s) => req.url.includes(s))) this.stats.secretInUrl++
-    if ([...this.issuedTokens].some((t) => req.url.includes(t) || req.url.includes(t.split('.')[2] ?? t))) this.stats.tokenInUrl++
+    if ([...this.issuedTokens].some((t) => req.url.includes(t) || req.url.includes(t.split('.')[2] ?? t)))
+      this.stats.tokenInUrl++
     const started = Date.now()
     const what = () => redact(`${req.method} ${req.url}`)
     const deadline = new AbortController()
@@ -323,7 +357,9 @@ export class HttpClient {
           size += chunk.length
           if (size > MAX_BODY_BYTES) {
             res.body.destroy()
-            throw new TargetMisbehaved(`${what()} answered HTTP ${res.statusCode} with a body over ${MAX_BODY_BYTES / 1024} kB, where a token, error or key answer is a few kB: the kit stopped reading it`)
+            throw new TargetMisbehaved(
+              `${what()} answered HTTP ${res.statusCode} with a body over ${MAX_BODY_BYTES / 1024} kB, where a token, error or key answer is a few kB: the kit stopped reading it`,
+            )
           }
           chunks.push(chunk)
         }
@@ -332,11 +368,16 @@ export class HttpClient {
     } catch (e) {
       if (tlsErrorCode(e)) throw new TlsFailure(await tlsFailure(this, req.url, e))
       if (deadline.signal.aborted) {
-        throw new TargetMisbehaved(`${what()} did not complete within ${timeoutMs / 1000} s (the kit's deadline for connect, headers and body together, CONFORMANCE_REQUEST_TIMEOUT_SECONDS)`)
+        throw new TargetMisbehaved(
+          `${what()} did not complete within ${timeoutMs / 1000} s (the kit's deadline for connect, headers and body together, CONFORMANCE_REQUEST_TIMEOUT_SECONDS)`,
+        )
       }
       if (e instanceof TargetMisbehaved) throw e
       const words = transportInWords(e, status)
-      if (words) throw words.reached ? new TargetMisbehaved(`${what()} ${words.text}`) : new Unreachable(`${what()}: ${words.text}`)
+      if (words)
+        throw words.reached
+          ? new TargetMisbehaved(`${what()} ${words.text}`)
+          : new Unreachable(`${what()}: ${words.text}`)
       throw e
     } finally {
       clearTimeout(timer)
@@ -353,7 +394,14 @@ export class HttpClient {
       this.stats.issued++
       if (this.issuedTokens.size < 64) this.issuedTokens.add(token)
     }
-    const exchange: HttpExchange = { request: req, status: res.statusCode, headers, bodyText, json, durationMs: Date.now() - started }
+    const exchange: HttpExchange = {
+      request: req,
+      status: res.statusCode,
+      headers,
+      bodyText,
+      json,
+      durationMs: Date.now() - started,
+    }
     EXCHANGES.add(exchange)
     return exchange
   }
@@ -374,7 +422,14 @@ export function parseJson(text: string): unknown {
 }
 
 /** The OAuth error codes of RFC 6749 §5.2 (a Boom body's "error" is an HTTP reason phrase, not one of these). */
-export const OAUTH_ERRORS = ['invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope']
+export const OAUTH_ERRORS = [
+  'invalid_request',
+  'invalid_client',
+  'invalid_grant',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'invalid_scope',
+]
 
 /** The access token an answer's JSON body carries, if it carries one as a string. */
 export function accessToken(ex: Pick<HttpExchange, 'json'>): string | undefined {
@@ -392,15 +447,30 @@ function toSearch(params: Params): string {
 }
 
 /** A token request in one format: parameters in the query string, a JSON body, or a form body. */
-export function tokenRequest(tokenUrl: string, format: TokenFormat, params: Params, extraHeaders: Record<string, string> = {}): HttpRequest {
+export function tokenRequest(
+  tokenUrl: string,
+  format: TokenFormat,
+  params: Params,
+  extraHeaders: Record<string, string> = {},
+): HttpRequest {
   if (format === 'query') {
     const search = toSearch(params)
     return { method: 'POST', url: search ? `${tokenUrl}?${search}` : tokenUrl, headers: { ...extraHeaders } }
   }
   if (format === 'json') {
-    return { method: 'POST', url: tokenUrl, headers: { 'content-type': 'application/json', ...extraHeaders }, body: JSON.stringify(params) }
+    return {
+      method: 'POST',
+      url: tokenUrl,
+      headers: { 'content-type': 'application/json', ...extraHeaders },
+      body: JSON.stringify(params),
+    }
   }
-  return { method: 'POST', url: tokenUrl, headers: { 'content-type': 'application/x-www-form-urlencoded', ...extraHeaders }, body: toSearch(params) }
+  return {
+    method: 'POST',
+    url: tokenUrl,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...extraHeaders },
+    body: toSearch(params),
+  }
 }
 
 /** An exchange as redacted evidence: request line, status, headers, body. Never a secret or a whole token. */

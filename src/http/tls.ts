@@ -31,10 +31,22 @@ function options(http: HttpClient, url: string, extra: ConnectionOptions = {}, w
   const u = new URL(url)
   const host = u.hostname.replace(/^\[|\]$/g, '')
   const ca = withCa ? http.ca : undefined
-  return { host, port: Number(u.port || 443), ...(isIP(host) ? {} : { servername: host }), rejectUnauthorized: false, ...(ca ? { ca } : {}), ...extra }
+  return {
+    host,
+    port: Number(u.port || 443),
+    ...(isIP(host) ? {} : { servername: host }),
+    rejectUnauthorized: false,
+    ...(ca ? { ca } : {}),
+    ...extra,
+  }
 }
 
-function handshake(http: HttpClient, url: string, extra: ConnectionOptions, withCa = true): Promise<{ ok: true; socket: ReturnType<typeof connect> } | { ok: false; error: string }> {
+function handshake(
+  http: HttpClient,
+  url: string,
+  extra: ConnectionOptions,
+  withCa = true,
+): Promise<{ ok: true; socket: ReturnType<typeof connect> } | { ok: false; error: string }> {
   http.spend()
   return new Promise((resolve) => {
     const socket = connect(options(http, url, extra, withCa))
@@ -63,7 +75,12 @@ function issuedByIntermediate(ca: string | undefined, der: Buffer | undefined): 
   })
 }
 
-const name = (o: PeerCertificate['subject'] | undefined) => (o ? Object.entries(o).map(([k, v]) => `${k}=${String(v)}`).join(', ') : '')
+const name = (o: PeerCertificate['subject'] | undefined) =>
+  o
+    ? Object.entries(o)
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(', ')
+    : ''
 
 /** Handshake with this machine's defaults (TLS 1.2+) and report what was negotiated and presented. */
 export async function tlsFacts(http: HttpClient, url: string): Promise<TlsFacts | { error: string }> {
@@ -71,7 +88,8 @@ export async function tlsFacts(http: HttpClient, url: string): Promise<TlsFacts 
   if (!r.ok) return { error: r.error }
   const s = r.socket
   const cert = s.getPeerCertificate(true)
-  const sameName = (a: PeerCertificate['subject'] | undefined, b: PeerCertificate['subject'] | undefined) => name(a) === name(b)
+  const sameName = (a: PeerCertificate['subject'] | undefined, b: PeerCertificate['subject'] | undefined) =>
+    name(a) === name(b)
   const facts: TlsFacts = {
     protocol: s.getProtocol(),
     cipher: s.getCipher().name,
@@ -104,7 +122,10 @@ export async function tlsFacts(http: HttpClient, url: string): Promise<TlsFacts 
  * Offer only TLS 1.0/1.1 (with the legacy ciphers they need): does the server complete the handshake? When it
  * completes with 1.1, a second handshake offering 1.0 alone tells whether that is accepted too.
  */
-export async function legacyHandshake(http: HttpClient, url: string): Promise<{ completed: boolean; protocol?: string | null; accepted?: string[]; error?: string }> {
+export async function legacyHandshake(
+  http: HttpClient,
+  url: string,
+): Promise<{ completed: boolean; protocol?: string | null; accepted?: string[]; error?: string }> {
   const legacy = { ciphers: 'DEFAULT@SECLEVEL=0' }
   const r = await handshake(http, url, { minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ...legacy })
   if (!r.ok) return { completed: false, error: r.error }
@@ -122,7 +143,8 @@ export async function legacyHandshake(http: HttpClient, url: string): Promise<{ 
 }
 
 const TLS_CODE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ALTNAME|ERR_SSL|ERR_TLS|EPROTO/
-const OLD_PROTOCOL = /wrong version number|unsupported protocol|no protocols available|protocol version|version too low/i
+const OLD_PROTOCOL =
+  /wrong version number|unsupported protocol|no protocols available|protocol version|version too low/i
 
 /** The error code of a failed request or handshake (undici wraps the socket's error as its cause). */
 export function tlsErrorCode(e: unknown): string | undefined {
@@ -153,7 +175,8 @@ async function describe(http: HttpClient, u: URL, e: unknown): Promise<string> {
   const detail = (e as { cause?: { message?: string }; message?: string }).cause?.message ?? (e as Error).message
   const facts = await tlsFacts(http, u.toString()).catch((x: Error) => ({ error: x.message }))
   if ('error' in facts) {
-    if (code === 'ERR_SSL_PROTOCOL' || OLD_PROTOCOL.test(facts.error)) return `${u.host} offers only TLS versions older than 1.2, which this machine refuses (${facts.error}); set the edge's minimum to TLS 1.2 (${code})`
+    if (code === 'ERR_SSL_PROTOCOL' || OLD_PROTOCOL.test(facts.error))
+      return `${u.host} offers only TLS versions older than 1.2, which this machine refuses (${facts.error}); set the edge's minimum to TLS 1.2 (${code})`
     return `no TLS handshake with ${u.host}: ${facts.error} (${code})`
   }
   return `${certificateProblem(u, code, facts, http.ca !== undefined) ?? `TLS verification failed for ${u.host}: ${detail}`} (${code})`
@@ -171,10 +194,15 @@ export function certificateProblem(u: URL, code: string, facts: TlsFacts, privat
     const days = Math.floor((Date.now() - Date.parse(facts.validTo)) / 86_400_000)
     return `the certificate of ${host} expired on ${facts.validTo} (${days === 0 ? 'today' : `${days} day${days === 1 ? '' : 's'} ago`}): renew it`
   }
-  if (code === 'CERT_NOT_YET_VALID') return `the certificate of ${host} is not valid before ${facts.validFrom}: check the clock of the machine that issued it, or of this one`
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `the certificate of ${host} names ${facts.subjectAltName || facts.subject}, not ${u.hostname}: issue one for this name`
-  if (facts.missingIntermediate) return `${host} sends only its own certificate, without the intermediate that issued it (${facts.issuer}): serve the full chain (the certificate followed by its intermediates)`
-  if (/SELF_SIGNED/.test(code)) return `${host} presents a self-signed certificate or root (${facts.issuer}) that this machine does not trust${ca}: use a certificate from a public CA, or for a private CA set OPENCRVS_CA_FILE`
-  if (/UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code)) return `the certificate chain of ${host} (issuer ${facts.issuer}) does not lead to a CA this machine trusts${ca}: for a private CA set OPENCRVS_CA_FILE to its certificate; if ${facts.issuer} is an intermediate, the server must send it too`
+  if (code === 'CERT_NOT_YET_VALID')
+    return `the certificate of ${host} is not valid before ${facts.validFrom}: check the clock of the machine that issued it, or of this one`
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
+    return `the certificate of ${host} names ${facts.subjectAltName || facts.subject}, not ${u.hostname}: issue one for this name`
+  if (facts.missingIntermediate)
+    return `${host} sends only its own certificate, without the intermediate that issued it (${facts.issuer}): serve the full chain (the certificate followed by its intermediates)`
+  if (/SELF_SIGNED/.test(code))
+    return `${host} presents a self-signed certificate or root (${facts.issuer}) that this machine does not trust${ca}: use a certificate from a public CA, or for a private CA set OPENCRVS_CA_FILE`
+  if (/UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code))
+    return `the certificate chain of ${host} (issuer ${facts.issuer}) does not lead to a CA this machine trusts${ca}: for a private CA set OPENCRVS_CA_FILE to its certificate; if ${facts.issuer} is an intermediate, the server must send it too`
   return null
 }

@@ -38,7 +38,8 @@ export function nesting(value: unknown, limit = MAX_NESTING): number {
 /** Decode a compact JWS without verifying it. Throws JwtShapeError naming what is wrong. */
 export function decodeCompact(compact: string): DecodedJwt {
   const parts = compact.split('.')
-  if (parts.length !== 3) throw new JwtShapeError(`a compact JWS has 3 dot-separated parts; this value has ${parts.length}`)
+  if (parts.length !== 3)
+    throw new JwtShapeError(`a compact JWS has 3 dot-separated parts; this value has ${parts.length}`)
   const [h, p, s] = parts as [string, string, string]
   const b64url = /^[A-Za-z0-9_-]*$/
   if (!b64url.test(h) || !b64url.test(p) || !b64url.test(s)) throw new JwtShapeError('a part is not base64url')
@@ -54,9 +55,15 @@ export function decodeCompact(compact: string): DecodedJwt {
   } catch {
     throw new JwtShapeError('the payload is not a base64url-encoded JSON object')
   }
-  for (const [what, value] of [['header', header], ['payload', claims]] as const) {
+  for (const [what, value] of [
+    ['header', header],
+    ['payload', claims],
+  ] as const) {
     const depth = nesting(value)
-    if (depth > MAX_NESTING) throw new JwtShapeError(`the ${what} nests JSON more than ${MAX_NESTING} levels deep (a token's claims nest 2): not a token the kit will read`)
+    if (depth > MAX_NESTING)
+      throw new JwtShapeError(
+        `the ${what} nests JSON more than ${MAX_NESTING} levels deep (a token's claims nest 2): not a token the kit will read`,
+      )
   }
   return { header, claims, signed: s.length > 0, lengths: `${h.length}.${p.length}.${s.length}` }
 }

@@ -8,7 +8,11 @@ import { createPublicKey, type KeyObject } from 'node:crypto'
 export class KeyUnavailable extends Error {}
 
 /** Parse key text; throws KeyUnavailable naming what is wrong (a JWKS with several RSA keys needs the token's kid). */
-export function parsePublicKey(text: string, where: string, kid?: string): { key: KeyObject; format: string; pem?: string } {
+export function parsePublicKey(
+  text: string,
+  where: string,
+  kid?: string,
+): { key: KeyObject; format: string; pem?: string } {
   const trimmed = text.trim()
   if (trimmed.startsWith('-----BEGIN')) {
     try {
@@ -28,6 +32,8 @@ export function parsePublicKey(text: string, where: string, kid?: string): { key
   const rsa = keys.filter((k) => (k as { kty?: unknown }).kty === 'RSA') as Array<Record<string, unknown>>
   const chosen = (kid ? rsa.find((k) => k.kid === kid) : undefined) ?? (rsa.length === 1 ? rsa[0] : undefined)
   if (!chosen) throw new KeyUnavailable(`${where} has ${rsa.length} RSA keys and none is selected by the token's kid`)
-  return { key: createPublicKey({ key: chosen as unknown as import('node:crypto').JsonWebKey, format: 'jwk' }), format: 'JWKS' }
+  return {
+    key: createPublicKey({ key: chosen as unknown as import('node:crypto').JsonWebKey, format: 'jwk' }),
+    format: 'JWKS',
+  }
 }
-

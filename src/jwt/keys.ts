@@ -34,13 +34,19 @@ export function describeKey(key: KeyObject, source: string, pem?: string): Signi
 }
 
 /** Load the key from a file or URL. Throws KeyUnavailable saying what was found instead. */
-export async function loadSigningKey(http: HttpClient, location: { kind: 'file' | 'url'; location: string }, kid?: string): Promise<SigningKey> {
+export async function loadSigningKey(
+  http: HttpClient,
+  location: { kind: 'file' | 'url'; location: string },
+  kid?: string,
+): Promise<SigningKey> {
   if (location.kind === 'file') {
     let text: string
     try {
       text = readFileSync(location.location, 'utf8')
     } catch (e) {
-      throw new KeyUnavailable(`${location.location} could not be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`)
+      throw new KeyUnavailable(
+        `${location.location} could not be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      )
     }
     const { key, format, pem } = fromText(text, location.location, kid)
     return describeKey(key, `${location.location} (${format})`, pem)
@@ -54,7 +60,11 @@ export async function loadSigningKey(http: HttpClient, location: { kind: 'file' 
   }
   if (res.status !== 200) throw new KeyUnavailable(`${location.location} answered HTTP ${res.status}`)
   const { key, format, pem } = fromText(res.bodyText, location.location, kid)
-  return describeKey(key, `${location.location} (${format}, served as ${res.headers['content-type'] ?? 'no content type'})`, pem)
+  return describeKey(
+    key,
+    `${location.location} (${format}, served as ${res.headers['content-type'] ?? 'no content type'})`,
+    pem,
+  )
 }
 
 /**
@@ -62,17 +72,35 @@ export async function loadSigningKey(http: HttpClient, location: { kind: 'file' 
  * worker, restarted or not, asks the deployment for it again. `located`: a location was configured or derived,
  * so a failure is the deployment's (a published key that is not a key), not a gap in the configuration.
  */
-export type PublishedKey = { spki: string; source: string; pem?: string } | { unavailable: string; located: boolean; tls?: true }
+export type PublishedKey =
+  | { spki: string; source: string; pem?: string }
+  | { unavailable: string; located: boolean; tls?: true }
 
-export async function publishedKey(http: HttpClient, location: { kind: 'file' | 'url'; location: string } | undefined): Promise<PublishedKey> {
-  if (!location) return { unavailable: 'no key location: set OPENCRVS_AUTH_URL (key at <auth>/.well-known) or OPENCRVS_PUBLIC_KEY', located: false }
+export async function publishedKey(
+  http: HttpClient,
+  location: { kind: 'file' | 'url'; location: string } | undefined,
+): Promise<PublishedKey> {
+  if (!location)
+    return {
+      unavailable: 'no key location: set OPENCRVS_AUTH_URL (key at <auth>/.well-known) or OPENCRVS_PUBLIC_KEY',
+      located: false,
+    }
   try {
     const k = await loadSigningKey(http, location)
-    return { spki: k.key.export({ type: 'spki', format: 'pem' }).toString(), source: k.source, ...(k.pem ? { pem: k.pem } : {}) }
+    return {
+      spki: k.key.export({ type: 'spki', format: 'pem' }).toString(),
+      source: k.source,
+      ...(k.pem ? { pem: k.pem } : {}),
+    }
   } catch (e) {
     if (e instanceof KeyUnavailable) return { unavailable: e.message, located: true }
     // the key URL's TLS failed verification: TLS-02 names it, and the checks that needed the key point there
-    if (e instanceof TlsFailure) return { unavailable: `${location.location} could not be read over verified TLS (see TLS-02): ${e.message}`, located: true, tls: true }
+    if (e instanceof TlsFailure)
+      return {
+        unavailable: `${location.location} could not be read over verified TLS (see TLS-02): ${e.message}`,
+        located: true,
+        tls: true,
+      }
     throw e
   }
 }

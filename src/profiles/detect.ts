@@ -66,7 +66,10 @@ export function newerThanProfiles(version: string): boolean {
 
 function xVersionSignal(xVersion: string): { signal?: Signal; newer?: string } {
   const p = profileForRelease(xVersion)
-  if (p) return { signal: { supports: [p.id], weight: DECISIVE, graded: false, why: `gateway X-Version header says ${xVersion}` } }
+  if (p)
+    return {
+      signal: { supports: [p.id], weight: DECISIVE, graded: false, why: `gateway X-Version header says ${xVersion}` },
+    }
   if (!newerThanProfiles(xVersion)) return {}
   const why = `gateway X-Version header says ${xVersion}, newer than every release the kit has a profile for: judged against the newest, ${PROFILES['2.1'].label}`
   return { signal: { supports: ['2.1'], weight: DECISIVE, graded: false, why }, newer: xVersion }
@@ -78,18 +81,46 @@ function claimSignals(claims: Record<string, unknown>, clientId: string | undefi
   const aud = Array.isArray(claims.aud) ? claims.aud.map(String) : undefined
   if (aud?.includes('opencrvs:events-user') && !aud.includes('opencrvs:hearth-user')) {
     const subIsClient = clientId !== undefined && claims.sub === clientId
-    out.push({ supports: V2, weight: STRONG, graded: false, why: `token aud has ${aud.length} entries with opencrvs:events-user and no hearth-user${subIsClient ? '; sub equals the client_id' : ''} (v2)` })
+    out.push({
+      supports: V2,
+      weight: STRONG,
+      graded: false,
+      why: `token aud has ${aud.length} entries with opencrvs:events-user and no hearth-user${subIsClient ? '; sub equals the client_id' : ''} (v2)`,
+    })
   } else if (aud?.includes('opencrvs:hearth-user')) {
-    out.push({ supports: V1, weight: STRONG, graded: false, why: `token aud has ${aud.length} opencrvs:*-user entries incl. hearth-user (v1.x)` })
+    out.push({
+      supports: V1,
+      weight: STRONG,
+      graded: false,
+      why: `token aud has ${aud.length} opencrvs:*-user entries incl. hearth-user (v1.x)`,
+    })
   }
   const scopes = Array.isArray(claims.scope) ? claims.scope.map(String) : []
-  const scope = (supports: ProfileId[], what: string): Signal => ({ supports, weight: STRONG, graded: false, why: `token scopes ${what}` })
+  const scope = (supports: ProfileId[], what: string): Signal => ({
+    supports,
+    weight: STRONG,
+    graded: false,
+    why: `token scopes ${what}`,
+  })
   if (scopes.some((s) => s.startsWith('type=record.'))) out.push(scope(V2, 'are in the v2 "type=record.…" format'))
-  else if (scopes.some((s) => /^record\.(create|notify)\[/.test(s))) out.push(scope(['1.9'], 'include record.create[event=…] / record.notify[event=…] (v1.9)'))
-  else if (scopes.includes('notification-api')) out.push(scopes.includes('declare') ? scope(['1.3'], 'are notification-api with declare (v1.3-v1.6)') : scope(['1.7'], 'are notification-api alone (v1.7-v1.8)'))
+  else if (scopes.some((s) => /^record\.(create|notify)\[/.test(s)))
+    out.push(scope(['1.9'], 'include record.create[event=…] / record.notify[event=…] (v1.9)'))
+  else if (scopes.includes('notification-api'))
+    out.push(
+      scopes.includes('declare')
+        ? scope(['1.3'], 'are notification-api with declare (v1.3-v1.6)')
+        : scope(['1.7'], 'are notification-api alone (v1.7-v1.8)'),
+    )
   if (aud?.includes('opencrvs:hearth-user') || aud?.includes('opencrvs:events-user')) {
-    if (claims.userType === 'system') out.push({ supports: ['1.9', ...V2], weight: WEAK, graded: true, why: 'token has userType "system" (v1.9 and later)' })
-    else if (claims.userType === undefined) out.push({ supports: ['1.3', '1.7'], weight: WEAK, graded: true, why: 'token has no userType claim (v1.3-v1.8)' })
+    if (claims.userType === 'system')
+      out.push({
+        supports: ['1.9', ...V2],
+        weight: WEAK,
+        graded: true,
+        why: 'token has userType "system" (v1.9 and later)',
+      })
+    else if (claims.userType === undefined)
+      out.push({ supports: ['1.3', '1.7'], weight: WEAK, graded: true, why: 'token has no userType claim (v1.3-v1.8)' })
   }
   return out
 }
@@ -97,13 +128,36 @@ function claimSignals(claims: Record<string, unknown>, clientId: string | undefi
 function tokenExchangeSignal(e: Evidence): Signal | undefined {
   if (!e.tokenExchange) return undefined
   // removed after v2.0.0 (PR #13644): the best discriminator, before an X-Version that may still say 2.0.0
-  if (e.tokenExchange === 'unsupported_grant_type') return { supports: ['2.1'], weight: STRONG, graded: false, why: 'the token-exchange grant is refused as unsupported: removed after v2.0.0 (PR #13644), so v2.1 (preview)' }
-  return { supports: ['2.0'], weight: STRONG, graded: false, why: `the token-exchange grant is still there (${e.tokenExchange}) (v2.0)` }
+  if (e.tokenExchange === 'unsupported_grant_type')
+    return {
+      supports: ['2.1'],
+      weight: STRONG,
+      graded: false,
+      why: 'the token-exchange grant is refused as unsupported: removed after v2.0.0 (PR #13644), so v2.1 (preview)',
+    }
+  return {
+    supports: ['2.0'],
+    weight: STRONG,
+    graded: false,
+    why: `the token-exchange grant is still there (${e.tokenExchange}) (v2.0)`,
+  }
 }
 
 function noParamsSignal(code: string | undefined): Signal | undefined {
-  if (code === 'invalid_request') return { supports: ['1.3'], weight: WEAK, graded: true, why: 'a request with no parameters gets invalid_request (v1.3-v1.6)' }
-  if (code === 'unsupported_grant_type') return { supports: ALL.filter((p) => p !== '1.3'), weight: WEAK, graded: true, why: 'a request with no parameters gets unsupported_grant_type (v1.7 and later)' }
+  if (code === 'invalid_request')
+    return {
+      supports: ['1.3'],
+      weight: WEAK,
+      graded: true,
+      why: 'a request with no parameters gets invalid_request (v1.3-v1.6)',
+    }
+  if (code === 'unsupported_grant_type')
+    return {
+      supports: ALL.filter((p) => p !== '1.3'),
+      weight: WEAK,
+      graded: true,
+      why: 'a request with no parameters gets unsupported_grant_type (v1.7 and later)',
+    }
   return undefined
 }
 
@@ -111,16 +165,43 @@ export function detectProfile(evidence: Evidence): Detection {
   // the one signal that quotes the target (its X-Version): neutral before any sentence carries it to an output
   const e = evidence.xVersion ? { ...evidence, xVersion: neutral(evidence.xVersion, { max: 40 }) } : evidence
   const x = e.xVersion ? xVersionSignal(e.xVersion) : {}
-  const signals = [x.signal, ...(e.claims ? claimSignals(e.claims, e.clientId) : []), tokenExchangeSignal(e), noParamsSignal(e.noParamsError)].filter((s): s is Signal => !!s)
+  const signals = [
+    x.signal,
+    ...(e.claims ? claimSignals(e.claims, e.clientId) : []),
+    tokenExchangeSignal(e),
+    noParamsSignal(e.noParamsError),
+  ].filter((s): s is Signal => !!s)
   // a lone empty-request code that every line from v1.7 on answers tells nothing
   const telling = signals.filter((s) => s.supports.length < ALL.length - 1 || s.weight > WEAK)
-  if (!telling.length) return { profile: null, from: [], conflicts: [], candidates: [], ...(x.newer ? { newer: x.newer } : {}) }
-  const score = (p: ProfileId, only?: (s: Signal) => boolean) => telling.filter((s) => (!only || only(s)) && s.supports.includes(p)).reduce((n, s) => n + s.weight, 0)
-  const best = [...ALL].sort((a, b) => score(b) - score(a) || score(b, (s) => !s.graded) - score(a, (s) => !s.graded) || PREFERENCE.indexOf(a) - PREFERENCE.indexOf(b))[0]!
-  const ordered = [...telling].sort((a, b) => Number(b.supports.includes(best)) - Number(a.supports.includes(best)) || b.weight - a.weight)
-  const conflicts = ordered.filter((s) => !s.supports.includes(best)).map((s) => `${s.why} -> ${s.supports.map((p) => PROFILES[p].label).join(' or ')}`)
+  if (!telling.length)
+    return { profile: null, from: [], conflicts: [], candidates: [], ...(x.newer ? { newer: x.newer } : {}) }
+  const score = (p: ProfileId, only?: (s: Signal) => boolean) =>
+    telling.filter((s) => (!only || only(s)) && s.supports.includes(p)).reduce((n, s) => n + s.weight, 0)
+  const best = [...ALL].sort(
+    (a, b) =>
+      score(b) - score(a) ||
+      score(b, (s) => !s.graded) - score(a, (s) => !s.graded) ||
+      PREFERENCE.indexOf(a) - PREFERENCE.indexOf(b),
+  )[0]!
+  const ordered = [...telling].sort(
+    (a, b) => Number(b.supports.includes(best)) - Number(a.supports.includes(best)) || b.weight - a.weight,
+  )
+  const conflicts = ordered
+    .filter((s) => !s.supports.includes(best))
+    .map((s) => `${s.why} -> ${s.supports.map((p) => PROFILES[p].label).join(' or ')}`)
   // the profiles every independent signal allows (none, when they disagree among themselves)
   const independent = telling.filter((s) => !s.graded)
-  const candidates = ALL.filter((p) => p !== best && independent.every((s) => s.supports.includes(p)) && independent.every((s) => s.supports.includes(best)))
-  return { profile: best, from: ordered.map((s) => s.why), conflicts, candidates, ...(x.newer ? { newer: x.newer } : {}) }
+  const candidates = ALL.filter(
+    (p) =>
+      p !== best &&
+      independent.every((s) => s.supports.includes(p)) &&
+      independent.every((s) => s.supports.includes(best)),
+  )
+  return {
+    profile: best,
+    from: ordered.map((s) => s.why),
+    conflicts,
+    candidates,
+    ...(x.newer ? { newer: x.newer } : {}),
+  }
 }

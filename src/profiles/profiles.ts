@@ -114,7 +114,14 @@ export interface Profile {
    * A read-only call the gateway must authenticate: accepted (answered acceptedStatus, a validation error
    * that writes nothing) while the token is valid, 401 once it has expired.
    */
-  protectedRead: { method: 'POST'; path: string; body: string; client: ClientType; acceptedStatus: number; service: string }
+  protectedRead: {
+    method: 'POST'
+    path: string
+    body: string
+    client: ClientType
+    acceptedStatus: number
+    service: string
+  }
   /**
    * Scope probes at the gateway: a request the wrong client type must get `refusedStatus` for before any side
    * effect, and the same request with the right type gets `controlStatus` (a validation error: nothing written),
@@ -171,22 +178,47 @@ const PROXY_IMPOSES = { 'content-type': 'application/octet-stream', 'cache-contr
 const V1_PROXY: GatewayProxy = {
   imposes: PROXY_IMPOSES,
   restoredByOfficialEdge: [],
-  officialEdge: 'the documented docker-swarm compose defines the Traefik headers middleware but never attaches it to the gateway router',
+  officialEdge:
+    'the documented docker-swarm compose defines the Traefik headers middleware but never attaches it to the gateway router',
 }
 const V2_PROXY: GatewayProxy = {
   imposes: PROXY_IMPOSES,
   restoredByOfficialEdge: ['cache-control', 'pragma'],
-  officialEdge: "the official v2 Helm chart's Traefik middleware on the gateway (sts-and-basic-response-headers) sets Cache-Control: no-store, Pragma: no-cache, X-Robots-Tag and HSTS, but not Content-Type",
+  officialEdge:
+    "the official v2 Helm chart's Traefik middleware on the gateway (sts-and-basic-response-headers) sets Cache-Control: no-store, Pragma: no-cache, X-Robots-Tag and HSTS, but not Content-Type",
 }
 const V1_SERVICE = "the gateway's own POST /notification route"
 const V2_EVENTS = 'the events service behind the gateway (/events/*)'
 // v1.x gateway POST /notification: JWT, then route scope, then Joi validation (400 "resourceType" is required)
-const V1_READ = { method: 'POST', path: '/notification', body: '{}', client: 'NOTIFICATION', acceptedStatus: 400, service: V1_SERVICE } as const
+const V1_READ = {
+  method: 'POST',
+  path: '/notification',
+  body: '{}',
+  client: 'NOTIFICATION',
+  acceptedStatus: 400,
+  service: V1_SERVICE,
+} as const
 // v2.0 events POST /events/events: JWT at the gateway, then record.create scope at events, then input parsing (400)
-const V2_READ = { method: 'POST', path: '/events/events', body: '{}', client: 'NOTIFICATION', acceptedStatus: 400, service: V2_EVENTS } as const
+const V2_READ = {
+  method: 'POST',
+  path: '/events/events',
+  body: '{}',
+  client: 'NOTIFICATION',
+  acceptedStatus: 400,
+  service: V2_EVENTS,
+} as const
 // real-gateway-transcripts.md v1.9.15 (a)/(b): search token 403 Insufficient scope; notification token 400 "resourceType" is required
 const V1_SCOPE_PROBES = {
-  notification: { method: 'POST', path: '/notification', body: '{}', wrongClient: 'SEARCH', rightClient: 'NOTIFICATION', refusedStatus: 403, controlStatus: 400, service: V1_SERVICE },
+  notification: {
+    method: 'POST',
+    path: '/notification',
+    body: '{}',
+    wrongClient: 'SEARCH',
+    rightClient: 'NOTIFICATION',
+    refusedStatus: 403,
+    controlStatus: 400,
+    service: V1_SERVICE,
+  },
   search:
     'v1.x has no unambiguous read-only probe for record search: GraphQL searchEvents validates its input before any auth (HTTP 200 BAD_USER_INPUT for every caller), ' +
     'a valid query by a search client runs a real search (quota; in v1.3-v1.4 it marks records as downloaded), and a refused caller gets HTTP 200 with UNAUTHENTICATED, ' +
@@ -196,8 +228,26 @@ const V1_SCOPE_PROBES = {
 // before any input parsing; 400 for the right one. The search control body is a JSON string, which becomes an object
 // with no `query` (400 "Input validation failed"): it can never run a search.
 const V2_SCOPE_PROBES = {
-  notification: { method: 'POST', path: '/events/events', body: '{}', wrongClient: 'SEARCH', rightClient: 'NOTIFICATION', refusedStatus: 403, controlStatus: 400, service: V2_EVENTS },
-  search: { method: 'POST', path: '/events/events/search', body: '"conformance-kit probe: not a search"', wrongClient: 'NOTIFICATION', rightClient: 'SEARCH', refusedStatus: 403, controlStatus: 400, service: V2_EVENTS },
+  notification: {
+    method: 'POST',
+    path: '/events/events',
+    body: '{}',
+    wrongClient: 'SEARCH',
+    rightClient: 'NOTIFICATION',
+    refusedStatus: 403,
+    controlStatus: 400,
+    service: V2_EVENTS,
+  },
+  search: {
+    method: 'POST',
+    path: '/events/events/search',
+    body: '"conformance-kit probe: not a search"',
+    wrongClient: 'NOTIFICATION',
+    rightClient: 'SEARCH',
+    refusedStatus: 403,
+    controlStatus: 400,
+    service: V2_EVENTS,
+  },
 } as const
 const V17_ERRORS = {
   missingGrantType: 'unsupported_grant_type',
@@ -222,7 +272,13 @@ const RELEASED: Record<Exclude<ProfileId, '2.1'>, Profile> = {
     id: '1.3',
     label: 'v1.3-v1.6',
     releases: ['1.3', '1.4', '1.5', '1.6'],
-    routes: { authToken: '/token', publicAuthHost: true, gatewayToken: null, gatewayProxy: null, publicKey: '/.well-known' },
+    routes: {
+      authToken: '/token',
+      publicAuthHost: true,
+      gatewayToken: null,
+      gatewayProxy: null,
+      publicKey: '/.well-known',
+    },
     requestFormats: { query: true, json: false, form: false },
     precedence: null,
     errors: {
@@ -263,7 +319,13 @@ const RELEASED: Record<Exclude<ProfileId, '2.1'>, Profile> = {
     id: '1.7',
     label: 'v1.7-v1.8',
     releases: ['1.7', '1.8'],
-    routes: { authToken: '/token', publicAuthHost: true, gatewayToken: '/auth/token', gatewayProxy: V1_PROXY, publicKey: '/.well-known' },
+    routes: {
+      authToken: '/token',
+      publicAuthHost: true,
+      gatewayToken: '/auth/token',
+      gatewayProxy: V1_PROXY,
+      publicKey: '/.well-known',
+    },
     requestFormats: { query: true, json: false, form: false },
     precedence: null,
     errors: V17_ERRORS,
@@ -293,8 +355,20 @@ const RELEASED: Record<Exclude<ProfileId, '2.1'>, Profile> = {
     id: '1.9',
     label: 'v1.9',
     releases: ['1.9'],
-    nextRelease: { ...TO_V21, changes: ['v1.9 reads credentials only from the query string: upgrade to v2.0 or later and move them into a body first', ...TO_V21.changes] },
-    routes: { authToken: '/token', publicAuthHost: true, gatewayToken: '/auth/token', gatewayProxy: V1_PROXY, publicKey: '/.well-known' },
+    nextRelease: {
+      ...TO_V21,
+      changes: [
+        'v1.9 reads credentials only from the query string: upgrade to v2.0 or later and move them into a body first',
+        ...TO_V21.changes,
+      ],
+    },
+    routes: {
+      authToken: '/token',
+      publicAuthHost: true,
+      gatewayToken: '/auth/token',
+      gatewayProxy: V1_PROXY,
+      publicKey: '/.well-known',
+    },
     requestFormats: { query: true, json: false, form: false },
     precedence: null,
     errors: V17_ERRORS,
@@ -327,7 +401,13 @@ const RELEASED: Record<Exclude<ProfileId, '2.1'>, Profile> = {
     label: 'v2.0',
     releases: ['2.0'],
     nextRelease: TO_V21,
-    routes: { authToken: '/token', publicAuthHost: false, gatewayToken: '/auth/token', gatewayProxy: V2_PROXY, publicKey: '/.well-known' },
+    routes: {
+      authToken: '/token',
+      publicAuthHost: false,
+      gatewayToken: '/auth/token',
+      gatewayProxy: V2_PROXY,
+      publicKey: '/.well-known',
+    },
     requestFormats: { query: true, json: true, form: true },
     precedence: 'body',
     errors: V17_ERRORS,
@@ -368,10 +448,14 @@ export const PROFILES: Record<ProfileId, Profile> = {
       '(PR #13626). Everything else is assumed as in v2.0.0 (opencrvs-after-v2.0.md §6)',
     otherGrantTypes: [],
     queryDeprecation: 'refused outside production',
-    nextRelease: { release: 'v2.2 (proposed, PR #13599, on hold)', changes: ['OAuth parameters in the query string refused in every environment, and no longer forwarded by the gateway: send them in a form or JSON body'] },
+    nextRelease: {
+      release: 'v2.2 (proposed, PR #13599, on hold)',
+      changes: [
+        'OAuth parameters in the query string refused in every environment, and no longer forwarded by the gateway: send them in a form or JSON body',
+      ],
+    },
   },
 }
-
 
 /** Map a release name from OPENCRVS_VERSION ("1.8", "v1.9.15", "2.0.0") to its profile, or null if unknown. */
 export function profileForRelease(release: string): Profile | null {
@@ -401,6 +485,11 @@ export function expectedAudience(profile: Profile, scopes: string[]): string[] {
 /** Does a scope string match a profile pattern (`*` = the deployment's event list)? */
 export function scopeMatches(pattern: string, scope: string): boolean {
   if (!pattern.includes('*')) return pattern === scope
-  const re = new RegExp(`^${pattern.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+')}$`)
+  const re = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.+')}$`,
+  )
   return re.test(scope)
 }

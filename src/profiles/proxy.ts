@@ -28,13 +28,20 @@ const EDGE_FIX: Record<string, (imposed: string, wanted: string) => string> = {
  * Did the gateway's token proxy, unfixed by the release's official edge, put this value on this header?
  * `wanted` is what the auth service itself sends (e.g. application/json), for the messages.
  */
-export function proxyImposed(target: Pick<Target, 'tokenRoute'>, profile: Profile, header: string, value: string | undefined, wanted: string): ProxyNote | null {
+export function proxyImposed(
+  target: Pick<Target, 'tokenRoute'>,
+  profile: Profile,
+  header: string,
+  value: string | undefined,
+  wanted: string,
+): ProxyNote | null {
   const proxy = profile.routes.gatewayProxy
   if (target.tokenRoute !== 'gateway' || !proxy || value === undefined) return null
   const imposed = proxy.imposes[header]
   if (!imposed || value.split(';')[0]!.trim().toLowerCase() !== imposed) return null
   if (proxy.restoredByOfficialEdge.includes(header)) return null
-  const fix = EDGE_FIX[header]?.(imposed, wanted) ?? `Set ${header}: ${wanted} on the gateway's /auth/token route at the edge.`
+  const fix =
+    EDGE_FIX[header]?.(imposed, wanted) ?? `Set ${header}: ${wanted} on the gateway's /auth/token route at the edge.`
   return {
     reason: `${header}: ${value} is imposed by the OpenCRVS gateway's /auth/token proxy, which replaces the auth service's ${header} (${wanted}) on every answer in every release; ${proxy.officialEdge}`,
     fix,

@@ -36,7 +36,17 @@ function lookup(): Map<string, string[]> {
 export function secretForms(value: string): string[] {
   const url = encodeURIComponent(value)
   const b64 = Buffer.from(value).toString('base64')
-  return [...new Set([value, JSON.stringify(value).slice(1, -1), url, url.replace(/%20/g, '+'), b64, b64.replace(/=+$/, ''), Buffer.from(value).toString('base64url')])].filter((v) => v.length >= 4)
+  return [
+    ...new Set([
+      value,
+      JSON.stringify(value).slice(1, -1),
+      url,
+      url.replace(/%20/g, '+'),
+      b64,
+      b64.replace(/=+$/, ''),
+      Buffer.from(value).toString('base64url'),
+    ]),
+  ].filter((v) => v.length >= 4)
 }
 
 /** Register a secret value under a label shown in its place ("notification client secret"). */

@@ -11,7 +11,8 @@
  */
 
 /** Controls and invisible formatting a terminal, a log viewer or a renderer would act on. */
-const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g
+const UNSAFE =
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g
 const UNSAFE_WITH_TAB_NL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g
 
 const escaped = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
@@ -33,9 +34,18 @@ export function neutral(text: string, opts: { lines?: boolean; max?: number } = 
   const max = opts.max ?? (opts.lines ? MAX_TEXT : MAX_LINE)
   if (opts.lines) {
     const kept = text.replace(/\r\n/g, '\n').replace(UNSAFE, escaped).replace(/\t/g, '  ')
-    return bounded(kept.split('\n').map((l) => bounded(l, MAX_LINE)).join('\n'), max)
+    return bounded(
+      kept
+        .split('\n')
+        .map((l) => bounded(l, MAX_LINE))
+        .join('\n'),
+      max,
+    )
   }
-  return bounded(text.replace(/[ \t]*\n[ \t]*/g, ' ').replace(UNSAFE_WITH_TAB_NL, (c) => (c === '\t' ? ' ' : escaped(c))), max)
+  return bounded(
+    text.replace(/[ \t]*\n[ \t]*/g, ' ').replace(UNSAFE_WITH_TAB_NL, (c) => (c === '\t' ? ' ' : escaped(c))),
+    max,
+  )
 }
 
 /** A Markdown code span that cannot be broken out of (the fence is longer than any backtick run inside). */

@@ -10,8 +10,18 @@ import type { Mode } from '../config/index.ts'
 import type { Requirement } from '../requirements/catalogue.ts'
 import { ALLURE_SEVERITY, type VerdictRecord } from './verdict.ts'
 
-export function allureMessage(r: Requirement, rec: VerdictRecord, mode: Mode): { name: string; body: string; contentType: string } {
-  const description = [rec.reason, rec.fix ? `How to fix: ${rec.fix}` : '', rec.waiver ? `Waiver: ${rec.waiver.reason} (until ${rec.waiver.until}${rec.waiver.expired ? ', EXPIRED' : ''})` : '']
+export function allureMessage(
+  r: Requirement,
+  rec: VerdictRecord,
+  mode: Mode,
+): { name: string; body: string; contentType: string } {
+  const description = [
+    rec.reason,
+    rec.fix ? `How to fix: ${rec.fix}` : '',
+    rec.waiver
+      ? `Waiver: ${rec.waiver.reason} (until ${rec.waiver.until}${rec.waiver.expired ? ', EXPIRED' : ''})`
+      : '',
+  ]
   const message = {
     type: 'metadata',
     data: {

@@ -17,7 +17,8 @@ export interface Comparison {
 
 const MET: Verdict[] = ['PASSED', 'WARNING', 'INFO', 'REVIEW']
 /** Does a skip reason point at another requirement's verdict ("see GATEWAY-01"): what it needed stopped answering? */
-const waitsOn = (id: string, reason: string) => [...reason.matchAll(/\b[A-Z]+(?:-[A-Z]+)*-\d{2}\b/g)].some((m) => m[0] !== id)
+const waitsOn = (id: string, reason: string) =>
+  [...reason.matchAll(/\b[A-Z]+(?:-[A-Z]+)*-\d{2}\b/g)].some((m) => m[0] !== id)
 
 interface Change {
   id: string
@@ -26,19 +27,28 @@ interface Change {
 }
 
 const cell = (s: string) => neutral(s).replace(/\|/g, '\\|')
-const label = (r: ConformanceReport) => `${r.target.version} at ${r.target.tokenUrl}${r.target.emulator ? ' (bundled emulator)' : ''}`
+const label = (r: ConformanceReport) =>
+  `${r.target.version} at ${r.target.tokenUrl}${r.target.emulator ? ' (bundled emulator)' : ''}`
 
 export function compareReports(before: ConformanceReport, after: ConformanceReport): Comparison {
   const b = new Map(before.results.map((r) => [r.id, r]))
   const a = new Map(after.results.map((r) => [r.id, r]))
   const ids = [...new Set([...b.keys(), ...a.keys()])]
-  const changes: Change[] = ids.filter((id) => b.get(id)?.verdict !== a.get(id)?.verdict).map((id) => ({ id, before: b.get(id), after: a.get(id) }))
+  const changes: Change[] = ids
+    .filter((id) => b.get(id)?.verdict !== a.get(id)?.verdict)
+    .map((id) => ({ id, before: b.get(id), after: a.get(id) }))
   const isFailedNow = (c: Change) => c.after?.verdict === 'FAILED'
   const regressions = changes.filter((c) => isFailedNow(c) && c.before && MET.includes(c.before.verdict))
   // lost coverage: on the same release, any check no longer made; across an upgrade, one whose skip points at the
   // failure it waits on (a check of another requirement) rather than at what the new release no longer has
   const sameRelease = before.target.version === after.target.version
-  const lost = changes.filter((c) => c.after?.verdict === 'SKIPPED' && c.before && MET.includes(c.before.verdict) && (sameRelease || waitsOn(c.id, c.after.reason)))
+  const lost = changes.filter(
+    (c) =>
+      c.after?.verdict === 'SKIPPED' &&
+      c.before &&
+      MET.includes(c.before.verdict) &&
+      (sameRelease || waitsOn(c.id, c.after.reason)),
+  )
   const newlyFailed = changes.filter((c) => isFailedNow(c) && !regressions.includes(c))
   const fixed = changes.filter((c) => c.before?.verdict === 'FAILED' && c.after)
   const other = changes.filter((c) => !isFailedNow(c) && !fixed.includes(c) && !lost.includes(c))
@@ -55,27 +65,57 @@ export function compareReports(before: ConformanceReport, after: ConformanceRepo
     `| Totals | ${VERDICTS.map((v) => `${before.totals[v]} ${v}`).join(', ')} | ${VERDICTS.map((v) => `${after.totals[v]} ${v}`).join(', ')} |`,
     '',
   ]
-  if (before.target.mode !== after.target.mode) lines.push(`> The two runs used different modes (${before.target.mode}, ${after.target.mode}): some verdict changes are the mode's, not the deployment's.`, '')
+  if (before.target.mode !== after.target.mode)
+    lines.push(
+      `> The two runs used different modes (${before.target.mode}, ${after.target.mode}): some verdict changes are the mode's, not the deployment's.`,
+      '',
+    )
   const row = (c: Change) => {
     const title = REQUIREMENTS[c.id]?.title ?? c.after?.title ?? c.before?.title ?? ''
     return `| ${c.id} | ${c.before?.verdict ?? '(not run)'} -> ${c.after?.verdict ?? '(not run)'} | ${cell(title)} | ${mdCode(c.after?.reason ?? c.before?.reason ?? '')} |`
   }
   const section = (title: string, list: Change[], note = '') => {
     if (!list.length) return
-    lines.push(`### ${title} (${list.length})`, '', ...(note ? [note, ''] : []), '| Id | Verdict | Requirement | Now |', '|---|---|---|---|', ...list.map(row), '')
+    lines.push(
+      `### ${title} (${list.length})`,
+      '',
+      ...(note ? [note, ''] : []),
+      '| Id | Verdict | Requirement | Now |',
+      '|---|---|---|---|',
+      ...list.map(row),
+      '',
+    )
   }
   // the clients a country runs that stopped getting a token: the headline of an upgrade
-  const stopped = (after.clients ?? []).filter((c) => c.works === false && (before.clients ?? []).some((x) => x.id === c.id && x.works === true))
+  const stopped = (after.clients ?? []).filter(
+    (c) => c.works === false && (before.clients ?? []).some((x) => x.id === c.id && x.works === true),
+  )
   if (stopped.length) {
-    lines.push(`## Integration clients that no longer get a token (${stopped.length})`, '', '| Client | Versions | Now | Fix |', '|---|---|---|---|')
-    for (const c of stopped) lines.push(`| ${cell(c.name)}${c.required ? ' (required)' : ''} | ${cell(c.versions)} | ${mdCode(c.reason)} | ${mdCode(c.fix ?? '')} |`)
+    lines.push(
+      `## Integration clients that no longer get a token (${stopped.length})`,
+      '',
+      '| Client | Versions | Now | Fix |',
+      '|---|---|---|---|',
+    )
+    for (const c of stopped)
+      lines.push(
+        `| ${cell(c.name)}${c.required ? ' (required)' : ''} | ${cell(c.versions)} | ${mdCode(c.reason)} | ${mdCode(c.fix ?? '')} |`,
+      )
     lines.push('')
   }
   lines.push('## Verdict changes', '')
   if (!changes.length) lines.push('No requirement changed its verdict.', '')
   section('Regressions: met before, FAILED now', regressions)
-  section('Lost coverage: met before, SKIPPED now', lost, 'These were checked before and are not now: what they need stopped answering, or the configuration changed. Each is counted as a regression until it is checked again; the reason says what it needs.')
-  section('FAILED now, not checked before', newlyFailed, 'These did not run (or were SKIPPED) in the earlier run, so they are not counted as regressions; they still need fixing.')
+  section(
+    'Lost coverage: met before, SKIPPED now',
+    lost,
+    'These were checked before and are not now: what they need stopped answering, or the configuration changed. Each is counted as a regression until it is checked again; the reason says what it needs.',
+  )
+  section(
+    'FAILED now, not checked before',
+    newlyFailed,
+    'These did not run (or were SKIPPED) in the earlier run, so they are not counted as regressions; they still need fixing.',
+  )
   section('Fixed: FAILED before, not now', fixed)
   section('Other changes', other)
 
@@ -103,6 +143,11 @@ export function compareReports(before: ConformanceReport, after: ConformanceRepo
     lines.push('')
   }
   const total = regressions.length + lost.length
-  lines.push(total ? `**${total} requirement(s) regressed${lost.length ? ` (${lost.length} of them no longer checked)` : ''}.**` : '**No requirement regressed.**', '')
+  lines.push(
+    total
+      ? `**${total} requirement(s) regressed${lost.length ? ` (${lost.length} of them no longer checked)` : ''}.**`
+      : '**No requirement regressed.**',
+    '',
+  )
   return { markdown: lines.join('\n'), regressions: [...regressions, ...lost].map((c) => c.id), drift }
 }

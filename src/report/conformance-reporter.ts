@@ -5,12 +5,26 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { FullConfig, FullResult, Reporter, Suite, TestCase, TestError, TestResult } from '@playwright/test/reporter'
+import type {
+  FullConfig,
+  FullResult,
+  Reporter,
+  Suite,
+  TestCase,
+  TestError,
+  TestResult,
+} from '@playwright/test/reporter'
 import { addRequests, type RequestStats } from '../http/index.ts'
 import { PROFILES } from '../profiles/profiles.ts'
 import { ID_PATTERN, REQUIREMENTS, REQUIREMENT_LIST, VERDICTS, type Verdict } from '../requirements/catalogue.ts'
 import { redact, redactValue } from '../redact/index.ts'
-import { readRuntime, SETUP_CONTEXT_ENV, SETUP_VERDICT_ENV, type Runtime, type SetupContext } from '../runtime/runtime.ts'
+import {
+  readRuntime,
+  SETUP_CONTEXT_ENV,
+  SETUP_VERDICT_ENV,
+  type Runtime,
+  type SetupContext,
+} from '../runtime/runtime.ts'
 import { orderFacts, type ContractFacts } from './contract.ts'
 import { BUDGET_ANNOTATION, CONTRACT_ANNOTATION, VERDICT_ANNOTATION, type VerdictRecord } from './verdict.ts'
 import type { ClientVerdict } from '../clients/judge.ts'
@@ -32,7 +46,13 @@ export interface ConformanceReport {
     declared: string
     detectedFrom: string[]
     /** How the release was identified: the signals for and against, and how sure that makes it. */
-    identification: { profile: string; confidence: 'high' | 'medium' | 'low' | 'declared' | 'none'; supporting: string[]; contradicting: string[]; newerThanProfiles: string | null }
+    identification: {
+      profile: string
+      confidence: 'high' | 'medium' | 'low' | 'declared' | 'none'
+      supporting: string[]
+      contradicting: string[]
+      newerThanProfiles: string | null
+    }
     mode: string
     emulator: { release: string; faults: string[] } | null
   }
@@ -57,11 +77,19 @@ export interface ConformanceReport {
 /** The most items of one observed list the reports keep. */
 const MAX_FACT_ITEMS = 50
 
-const MARK: Record<Verdict, string> = { PASSED: 'ok  ', FAILED: 'FAIL', WARNING: 'WARN', REVIEW: 'LOOK', INFO: 'info', SKIPPED: 'skip' }
+const MARK: Record<Verdict, string> = {
+  PASSED: 'ok  ',
+  FAILED: 'FAIL',
+  WARNING: 'WARN',
+  REVIEW: 'LOOK',
+  INFO: 'info',
+  SKIPPED: 'skip',
+}
 
 function kitVersion(): string {
   try {
-    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string })
+      .version
   } catch {
     return 'unknown'
   }
@@ -109,7 +137,8 @@ export default class ConformanceReporter implements Reporter {
     const annotations = [...(result.annotations ?? []), ...test.annotations]
     for (const a of annotations) {
       if (a.type === BUDGET_ANNOTATION) this.budgetReached = true
-      if (a.type === CONTRACT_ANNOTATION && a.description) Object.assign(this.contract, JSON.parse(a.description) as ContractFacts)
+      if (a.type === CONTRACT_ANNOTATION && a.description)
+        Object.assign(this.contract, JSON.parse(a.description) as ContractFacts)
     }
     const id = ID_PATTERN.exec(test.title)?.[1] ?? test.title
     const recorded = annotations.find((a) => a.type === VERDICT_ANNOTATION)?.description
@@ -122,7 +151,12 @@ export default class ConformanceReporter implements Reporter {
       rec = { id, verdict: 'FAILED', reason: 'the check recorded no verdict (a bug in the kit)' }
     } else {
       const message = redact(result.error?.message ?? result.status).replace(/\u001b\[[0-9;]*m/g, '')
-      rec = { id, verdict: 'FAILED', reason: `the check could not complete: ${message.split('\n')[0]}`, detail: message }
+      rec = {
+        id,
+        verdict: 'FAILED',
+        reason: `the check could not complete: ${message.split('\n')[0]}`,
+        detail: message,
+      }
     }
     // a FAILED verdict whose test then passed cannot happen; a test that failed after recording PASSED is a crash
     if (result.status !== 'passed' && result.status !== 'skipped' && rec.verdict !== 'FAILED') {
@@ -142,9 +176,12 @@ export default class ConformanceReporter implements Reporter {
     a.left--
     this.areas.set(area, a)
     if (a.left > 0) return
-    const counts = VERDICTS.map((v) => [v, a.entries.filter((e) => e.verdict === v).length] as const).filter(([, n]) => n)
+    const counts = VERDICTS.map((v) => [v, a.entries.filter((e) => e.verdict === v).length] as const).filter(
+      ([, n]) => n,
+    )
     const lines = [`${area.padEnd(24)} ${counts.map(([v, n]) => `${n} ${v}`).join(', ')}`]
-    for (const e of a.entries.filter((x) => x.verdict !== 'PASSED')) lines.push(`  ${MARK[e.verdict]} ${e.verdict.padEnd(7)} ${e.id.padEnd(14)} ${e.reason.replace(/\s*\n\s*/g, ' ')}`)
+    for (const e of a.entries.filter((x) => x.verdict !== 'PASSED'))
+      lines.push(`  ${MARK[e.verdict]} ${e.verdict.padEnd(7)} ${e.id.padEnd(14)} ${e.reason.replace(/\s*\n\s*/g, ' ')}`)
     process.stdout.write(redact(`${lines.join('\n')}\n`))
   }
 
@@ -166,8 +203,19 @@ export default class ConformanceReporter implements Reporter {
     // the client verdicts travel as CLIENTS-01's observation; they are a list of their own, not a contract fact
     const { clients, ...observed } = this.contract
     // a target's lists (its audiences, its scopes) kept to a bound: the report's size does not grow with them
-    const contract = Object.fromEntries(Object.entries(observed).map(([k, v]) => [k, Array.isArray(v) && v.length > MAX_FACT_ITEMS ? [...v.slice(0, MAX_FACT_ITEMS), `… and ${v.length - MAX_FACT_ITEMS} more`] : typeof v === 'string' ? bounded(v, 500) : v]))
-    const totals = Object.fromEntries(VERDICTS.map((v) => [v, results.filter((r) => r.verdict === v).length])) as Record<Verdict, number>
+    const contract = Object.fromEntries(
+      Object.entries(observed).map(([k, v]) => [
+        k,
+        Array.isArray(v) && v.length > MAX_FACT_ITEMS
+          ? [...v.slice(0, MAX_FACT_ITEMS), `… and ${v.length - MAX_FACT_ITEMS} more`]
+          : typeof v === 'string'
+            ? bounded(v, 500)
+            : v,
+      ]),
+    )
+    const totals = Object.fromEntries(
+      VERDICTS.map((v) => [v, results.filter((r) => r.verdict === v).length]),
+    ) as Record<Verdict, number>
     // a run stopped in setup still says what it was run against, what it sent and what it saw (SetupContext)
     const stopped = runtime ? undefined : setupContext()
     // every request was sent by global setup and the evidence collection; the checks send none
@@ -186,7 +234,15 @@ export default class ConformanceReporter implements Reporter {
         detectedFrom: runtime?.detectedFrom ?? stopped?.identification.supporting ?? [],
         identification: {
           profile: runtime ? PROFILES[runtime.profileId].label : (stopped?.identification.profile ?? '(not resolved)'),
-          confidence: !runtime ? 'none' : runtime.declared !== 'auto' ? 'declared' : runtime.conflicts.length || !runtime.detected ? 'low' : runtime.detectedFrom.length > 1 || runtime.newer ? 'high' : 'medium',
+          confidence: !runtime
+            ? 'none'
+            : runtime.declared !== 'auto'
+              ? 'declared'
+              : runtime.conflicts.length || !runtime.detected
+                ? 'low'
+                : runtime.detectedFrom.length > 1 || runtime.newer
+                  ? 'high'
+                  : 'medium',
           supporting: runtime?.detectedFrom ?? stopped?.identification.supporting ?? [],
           contradicting: runtime?.conflicts ?? stopped?.identification.contradicting ?? [],
           newerThanProfiles: runtime?.newer ?? null,
@@ -202,7 +258,13 @@ export default class ConformanceReporter implements Reporter {
       upgrade: runtime ? (PROFILES[runtime.profileId].nextRelease ?? null) : null,
       totals,
       results,
-      contract: runtime ? orderFacts({ release: PROFILES[runtime.profileId].label, tokenRoute: `${new URL(runtime.target.tokenUrl).pathname} (${runtime.target.tokenRoute})`, ...contract }) : {},
+      contract: runtime
+        ? orderFacts({
+            release: PROFILES[runtime.profileId].label,
+            tokenRoute: `${new URL(runtime.target.tokenUrl).pathname} (${runtime.target.tokenRoute})`,
+            ...contract,
+          })
+        : {},
       clients: (clients as ClientVerdict[] | undefined) ?? [],
     }
     mkdirSync(this.reportDir, { recursive: true })
@@ -269,46 +331,85 @@ export function markdown(r: ConformanceReport): string {
     ...(rateLimitLine(r) ? [`> **${rateLimitLine(r)}**`, ''] : []),
     `**Totals:** ${VERDICTS.map((v) => `${r.totals[v]} ${v}`).join(', ')}`,
     '',
-    ...(r.results.length ? [] : ['**NOT CHECKED: no check ran.**', '', ...r.errors.map((e) => `> ${mdCode(e, false)}`), '']),
+    ...(r.results.length
+      ? []
+      : ['**NOT CHECKED: no check ran.**', '', ...r.errors.map((e) => `> ${mdCode(e, false)}`), '']),
   ]
   const waived = r.results.filter((x) => x.waiver)
   if (waived.length) {
     lines.push('## Waivers', '')
-    for (const w of waived) lines.push(`- **${w.id}** ${w.waiver!.expired ? `waiver EXPIRED on ${w.waiver!.until}, not applied` : `waived until ${w.waiver!.until}`}: ${mdCode(w.waiver!.reason, false)}`)
+    for (const w of waived)
+      lines.push(
+        `- **${w.id}** ${w.waiver!.expired ? `waiver EXPIRED on ${w.waiver!.until}, not applied` : `waived until ${w.waiver!.until}`}: ${mdCode(w.waiver!.reason, false)}`,
+      )
     lines.push('')
   }
   if (failed.length) {
     lines.push('## Fix first', '')
-    for (const f of failed) lines.push(`- **${f.id}** ${mdCode(f.reason, false)}${f.fix ? `  \n  How to fix: ${mdCode(f.fix, false)}` : ''}`)
+    for (const f of failed)
+      lines.push(`- **${f.id}** ${mdCode(f.reason, false)}${f.fix ? `  \n  How to fix: ${mdCode(f.fix, false)}` : ''}`)
     lines.push('')
   }
   if (warnings.length) {
     lines.push('## Warnings and items to review', '')
-    for (const w of warnings) lines.push(`- **${w.id}** (${w.verdict}) ${mdCode(w.reason, false)}${w.fix ? `  \n  ${mdCode(w.fix, false)}` : ''}`)
+    for (const w of warnings)
+      lines.push(
+        `- **${w.id}** (${w.verdict}) ${mdCode(w.reason, false)}${w.fix ? `  \n  ${mdCode(w.fix, false)}` : ''}`,
+      )
     lines.push('')
   }
   if (r.upgrade) {
-    lines.push(`## Upgrade readiness: ${r.upgrade.release}`, '', 'What the next release changes for this release\'s integrators:', '')
+    lines.push(
+      `## Upgrade readiness: ${r.upgrade.release}`,
+      '',
+      "What the next release changes for this release's integrators:",
+      '',
+    )
     for (const c of r.upgrade.changes) lines.push(`- ${c}`)
     lines.push('')
   }
   const caveat = signatureCaveat(r)
   if (caveat) lines.push(`> **${caveat}**`, '')
   if (r.clients.length) {
-    lines.push('## Integration clients', '', 'Each known client\'s token request, replayed as the client sends it with a dummy secret (CLIENTS-01).', '', '| Client | Versions | Gets a token here | Why | Next release |', '|---|---|---|---|---|')
-    for (const c of r.clients) lines.push(`| ${oneLine(c.name)}${c.required ? ' (required)' : ''} | ${oneLine(c.versions)} | ${c.works === null ? 'not checked' : c.works ? 'yes' : '**no**'} | ${mdCode(c.reason)}${c.fix ? ` Fix: ${mdCode(c.fix)}` : ''} | ${oneLine(c.nextRelease)} |`)
+    lines.push(
+      '## Integration clients',
+      '',
+      "Each known client's token request, replayed as the client sends it with a dummy secret (CLIENTS-01).",
+      '',
+      '| Client | Versions | Gets a token here | Why | Next release |',
+      '|---|---|---|---|---|',
+    )
+    for (const c of r.clients)
+      lines.push(
+        `| ${oneLine(c.name)}${c.required ? ' (required)' : ''} | ${oneLine(c.versions)} | ${c.works === null ? 'not checked' : c.works ? 'yes' : '**no**'} | ${mdCode(c.reason)}${c.fix ? ` Fix: ${mdCode(c.fix)}` : ''} | ${oneLine(c.nextRelease)} |`,
+      )
     lines.push('')
   }
   lines.push('## Every requirement', '', '| Id | Verdict | Requirement | Result |', '|---|---|---|---|')
   for (const x of r.results) lines.push(`| ${x.id} | ${x.verdict} | ${oneLine(x.title)} | ${mdCode(x.reason)} |`)
   const facts = Object.entries(r.contract)
   if (facts.length) {
-    lines.push('', '## Contract fingerprint', '', 'What this run observed of the token contract (compare two runs with `npm run compare -- before.json after.json`).', '', '| Item | Observed |', '|---|---|')
+    lines.push(
+      '',
+      '## Contract fingerprint',
+      '',
+      'What this run observed of the token contract (compare two runs with `npm run compare -- before.json after.json`).',
+      '',
+      '| Item | Observed |',
+      '|---|---|',
+    )
     for (const [k, v] of facts) lines.push(`| ${mdCode(k)} | ${mdCode(factText(v))} |`)
   }
   lines.push('', '## Evidence', '')
   for (const x of r.results.filter((y) => y.detail)) {
-    lines.push(`### ${x.id} (${x.verdict})`, '', mdBlock(x.detail ?? ''), '', `Sources: ${x.sources.map((s) => `[${s.label}](${s.url})`).join(', ')}`, '')
+    lines.push(
+      `### ${x.id} (${x.verdict})`,
+      '',
+      mdBlock(x.detail ?? ''),
+      '',
+      `Sources: ${x.sources.map((s) => `[${s.label}](${s.url})`).join(', ')}`,
+      '',
+    )
   }
   return `${lines.join('\n')}\n`
 }
@@ -316,7 +417,7 @@ export function markdown(r: ConformanceReport): string {
 /** A contract fact as the report shows it: a target's long list cut to a handful. */
 function factText(v: unknown): string {
   if (Array.isArray(v)) return `[${listed(v)}]`
-  return typeof v === 'string' ? v : JSON.stringify(v) ?? ''
+  return typeof v === 'string' ? v : (JSON.stringify(v) ?? '')
 }
 
 function requestLine(r: ConformanceReport): string {
@@ -332,26 +433,61 @@ export function rateLimitLine(r: ConformanceReport): string | null {
 
 function summary(r: ConformanceReport, result: FullResult, dir: string): string {
   const inSetup = r.stop !== undefined || !r.target.mode
-  const lines = ['', !inSetup ? `Conformance summary (${r.target.version}, ${r.target.mode} mode): ${VERDICTS.map((v) => `${r.totals[v]} ${v}`).join(', ')}` : `Conformance summary: the run stopped in setup, before the checks${r.results.length ? ` (${r.results.map((x) => `${x.id} ${x.verdict}`).join(', ')})` : ''}`]
+  const lines = [
+    '',
+    !inSetup
+      ? `Conformance summary (${r.target.version}, ${r.target.mode} mode): ${VERDICTS.map((v) => `${r.totals[v]} ${v}`).join(', ')}`
+      : `Conformance summary: the run stopped in setup, before the checks${r.results.length ? ` (${r.results.map((x) => `${x.id} ${x.verdict}`).join(', ')})` : ''}`,
+  ]
   const limited = rateLimitLine(r)
   if (limited) lines.push(limited)
-  lines.push(r.requests.max === null ? 'Requests to the target: not counted (the run stopped during setup)' : `Requests to the target: ${requestLine(r)}; ${(r.durationMs / 1000).toFixed(1)} s`)
-  if (r.requests.budgetReached) lines.push(`REQUEST BUDGET REACHED: the kit stopped sending at CONFORMANCE_MAX_REQUESTS=${r.requests.max}; the checks after that are SKIPPED. Raise the budget or run fewer checks (--grep).`)
-  for (const x of r.results.filter((y) => y.verdict === 'FAILED' || y.verdict === 'WARNING')) lines.push(`  ${x.verdict.padEnd(7)} ${x.id.padEnd(14)} ${oneLine(x.reason)}`)
-  if (result.status === 'interrupted' || result.status === 'timedout') lines.push(`Run ${result.status}: the verdicts above are incomplete.`)
-  if (r.upgrade) lines.push(`Upgrade readiness: ${r.upgrade.release} changes this for integrators:`, ...r.upgrade.changes.map((c) => `  - ${c}`))
+  lines.push(
+    r.requests.max === null
+      ? 'Requests to the target: not counted (the run stopped during setup)'
+      : `Requests to the target: ${requestLine(r)}; ${(r.durationMs / 1000).toFixed(1)} s`,
+  )
+  if (r.requests.budgetReached)
+    lines.push(
+      `REQUEST BUDGET REACHED: the kit stopped sending at CONFORMANCE_MAX_REQUESTS=${r.requests.max}; the checks after that are SKIPPED. Raise the budget or run fewer checks (--grep).`,
+    )
+  for (const x of r.results.filter((y) => y.verdict === 'FAILED' || y.verdict === 'WARNING'))
+    lines.push(`  ${x.verdict.padEnd(7)} ${x.id.padEnd(14)} ${oneLine(x.reason)}`)
+  if (result.status === 'interrupted' || result.status === 'timedout')
+    lines.push(`Run ${result.status}: the verdicts above are incomplete.`)
+  if (r.upgrade)
+    lines.push(
+      `Upgrade readiness: ${r.upgrade.release} changes this for integrators:`,
+      ...r.upgrade.changes.map((c) => `  - ${c}`),
+    )
   const checked = r.clients.filter((c) => c.works !== null)
   if (checked.length) {
     const no = checked.filter((c) => !c.works)
-    lines.push(`Integration clients: ${checked.length - no.length} of ${checked.length} known clients get a token here${no.length ? '; not:' : '.'}`, ...no.map((c) => `  - ${c.name} ${c.versions}${c.required ? ' (required)' : ''}: ${oneLine(c.answered ?? c.reason).slice(0, 200)}${c.byRelease ? ' (the release\'s own)' : ''}`), '  (why and the fix for each: CLIENTS-01 in conformance.md)')
+    lines.push(
+      `Integration clients: ${checked.length - no.length} of ${checked.length} known clients get a token here${no.length ? '; not:' : '.'}`,
+      ...no.map(
+        (c) =>
+          `  - ${c.name} ${c.versions}${c.required ? ' (required)' : ''}: ${oneLine(c.answered ?? c.reason).slice(0, 200)}${c.byRelease ? " (the release's own)" : ''}`,
+      ),
+      '  (why and the fix for each: CLIENTS-01 in conformance.md)',
+    )
   }
   lines.push(`Reports: ${join(dir, 'conformance.md')}, ${join(dir, 'conformance.json')}`)
-  if (!r.results.length) lines.push(`Verdict: NOT CHECKED. No check ran${r.errors.length ? `: ${oneLine(r.errors[0]!)}` : ''}`, '')
-  else if (inSetup) lines.push(`Verdict: ${r.results.map((x) => `${x.id} ${x.verdict}`).join(', ')}; no other check could run${r.errors.length ? `: ${oneLine(r.errors[0]!)}` : ''}`, '')
+  if (!r.results.length)
+    lines.push(`Verdict: NOT CHECKED. No check ran${r.errors.length ? `: ${oneLine(r.errors[0]!)}` : ''}`, '')
+  else if (inSetup)
+    lines.push(
+      `Verdict: ${r.results.map((x) => `${x.id} ${x.verdict}`).join(', ')}; no other check could run${r.errors.length ? `: ${oneLine(r.errors[0]!)}` : ''}`,
+      '',
+    )
   else {
     const caveat = signatureCaveat(r)
     if (caveat) lines.push(caveat)
-    lines.push(r.totals.FAILED ? `Verdict: ${r.totals.FAILED} requirement(s) FAILED.` : `Verdict: no requirement FAILED${caveat ? ', and no signature was verified' : ''}.`, '')
+    lines.push(
+      r.totals.FAILED
+        ? `Verdict: ${r.totals.FAILED} requirement(s) FAILED.`
+        : `Verdict: no requirement FAILED${caveat ? ', and no signature was verified' : ''}.`,
+      '',
+    )
   }
   return lines.join('\n')
 }

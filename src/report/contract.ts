@@ -38,13 +38,26 @@ export function describeSub(sub: unknown, clientId: string): string {
 export function scopeFormat(scopes: unknown): string | null {
   if (!Array.isArray(scopes) || !scopes.length) return null
   const kinds = new Set<string>(
-    scopes.map(String).map((x) =>
-      /^type=[^&]+(&[^=&]+=[^&]*)*$/.test(x) ? 'type=<action>&<key>=<values>' : /^[\w.-]+\[[^\]]*\]$/.test(x) ? '<scope>[<key>=<values>]' : /^[A-Za-z][\w.-]*$/.test(x) ? 'plain names' : 'other',
-    ),
+    scopes
+      .map(String)
+      .map((x) =>
+        /^type=[^&]+(&[^=&]+=[^&]*)*$/.test(x)
+          ? 'type=<action>&<key>=<values>'
+          : /^[\w.-]+\[[^\]]*\]$/.test(x)
+            ? '<scope>[<key>=<values>]'
+            : /^[A-Za-z][\w.-]*$/.test(x)
+              ? 'plain names'
+              : 'other',
+      ),
   )
   const order = ['plain names', '<scope>[<key>=<values>]', 'type=<action>&<key>=<values>', 'other']
   const shape = order.filter((k) => kinds.has(k)).join(' + ')
-  const era: Record<string, string> = { 'plain names': 'v1.x style', 'plain names + <scope>[<key>=<values>]': 'v1.9 style', '<scope>[<key>=<values>]': 'v1.9 style', 'type=<action>&<key>=<values>': 'v2.0 style' }
+  const era: Record<string, string> = {
+    'plain names': 'v1.x style',
+    'plain names + <scope>[<key>=<values>]': 'v1.9 style',
+    '<scope>[<key>=<values>]': 'v1.9 style',
+    'type=<action>&<key>=<values>': 'v2.0 style',
+  }
   return era[shape] ? `${shape} (${era[shape]})` : shape
 }
 
@@ -52,7 +65,11 @@ const changed = (d: Drift, text: string) => (JSON.stringify(d.before) === JSON.s
 
 const GROUPS: Group[] = [
   { prefix: 'release', title: 'Release', advice: () => null },
-  { prefix: 'tokenRoute', title: 'Token route', advice: (d) => changed(d, 'Update the token URL in every integration.') },
+  {
+    prefix: 'tokenRoute',
+    title: 'Token route',
+    advice: (d) => changed(d, 'Update the token URL in every integration.'),
+  },
   {
     prefix: 'requestFormats',
     title: 'Request formats',
@@ -63,25 +80,74 @@ const GROUPS: Group[] = [
           ? 'Integrations can now send a form body: move client_secret out of the URL (RFC 6749 §2.3.1).'
           : null,
   },
-  { prefix: 'request', title: 'Parameter precedence', advice: () => 'Send every parameter in one place (the body where the release reads it).' },
-  { prefix: 'response', title: 'Token response', advice: () => 'Check that token clients parse the new response (members, Content-Type) and never cache it.' },
-  { prefix: 'errors', title: 'Error code per failure case', advice: () => 'Error handling keyed on the old code or status must accept the new one.' },
+  {
+    prefix: 'request',
+    title: 'Parameter precedence',
+    advice: () => 'Send every parameter in one place (the body where the release reads it).',
+  },
+  {
+    prefix: 'response',
+    title: 'Token response',
+    advice: () => 'Check that token clients parse the new response (members, Content-Type) and never cache it.',
+  },
+  {
+    prefix: 'errors',
+    title: 'Error code per failure case',
+    advice: () => 'Error handling keyed on the old code or status must accept the new one.',
+  },
   { prefix: 'methods', title: 'HTTP methods on the token route', advice: () => null },
-  { prefix: 'jwt.alg', title: 'JWT header', advice: () => 'Verifiers pin the algorithm: update the pinned list before the upgrade.' },
+  {
+    prefix: 'jwt.alg',
+    title: 'JWT header',
+    advice: () => 'Verifiers pin the algorithm: update the pinned list before the upgrade.',
+  },
   { prefix: 'jwt.typ', title: 'JWT header', advice: () => 'Verifiers that check typ must accept the new value.' },
   { prefix: 'jwt.headerNames', title: 'JWT header', advice: () => null },
-  { prefix: 'jwt.claimNames', title: 'JWT claims', advice: () => 'Code that reads a removed claim must stop relying on it.' },
+  {
+    prefix: 'jwt.claimNames',
+    title: 'JWT claims',
+    advice: () => 'Code that reads a removed claim must stop relying on it.',
+  },
   { prefix: 'jwt.iss', title: 'JWT claims', advice: () => 'Services that validate iss must accept the new issuer.' },
-  { prefix: 'jwt.aud', title: 'Audience (aud)', advice: () => 'Services that validate aud must accept the new audience list.' },
-  { prefix: 'jwt.sub', title: 'Subject (sub)', advice: () => 'Anything keyed on sub (audit logs, per-client limits, mappings) must be re-keyed: the same client now has another sub.' },
-  { prefix: 'scopes', title: 'Scopes per client type', advice: () => 'Code that checks scope strings must match the new names and format; re-check each client\'s permissions.' },
-  { prefix: 'lifetime', title: 'Token lifetime per client type', advice: () => 'Token caches must renew before the new exp.' },
-  { prefix: 'key', title: 'Signing key', advice: (d) => (d.key === 'key.fingerprint' ? 'Verifiers that pinned or cached the public key must fetch the new one.' : null) },
+  {
+    prefix: 'jwt.aud',
+    title: 'Audience (aud)',
+    advice: () => 'Services that validate aud must accept the new audience list.',
+  },
+  {
+    prefix: 'jwt.sub',
+    title: 'Subject (sub)',
+    advice: () =>
+      'Anything keyed on sub (audit logs, per-client limits, mappings) must be re-keyed: the same client now has another sub.',
+  },
+  {
+    prefix: 'scopes',
+    title: 'Scopes per client type',
+    advice: () =>
+      "Code that checks scope strings must match the new names and format; re-check each client's permissions.",
+  },
+  {
+    prefix: 'lifetime',
+    title: 'Token lifetime per client type',
+    advice: () => 'Token caches must renew before the new exp.',
+  },
+  {
+    prefix: 'key',
+    title: 'Signing key',
+    advice: (d) =>
+      d.key === 'key.fingerprint' ? 'Verifiers that pinned or cached the public key must fetch the new one.' : null,
+  },
   { prefix: 'tls', title: 'TLS', advice: () => null },
 ]
 
 function groupOf(key: string): Group {
-  return GROUPS.find((g) => key === g.prefix || key.startsWith(`${g.prefix}.`)) ?? { prefix: key.split('.')[0]!, title: key.split('.')[0]!, advice: () => null }
+  return (
+    GROUPS.find((g) => key === g.prefix || key.startsWith(`${g.prefix}.`)) ?? {
+      prefix: key.split('.')[0]!,
+      title: key.split('.')[0]!,
+      advice: () => null,
+    }
+  )
 }
 
 /** Fingerprint keys in reading order: by group, then by key. */
@@ -94,23 +160,45 @@ export function orderFacts(facts: ContractFacts): ContractFacts {
   return Object.fromEntries(Object.entries(facts).sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b)))
 }
 
-const show = (v: unknown): string => (v === undefined ? '(not observed)' : typeof v === 'string' ? v : JSON.stringify(v))
+const show = (v: unknown): string =>
+  v === undefined ? '(not observed)' : typeof v === 'string' ? v : JSON.stringify(v)
 
 /** "aud: 12 -> 6 entries (-a, -b; +c)", "request formats: +json +form", "sub: Mongo id -> client_id". */
 function describe(key: string, before: unknown, after: unknown): string {
   const parts = key.split('.')
-  const type = ['jwt.aud', 'jwt.sub', 'scopes', 'lifetime'].some((p) => key.startsWith(`${p}.`)) ? parts[parts.length - 1] : undefined
-  const name = type ? `${parts.slice(0, -1).join('.').replace(/^jwt\./, '')} (${type})` : key.replace(/^jwt\./, '')
+  const type = ['jwt.aud', 'jwt.sub', 'scopes', 'lifetime'].some((p) => key.startsWith(`${p}.`))
+    ? parts[parts.length - 1]
+    : undefined
+  const name = type
+    ? `${parts
+        .slice(0, -1)
+        .join('.')
+        .replace(/^jwt\./, '')} (${type})`
+    : key.replace(/^jwt\./, '')
   if (key.startsWith('requestFormats.')) {
     const f = parts[1]
-    return before === true && after !== true ? `request formats: -${f}` : after === true && before !== true ? `request formats: +${f}` : `request formats: ${f} ${show(before)} -> ${show(after)}`
+    return before === true && after !== true
+      ? `request formats: -${f}`
+      : after === true && before !== true
+        ? `request formats: +${f}`
+        : `request formats: ${f} ${show(before)} -> ${show(after)}`
   }
   if (Array.isArray(before) && Array.isArray(after)) {
     const removed = before.filter((x) => !after.includes(x))
     const added = after.filter((x) => !before.includes(x))
-    const lists = [removed.length ? removed.map((x) => `-${show(x)}`).join(', ') : '', added.length ? added.map((x) => `+${show(x)}`).join(', ') : ''].filter(Boolean).join('; ')
+    const lists = [
+      removed.length ? removed.map((x) => `-${show(x)}`).join(', ') : '',
+      added.length ? added.map((x) => `+${show(x)}`).join(', ') : '',
+    ]
+      .filter(Boolean)
+      .join('; ')
     const entries = (n: number) => `${n} ${n === 1 ? 'entry' : 'entries'}`
-    const count = before.length !== after.length ? `${before.length} -> ${entries(after.length)}` : removed.length || added.length ? entries(after.length) : 'same entries, new order'
+    const count =
+      before.length !== after.length
+        ? `${before.length} -> ${entries(after.length)}`
+        : removed.length || added.length
+          ? entries(after.length)
+          : 'same entries, new order'
     let text = `${name}: ${count}${lists ? ` (${lists})` : ''}`
     if (key.startsWith('scopes.')) {
       const [fb, fa] = [scopeFormat(before), scopeFormat(after)]
@@ -118,7 +206,8 @@ function describe(key: string, before: unknown, after: unknown): string {
     }
     return text
   }
-  if (key.startsWith('lifetime.') && typeof before === 'number' && typeof after === 'number') return `${name}: ${before} s -> ${after} s`
+  if (key.startsWith('lifetime.') && typeof before === 'number' && typeof after === 'number')
+    return `${name}: ${before} s -> ${after} s`
   return `${name}: ${show(before)} -> ${show(after)}`
 }
 
@@ -129,7 +218,14 @@ export function contractDrift(before: ContractFacts, after: ContractFacts): Drif
   for (const key of keys) {
     if (JSON.stringify(before[key]) === JSON.stringify(after[key])) continue
     const g = groupOf(key)
-    const d: Drift = { key, group: g.title, text: describe(key, before[key], after[key]), before: before[key], after: after[key], action: null }
+    const d: Drift = {
+      key,
+      group: g.title,
+      text: describe(key, before[key], after[key]),
+      before: before[key],
+      after: after[key],
+      action: null,
+    }
     // a fact one run did not observe is not drift an integrator acts on
     d.action = before[key] === undefined || after[key] === undefined ? null : g.advice(d)
     out.push(d)

@@ -32,4 +32,3 @@ export const ALLURE_SEVERITY: Record<Verdict, 'critical' | 'minor' | 'trivial'> 
   SKIPPED: 'trivial',
   PASSED: 'trivial',
 }
-

@@ -81,7 +81,10 @@ const list: Requirement[] = [
     sources: [
       DOCS,
       release('v1.3-v2.0 read client_id, client_secret and grant_type from the query string'),
-      { label: 'OpenCRVS PR #13626: query-string parameters refused outside production (after v2.0.0)', url: 'https://github.com/opencrvs/opencrvs-core/pull/13626' },
+      {
+        label: 'OpenCRVS PR #13626: query-string parameters refused outside production (after v2.0.0)',
+        url: 'https://github.com/opencrvs/opencrvs-core/pull/13626',
+      },
     ],
     severity: FAIL,
     // v2.1 (preview) refuses them where NODE_ENV is not production: the release's own, named for integrators
@@ -105,7 +108,12 @@ const list: Requirement[] = [
     id: 'TOKEN-FMT-04',
     title: 'Client credentials can travel in a form body, not the URL (RFC 6749 §2.3.1, §4.4.2)',
     area: 'Token request formats',
-    sources: [rfc(6749, '2.3.1'), rfc(6749, '4.4.2'), { label: 'CWE-598: sensitive query strings', url: 'https://cwe.mitre.org/data/definitions/598.html' }, DOCS],
+    sources: [
+      rfc(6749, '2.3.1'),
+      rfc(6749, '4.4.2'),
+      { label: 'CWE-598: sensitive query strings', url: 'https://cwe.mitre.org/data/definitions/598.html' },
+      DOCS,
+    ],
     severity: RFC_MUST,
   },
   {
@@ -131,7 +139,7 @@ const list: Requirement[] = [
   },
   {
     id: 'TOKEN-CRED-01',
-    title: 'Every configured client\'s credentials get a token (a go-live sign-off needs clients that can log in)',
+    title: "Every configured client's credentials get a token (a go-live sign-off needs clients that can log in)",
     area: 'Client authentication',
     sources: [DOCS, rfc(6749, '4.4.3')],
     severity: FAIL,
@@ -147,7 +155,10 @@ const list: Requirement[] = [
     id: 'TOKEN-RESP-02',
     title: 'A successful token response is declared as JSON (Content-Type: application/json)',
     area: 'Token response',
-    sources: [rfc(6749, '5.1'), release('the gateway /auth/token proxy answers application/octet-stream in every release')],
+    sources: [
+      rfc(6749, '5.1'),
+      release('the gateway /auth/token proxy answers application/octet-stream in every release'),
+    ],
     severity: FAIL,
     deviation: RFC_MUST,
   },
@@ -155,7 +166,10 @@ const list: Requirement[] = [
     id: 'TOKEN-RESP-03',
     title: 'A successful token response carries Cache-Control: no-store',
     area: 'Token response',
-    sources: [rfc(6749, '5.1'), release('auth sets Cache-Control: no-store; the v2 Helm ingress restores it on the gateway')],
+    sources: [
+      rfc(6749, '5.1'),
+      release('auth sets Cache-Control: no-store; the v2 Helm ingress restores it on the gateway'),
+    ],
     severity: FAIL,
     deviation: RFC_MUST,
   },
@@ -163,14 +177,18 @@ const list: Requirement[] = [
     id: 'TOKEN-RESP-04',
     title: 'A successful token response carries Pragma: no-cache',
     area: 'Token response',
-    sources: [rfc(6749, '5.1'), { label: 'RFC 9111 §5.4 (Pragma is deprecated)', url: 'https://www.rfc-editor.org/rfc/rfc9111#section-5.4' }, release('auth sets no Pragma; the v2 Helm ingress adds Pragma: no-cache')],
+    sources: [
+      rfc(6749, '5.1'),
+      { label: 'RFC 9111 §5.4 (Pragma is deprecated)', url: 'https://www.rfc-editor.org/rfc/rfc9111#section-5.4' },
+      release('auth sets no Pragma; the v2 Helm ingress adds Pragma: no-cache'),
+    ],
     severity: WARN,
   },
   {
     id: 'TOKEN-RESP-05',
-    title: 'A successful token response states its lifetime in expires_in, and states it truly (the token\'s exp - iat)',
+    title: "A successful token response states its lifetime in expires_in, and states it truly (the token's exp - iat)",
     area: 'Token response',
-    sources: [rfc(6749, '5.1'), release('OpenCRVS never sends expires_in; the token\'s exp claim says it')],
+    sources: [rfc(6749, '5.1'), release("OpenCRVS never sends expires_in; the token's exp claim says it")],
     // a wrong expires_in makes clients that trust it (as RFC 6749 lets them) reuse dead tokens: FAILED; its
     // absence is OpenCRVS's own, in every release
     severity: FAIL,
@@ -180,19 +198,20 @@ const list: Requirement[] = [
     id: 'TOKEN-RESP-06',
     title: 'The scope member of the token response (informational)',
     area: 'Token response',
-    sources: [rfc(6749, '3.3'), release('OpenCRVS sends no scope member; scopes are in the token\'s scope claim')],
+    sources: [rfc(6749, '3.3'), release("OpenCRVS sends no scope member; scopes are in the token's scope claim")],
     severity: INFO,
   },
   {
     id: 'TOKEN-GRANT-01',
-    title: 'Every grant type but client_credentials (and the release\'s token exchange) is refused: 400 unsupported_grant_type, never a token',
+    title:
+      "Every grant type but client_credentials (and the release's token exchange) is refused: 400 unsupported_grant_type, never a token",
     area: 'Grant types',
     sources: [DOCS, rfc(6749, '5.2')],
     severity: FAIL,
   },
   {
     id: 'TOKEN-GRANT-02',
-    title: 'A missing or empty grant_type is refused with the release\'s error code, never a token',
+    title: "A missing or empty grant_type is refused with the release's error code, never a token",
     area: 'Grant types',
     sources: [release('v1.3-v1.6: invalid_request; v1.7+: unsupported_grant_type'), rfc(6749, '5.2')],
     severity: FAIL,
@@ -243,7 +262,13 @@ const list: Requirement[] = [
     id: 'TOKEN-AUTH-05',
     title: 'An unknown client_id and a wrong secret get identical error bodies (no client-id oracle)',
     area: 'Client authentication',
-    sources: [{ label: 'RFC 6819 §4.4.1.11 (credential guessing)', url: 'https://www.rfc-editor.org/rfc/rfc6819#section-4.4.1.11' }, release('one invalid_client body for every credential failure')],
+    sources: [
+      {
+        label: 'RFC 6819 §4.4.1.11 (credential guessing)',
+        url: 'https://www.rfc-editor.org/rfc/rfc6819#section-4.4.1.11',
+      },
+      release('one invalid_client body for every credential failure'),
+    ],
     severity: FAIL,
   },
   {
@@ -257,7 +282,10 @@ const list: Requirement[] = [
     id: 'TOKEN-AUTH-07',
     title: 'A 401 carries WWW-Authenticate',
     area: 'Client authentication',
-    sources: [{ label: 'RFC 9110 §15.5.2', url: 'https://www.rfc-editor.org/rfc/rfc9110#section-15.5.2' }, rfc(6749, '5.2')],
+    sources: [
+      { label: 'RFC 9110 §15.5.2', url: 'https://www.rfc-editor.org/rfc/rfc9110#section-15.5.2' },
+      rfc(6749, '5.2'),
+    ],
     severity: WARN,
   },
   {
@@ -269,7 +297,8 @@ const list: Requirement[] = [
   },
   {
     id: 'TOKEN-ERR-01',
-    title: 'Every OAuth error is JSON, valid against schemas/oauth-error.schema.json, with the release\'s status (never 200, never HTML)',
+    title:
+      "Every OAuth error is JSON, valid against schemas/oauth-error.schema.json, with the release's status (never 200, never HTML)",
     area: 'Error responses',
     sources: [rfc(6749, '5.2')],
     severity: FAIL,
@@ -314,7 +343,11 @@ const list: Requirement[] = [
     id: 'JWT-HDR-01',
     title: 'The token is signed with RS256 (never none, never an HMAC algorithm)',
     area: 'Access token',
-    sources: [DOCS, { label: 'RFC 8725 §2.1, §3.1', url: 'https://www.rfc-editor.org/rfc/rfc8725#section-3.1' }, rfc(9068, '2.1')],
+    sources: [
+      DOCS,
+      { label: 'RFC 8725 §2.1, §3.1', url: 'https://www.rfc-editor.org/rfc/rfc8725#section-3.1' },
+      rfc(9068, '2.1'),
+    ],
     severity: FAIL,
   },
   {
@@ -328,14 +361,21 @@ const list: Requirement[] = [
     id: 'JWT-HDR-03',
     title: 'Header extras: kid, and RFC 9068 at+jwt typing (informational)',
     area: 'Access token',
-    sources: [rfc(9068, '2.1'), { label: 'RFC 8725 §3.11', url: 'https://www.rfc-editor.org/rfc/rfc8725#section-3.11' }],
+    sources: [
+      rfc(9068, '2.1'),
+      { label: 'RFC 8725 §3.11', url: 'https://www.rfc-editor.org/rfc/rfc8725#section-3.11' },
+    ],
     severity: INFO,
   },
   {
     id: 'JWT-SIG-01',
     title: 'The signature verifies, with RS256 pinned, against the key the deployment publishes',
     area: 'Access token',
-    sources: [{ label: 'RFC 7515 §5.2', url: 'https://www.rfc-editor.org/rfc/rfc7515#section-5.2' }, { label: 'RFC 8725 §3.1', url: 'https://www.rfc-editor.org/rfc/rfc8725#section-3.1' }, release('GET <auth>/.well-known serves the PEM public key')],
+    sources: [
+      { label: 'RFC 7515 §5.2', url: 'https://www.rfc-editor.org/rfc/rfc7515#section-5.2' },
+      { label: 'RFC 8725 §3.1', url: 'https://www.rfc-editor.org/rfc/rfc8725#section-3.1' },
+      release('GET <auth>/.well-known serves the PEM public key'),
+    ],
     severity: FAIL,
   },
   {
@@ -354,21 +394,24 @@ const list: Requirement[] = [
   },
   {
     id: 'JWT-CLM-02',
-    title: 'aud is an array with opencrvs:gateway-user and the release\'s audience list',
+    title: "aud is an array with opencrvs:gateway-user and the release's audience list",
     area: 'Token claims',
-    sources: [release('auth constants.ts audiences; the gateway verifies audience opencrvs:gateway-user'), { label: 'RFC 7519 §4.1.3', url: 'https://www.rfc-editor.org/rfc/rfc7519#section-4.1.3' }],
+    sources: [
+      release('auth constants.ts audiences; the gateway verifies audience opencrvs:gateway-user'),
+      { label: 'RFC 7519 §4.1.3', url: 'https://www.rfc-editor.org/rfc/rfc7519#section-4.1.3' },
+    ],
     severity: FAIL,
   },
   {
     id: 'JWT-CLM-03',
-    title: 'sub identifies the client: stable across its tokens, distinct between clients, per the release\'s rule',
+    title: "sub identifies the client: stable across its tokens, distinct between clients, per the release's rule",
     area: 'Token claims',
-    sources: [DOCS, rfc(9068, '5'), release('v1.x sub is the system\'s database id; v2.0 sub is the client_id')],
+    sources: [DOCS, rfc(9068, '5'), release("v1.x sub is the system's database id; v2.0 sub is the client_id")],
     severity: FAIL,
   },
   {
     id: 'JWT-CLM-04',
-    title: 'scope is an array of strings equal to each client\'s expected scope set',
+    title: "scope is an array of strings equal to each client's expected scope set",
     area: 'Token claims',
     sources: [DOCS, release('scopes per client type (user-mgnt scopes.ts, v2 useIntegrations.ts)')],
     severity: FAIL,
@@ -389,7 +432,7 @@ const list: Requirement[] = [
   },
   {
     id: 'JWT-CLM-07',
-    title: 'iat agrees with the server\'s Date header within the leeway (no clock in the future or the past)',
+    title: "iat agrees with the server's Date header within the leeway (no clock in the future or the past)",
     area: 'Token claims',
     sources: [{ label: 'RFC 7519 §4.1.6', url: 'https://www.rfc-editor.org/rfc/rfc7519#section-4.1.6' }],
     severity: FAIL,
@@ -398,19 +441,22 @@ const list: Requirement[] = [
     id: 'JWT-CLM-08',
     title: 'No claim holds the client secret',
     area: 'Token claims',
-    sources: [rfc(6749, '10.3'), { label: 'RFC 7519 §6 (claims are readable by anyone)', url: 'https://www.rfc-editor.org/rfc/rfc7519#section-6' }],
+    sources: [
+      rfc(6749, '10.3'),
+      { label: 'RFC 7519 §6 (claims are readable by anyone)', url: 'https://www.rfc-editor.org/rfc/rfc7519#section-6' },
+    ],
     severity: FAIL,
   },
   {
     id: 'JWT-CLM-09',
-    title: 'Claims beyond the release\'s set are listed (informational)',
+    title: "Claims beyond the release's set are listed (informational)",
     area: 'Token claims',
     sources: [release('claims: scope, userType (v1.9+), iat, exp, aud, iss, sub')],
     severity: INFO,
   },
   {
     id: 'JWT-LIFE-01',
-    title: 'exp - iat is the release\'s lifetime for the client type: 600 s, never more than the documented 10 minutes',
+    title: "exp - iat is the release's lifetime for the client type: 600 s, never more than the documented 10 minutes",
     area: 'Token lifetime',
     sources: [DOCS, release('CONFIG_SYSTEM_TOKEN_EXPIRY_SECONDS, default 600; v1.9 IMPORT_EXPORT clients get 7 days')],
     severity: FAIL,
@@ -435,28 +481,41 @@ const list: Requirement[] = [
     id: 'SCOPE-01',
     title: 'Event-notification and record-search tokens carry disjoint scope sets',
     area: 'Scope separation',
-    sources: [DOCS, release('scopes per client type; "A Record Search client is not authorized to perform an Event Notification"')],
+    sources: [
+      DOCS,
+      release('scopes per client type; "A Record Search client is not authorized to perform an Event Notification"'),
+    ],
     severity: FAIL,
   },
   {
     id: 'SCOPE-02',
-    title: 'A record-search token is refused where event notification is done (403 before payload validation; a notification token gets 400)',
+    title:
+      'A record-search token is refused where event notification is done (403 before payload validation; a notification token gets 400)',
     area: 'Scope separation',
     sources: [DOCS, release('v1.x gateway POST /notification route scope; v2.0 events record.create')],
     severity: FAIL,
   },
   {
     id: 'SCOPE-03',
-    title: 'An event-notification token is refused where record search is done (403 before input validation; a search token gets 400)',
+    title:
+      'An event-notification token is refused where record search is done (403 before input validation; a search token gets 400)',
     area: 'Scope separation',
-    sources: [DOCS, release('v2.0 events POST /events/search requires record.search; v1.x GraphQL decides after validation')],
+    sources: [
+      DOCS,
+      release('v2.0 events POST /events/search requires record.search; v1.x GraphQL decides after validation'),
+    ],
     severity: FAIL,
   },
   {
     id: 'GATEWAY-01',
-    title: 'The service behind the gateway answers the deployment\'s valid token (the positive control every probe relies on)',
+    title:
+      "The service behind the gateway answers the deployment's valid token (the positive control every probe relies on)",
     area: 'Tokens at the door',
-    sources: [release('v2.0 gateway proxies /events/* to the events service (403 wrong scope, 400 invalid input); v1.x gateway POST /notification answers 400 for invalid input')],
+    sources: [
+      release(
+        'v2.0 gateway proxies /events/* to the events service (403 wrong scope, 400 invalid input); v1.x gateway POST /notification answers 400 for invalid input',
+      ),
+    ],
     severity: FAIL,
   },
   {
@@ -477,7 +536,10 @@ const list: Requirement[] = [
     id: 'DOOR-03',
     title: 'The gateway refuses an unsigned token (alg "none") (401)',
     area: 'Tokens at the door',
-    sources: [{ label: 'RFC 8725 §2.1, §3.2', url: 'https://www.rfc-editor.org/rfc/rfc8725#section-2.1' }, rfc(9068, '4')],
+    sources: [
+      { label: 'RFC 8725 §2.1, §3.2', url: 'https://www.rfc-editor.org/rfc/rfc8725#section-2.1' },
+      rfc(9068, '4'),
+    ],
     severity: FAIL,
   },
   {
@@ -498,7 +560,10 @@ const list: Requirement[] = [
     id: 'DOOR-06',
     title: 'The gateway refuses a genuinely signed token for another audience (401)',
     area: 'Tokens at the door',
-    sources: [{ label: 'RFC 7519 §4.1.3', url: 'https://www.rfc-editor.org/rfc/rfc7519#section-4.1.3' }, release('v1.x /anonymous-token lacks opencrvs:gateway-user')],
+    sources: [
+      { label: 'RFC 7519 §4.1.3', url: 'https://www.rfc-editor.org/rfc/rfc7519#section-4.1.3' },
+      release('v1.x /anonymous-token lacks opencrvs:gateway-user'),
+    ],
     severity: FAIL,
   },
   {
@@ -517,30 +582,47 @@ const list: Requirement[] = [
   },
   {
     id: 'TLS-01',
-    title: 'Every https origin the kit talks to (token endpoint, gateway, key URL) negotiates TLS 1.2 or later and refuses TLS 1.0 and 1.1',
+    title:
+      'Every https origin the kit talks to (token endpoint, gateway, key URL) negotiates TLS 1.2 or later and refuses TLS 1.0 and 1.1',
     area: 'Transport security',
-    sources: [{ label: 'RFC 8996', url: 'https://www.rfc-editor.org/rfc/rfc8996' }, { label: 'RFC 9325 (BCP 195) §3.1.1', url: 'https://www.rfc-editor.org/rfc/rfc9325#section-3.1.1' }, rfc(6749, '1.6')],
+    sources: [
+      { label: 'RFC 8996', url: 'https://www.rfc-editor.org/rfc/rfc8996' },
+      { label: 'RFC 9325 (BCP 195) §3.1.1', url: 'https://www.rfc-editor.org/rfc/rfc9325#section-3.1.1' },
+      rfc(6749, '1.6'),
+    ],
     severity: FAIL,
   },
   {
     id: 'TLS-02',
-    title: "Each origin's certificate is valid for its host name, is sent with its full chain, and chains to a trusted CA (OPENCRVS_CA_FILE for a private CA)",
+    title:
+      "Each origin's certificate is valid for its host name, is sent with its full chain, and chains to a trusted CA (OPENCRVS_CA_FILE for a private CA)",
     area: 'Transport security',
-    sources: [{ label: 'RFC 9110 §4.3.4', url: 'https://www.rfc-editor.org/rfc/rfc9110#section-4.3.4' }, { label: 'RFC 6125', url: 'https://www.rfc-editor.org/rfc/rfc6125' }],
+    sources: [
+      { label: 'RFC 9110 §4.3.4', url: 'https://www.rfc-editor.org/rfc/rfc9110#section-4.3.4' },
+      { label: 'RFC 6125', url: 'https://www.rfc-editor.org/rfc/rfc6125' },
+    ],
     severity: FAIL,
   },
   {
     id: 'TLS-03',
     title: "Each origin's certificate has at least 21 days left before it expires",
     area: 'Transport security',
-    sources: [{ label: 'Operational: an expired certificate stops every integration at once', url: 'https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.5' }],
+    sources: [
+      {
+        label: 'Operational: an expired certificate stops every integration at once',
+        url: 'https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.5',
+      },
+    ],
     severity: WARN,
   },
   {
     id: 'TLS-04',
     title: 'Token responses, and the gateway where it is an origin of its own, carry Strict-Transport-Security (HSTS)',
     area: 'Transport security',
-    sources: [{ label: 'RFC 6797', url: 'https://www.rfc-editor.org/rfc/rfc6797' }, release('the v2 Helm ingress sets HSTS (max-age 31536000, includeSubDomains, preload)')],
+    sources: [
+      { label: 'RFC 6797', url: 'https://www.rfc-editor.org/rfc/rfc6797' },
+      release('the v2 Helm ingress sets HSTS (max-age 31536000, includeSubDomains, preload)'),
+    ],
     severity: WARN,
   },
   {
@@ -552,9 +634,13 @@ const list: Requirement[] = [
   },
   {
     id: 'TLS-05',
-    title: 'The plain-HTTP twin of the token URL does not act as a token endpoint (redirect or refusal; probed with a dummy secret)',
+    title:
+      'The plain-HTTP twin of the token URL does not act as a token endpoint (redirect or refusal; probed with a dummy secret)',
     area: 'Transport security',
-    sources: [rfc(6749, '3.2'), { label: 'RFC 6749 §10.3', url: 'https://www.rfc-editor.org/rfc/rfc6749#section-10.3' }],
+    sources: [
+      rfc(6749, '3.2'),
+      { label: 'RFC 6749 §10.3', url: 'https://www.rfc-editor.org/rfc/rfc6749#section-10.3' },
+    ],
     severity: FAIL,
   },
   {
@@ -573,7 +659,7 @@ const list: Requirement[] = [
   },
   {
     id: 'CLIENT-REENABLE-01',
-    title: 'A client deactivated and activated again gets a token with its type\'s scopes',
+    title: "A client deactivated and activated again gets a token with its type's scopes",
     area: 'Client lifecycle',
     sources: [DOCS, release('reactivateSystem / integrations.activate set the status back to active')],
     severity: FAIL,
@@ -601,11 +687,18 @@ const list: Requirement[] = [
   },
   {
     id: 'CLIENTS-01',
-    title: 'The integration clients countries run get a token here (each replayed as it sends its request, with a dummy secret)',
+    title:
+      'The integration clients countries run get a token here (each replayed as it sends its request, with a dummy secret)',
     area: 'Integration clients',
     sources: [
-      { label: 'OpenFn OpenCRVS adaptor: authorize', url: 'https://github.com/OpenFn/adaptors/blob/main/packages/opencrvs/src/Utils.js' },
-      { label: 'OpenCRVS v2.0: auth no longer on its own subdomain (CHANGELOG)', url: 'https://github.com/opencrvs/opencrvs-core/blob/develop/CHANGELOG.md' },
+      {
+        label: 'OpenFn OpenCRVS adaptor: authorize',
+        url: 'https://github.com/OpenFn/adaptors/blob/main/packages/opencrvs/src/Utils.js',
+      },
+      {
+        label: 'OpenCRVS v2.0: auth no longer on its own subdomain (CHANGELOG)',
+        url: 'https://github.com/opencrvs/opencrvs-core/blob/develop/CHANGELOG.md',
+      },
     ],
     // a client the release supports that gets no token here, or one the country requires (CONFORMANCE_REQUIRED_CLIENTS)
     severity: FAIL,
@@ -614,7 +707,9 @@ const list: Requirement[] = [
   },
 ]
 
-export const REQUIREMENTS: Readonly<Record<string, Requirement>> = Object.freeze(Object.fromEntries(list.map((r) => [r.id, r])))
+export const REQUIREMENTS: Readonly<Record<string, Requirement>> = Object.freeze(
+  Object.fromEntries(list.map((r) => [r.id, r])),
+)
 export const REQUIREMENT_LIST: readonly Requirement[] = list
 
 /** Look a requirement up by id; an unknown id is a programming error. */

@@ -14,7 +14,9 @@ import type { Runtime } from './runtime.ts'
 export const PREPARED_ENV = 'CONFORMANCE_PREPARED'
 
 /** The prepared run, or why it could not be prepared (in the words global setup would have thrown, and a verdict: TLS-02). */
-export type Prepared = { runtime: Runtime; evidenceUrl: string } | { error: string; setupVerdict?: string; setupContext?: string }
+export type Prepared =
+  | { runtime: Runtime; evidenceUrl: string }
+  | { error: string; setupVerdict?: string; setupContext?: string }
 
 /** Playwright options after which it runs no check: nothing is prepared, so nothing is sent. */
 const RUNS_NOTHING = ['--list', '--help', '-h']
@@ -40,21 +42,33 @@ async function inProcessCollector(): Promise<Collector> {
  * loaded here); prepare() then starts the preparation; close(), when Playwright has ended, stops serving and stops
  * the bundled emulator (a preparation still under way then, past the run's deadline, ends with this process).
  */
-export async function serveEarly(env: Record<string, string | undefined>): Promise<{ env: Record<string, string>; prepare: () => void; close: () => Promise<void> }> {
+export async function serveEarly(
+  env: Record<string, string | undefined>,
+): Promise<{ env: Record<string, string>; prepare: () => void; close: () => Promise<void> }> {
   let begin = () => {}
   const begun = new Promise<void>((resolve) => (begin = resolve))
   let prepared: { evidence: string; stop: () => Promise<void> } | undefined
-  const run: Promise<Prepared> = begun.then(async () => {
-    const [{ prepareRun }, { SETUP_VERDICT_ENV, SETUP_CONTEXT_ENV }, { redact }] = await Promise.all([import('./global-setup.ts'), import('./runtime.ts'), import('../redact/index.ts')])
-    try {
-      const r = await prepareRun(env, console.log, await inProcessCollector())
-      prepared = r
-      return { runtime: r.runtime, evidenceUrl: `${served.url}/evidence` }
-    } catch (e) {
-      // redacted here, where the target's secrets are registered: Playwright's process has no runtime to register them from
-      return { error: redact((e as Error).message), ...(env[SETUP_VERDICT_ENV] ? { setupVerdict: env[SETUP_VERDICT_ENV] } : {}), ...(env[SETUP_CONTEXT_ENV] ? { setupContext: env[SETUP_CONTEXT_ENV] } : {}) }
-    }
-  }).catch((e: Error) => ({ error: `the kit could not load its own modules: ${e.message}` })) // never an unhandled rejection, asked for or not
+  const run: Promise<Prepared> = begun
+    .then(async () => {
+      const [{ prepareRun }, { SETUP_VERDICT_ENV, SETUP_CONTEXT_ENV }, { redact }] = await Promise.all([
+        import('./global-setup.ts'),
+        import('./runtime.ts'),
+        import('../redact/index.ts'),
+      ])
+      try {
+        const r = await prepareRun(env, console.log, await inProcessCollector())
+        prepared = r
+        return { runtime: r.runtime, evidenceUrl: `${served.url}/evidence` }
+      } catch (e) {
+        // redacted here, where the target's secrets are registered: Playwright's process has no runtime to register them from
+        return {
+          error: redact((e as Error).message),
+          ...(env[SETUP_VERDICT_ENV] ? { setupVerdict: env[SETUP_VERDICT_ENV] } : {}),
+          ...(env[SETUP_CONTEXT_ENV] ? { setupContext: env[SETUP_CONTEXT_ENV] } : {}),
+        }
+      }
+    })
+    .catch((e: Error) => ({ error: `the kit could not load its own modules: ${e.message}` })) // never an unhandled rejection, asked for or not
   const served = await serveSecretly(async (sub) => {
     if (sub === '/run') return JSON.stringify(await run)
     return sub === '/evidence' && prepared ? prepared.evidence : null

@@ -9,7 +9,20 @@ import { config as loadDotenv } from 'dotenv'
 import { resolveConfig, type Target } from '../config/index.ts'
 import { detectProfile, type Evidence } from '../profiles/detect.ts'
 import { PROFILES, TOKEN_EXCHANGE, tokenFormatOrder, type Profile, type ProfileId } from '../profiles/profiles.ts'
-import { accessToken, addRequests, BudgetExceeded, errorCode, type HttpClient, type HttpExchange, RateLimited, runStopped, TargetMisbehaved, TlsFailure, tokenRequest, Unreachable } from '../http/index.ts'
+import {
+  accessToken,
+  addRequests,
+  BudgetExceeded,
+  errorCode,
+  type HttpClient,
+  type HttpExchange,
+  RateLimited,
+  runStopped,
+  TargetMisbehaved,
+  TlsFailure,
+  tokenRequest,
+  Unreachable,
+} from '../http/index.ts'
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { createRequire } from 'node:module'
@@ -17,7 +30,16 @@ import { pathToFileURL } from 'node:url'
 import { decodeCompact } from '../jwt/index.ts'
 import { publishedKey, type PublishedKey } from '../jwt/keys.ts'
 import { redact } from '../redact/index.ts'
-import { RUNTIME_ENV, SETUP_CONTEXT_ENV, SETUP_VERDICT_ENV, httpClientFor, registerTargetSecrets, type Runtime, type SeededAttempt, type SetupContext } from './runtime.ts'
+import {
+  RUNTIME_ENV,
+  SETUP_CONTEXT_ENV,
+  SETUP_VERDICT_ENV,
+  httpClientFor,
+  registerTargetSecrets,
+  type Runtime,
+  type SeededAttempt,
+  type SetupContext,
+} from './runtime.ts'
 import { neutral } from '../redact/neutral.ts'
 import { EVIDENCE_ENV, serveEvidence } from '../evidence/handover.ts'
 import { PREPARED_ENV, takeOver } from './early.ts'
@@ -34,14 +56,20 @@ async function startBundledEmulator(release: string, faults: string[]) {
 /** An answer no OAuth token endpoint gives: a server error, a redirect, or a body that is not JSON. */
 function notOAuth(ex: HttpExchange): string | null {
   const type = ex.headers['content-type']?.split(';')[0] ?? 'no content type'
-  if (ex.status >= 300 && ex.status < 400) return `HTTP ${ex.status} (a redirect to ${ex.headers.location ?? 'nowhere'}, not followed)`
+  if (ex.status >= 300 && ex.status < 400)
+    return `HTTP ${ex.status} (a redirect to ${ex.headers.location ?? 'nowhere'}, not followed)`
   if (ex.status >= 500) return `HTTP ${ex.status} (${type})`
   if (ex.json === undefined) return `HTTP ${ex.status} with a body that is not JSON (${type})`
   return null
 }
 
 /** Gather the identification's evidence into `evidence` (kept when the gathering stops: the report says what it saw). */
-async function gatherEvidence(http: HttpClient, target: Target, seeds: SeededAttempt[], evidence: Evidence): Promise<Evidence> {
+async function gatherEvidence(
+  http: HttpClient,
+  target: Target,
+  seeds: SeededAttempt[],
+  evidence: Evidence,
+): Promise<Evidence> {
   const bare = await http.send({ method: 'POST', url: target.tokenUrl })
   const err = errorCode(bare)
   if (typeof err === 'string') evidence.noParamsError = err
@@ -92,7 +120,16 @@ async function gatherEvidence(http: HttpClient, target: Target, seeds: SeededAtt
   const aud = evidence.claims?.aud
   if (readFormat && Array.isArray(aud) && aud.includes('opencrvs:events-user')) {
     const dummy = randomUUID()
-    const exchange = await http.send(tokenRequest(target.tokenUrl, readFormat, { grant_type: TOKEN_EXCHANGE, subject_token: dummy, subject_token_type: 'urn:ietf:params:oauth:token-type:access_token', requested_token_type: 'urn:opencrvs:oauth:token-type:single_record_token', event_id: randomUUID(), action_id: randomUUID() }))
+    const exchange = await http.send(
+      tokenRequest(target.tokenUrl, readFormat, {
+        grant_type: TOKEN_EXCHANGE,
+        subject_token: dummy,
+        subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+        requested_token_type: 'urn:opencrvs:oauth:token-type:single_record_token',
+        event_id: randomUUID(),
+        action_id: randomUUID(),
+      }),
+    )
     const code = errorCode(exchange)
     if (typeof code === 'string') evidence.tokenExchange = code
     answers.push(exchange)
@@ -109,7 +146,12 @@ async function gatherEvidence(http: HttpClient, target: Target, seeds: SeededAtt
  */
 function notOpenCrvs(target: Target, answers: HttpExchange[], evidence: Evidence): void {
   const marks: string[] = []
-  if (answers.some((a) => JSON.stringify((a.json as { error_uri?: unknown } | undefined)?.error_uri ?? '').includes('opencrvs'))) marks.push('error_uri')
+  if (
+    answers.some((a) =>
+      JSON.stringify((a.json as { error_uri?: unknown } | undefined)?.error_uri ?? '').includes('opencrvs'),
+    )
+  )
+    marks.push('error_uri')
   if (evidence.xVersion) marks.push('X-Version')
   const c = evidence.claims
   if (c && String(c.iss ?? '').includes('opencrvs')) marks.push('iss')
@@ -117,12 +159,22 @@ function notOpenCrvs(target: Target, answers: HttpExchange[], evidence: Evidence
   if (c && 'userType' in c) marks.push('userType')
   if (marks.length || !answers.some((a) => a.json !== undefined)) return
   const seen: string[] = []
-  const err = answers.map((a) => a.json as { error?: unknown; error_uri?: unknown; expires_in?: unknown } | undefined).filter((j) => j && typeof j.error === 'string')
-  seen.push(`error answers (${[...new Set(err.map((j) => String(j!.error)))].join(', ') || 'none'}) carry no error_uri into the OpenCRVS documentation`)
-  if (c) seen.push(`the token's iss is ${JSON.stringify(c.iss)} and its aud ${JSON.stringify(c.aud)} (OpenCRVS: opencrvs:auth-service and opencrvs:*-user), with no userType claim`)
-  if (answers.some((a) => (a.json as { expires_in?: unknown } | undefined)?.expires_in !== undefined)) seen.push('the token response carries expires_in, which no OpenCRVS release sends')
+  const err = answers
+    .map((a) => a.json as { error?: unknown; error_uri?: unknown; expires_in?: unknown } | undefined)
+    .filter((j) => j && typeof j.error === 'string')
+  seen.push(
+    `error answers (${[...new Set(err.map((j) => String(j!.error)))].join(', ') || 'none'}) carry no error_uri into the OpenCRVS documentation`,
+  )
+  if (c)
+    seen.push(
+      `the token's iss is ${JSON.stringify(c.iss)} and its aud ${JSON.stringify(c.aud)} (OpenCRVS: opencrvs:auth-service and opencrvs:*-user), with no userType claim`,
+    )
+  if (answers.some((a) => (a.json as { expires_in?: unknown } | undefined)?.expires_in !== undefined))
+    seen.push('the token response carries expires_in, which no OpenCRVS release sends')
   seen.push('no X-Version header')
-  throw new RootCause(`${redact(target.tokenUrl)} does not look like an OpenCRVS token endpoint: ${seen.join('; ')}. It is not judged against an OpenCRVS release profile. Check the URL (OPENCRVS_AUTH_URL, OPENCRVS_GATEWAY_URL or OPENCRVS_TOKEN_URL).`)
+  throw new RootCause(
+    `${redact(target.tokenUrl)} does not look like an OpenCRVS token endpoint: ${seen.join('; ')}. It is not judged against an OpenCRVS release profile. Check the URL (OPENCRVS_AUTH_URL, OPENCRVS_GATEWAY_URL or OPENCRVS_TOKEN_URL).`,
+  )
 }
 
 /**
@@ -137,7 +189,13 @@ async function seedTokens(http: HttpClient, target: Target, profile: Profile, se
       const had = seeds.find((s) => s.type === client.type && s.format === format)
       if (had && accessToken(had.exchange)) break
       if (had) continue
-      const exchange = await http.send(tokenRequest(target.tokenUrl, format, { client_id: client.id, client_secret: client.secret, grant_type: 'client_credentials' }))
+      const exchange = await http.send(
+        tokenRequest(target.tokenUrl, format, {
+          client_id: client.id,
+          client_secret: client.secret,
+          grant_type: 'client_credentials',
+        }),
+      )
       seeds.push({ type: client.type, format, exchange, receivedAt: Date.now() })
       if (accessToken(exchange)) break
     }
@@ -159,10 +217,18 @@ export interface Collector {
  */
 function startCollector(): Collector {
   const require = createRequire(import.meta.url)
-  const child = spawn(process.execPath, ['--import', pathToFileURL(require.resolve('tsx')).href, new URL('../evidence/collect-child.ts', import.meta.url).pathname], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, [RUNTIME_ENV]: '' },
-  })
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      pathToFileURL(require.resolve('tsx')).href,
+      new URL('../evidence/collect-child.ts', import.meta.url).pathname,
+    ],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, [RUNTIME_ENV]: '' },
+    },
+  )
   const out: Buffer[] = []
   const err: Buffer[] = []
   child.stdout.on('data', (c: Buffer) => out.push(c))
@@ -175,7 +241,14 @@ function startCollector(): Collector {
     child.on('close', (code) => {
       process.off('exit', stop)
       const text = Buffer.concat(out).toString('utf8')
-      if (code !== 0) return reject(new Error(redact(Buffer.concat(err).toString('utf8').trim() || `the evidence collection ended with exit code ${code}`)))
+      if (code !== 0)
+        return reject(
+          new Error(
+            redact(
+              Buffer.concat(err).toString('utf8').trim() || `the evidence collection ended with exit code ${code}`,
+            ),
+          ),
+        )
       try {
         // the workers revive its bodies; here only the request counts are read
         resolve({ text, requests: snapshotRequests(text) })
@@ -209,7 +282,8 @@ function stopCause(e: Error): string {
   if (e instanceof RateLimited) return 'rate-limited'
   if (e instanceof TlsFailure) return 'certificate'
   if (e instanceof Unreachable) return 'unreachable'
-  if (e instanceof RootCause) return /does not look like an OpenCRVS token endpoint/.test(e.message) ? 'not-opencrvs' : 'no-oauth-answer'
+  if (e instanceof RootCause)
+    return /does not look like an OpenCRVS token endpoint/.test(e.message) ? 'not-opencrvs' : 'no-oauth-answer'
   if (e instanceof TargetMisbehaved) return 'unusable-answer'
   return 'setup-error'
 }
@@ -220,11 +294,14 @@ function unreachable(target: Target, e: Error): string {
   if (e instanceof TlsFailure) {
     return `TLS verification failed: ${e.message}. The kit never disables certificate verification (TLS-02); no check can run until the certificate is fixed.`
   }
-  if (e instanceof RateLimited) return `An edge in front of the token endpoint limits the request rate, and kept refusing after the kit waited as it asked: ${e.message}. Set CONFORMANCE_MAX_RATE to the edge's limit (requests a second) and run again, or exempt the kit's address from the limit.`
-  if (e instanceof TargetMisbehaved) return `The token endpoint gave no usable answer: ${e.message}. No check can run against it.`
+  if (e instanceof RateLimited)
+    return `An edge in front of the token endpoint limits the request rate, and kept refusing after the kit waited as it asked: ${e.message}. Set CONFORMANCE_MAX_RATE to the edge's limit (requests a second) and run again, or exempt the kit's address from the limit.`
+  if (e instanceof TargetMisbehaved)
+    return `The token endpoint gave no usable answer: ${e.message}. No check can run against it.`
   // a TLS error never gets here: the request layer turns every one into a TlsFailure, named for what it is; every
   // other failure it knows is a TargetMisbehaved (the target answered, badly) or an Unreachable (nothing answered)
-  if (e instanceof Unreachable) return `Cannot reach the token endpoint: ${e.message}. Check OPENCRVS_AUTH_URL / OPENCRVS_GATEWAY_URL / OPENCRVS_TOKEN_URL and that this machine can reach it.`
+  if (e instanceof Unreachable)
+    return `Cannot reach the token endpoint: ${e.message}. Check OPENCRVS_AUTH_URL / OPENCRVS_GATEWAY_URL / OPENCRVS_TOKEN_URL and that this machine can reach it.`
   return `The token endpoint ${target.tokenUrl} could not be used: ${e.message.split('\n')[0]}. Check OPENCRVS_AUTH_URL / OPENCRVS_GATEWAY_URL / OPENCRVS_TOKEN_URL.`
 }
 
@@ -233,7 +310,10 @@ function unreachable(target: Target, e: Error): string {
  * release identified from evidence, the key, each client's token. `log` prints what the operator reads first.
  * Throws the root cause, in words, when nothing can be checked. The self-tests call it in process.
  */
-export async function prepare(env: Record<string, string | undefined>, log: (line: string) => void = console.log): Promise<{ runtime: Runtime; stop: () => Promise<void> }> {
+export async function prepare(
+  env: Record<string, string | undefined>,
+  log: (line: string) => void = console.log,
+): Promise<{ runtime: Runtime; stop: () => Promise<void> }> {
   const resolved = resolveConfig(env)
   let target: Target
   let stop: () => Promise<void> = async () => {}
@@ -250,8 +330,17 @@ export async function prepare(env: Record<string, string | undefined>, log: (lin
       : `the v1.x topology: the auth service (token at ${emu.url}/token, key at /.well-known) and the gateway (${emu.gatewayUrl}) for the probes`
     target = {
       ...(gatewayOnly
-        ? { tokenUrl: `${emu.gatewayUrl}/auth/token`, tokenRoute: 'gateway' as const, publicKey: { kind: 'file' as const, location: emu.publicKeyFile } }
-        : { tokenUrl: `${emu.url}/token`, tokenRoute: 'auth' as const, authUrl: emu.url, publicKey: { kind: 'url' as const, location: `${emu.url}/.well-known` } }),
+        ? {
+            tokenUrl: `${emu.gatewayUrl}/auth/token`,
+            tokenRoute: 'gateway' as const,
+            publicKey: { kind: 'file' as const, location: emu.publicKeyFile },
+          }
+        : {
+            tokenUrl: `${emu.url}/token`,
+            tokenRoute: 'auth' as const,
+            authUrl: emu.url,
+            publicKey: { kind: 'url' as const, location: `${emu.url}/.well-known` },
+          }),
       gatewayUrl: emu.gatewayUrl,
       version: 'auto',
       mode: resolved.mode,
@@ -298,7 +387,11 @@ export async function prepare(env: Record<string, string | undefined>, log: (lin
       declared: target.version === 'auto' ? 'auto' : target.version.release,
       requests: { ...http.stats },
       max: target.maxRequests,
-      identification: { profile: d.profile ? PROFILES[d.profile].label : null, supporting: d.from, contradicting: d.conflicts },
+      identification: {
+        profile: d.profile ? PROFILES[d.profile].label : null,
+        supporting: d.from,
+        contradicting: d.conflicts,
+      },
       stop: { verdict: 'NOT CHECKED', cause, reason: neutral(reason, { max: 2000 }) },
     }
     env[SETUP_CONTEXT_ENV] = redact(JSON.stringify(context))
@@ -310,7 +403,13 @@ export async function prepare(env: Record<string, string | undefined>, log: (lin
     const why = unreachable(target, e as Error)
     stopped(why, stopCause(e as Error))
     // a certificate the kit cannot verify is TLS-02's verdict: the report records it FAILED, not only NOT CHECKED
-    if (e instanceof TlsFailure) env[SETUP_VERDICT_ENV] = JSON.stringify({ id: 'TLS-02', verdict: 'FAILED', reason: (e as Error).message, fix: 'Fix the certificate the message names; the kit never disables verification, and no other check can run until it verifies.' })
+    if (e instanceof TlsFailure)
+      env[SETUP_VERDICT_ENV] = JSON.stringify({
+        id: 'TLS-02',
+        verdict: 'FAILED',
+        reason: (e as Error).message,
+        fix: 'Fix the certificate the message names; the kit never disables verification, and no other check can run until it verifies.',
+      })
     throw new Error(why)
   }
   let key: PublishedKey
@@ -345,7 +444,11 @@ export async function prepare(env: Record<string, string | undefined>, log: (lin
   if (PROFILES[profileId].preview) log(`${PROFILES[profileId].label} is ${PROFILES[profileId].preview}.`)
   log(
     `Target: ${target.tokenUrl} | mode ${target.mode} | release ${PROFILES[profileId].label}` +
-      (target.version === 'auto' ? (detection.profile ? ` (detected: ${detection.from[0]})` : ' (not detected; assumed v2.0)') : ` (declared OPENCRVS_VERSION=${declared})`),
+      (target.version === 'auto'
+        ? detection.profile
+          ? ` (detected: ${detection.from[0]})`
+          : ' (not detected; assumed v2.0)'
+        : ` (declared OPENCRVS_VERSION=${declared})`),
   )
 
   const runtime: Runtime = {
@@ -372,7 +475,11 @@ export async function prepare(env: Record<string, string | undefined>, log: (lin
  * FAILED check, after which Playwright restarts its worker, costs the deployment nothing). Returns the runtime the
  * workers and the reporter read (the collection's requests counted in) and the evidence they grade.
  */
-export async function prepareRun(env: Record<string, string | undefined>, log: (line: string) => void, collector: Collector): Promise<{ runtime: Runtime; evidence: string; stop: () => Promise<void> }> {
+export async function prepareRun(
+  env: Record<string, string | undefined>,
+  log: (line: string) => void,
+  collector: Collector,
+): Promise<{ runtime: Runtime; evidence: string; stop: () => Promise<void> }> {
   let prepared: Awaited<ReturnType<typeof prepare>>
   try {
     prepared = await prepare(env, log)

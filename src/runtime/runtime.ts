@@ -67,7 +67,10 @@ export interface SetupContext {
 /** Read the runtime global-setup published, registering every secret in it for redaction. */
 export function readRuntime(env: Record<string, string | undefined> = process.env): Runtime {
   const text = env[RUNTIME_ENV]
-  if (!text) throw new Error(`${RUNTIME_ENV} is not set: run the kit with "npm run conformance" (or npx playwright test), which sets it up.`)
+  if (!text)
+    throw new Error(
+      `${RUNTIME_ENV} is not set: run the kit with "npm run conformance" (or npx playwright test), which sets it up.`,
+    )
   const runtime = JSON.parse(text) as Runtime
   registerTargetSecrets(runtime.target)
   return runtime
@@ -75,12 +78,22 @@ export function readRuntime(env: Record<string, string | undefined> = process.en
 
 /** The run's HTTP client for a target: its token URL, budget, CA, deadline and real secrets (to count them in URLs). */
 export function httpClientFor(target: Target, budget?: Budget): HttpClient {
-  return new HttpClient({ tokenUrl: target.tokenUrl, budget, caFile: target.caFile, deadlineSeconds: target.requestTimeoutSeconds, realSecrets: clientSecrets(target), connectTo: target.connectTo, ...(target.maxRate ? { maxRate: target.maxRate } : {}) })
+  return new HttpClient({
+    tokenUrl: target.tokenUrl,
+    budget,
+    caFile: target.caFile,
+    deadlineSeconds: target.requestTimeoutSeconds,
+    realSecrets: clientSecrets(target),
+    connectTo: target.connectTo,
+    ...(target.maxRate ? { maxRate: target.maxRate } : {}),
+  })
 }
 
 /** The configured clients' real secrets (not the lifecycle ones, which are refused by design). */
 export function clientSecrets(target: Target): string[] {
-  return [...Object.values(target.clients).map((c) => c?.secret), target.deactivated?.secret].filter((s): s is string => !!s)
+  return [...Object.values(target.clients).map((c) => c?.secret), target.deactivated?.secret].filter(
+    (s): s is string => !!s,
+  )
 }
 
 /** Every secret the target holds joins the registry: clients, the deactivated client, and every lifecycle secret, old and new. */
