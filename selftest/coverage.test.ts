@@ -62,7 +62,12 @@ test('each check is located at its own spec line, one hop from its requirement i
     'checks located outside a spec file',
   )
   for (const t of list) {
-    const line = readFileSync(join(ROOT, 'specs', t.file), 'utf8').split('\n')[t.line - 1] ?? ''
+    // the formatter may spread `test(...check(req('ID'), ...` over the lines after `test(`: read them as one
+    const lines = readFileSync(join(ROOT, 'specs', t.file), 'utf8').split('\n')
+    const line = lines
+      .slice(t.line - 1, t.line + 2)
+      .join('')
+      .replace(/\s+/g, '')
     assert.match(
       line,
       new RegExp(`^test\\(\\.\\.\\.check\\(req\\('${ID_PATTERN.exec(t.title)![1]}'\\)`),

@@ -6,7 +6,17 @@
 import { isIP } from 'node:net'
 import { X509Certificate } from 'node:crypto'
 import { connect, type ConnectionOptions, type PeerCertificate } from 'node:tls'
-import type { HttpClient } from './index.ts'
+
+/**
+ * What the TLS probes need of the kit's HTTP client (src/http/index.ts HttpClient): its private CA, one request from
+ * the budget per handshake, and each origin's failure worked out once. Named here so that this module does not
+ * import the client that imports it.
+ */
+export interface TlsClient {
+  readonly ca: string | undefined
+  spend(): void
+  readonly tlsFailures: Map<string, Promise<string>>
+}
 
 export interface TlsFacts {
   protocol: string | null
@@ -27,7 +37,7 @@ export interface TlsFacts {
   fingerprint256: string
 }
 
-function options(http: HttpClient, url: string, extra: ConnectionOptions = {}, withCa = true): ConnectionOptions {
+function options(http: TlsClient, url: string, extra: ConnectionOptions = {}, withCa = true): ConnectionOptions {
   const u = new URL(url)
   const host = u.hostname.replace(/^\[|\]$/g, '')
   const ca = withCa ? http.ca : undefined
@@ -42,7 +52,7 @@ function options(http: HttpClient, url: string, extra: ConnectionOptions = {}, w
 }
 
 function handshake(
-  http: HttpClient,
+  http: TlsClient,
   url: string,
   extra: ConnectionOptions,
   withCa = true,
@@ -83,7 +93,7 @@ const name = (o: PeerCertificate['subject'] | undefined) =>
     : ''
 
 /** Handshake with this machine's defaults (TLS 1.2+) and report what was negotiated and presented. */
-export async function tlsFacts(http: HttpClient, url: string): Promise<TlsFacts | { error: string }> {
+export async function tlsFacts(http: TlsClient, url: string): Promise<TlsFacts | { error: string }> {
   const r = await handshake(http, url, {})
   if (!r.ok) return { error: r.error }
   const s = r.socket
@@ -123,7 +133,7 @@ export async function tlsFacts(http: HttpClient, url: string): Promise<TlsFacts 
  * completes with 1.1, a second handshake offering 1.0 alone tells whether that is accepted too.
  */
 export async function legacyHandshake(
-  http: HttpClient,
+  http: TlsClient,
   url: string,
 ): Promise<{ completed: boolean; protocol?: string | null; accepted?: string[]; error?: string }> {
   const legacy = { ciphers: 'DEFAULT@SECLEVEL=0' }
@@ -160,7 +170,7 @@ export function tlsErrorCode(e: unknown): string | undefined {
  * the names the certificate carries, a missing intermediate (with the issuer), an untrusted root, a protocol
  * too old. One unverified handshake (sending nothing) reads the facts; once per origin and run.
  */
-export function tlsFailure(http: HttpClient, url: string, e: unknown): Promise<string> {
+export function tlsFailure(http: TlsClient, url: string, e: unknown): Promise<string> {
   const u = new URL(url)
   let p = http.tlsFailures.get(u.origin)
   if (!p) {
@@ -170,7 +180,7 @@ export function tlsFailure(http: HttpClient, url: string, e: unknown): Promise<s
   return p
 }
 
-async function describe(http: HttpClient, u: URL, e: unknown): Promise<string> {
+async function describe(http: TlsClient, u: URL, e: unknown): Promise<string> {
   const code = tlsErrorCode(e) ?? 'TLS'
   const detail = (e as { cause?: { message?: string }; message?: string }).cause?.message ?? (e as Error).message
   const facts = await tlsFacts(http, u.toString()).catch((x: Error) => ({ error: x.message }))
