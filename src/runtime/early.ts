@@ -8,7 +8,7 @@
  * prepared in global setup.
  */
 import { fetchText, serveSecretly } from '../evidence/loopback.ts'
-import type { Collector } from './global-setup.ts'
+import type { Collector } from './collector.ts'
 import type { Runtime } from './runtime.ts'
 
 export const PREPARED_ENV = 'CONFORMANCE_PREPARED'
@@ -51,7 +51,7 @@ export async function serveEarly(
   const run: Promise<Prepared> = begun
     .then(async () => {
       const [{ prepareRun }, { SETUP_VERDICT_ENV, SETUP_CONTEXT_ENV }, { redact }] = await Promise.all([
-        import('./global-setup.ts'),
+        import('./prepare.ts'),
         import('./runtime.ts'),
         import('../redact/index.ts'),
       ])

@@ -1,6 +1,6 @@
 /**
  * The resolved run: the target (configured, or the bundled emulator), the release profile in force and how
- * it was chosen. global-setup.ts builds it once and hands it to the workers and the reporter through
+ * it was chosen. prepare.ts builds it once and hands it to the workers and the reporter through
  * CONFORMANCE_RUNTIME (process memory only; never written to disk).
  */
 import type { Target } from '../config/index.ts'
