@@ -134,9 +134,41 @@ const GRAPHQL_BAD_INPUT = (value: unknown) => ({
   ],
 })
 
+/** What every route of the gateway shares: its Boom answers, authentication, and the writes it let through. */
+interface Gateway {
+  server: Hapi.Server
+  boom(
+    h: Hapi.ResponseToolkit,
+    status: number,
+    message: string,
+    extra?: Record<string, unknown>,
+    order?: 'hapi' | 'h2o2',
+  ): Hapi.ResponseObject
+  /** The caller's claims, or the gateway's refusal. */
+  guard(request: Hapi.Request, h: Hapi.ResponseToolkit): Claims | Hapi.ResponseObject
+  /** Every request that got past authentication, scope and validation: a real gateway would have written it. */
+  writes: string[]
+  requests: { count: number }
+}
+
 export async function startGateway(
   opts: GatewayOptions,
 ): Promise<{ url: string; stop(): Promise<void>; writeAttempts(): string[]; requestCount(): number }> {
+  const gw = gatewayServer(opts)
+  tokenProxyRoute(gw.server, opts)
+  if (opts.line !== '2.0') v1Routes(gw, opts)
+  else eventsRoute(gw, opts)
+  await gw.server.start()
+  return {
+    url: `${opts.tls ? 'https' : 'http'}://${gw.server.info.host}:${gw.server.info.port}`,
+    stop: () => gw.server.stop({ timeout: 1000 }),
+    writeAttempts: () => [...gw.writes],
+    requestCount: () => gw.requests.count,
+  }
+}
+
+/** The hapi server, the requests counted, and the headers on every answer (X-Version, the ingress's, HSTS). */
+function gatewayServer(opts: GatewayOptions): Gateway {
   const { faults, line } = opts
   // the real gateway allows its own web apps' origins, hence vary: origin on every answer
   const server = Hapi.server({
@@ -146,24 +178,15 @@ export async function startGateway(
     routes: { cors: { origin: opts.corsOrigins } },
     ...(opts.tls ? { tls: { key: opts.tls.key, cert: opts.tls.cert } } : {}),
   })
-  let requests = 0
+  const requests = { count: 0 }
   server.ext('onRequest', async (_request, h) => {
-    requests++
+    requests.count++
     if (opts.latencyMs) await new Promise((r) => setTimeout(r, opts.latencyMs))
     return h.continue
   })
-  // every request that got past authentication, scope and validation: a real gateway would have written it
-  const writes: string[] = []
-  const scopeChecked = !faults.has('gateway-ignores-scope')
   /** Answers that are Boom errors in the real gateway (they get no X-Version). */
   const booms = new WeakSet<object>()
-  const boom = (
-    h: Hapi.ResponseToolkit,
-    status: number,
-    message: string,
-    extra: Record<string, unknown> = {},
-    order: 'hapi' | 'h2o2' = 'hapi',
-  ) => {
+  const boom: Gateway['boom'] = (h, status, message, extra = {}, order = 'hapi') => {
     const body =
       order === 'hapi'
         ? { statusCode: status, error: ERROR_NAMES[status], message, ...extra }
@@ -189,16 +212,20 @@ export async function startGateway(
     if (hsts) set('Strict-Transport-Security', hsts)
     return h.continue
   })
-
-  const guard = (request: Hapi.Request, h: Hapi.ResponseToolkit): Claims | Hapi.ResponseObject => {
+  const guard: Gateway['guard'] = (request, h) => {
     const auth = authenticate(request, opts)
     if ('claims' in auth) return auth.claims
     const res = boom(h, auth.status, auth.message, auth.attributes ? { attributes: { error: auth.message } } : {})
     return auth.wwwAuth ? res.header('WWW-Authenticate', auth.wwwAuth) : res
   }
-  const isResponse = (x: unknown): x is Hapi.ResponseObject => typeof (x as Hapi.ResponseObject)?.code === 'function'
+  return { server, boom, guard, writes: [], requests }
+}
 
-  // The token proxy: h2o2 with payload { output: 'data', parse: false } and no passThrough.
+const isResponse = (x: unknown): x is Hapi.ResponseObject => typeof (x as Hapi.ResponseObject)?.code === 'function'
+
+/** The token proxy: h2o2 with payload { output: 'data', parse: false } and no passThrough. */
+function tokenProxyRoute(server: Hapi.Server, opts: GatewayOptions): void {
+  const { line } = opts
   const minor = Number(/^\d+\.(\d+)/.exec(opts.release)?.[1] ?? 0)
   const proxyToken = (path: string, keepQuery: boolean) => async (request: Hapi.Request, h: Hapi.ResponseToolkit) => {
     const type = request.headers['content-type'] as string | undefined
@@ -213,105 +240,98 @@ export async function startGateway(
     stream.end(answer.payload)
     return h.response(stream).code(answer.status).type('application/octet-stream')
   }
-  const tokenRouteOptions = { payload: { output: 'data' as const, parse: false } }
-  if (line !== '1.3' || minor >= 5) {
-    if (line === '1.3')
-      server.route({
-        method: 'POST',
-        path: '/auth/{suffix}',
-        options: tokenRouteOptions,
-        handler: (request, h) => proxyToken(`/${request.params.suffix}`, false)(request, h),
-      })
-    else
-      server.route({
-        method: 'POST',
-        path: '/auth/token',
-        options: tokenRouteOptions,
-        handler: proxyToken('/token', true),
-      })
-  }
+  const options = { payload: { output: 'data' as const, parse: false } }
+  if (line === '1.3' && minor < 5) return
+  if (line === '1.3')
+    server.route({
+      method: 'POST',
+      path: '/auth/{suffix}',
+      options,
+      handler: (request, h) => proxyToken(`/${request.params.suffix}`, false)(request, h),
+    })
+  else server.route({ method: 'POST', path: '/auth/token', options, handler: proxyToken('/token', true) })
+}
 
-  if (line !== '2.0') {
-    const allowed =
-      line === '1.3'
-        ? ['declare', 'notification-api']
-        : ['record.declare-birth', 'record.declare-death', 'record.declare-marriage', 'notification-api']
-    server.route({
-      method: 'POST',
-      path: '/notification',
-      handler: (request, h) => {
-        const claims = guard(request, h)
-        if (isResponse(claims)) return claims
-        if (scopeChecked && !scopes(claims).some((s) => allowed.includes(s))) return boom(h, 403, 'Insufficient scope')
-        const payload = request.payload as Record<string, unknown> | null
-        if (!payload || typeof payload !== 'object' || !('resourceType' in payload)) {
-          return boom(h, 400, '"resourceType" is required', {
-            validation: { source: 'payload', keys: ['resourceType'] },
-          })
-        }
-        writes.push(`POST /notification by ${String(claims.sub)}`)
-        return boom(h, 400, 'the emulator accepts no notifications: nothing is ever written')
-      },
-    })
-    server.route({
-      method: 'POST',
-      path: '/graphql',
-      handler: (request, h) => {
-        // Apollo 4 coerces variables before any resolver or auth directive runs
-        const p = (request.payload as { variables?: Record<string, unknown> } | null)?.variables?.p
-        const graphql = (body: object) => h.response(body).header('Cache-Control', 'no-store')
-        if (p === null || typeof p !== 'object') return graphql(GRAPHQL_BAD_INPUT(p))
-        const claims = authenticate(request, opts)
-        const lookup = 'claims' in claims && scopes(claims.claims).includes('recordsearch') ? 'getSystem' : 'getUser'
-        // the @auth directive asks user-mgnt about the caller; the emulator runs no user-mgnt, as when recorded
-        return graphql({
-          errors: [
-            {
-              message: `FetchError: request to http://127.0.0.1:3032/${lookup} failed, reason: connect ECONNREFUSED 127.0.0.1:3032`,
-              locations: [{ line: 1, column: 46 }],
-              path: ['searchEvents'],
-              extensions: { code: 'UNAUTHENTICATED' },
-            },
-          ],
-          data: { searchEvents: null },
+/** v1.x: POST /notification (the event-notification door) and POST /graphql (record search). */
+function v1Routes(gw: Gateway, opts: GatewayOptions): void {
+  const { boom, guard, server } = gw
+  const scopeChecked = !opts.faults.has('gateway-ignores-scope')
+  const allowed =
+    opts.line === '1.3'
+      ? ['declare', 'notification-api']
+      : ['record.declare-birth', 'record.declare-death', 'record.declare-marriage', 'notification-api']
+  server.route({
+    method: 'POST',
+    path: '/notification',
+    handler: (request, h) => {
+      const claims = guard(request, h)
+      if (isResponse(claims)) return claims
+      if (scopeChecked && !scopes(claims).some((s) => allowed.includes(s))) return boom(h, 403, 'Insufficient scope')
+      const payload = request.payload as Record<string, unknown> | null
+      if (!payload || typeof payload !== 'object' || !('resourceType' in payload)) {
+        return boom(h, 400, '"resourceType" is required', {
+          validation: { source: 'payload', keys: ['resourceType'] },
         })
-      },
-    })
-  } else {
-    const events = opts.events
-    server.route({
-      method: '*',
-      path: '/events/{path*}',
-      options: { payload: { output: 'data', parse: false } },
-      handler: async (request, h) => {
-        const claims = guard(request, h)
-        if (isResponse(claims)) return claims
-        const target = `${events?.url ?? 'http://127.0.0.1:9'}/${request.params.path ?? ''}${request.url.search}`
-        const headers: Record<string, string> = {}
-        for (const name of ['authorization', 'content-type'])
-          if (request.headers[name]) headers[name] = String(request.headers[name])
-        const payload = request.payload as Buffer | null
-        try {
-          const res = await httpRequest(target, {
-            method: request.method.toUpperCase() as 'POST',
-            headers,
-            ...(payload?.length ? { body: payload } : {}),
-          })
-          const text = await res.body.text()
-          const type = String(res.headers['content-type'] ?? 'application/json')
-          return h.response(text).code(res.statusCode).type(type)
-        } catch (e) {
-          const code = (e as { code?: string }).code ?? 'ECONNREFUSED'
-          return boom(h, 502, `Client request error: connect ${code} 127.0.0.1:${events?.port ?? 9}`, {}, 'h2o2')
-        }
-      },
-    })
-  }
-  await server.start()
-  return {
-    url: `${opts.tls ? 'https' : 'http'}://${server.info.host}:${server.info.port}`,
-    stop: () => server.stop({ timeout: 1000 }),
-    writeAttempts: () => [...writes],
-    requestCount: () => requests,
-  }
+      }
+      gw.writes.push(`POST /notification by ${String(claims.sub)}`)
+      return boom(h, 400, 'the emulator accepts no notifications: nothing is ever written')
+    },
+  })
+  server.route({
+    method: 'POST',
+    path: '/graphql',
+    handler: (request, h) => {
+      // Apollo 4 coerces variables before any resolver or auth directive runs
+      const p = (request.payload as { variables?: Record<string, unknown> } | null)?.variables?.p
+      const graphql = (body: object) => h.response(body).header('Cache-Control', 'no-store')
+      if (p === null || typeof p !== 'object') return graphql(GRAPHQL_BAD_INPUT(p))
+      const claims = authenticate(request, opts)
+      const lookup = 'claims' in claims && scopes(claims.claims).includes('recordsearch') ? 'getSystem' : 'getUser'
+      // the @auth directive asks user-mgnt about the caller; the emulator runs no user-mgnt, as when recorded
+      return graphql({
+        errors: [
+          {
+            message: `FetchError: request to http://127.0.0.1:3032/${lookup} failed, reason: connect ECONNREFUSED 127.0.0.1:3032`,
+            locations: [{ line: 1, column: 46 }],
+            path: ['searchEvents'],
+            extensions: { code: 'UNAUTHENTICATED' },
+          },
+        ],
+        data: { searchEvents: null },
+      })
+    },
+  })
+}
+
+/** v2.0: /events/{path*}, JWT only, then proxied to the events service (passThrough), which decides scope. */
+function eventsRoute(gw: Gateway, opts: GatewayOptions): void {
+  const { boom, guard, server } = gw
+  const events = opts.events
+  server.route({
+    method: '*',
+    path: '/events/{path*}',
+    options: { payload: { output: 'data', parse: false } },
+    handler: async (request, h) => {
+      const claims = guard(request, h)
+      if (isResponse(claims)) return claims
+      const target = `${events?.url ?? 'http://127.0.0.1:9'}/${request.params.path ?? ''}${request.url.search}`
+      const headers: Record<string, string> = {}
+      for (const name of ['authorization', 'content-type'])
+        if (request.headers[name]) headers[name] = String(request.headers[name])
+      const payload = request.payload as Buffer | null
+      try {
+        const res = await httpRequest(target, {
+          method: request.method.toUpperCase() as 'POST',
+          headers,
+          ...(payload?.length ? { body: payload } : {}),
+        })
+        const text = await res.body.text()
+        const type = String(res.headers['content-type'] ?? 'application/json')
+        return h.response(text).code(res.statusCode).type(type)
+      } catch (e) {
+        const code = (e as { code?: string }).code ?? 'ECONNREFUSED'
+        return boom(h, 502, `Client request error: connect ${code} 127.0.0.1:${events?.port ?? 9}`, {}, 'h2o2')
+      }
+    },
+  })
 }

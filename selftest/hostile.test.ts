@@ -179,7 +179,7 @@ describe('hostile and broken targets', { concurrency: 2 }, () => {
       assert.ok(requests <= c.maxRequests, facts)
       assert.ok(run.seconds < ENDS_BY_ITSELF_S, `bounded time: ${facts}`)
       assert.ok(run.peakMb < 400, `bounded memory: ${facts}`)
-      for (const file of ['conformance.json', 'conformance.md', 'junit.xml'])
+      for (const file of ['conformance.json', 'conformance.md', 'conformance.html', 'junit.xml'])
         assert.ok(existsSync(join(reportDir, file)), `${file} written`)
       assert.deepEqual(leaks(collect(run.code, run.output, reportDir, secrets)), [])
     })
@@ -318,7 +318,10 @@ describe('hostile and broken targets', { concurrency: 2 }, () => {
       stdout: run.output,
       'junit.xml': readFileSync(junit, 'utf8'),
       ...Object.fromEntries(
-        ['conformance.md', 'conformance.json'].map((f) => [f, readFileSync(join(reportDir, f), 'utf8')]),
+        ['conformance.md', 'conformance.json', 'conformance.html'].map((f) => [
+          f,
+          readFileSync(join(reportDir, f), 'utf8'),
+        ]),
       ),
     }
     console.log(
@@ -347,6 +350,8 @@ describe('hostile and broken targets', { concurrency: 2 }, () => {
       outsideCode(outputs['conformance.md']!).filter((l) => /evil\.example/.test(l)),
       [],
     )
+    // on the sign-off page, nothing the target wrote is an element or a link
+    assert.doesNotMatch(outputs['conformance.html']!, /<(?:script|img|iframe|a\b[^>]*evil)|href="[^"]*evil/i)
     assert.deepEqual(leaks(collect(run.code, run.output, reportDir, secrets)), [])
   })
 

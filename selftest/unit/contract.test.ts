@@ -6,12 +6,8 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { compareReports } from '../../src/report/compare.ts'
 import { contractDrift, describeSub, scopeFormat } from '../../src/report/contract.ts'
-import {
-  markdown,
-  rateLimitLine,
-  type ConformanceReport,
-  type ResultEntry,
-} from '../../src/report/conformance-reporter.ts'
+import { markdown } from '../../src/report/markdown.ts'
+import { rateLimitLine, type ConformanceReport, type ResultEntry } from '../../src/report/model.ts'
 import type { Verdict } from '../../src/requirements/catalogue.ts'
 
 test('sub is described by its rule, never its value', () => {

@@ -74,3 +74,12 @@ test(`no function in src or emulator is longer than ${MAX_FUNCTION_LINES} lines`
   }
   assert.deepEqual(long, [], 'functions longer than a screen: give each step a name of its own')
 })
+
+test("each emulator fault acts in the room it names (emulator/faults.ts's room: the file reads it)", async () => {
+  const { FAULTS } = await import('../../emulator/faults.ts')
+  const misplaced = Object.entries(FAULTS)
+    .filter(([name, f]) => !readFileSync(join(ROOT, 'emulator', f.room), 'utf8').includes(`'${name}'`))
+    .map(([name, f]) => `${name} (room ${f.room})`)
+  assert.ok(Object.keys(FAULTS).length > 50, 'the faults were read')
+  assert.deepEqual(misplaced, [], 'faults whose room does not read them')
+})

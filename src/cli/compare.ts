@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { compareReports } from '../report/compare.ts'
-import type { ConformanceReport } from '../report/conformance-reporter.ts'
+import type { ConformanceReport } from '../report/model.ts'
 
 const USAGE = 'Usage: npm run compare -- <before conformance.json> <after conformance.json> [--out comparison.md]'
 

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { config as loadDotenv } from 'dotenv'
 import { ConfigError, formatConfigError, resolveConfig } from '../config/index.ts'
+import { QUIET_ENV } from '../config/env.ts'
 import { preparesEarly, serveEarly } from '../runtime/early.ts'
 
 loadDotenv({ quiet: true })
@@ -29,7 +30,9 @@ try {
 rmSync(join(reportDir, 'conformance.json'), { force: true })
 for (const dir of ['allure-results', 'allure-report']) rmSync(join(reportDir, dir), { recursive: true, force: true })
 
-const args = process.argv.slice(2)
+// --quiet is the kit's, not Playwright's: the console says only the totals, FAILED and REVIEW, and the reports
+const args = process.argv.slice(2).filter((a) => a !== '--quiet')
+if (args.length < process.argv.length - 2) process.env[QUIET_ENV] = 'true'
 // the run is prepared here while Playwright starts (src/runtime/early.ts); a listing prepares nothing
 const early = preparesEarly(args) ? await serveEarly(process.env) : undefined
 const require = createRequire(import.meta.url)

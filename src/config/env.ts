@@ -21,3 +21,10 @@ export class ConfigError extends Error {
     this.name = 'ConfigError'
   }
 }
+
+/** CONFORMANCE_QUIET (`npm run conformance -- --quiet`): the console says only the totals, FAILED and REVIEW, and the reports. */
+export const QUIET_ENV = 'CONFORMANCE_QUIET'
+
+export function isQuiet(env: Env = process.env): boolean {
+  return /^(1|true|yes)$/i.test(value(env, QUIET_ENV) ?? '')
+}

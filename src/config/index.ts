@@ -336,41 +336,46 @@ function parseLifecycle(env: Env): Lifecycle {
       ...(type ? { type: type as ClientType } : {}),
     }
   }
-  const file = value(env, 'OPENCRVS_RETIRED_CREDENTIALS')
-  if (file) {
-    const credentials = readConfigFile(
-      'OPENCRVS_RETIRED_CREDENTIALS',
-      file,
-      'a file with one client_id,client_secret pair per line',
-    )
-      .split('\n')
-      .map((line, i) => ({ line: line.trim(), n: i + 1 }))
-      .filter(({ line }) => line && !line.startsWith('#'))
-      .map(({ line, n }) => {
-        const [id, secret, ...rest] = line.split(/\s*[,\s]\s*/)
-        if (!id || !secret || rest.length)
-          throw new ConfigError(
-            'OPENCRVS_RETIRED_CREDENTIALS',
-            `${file} line ${n} is not "client_id,client_secret"`,
-            'Write one pair per line, comma-separated; # starts a comment.',
-          )
-        return { id, secret }
-      })
-    if (!credentials.length)
-      throw new ConfigError(
-        'OPENCRVS_RETIRED_CREDENTIALS',
-        `${file} lists no credentials`,
-        'Write one client_id,client_secret pair per line, or unset the variable.',
-      )
-    if (credentials.length > MAX_RETIRED)
-      throw new ConfigError(
-        'OPENCRVS_RETIRED_CREDENTIALS',
-        `${file} lists ${credentials.length} pairs; the kit checks at most ${MAX_RETIRED} per run (each is a request)`,
-        'Split the list and run the kit once per part.',
-      )
-    lifecycle.retired = { file, credentials }
-  }
+  const retired = parseRetired(env)
+  if (retired) lifecycle.retired = retired
   return lifecycle
+}
+
+/** OPENCRVS_RETIRED_CREDENTIALS: a file of client_id,client_secret pairs that must all be refused. */
+function parseRetired(env: Env): Lifecycle['retired'] {
+  const file = value(env, 'OPENCRVS_RETIRED_CREDENTIALS')
+  if (!file) return undefined
+  const credentials = readConfigFile(
+    'OPENCRVS_RETIRED_CREDENTIALS',
+    file,
+    'a file with one client_id,client_secret pair per line',
+  )
+    .split('\n')
+    .map((line, i) => ({ line: line.trim(), n: i + 1 }))
+    .filter(({ line }) => line && !line.startsWith('#'))
+    .map(({ line, n }) => {
+      const [id, secret, ...rest] = line.split(/\s*[,\s]\s*/)
+      if (!id || !secret || rest.length)
+        throw new ConfigError(
+          'OPENCRVS_RETIRED_CREDENTIALS',
+          `${file} line ${n} is not "client_id,client_secret"`,
+          'Write one pair per line, comma-separated; # starts a comment.',
+        )
+      return { id, secret }
+    })
+  if (!credentials.length)
+    throw new ConfigError(
+      'OPENCRVS_RETIRED_CREDENTIALS',
+      `${file} lists no credentials`,
+      'Write one client_id,client_secret pair per line, or unset the variable.',
+    )
+  if (credentials.length > MAX_RETIRED)
+    throw new ConfigError(
+      'OPENCRVS_RETIRED_CREDENTIALS',
+      `${file} lists ${credentials.length} pairs; the kit checks at most ${MAX_RETIRED} per run (each is a request)`,
+      'Split the list and run the kit once per part.',
+    )
+  return { file, credentials }
 }
 
 const WAIVERS_VAR = 'CONFORMANCE_WAIVERS_FILE'
@@ -449,8 +454,79 @@ function registerEnvSecrets(env: Env): void {
 }
 
 /** Validate the environment once. Throws ConfigError on the first bad value. */
+/**
+ * .env and the environment, read as named steps in a fixed order (the first bad value is the one reported): the
+ * run's settings, the release, the deployment's URLs, its key and CA, its clients; then the bundled emulator when no
+ * URL is set, or the target.
+ */
 export function resolveConfig(env: Env): Resolved {
   registerEnvSecrets(env)
+  const settings = parseSettings(env)
+  const version = parseVersion(env)
+  const { allowHttp } = settings
+  const authUrl = parseUrl(env, 'OPENCRVS_AUTH_URL', allowHttp, 'https://auth.opencrvs.example.org')
+  const gatewayUrl = parseUrl(env, 'OPENCRVS_GATEWAY_URL', allowHttp, 'https://gateway.opencrvs.example.org')
+  const tokenUrl =
+    value(env, 'OPENCRVS_TOKEN_URL') === undefined
+      ? undefined
+      : parseUrl(env, 'OPENCRVS_TOKEN_URL', allowHttp, 'https://auth.opencrvs.example.org/token')
+  const publicKey = parseKeySetting(env, allowHttp, authUrl)
+  const caFile = parseCaFile(env)
+  const { clients, deactivated } = parseClients(env)
+  const lifecycle = parseLifecycle(env)
+  const requiredClients = parseRequiredClients(env)
+  const domain = parseDomain(env, authUrl, gatewayUrl)
+  const connectTo = parseConnectTo(env)
+  const faultsText = value(env, 'CONFORMANCE_EMULATOR_FAULTS')
+
+  if (!authUrl && !gatewayUrl && !tokenUrl) {
+    const configured = Object.keys(clients).length > 0 || deactivated || Object.keys(lifecycle).length > 0
+    if (configured) {
+      throw new ConfigError(
+        'OPENCRVS_AUTH_URL',
+        'client credentials are set but no deployment URL is',
+        'Set OPENCRVS_AUTH_URL (v1.x: https://auth.<domain>) or OPENCRVS_GATEWAY_URL (v2.0: https://gateway.<domain>), or remove the credentials to check the bundled emulator.',
+      )
+    }
+    return emulatorRun(settings, version, faultsText, requiredClients)
+  }
+  if (faultsText) {
+    throw new ConfigError(
+      'CONFORMANCE_EMULATOR_FAULTS',
+      'faults apply to the bundled emulator only, and a deployment URL is set',
+      'Remove CONFORMANCE_EMULATOR_FAULTS, or unset the OPENCRVS_*_URL variables to run the emulator.',
+    )
+  }
+  const { tokenLifetimeSeconds, maxRate, ...common } = settings
+  const target: Target = {
+    ...tokenEndpoint(tokenUrl, authUrl, gatewayUrl),
+    ...(authUrl ? { authUrl: stripSlash(authUrl) } : {}),
+    ...(gatewayUrl ? { gatewayUrl: stripSlash(gatewayUrl) } : {}),
+    ...(publicKey ? { publicKey } : {}),
+    version,
+    mode: common.mode,
+    allowHttp,
+    reportDir: common.reportDir,
+    clients,
+    ...(deactivated ? { deactivated } : {}),
+    leewaySeconds: common.leewaySeconds,
+    ...(tokenLifetimeSeconds !== undefined ? { tokenLifetimeSeconds } : {}),
+    slow: common.slow,
+    waivers: common.waivers,
+    maxRequests: common.maxRequests,
+    requestTimeoutSeconds: common.requestTimeoutSeconds,
+    ...(maxRate ? { maxRate } : {}),
+    ...(caFile ? { caFile } : {}),
+    lifecycle,
+    ...(domain ? { domain } : {}),
+    requiredClients,
+    connectTo,
+  }
+  return { kind: 'deployment', target }
+}
+
+/** The run's own settings: mode, transport, report folder, leeway, waivers, request budget, timeouts and rate. */
+function parseSettings(env: Env) {
   const modeText = value(env, 'CONFORMANCE_MODE') ?? 'opencrvs'
   if (modeText !== 'opencrvs' && modeText !== 'strict') {
     throw new ConfigError(
@@ -486,34 +562,42 @@ export function resolveConfig(env: Env): Resolved {
   const tokenLifetimeSeconds =
     lifetimeText === undefined ? undefined : parseInteger(env, 'OPENCRVS_TOKEN_LIFETIME_SECONDS', 600, 1, 31_536_000)
 
+  return {
+    mode,
+    allowHttp,
+    reportDir,
+    leewaySeconds,
+    slow,
+    waivers,
+    maxRequests,
+    requestTimeoutSeconds,
+    maxRate,
+    tokenLifetimeSeconds,
+  }
+}
+
+/** OPENCRVS_VERSION: auto (identify it), or a release the kit has a profile for. */
+function parseVersion(env: Env): Target['version'] {
   const versionText = value(env, 'OPENCRVS_VERSION') ?? 'auto'
-  let version: Target['version'] = 'auto'
-  if (versionText !== 'auto') {
-    const profile = profileForRelease(versionText)
-    if (!profile) {
-      throw new ConfigError(
-        'OPENCRVS_VERSION',
-        `"${versionText}" is not a release the kit has a profile for`,
-        `Write auto (detect it) or one of ${knownReleases().join(', ')}.`,
-      )
-    }
-    version = { release: versionText.replace(/^v/, ''), profile }
+  if (versionText === 'auto') return 'auto'
+  const profile = profileForRelease(versionText)
+  if (!profile) {
+    throw new ConfigError(
+      'OPENCRVS_VERSION',
+      `"${versionText}" is not a release the kit has a profile for`,
+      `Write auto (detect it) or one of ${knownReleases().join(', ')}.`,
+    )
   }
+  return { release: versionText.replace(/^v/, ''), profile }
+}
 
-  const authUrl = parseUrl(env, 'OPENCRVS_AUTH_URL', allowHttp, 'https://auth.opencrvs.example.org')
-  const gatewayUrl = parseUrl(env, 'OPENCRVS_GATEWAY_URL', allowHttp, 'https://gateway.opencrvs.example.org')
-  const tokenUrlText = value(env, 'OPENCRVS_TOKEN_URL')
-  let tokenUrl: URL | undefined
-  if (tokenUrlText !== undefined) {
-    tokenUrl = parseUrl(env, 'OPENCRVS_TOKEN_URL', allowHttp, 'https://auth.opencrvs.example.org/token')
-  }
-
-  let publicKey: Target['publicKey']
+/** OPENCRVS_PUBLIC_KEY: a URL, or a file the kit can read a key from; by default <auth>/.well-known. */
+function parseKeySetting(env: Env, allowHttp: boolean, authUrl: URL | undefined): Target['publicKey'] | undefined {
   const keyText = value(env, 'OPENCRVS_PUBLIC_KEY')
   if (keyText) {
     if (/^[a-z]+:\/\//i.test(keyText)) {
       const u = parseUrl(env, 'OPENCRVS_PUBLIC_KEY', allowHttp, 'https://auth.opencrvs.example.org/.well-known')
-      publicKey = { kind: 'url', location: u!.toString() }
+      return { kind: 'url', location: u!.toString() }
     } else {
       const text = readConfigFile(
         'OPENCRVS_PUBLIC_KEY',
@@ -530,12 +614,17 @@ export function resolveConfig(env: Env): Resolved {
           'Give a PEM public key (-----BEGIN PUBLIC KEY-----, SPKI or PKCS#1) or a JWKS ({"keys": [...]}), as the deployment publishes at <auth>/.well-known.',
         )
       }
-      publicKey = { kind: 'file', location: keyText }
+      return { kind: 'file', location: keyText }
     }
   } else if (authUrl) {
-    publicKey = { kind: 'url', location: `${stripSlash(authUrl)}/.well-known` }
+    return { kind: 'url', location: `${stripSlash(authUrl)}/.well-known` }
   }
 
+  return undefined
+}
+
+/** OPENCRVS_CA_FILE: the PEM certificates of a private CA, each of which must parse. */
+function parseCaFile(env: Env): string | undefined {
   const caFile = value(env, 'OPENCRVS_CA_FILE')
   if (caFile) {
     const text = readConfigFile(
@@ -562,51 +651,45 @@ export function resolveConfig(env: Env): Resolved {
       }
     })
   }
-  const { clients, deactivated } = parseClients(env)
-  const lifecycle = parseLifecycle(env)
-  const requiredClients = parseRequiredClients(env)
-  const domain = parseDomain(env, authUrl, gatewayUrl)
-  const connectTo = parseConnectTo(env)
-  const faultsText = value(env, 'CONFORMANCE_EMULATOR_FAULTS')
+  return caFile
+}
 
-  if (!authUrl && !gatewayUrl && !tokenUrl) {
-    const configured = Object.keys(clients).length > 0 || deactivated || Object.keys(lifecycle).length > 0
-    if (configured) {
-      throw new ConfigError(
-        'OPENCRVS_AUTH_URL',
-        'client credentials are set but no deployment URL is',
-        'Set OPENCRVS_AUTH_URL (v1.x: https://auth.<domain>) or OPENCRVS_GATEWAY_URL (v2.0: https://gateway.<domain>), or remove the credentials to check the bundled emulator.',
-      )
-    }
-    const release = version === 'auto' ? '2.0' : version.release
-    const faults = faultsText
-      ? faultsText
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean)
-      : []
-    return {
-      kind: 'emulator',
-      release,
-      faults,
-      mode,
-      reportDir,
-      leewaySeconds,
-      slow,
-      waivers,
-      maxRequests,
-      requestTimeoutSeconds,
-      requiredClients,
-    }
+/** No deployment URL: the bundled emulator of the declared release (v2.0 by default), with its faults. */
+function emulatorRun(
+  settings: ReturnType<typeof parseSettings>,
+  version: Target['version'],
+  faultsText: string | undefined,
+  requiredClients: Target['requiredClients'],
+): Resolved {
+  const { mode, reportDir, leewaySeconds, slow, waivers, maxRequests, requestTimeoutSeconds } = settings
+  const release = version === 'auto' ? '2.0' : version.release
+  const faults = faultsText
+    ? faultsText
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : []
+  return {
+    kind: 'emulator',
+    release,
+    faults,
+    mode,
+    reportDir,
+    leewaySeconds,
+    slow,
+    waivers,
+    maxRequests,
+    requestTimeoutSeconds,
+    requiredClients,
   }
-  if (faultsText) {
-    throw new ConfigError(
-      'CONFORMANCE_EMULATOR_FAULTS',
-      'faults apply to the bundled emulator only, and a deployment URL is set',
-      'Remove CONFORMANCE_EMULATOR_FAULTS, or unset the OPENCRVS_*_URL variables to run the emulator.',
-    )
-  }
+}
 
+/** The token endpoint: OPENCRVS_TOKEN_URL as given, else <auth>/token, else <gateway>/auth/token. */
+function tokenEndpoint(
+  tokenUrl: URL | undefined,
+  authUrl: URL | undefined,
+  gatewayUrl: URL | undefined,
+): Pick<Target, 'tokenUrl' | 'tokenRoute'> {
   const resolvedToken = tokenUrl
     ? { url: tokenUrl.toString(), route: 'explicit' as const }
     : authUrl
@@ -617,32 +700,7 @@ export function resolveConfig(env: Env): Resolved {
       ? 'gateway'
       : resolvedToken.route
 
-  const target: Target = {
-    tokenUrl: resolvedToken.url,
-    tokenRoute: route,
-    ...(authUrl ? { authUrl: stripSlash(authUrl) } : {}),
-    ...(gatewayUrl ? { gatewayUrl: stripSlash(gatewayUrl) } : {}),
-    ...(publicKey ? { publicKey } : {}),
-    version,
-    mode,
-    allowHttp,
-    reportDir,
-    clients,
-    ...(deactivated ? { deactivated } : {}),
-    leewaySeconds,
-    ...(tokenLifetimeSeconds !== undefined ? { tokenLifetimeSeconds } : {}),
-    slow,
-    waivers,
-    maxRequests,
-    requestTimeoutSeconds,
-    ...(maxRate ? { maxRate } : {}),
-    ...(caFile ? { caFile } : {}),
-    lifecycle,
-    ...(domain ? { domain } : {}),
-    requiredClients,
-    connectTo,
-  }
-  return { kind: 'deployment', target }
+  return { tokenUrl: resolvedToken.url, tokenRoute: route }
 }
 
 const DEFAULT_REQUEST_TIMEOUT_SECONDS = 15

@@ -323,11 +323,7 @@ export class HttpClient {
     this.spend()
     const { Agent, buildConnector, request } = await (undici ??= import('undici'))
     if (this.ca || this.connectTo.length) this.dispatcher ??= new Agent({ connect: this.connector(buildConnector) })
-    this.stats.total++
-    if (this.tokenEndpoint && req.url.split('?')[0] === this.tokenEndpoint) this.stats.token++
-    if (this.realSecrets.some((s) => req.url.includes(s))) this.stats.secretInUrl++
-    if ([...this.issuedTokens].some((t) => req.url.includes(t) || req.url.includes(t.split('.')[2] ?? t)))
-      this.stats.tokenInUrl++
+    this.count(req)
     const started = Date.now()
     const what = () => redact(`${req.method} ${req.url}`)
     const deadline = new AbortController()
@@ -350,21 +346,8 @@ export class HttpClient {
         ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}),
       })
       status = res.statusCode
-      if (req.method !== 'HEAD') {
-        const chunks: Buffer[] = []
-        let size = 0
-        for await (const chunk of res.body as AsyncIterable<Buffer>) {
-          size += chunk.length
-          if (size > MAX_BODY_BYTES) {
-            res.body.destroy()
-            throw new TargetMisbehaved(
-              `${what()} answered HTTP ${res.statusCode} with a body over ${MAX_BODY_BYTES / 1024} kB, where a token, error or key answer is a few kB: the kit stopped reading it`,
-            )
-          }
-          chunks.push(chunk)
-        }
-        bodyText = Buffer.concat(chunks).toString('utf8')
-      } else await res.body.dump()
+      if (req.method !== 'HEAD') bodyText = await readBounded(res, what)
+      else await res.body.dump()
     } catch (e) {
       if (tlsErrorCode(e)) throw new TlsFailure(await tlsFailure(this, req.url, e))
       if (deadline.signal.aborted) {
@@ -382,22 +365,12 @@ export class HttpClient {
     } finally {
       clearTimeout(timer)
     }
-    const headers: Record<string, string> = {}
-    for (const [k, v] of Object.entries(res.headers)) {
-      if (v === undefined) continue
-      headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v)
-    }
     const json = parseJson(bodyText)
-    const token = accessToken({ json })
-    if (token) {
-      registerToken(token)
-      this.stats.issued++
-      if (this.issuedTokens.size < 64) this.issuedTokens.add(token)
-    }
+    this.noteIssued(accessToken({ json }))
     const exchange: HttpExchange = {
       request: req,
       status: res.statusCode,
-      headers,
+      headers: headersOf(res),
       bodyText,
       json,
       durationMs: Date.now() - started,
@@ -405,6 +378,50 @@ export class HttpClient {
     EXCHANGES.add(exchange)
     return exchange
   }
+
+  /** What the request counts show: every request, those to the token endpoint, and any secret or token in a URL. */
+  private count(req: HttpRequest): void {
+    this.stats.total++
+    if (this.tokenEndpoint && req.url.split('?')[0] === this.tokenEndpoint) this.stats.token++
+    if (this.realSecrets.some((s) => req.url.includes(s))) this.stats.secretInUrl++
+    if ([...this.issuedTokens].some((t) => req.url.includes(t) || req.url.includes(t.split('.')[2] ?? t)))
+      this.stats.tokenInUrl++
+  }
+
+  /** A token the target issued: redacted from every output from now on, and watched for in URLs. */
+  private noteIssued(token: string | undefined): void {
+    if (!token) return
+    registerToken(token)
+    this.stats.issued++
+    if (this.issuedTokens.size < 64) this.issuedTokens.add(token)
+  }
+}
+
+/** The body, read up to MAX_BODY_BYTES: a target that sends more is named for it, and the rest is never read. */
+async function readBounded(res: Dispatcher.ResponseData, what: () => string): Promise<string> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of res.body as AsyncIterable<Buffer>) {
+    size += chunk.length
+    if (size > MAX_BODY_BYTES) {
+      res.body.destroy()
+      throw new TargetMisbehaved(
+        `${what()} answered HTTP ${res.statusCode} with a body over ${MAX_BODY_BYTES / 1024} kB, where a token, error or key answer is a few kB: the kit stopped reading it`,
+      )
+    }
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+/** Header names in lower case, repeated headers joined as one. */
+function headersOf(res: Dispatcher.ResponseData): Record<string, string> {
+  const headers: Record<string, string> = {}
+  for (const [k, v] of Object.entries(res.headers)) {
+    if (v === undefined) continue
+    headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v)
+  }
+  return headers
 }
 
 /** The OAuth error code an answer's JSON body carries (RFC 6749 §5.2 `error`), if any. */

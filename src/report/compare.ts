@@ -7,7 +7,7 @@
 import { REQUIREMENTS, VERDICTS, type Verdict } from '../requirements/catalogue.ts'
 import { contractDrift, type Drift } from './contract.ts'
 import { mdCode, neutral } from '../redact/neutral.ts'
-import type { ConformanceReport, ResultEntry } from './conformance-reporter.ts'
+import type { ConformanceReport, ResultEntry } from './model.ts'
 
 export interface Comparison {
   markdown: string
@@ -31,6 +31,26 @@ const label = (r: ConformanceReport) =>
   `${r.target.version} at ${r.target.tokenUrl}${r.target.emulator ? ' (bundled emulator)' : ''}`
 
 export function compareReports(before: ConformanceReport, after: ConformanceReport): Comparison {
+  const groups = classify(before, after)
+  const drift = contractDrift(before.contract ?? {}, after.contract ?? {})
+  const { regressions, lost } = groups
+  const total = regressions.length + lost.length
+  const lines = [
+    ...header(before, after),
+    ...stoppedClients(before, after),
+    ...verdictChanges(groups),
+    ...driftSection(drift),
+    ...integratorActions(drift, after),
+    total
+      ? `**${total} requirement(s) regressed${lost.length ? ` (${lost.length} of them no longer checked)` : ''}.**`
+      : '**No requirement regressed.**',
+    '',
+  ]
+  return { markdown: lines.join('\n'), regressions: [...regressions, ...lost].map((c) => c.id), drift }
+}
+
+/** Each requirement whose verdict changed, in the group a reader acts on. */
+function classify(before: ConformanceReport, after: ConformanceReport) {
   const b = new Map(before.results.map((r) => [r.id, r]))
   const a = new Map(after.results.map((r) => [r.id, r]))
   const ids = [...new Set([...b.keys(), ...a.keys()])]
@@ -52,8 +72,11 @@ export function compareReports(before: ConformanceReport, after: ConformanceRepo
   const newlyFailed = changes.filter((c) => isFailedNow(c) && !regressions.includes(c))
   const fixed = changes.filter((c) => c.before?.verdict === 'FAILED' && c.after)
   const other = changes.filter((c) => !isFailedNow(c) && !fixed.includes(c) && !lost.includes(c))
-  const drift = contractDrift(before.contract ?? {}, after.contract ?? {})
+  return { changes, regressions, lost, newlyFailed, fixed, other }
+}
 
+function header(before: ConformanceReport, after: ConformanceReport): string[] {
+  const totals = (r: ConformanceReport) => VERDICTS.map((v) => `${r.totals[v]} ${v}`).join(', ')
   const lines = [
     '# Upgrade comparison',
     '',
@@ -62,7 +85,7 @@ export function compareReports(before: ConformanceReport, after: ConformanceRepo
     `| Target | ${cell(label(before))} | ${cell(label(after))} |`,
     `| Mode | ${before.target.mode} | ${after.target.mode} |`,
     `| Run started | ${before.startedAt} | ${after.startedAt} |`,
-    `| Totals | ${VERDICTS.map((v) => `${before.totals[v]} ${v}`).join(', ')} | ${VERDICTS.map((v) => `${after.totals[v]} ${v}`).join(', ')} |`,
+    `| Totals | ${totals(before)} | ${totals(after)} |`,
     '',
   ]
   if (before.target.mode !== after.target.mode)
@@ -70,84 +93,90 @@ export function compareReports(before: ConformanceReport, after: ConformanceRepo
       `> The two runs used different modes (${before.target.mode}, ${after.target.mode}): some verdict changes are the mode's, not the deployment's.`,
       '',
     )
+  return lines
+}
+
+/** The clients a country runs that stopped getting a token: the headline of an upgrade. */
+function stoppedClients(before: ConformanceReport, after: ConformanceReport): string[] {
+  const stopped = (after.clients ?? []).filter(
+    (c) => c.works === false && (before.clients ?? []).some((x) => x.id === c.id && x.works === true),
+  )
+  if (!stopped.length) return []
+  return [
+    `## Integration clients that no longer get a token (${stopped.length})`,
+    '',
+    '| Client | Versions | Now | Fix |',
+    '|---|---|---|---|',
+    ...stopped.map(
+      (c) =>
+        `| ${cell(c.name)}${c.required ? ' (required)' : ''} | ${cell(c.versions)} | ${mdCode(c.reason)} | ${mdCode(c.fix ?? '')} |`,
+    ),
+    '',
+  ]
+}
+
+function verdictChanges(g: ReturnType<typeof classify>): string[] {
   const row = (c: Change) => {
     const title = REQUIREMENTS[c.id]?.title ?? c.after?.title ?? c.before?.title ?? ''
     return `| ${c.id} | ${c.before?.verdict ?? '(not run)'} -> ${c.after?.verdict ?? '(not run)'} | ${cell(title)} | ${mdCode(c.after?.reason ?? c.before?.reason ?? '')} |`
   }
-  const section = (title: string, list: Change[], note = '') => {
-    if (!list.length) return
-    lines.push(
-      `### ${title} (${list.length})`,
-      '',
-      ...(note ? [note, ''] : []),
-      '| Id | Verdict | Requirement | Now |',
-      '|---|---|---|---|',
-      ...list.map(row),
-      '',
-    )
-  }
-  // the clients a country runs that stopped getting a token: the headline of an upgrade
-  const stopped = (after.clients ?? []).filter(
-    (c) => c.works === false && (before.clients ?? []).some((x) => x.id === c.id && x.works === true),
-  )
-  if (stopped.length) {
-    lines.push(
-      `## Integration clients that no longer get a token (${stopped.length})`,
-      '',
-      '| Client | Versions | Now | Fix |',
-      '|---|---|---|---|',
-    )
-    for (const c of stopped)
-      lines.push(
-        `| ${cell(c.name)}${c.required ? ' (required)' : ''} | ${cell(c.versions)} | ${mdCode(c.reason)} | ${mdCode(c.fix ?? '')} |`,
-      )
-    lines.push('')
-  }
-  lines.push('## Verdict changes', '')
-  if (!changes.length) lines.push('No requirement changed its verdict.', '')
-  section('Regressions: met before, FAILED now', regressions)
-  section(
-    'Lost coverage: met before, SKIPPED now',
-    lost,
-    'These were checked before and are not now: what they need stopped answering, or the configuration changed. Each is counted as a regression until it is checked again; the reason says what it needs.',
-  )
-  section(
-    'FAILED now, not checked before',
-    newlyFailed,
-    'These did not run (or were SKIPPED) in the earlier run, so they are not counted as regressions; they still need fixing.',
-  )
-  section('Fixed: FAILED before, not now', fixed)
-  section('Other changes', other)
+  const section = (title: string, list: Change[], note = '') =>
+    list.length
+      ? [
+          `### ${title} (${list.length})`,
+          '',
+          ...(note ? [note, ''] : []),
+          '| Id | Verdict | Requirement | Now |',
+          '|---|---|---|---|',
+          ...list.map(row),
+          '',
+        ]
+      : []
+  return [
+    '## Verdict changes',
+    '',
+    ...(g.changes.length ? [] : ['No requirement changed its verdict.', '']),
+    ...section('Regressions: met before, FAILED now', g.regressions),
+    ...section(
+      'Lost coverage: met before, SKIPPED now',
+      g.lost,
+      'These were checked before and are not now: what they need stopped answering, or the configuration changed. Each is counted as a regression until it is checked again; the reason says what it needs.',
+    ),
+    ...section(
+      'FAILED now, not checked before',
+      g.newlyFailed,
+      'These did not run (or were SKIPPED) in the earlier run, so they are not counted as regressions; they still need fixing.',
+    ),
+    ...section('Fixed: FAILED before, not now', g.fixed),
+    ...section('Other changes', g.other),
+  ]
+}
 
-  lines.push('## Contract drift', '')
-  if (!drift.length) lines.push('The observed contract is the same.', '')
-  else {
-    let group = ''
-    for (const d of drift) {
-      if (d.group !== group) {
-        if (group) lines.push('')
-        lines.push(`**${d.group}**`, '')
-        group = d.group
-      }
-      lines.push(`- ${mdCode(d.text, false)}`)
+function driftSection(drift: Drift[]): string[] {
+  const lines = ['## Contract drift', '']
+  if (!drift.length) return [...lines, 'The observed contract is the same.', '']
+  let group = ''
+  for (const d of drift) {
+    if (d.group !== group) {
+      if (group) lines.push('')
+      lines.push(`**${d.group}**`, '')
+      group = d.group
     }
-    lines.push('')
+    lines.push(`- ${mdCode(d.text, false)}`)
   }
+  return [...lines, '']
+}
+
+function integratorActions(drift: Drift[], after: ConformanceReport): string[] {
   const actions = new Map<string, string[]>()
   for (const d of drift) if (d.action) actions.set(d.action, [...(actions.get(d.action) ?? []), d.key])
   const next = after.upgrade
-  if (actions.size || next) {
-    lines.push('## What integrators must change', '')
-    for (const [action, keys] of actions) lines.push(`- ${action} (${keys.join(', ')})`)
-    for (const c of next?.changes ?? []) lines.push(`- before ${next!.release}: ${c}`)
-    lines.push('')
-  }
-  const total = regressions.length + lost.length
-  lines.push(
-    total
-      ? `**${total} requirement(s) regressed${lost.length ? ` (${lost.length} of them no longer checked)` : ''}.**`
-      : '**No requirement regressed.**',
+  if (!actions.size && !next) return []
+  return [
+    '## What integrators must change',
     '',
-  )
-  return { markdown: lines.join('\n'), regressions: [...regressions, ...lost].map((c) => c.id), drift }
+    ...[...actions].map(([action, keys]) => `- ${action} (${keys.join(', ')})`),
+    ...(next?.changes ?? []).map((c) => `- before ${next!.release}: ${c}`),
+    '',
+  ]
 }

@@ -50,13 +50,13 @@ export async function serveEarly(
   let prepared: { evidence: string; stop: () => Promise<void> } | undefined
   const run: Promise<Prepared> = begun
     .then(async () => {
-      const [{ prepareRun }, { SETUP_VERDICT_ENV, SETUP_CONTEXT_ENV }, { redact }] = await Promise.all([
+      const [{ prepareRun }, { SETUP_VERDICT_ENV, SETUP_CONTEXT_ENV, setupLog }, { redact }] = await Promise.all([
         import('./prepare.ts'),
         import('./runtime.ts'),
         import('../redact/index.ts'),
       ])
       try {
-        const r = await prepareRun(env, console.log, await inProcessCollector())
+        const r = await prepareRun(env, setupLog(env), await inProcessCollector())
         prepared = r
         return { runtime: r.runtime, evidenceUrl: `${served.url}/evidence` }
       } catch (e) {

@@ -10,7 +10,7 @@ import { EVIDENCE_ENV, serveEvidence } from '../evidence/handover.ts'
 import { startCollector } from './collector.ts'
 import { PREPARED_ENV, takeOver } from './early.ts'
 import { prepareRun } from './prepare.ts'
-import { RUNTIME_ENV, SETUP_CONTEXT_ENV, SETUP_VERDICT_ENV } from './runtime.ts'
+import { RUNTIME_ENV, SETUP_CONTEXT_ENV, SETUP_VERDICT_ENV, setupLog } from './runtime.ts'
 
 export default async function globalSetup(_config: FullConfig): Promise<(() => Promise<void>) | undefined> {
   loadDotenv({ quiet: true })
@@ -27,7 +27,7 @@ export default async function globalSetup(_config: FullConfig): Promise<(() => P
     process.env[RUNTIME_ENV] = JSON.stringify(prepared.runtime)
     return undefined
   }
-  const { runtime, evidence, stop } = await prepareRun(process.env, console.log, startCollector())
+  const { runtime, evidence, stop } = await prepareRun(process.env, setupLog(process.env), startCollector())
   const served = await serveEvidence(evidence)
   process.env[EVIDENCE_ENV] = served.url
   process.env[RUNTIME_ENV] = JSON.stringify(runtime)

@@ -3,6 +3,7 @@
  * it was chosen. prepare.ts builds it once and hands it to the workers and the reporter through
  * CONFORMANCE_RUNTIME (process memory only; never written to disk).
  */
+import { isQuiet } from '../config/env.ts'
 import type { Target } from '../config/index.ts'
 import { HttpClient, type Budget, type HttpExchange, type RequestStats } from '../http/index.ts'
 import type { PublishedKey } from '../jwt/keys.ts'
@@ -106,4 +107,9 @@ export function registerTargetSecrets(target: Target): void {
   registerSecret(l.deleted?.secret, 'deleted client secret')
   registerSecret(l.reenabled?.secret, 're-enabled client secret')
   for (const c of l.retired?.credentials ?? []) registerSecret(c.secret, 'retired client secret')
+}
+
+/** Where the preparation says what it is checking (the operator's first lines): nowhere in quiet mode. */
+export function setupLog(env: Record<string, string | undefined>): (line: string) => void {
+  return isQuiet(env) ? () => {} : (line) => console.log(line)
 }
