@@ -83,3 +83,12 @@ test("each emulator fault acts in the room it names (emulator/faults.ts's room: 
   assert.ok(Object.keys(FAULTS).length > 50, 'the faults were read')
   assert.deepEqual(misplaced, [], 'faults whose room does not read them')
 })
+
+test('docs/requirements.md is the catalogue as `npm run docs` writes it, every requirement id in it', async () => {
+  const { requirementsMarkdown } = await import('../../src/requirements/document.ts')
+  const { REQUIREMENT_LIST } = await import('../../src/requirements/catalogue.ts')
+  const file = readFileSync(join(ROOT, 'docs/requirements.md'), 'utf8')
+  const listed = [...file.matchAll(/^\| ([A-Z][A-Z0-9-]+-\d+) \|/gm)].map((m) => m[1])
+  assert.deepEqual([...listed].sort(), REQUIREMENT_LIST.map((r) => r.id).sort(), 'ids: run npm run docs')
+  assert.equal(file, requirementsMarkdown(), 'docs/requirements.md differs from the catalogue: run npm run docs')
+})

@@ -26,6 +26,7 @@ import { areaLine, summary } from './console.ts'
 import { signoffHtml } from './html.ts'
 import { markdown } from './markdown.ts'
 import { buildReport, resultEntry, type ResultEntry } from './model.ts'
+import { htmlTitle, tagVerdict } from './playwright-tags.ts'
 
 export default class ConformanceReporter implements Reporter {
   private results = new Map<string, ResultEntry>()
@@ -98,6 +99,7 @@ export default class ConformanceReporter implements Reporter {
       rec = { ...rec, verdict: 'FAILED', reason: `the check crashed after its verdict: ${message}` }
     }
     const entry = resultEntry({ ...rec, id }, test.title)
+    tagVerdict(test, entry.verdict)
     this.results.set(id, entry)
     this.progress(entry)
   }
@@ -132,6 +134,8 @@ export default class ConformanceReporter implements Reporter {
       started: this.started,
     }
     const report = buildReport(gathered, runtime)
+    // read by Playwright's HTML reporter, whose onEnd comes after this one's (playwright.config.ts lists this first)
+    process.env.PLAYWRIGHT_HTML_TITLE ??= htmlTitle(report.totals, report.target.version)
     mkdirSync(this.reportDir, { recursive: true })
     writeFileSync(join(this.reportDir, 'conformance.json'), `${redact(JSON.stringify(report, null, 2))}\n`)
     writeFileSync(join(this.reportDir, 'conformance.md'), redact(markdown(report)))
