@@ -20,7 +20,7 @@ import {
   type KitRun,
 } from './harness.ts'
 import { startEmulator } from '../emulator/server.ts'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -390,6 +390,35 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
       ['CLIENT-ROTATE-01', 'JWT-CLM-08', 'JWT-HDR-02', 'TOKEN-AUTH-06'],
     )
     assert.ok(run.secrets.length >= 9, 'old, new and retired secrets are all scanned for')
+    // the verdict as itself in both HTML reports: Allure's status, and a tag beside the title in Playwright's list
+    // (both rely on an API their package does not export: this is the alarm when an upgrade takes it away)
+    const statuses = new Map<string, string>()
+    for (const f of readdirSync(join(run.reportDir, 'allure-results')).filter((x) => x.endsWith('-result.json'))) {
+      const r = JSON.parse(readFileSync(join(run.reportDir, 'allure-results', f), 'utf8')) as {
+        status: string
+        labels: { name: string; value: string }[]
+      }
+      const verdict = r.labels.find((l) => l.name === 'verdict')?.value
+      if (verdict) statuses.set(verdict, r.status)
+    }
+    assert.deepEqual(Object.fromEntries(statuses), {
+      PASSED: 'passed',
+      FAILED: 'failed',
+      WARNING: 'broken',
+      REVIEW: 'broken',
+      INFO: 'unknown',
+      SKIPPED: 'skipped',
+    })
+    const playwrightHtml = readFileSync(join(run.reportDir, 'html/index.html'), 'utf8')
+    const zip = /data:application\/zip;base64,([A-Za-z0-9+/=]+)/.exec(playwrightHtml)![1]!
+    const entries = unzipEntries(Buffer.from(zip, 'base64')).map((e) => e.text)
+    const tests = entries.flatMap((t) => (JSON.parse(t) as { tests?: { title: string; tags: string[] }[] }).tests ?? [])
+    const tagOf = (id: string) => tests.find((t) => t.title.startsWith(`${id} `))?.tags
+    assert.deepEqual(tagOf('JWT-HDR-02'), ['@FAILED'])
+    assert.deepEqual(tagOf('TOKEN-RESP-03'), ['@WARNING'], 'waived: WARNING')
+    assert.deepEqual(tagOf('TOKEN-FMT-02'), [], 'a PASSED carries no tag')
+    const report = JSON.parse(entries.find((t) => t.includes('"stats"'))!) as { options?: { title?: string } }
+    assert.match(report.options?.title ?? '', /^OpenCRVS token conformance \(v1\.9\): 4 FAILED · \d+ WARNING/)
     const { code, output } = await runTool('report', { CONFORMANCE_REPORT_DIR: run.reportDir })
     assert.equal(code, 0, output)
     const html = readFileSync(join(run.reportDir, 'allure-report/index.html'), 'utf8')
@@ -412,6 +441,9 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
       assert.ok(data.includes(label), `the report data holds ${label}`)
     }
     assert.match(data, /WARNING: a named deviation/, 'the WARNING category is in the report')
+    const history = readFileSync(join(run.reportDir, 'allure-history.jsonl'), 'utf8').trim().split('\n')
+    assert.equal(history.length, 1, 'the report appended this run to the Allure history')
+    assert.match(history[0]!, /TOKEN-FMT-04/)
     assert.deepEqual(leaks(run), [], 'the Allure report, embedded data decoded, leaks nothing')
     const none = await runTool('report', { CONFORMANCE_REPORT_DIR: mkdtempSync(join(tmpdir(), 'empty-')) })
     assert.equal(none.code, 2)

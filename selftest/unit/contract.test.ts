@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { compareReports } from '../../src/report/compare.ts'
+import { failedSince, parseHistory, pointOf } from '../../src/report/history.ts'
 import { contractDrift, describeSub, scopeFormat } from '../../src/report/contract.ts'
 import { markdown } from '../../src/report/markdown.ts'
 import { rateLimitLine, type ConformanceReport, type ResultEntry } from '../../src/report/model.ts'
@@ -163,4 +164,30 @@ test("an edge's rate limit is said once, first, as the edge's, with the checks i
   assert.ok(markdown(r).indexOf('RATE LIMITED') < markdown(r).indexOf('**Totals:**'), 'first in the report')
   r.requests.rateLimited = 0
   assert.equal(rateLimitLine(r), null)
+})
+
+test('the comparison says since when each FAILED requirement has been FAILED, as far as the history goes', () => {
+  const night = (day: string, verdicts: Record<string, Verdict>) => ({
+    ...report(verdicts),
+    startedAt: `2026-12-0${day}T02:30:00Z`,
+  })
+  const history = parseHistory(
+    [
+      JSON.stringify(pointOf(night('1', { 'TOKEN-RESP-03': 'PASSED', 'JWT-HDR-02': 'FAILED' }))),
+      'not a history line',
+      JSON.stringify(pointOf(night('2', { 'TOKEN-RESP-03': 'FAILED', 'JWT-HDR-02': 'FAILED' }))),
+    ].join('\n'),
+  )
+  assert.equal(history.length, 2, 'a line that is not a point is left out')
+  const before = night('3', { 'TOKEN-RESP-03': 'FAILED', 'JWT-HDR-02': 'FAILED' })
+  const after = night('4', { 'TOKEN-RESP-03': 'FAILED', 'JWT-HDR-02': 'FAILED', 'JWT-CLM-01': 'FAILED' })
+  const c = compareReports(before, after, history)
+  assert.match(c.markdown, /\| TOKEN-RESP-03 \| 2026-12-02T02:30:00Z \| 3 \|/)
+  assert.match(c.markdown, /\| JWT-HDR-02 \| at least 2026-12-01T02:30:00Z \| 4 \|/)
+  assert.match(c.markdown, /\| JWT-CLM-01 \| 2026-12-04T02:30:00Z \| 1 \|/)
+  assert.equal(c.points.length, 4, 'both runs added to the history, once')
+  assert.equal(compareReports(before, after, c.points).points.length, 4)
+  // without a history, the two runs are the history
+  assert.match(compareReports(before, after).markdown, /\| TOKEN-RESP-03 \| at least 2026-12-03T02:30:00Z \| 2 \|/)
+  assert.deepEqual(failedSince(c.points, 'https://elsewhere.example/token'), {}, 'another target has its own history')
 })

@@ -23,6 +23,8 @@ const WRITTEN = [
   'allure-results/',
   'allure-report/',
   'comparison.md',
+  'conformance.html',
+  'allure-history.jsonl', // npm run report appends to it (allurerc.mjs historyPath)
 ]
 
 for (const file of TEMPLATES) {
@@ -76,5 +78,29 @@ test('the nightly templates outlast the slow run and never keep a NOT CHECKED ru
       guard.test(text.slice(Math.max(0, at - 300), at + keep[0]!.length)),
       `${file}: a NOT CHECKED run must not become the baseline`,
     )
+  }
+})
+
+test('the nightly templates carry the Allure history and the verdict history from night to night', () => {
+  const rc = readFileSync(new URL('allurerc.mjs', root), 'utf8')
+  assert.match(
+    rc,
+    /historyPath: join\(reportDir, 'allure-history\.jsonl'\)/,
+    'Allure keeps its history in the report folder',
+  )
+  for (const file of TEMPLATES) {
+    const text = readFileSync(new URL(file, root), 'utf8')
+    const restore = text.indexOf('cp previous/allure-history.jsonl reports/')
+    const run = text.indexOf('npm run conformance -- --quiet')
+    const report = text.search(/^\s*(?:run: |- if .*then )npm run report/m)
+    const keep = text.indexOf('cp reports/allure-history.jsonl previous/')
+    assert.ok(restore >= 0 && restore < run, `${file}: the Allure history is put back before the run`)
+    assert.ok(keep > report, `${file}: the history the report appended to is kept after it`)
+    assert.match(
+      text,
+      /compare -- previous\/conformance\.json reports\/conformance\.json --history previous\/verdict-history\.jsonl/,
+    )
+    assert.match(text, /paths?: \[?previous\/?\]?|path: previous/, `${file}: previous/ is what the cache keeps`)
+    assert.match(text, /reports\/conformance\.html/, `${file}: the sign-off page is kept with the artifacts`)
   }
 })

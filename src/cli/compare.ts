@@ -1,13 +1,17 @@
 /**
- * npm run compare -- before.json after.json [--out comparison.md]
- * Prints the upgrade comparison as Markdown. Exit 0: no requirement regressed; 1: one did (met before,
- * FAILED now); 2: a file is missing or is not a conformance.json.
+ * npm run compare -- before.json after.json [--out comparison.md] [--history verdict-history.jsonl]
+ * Prints the upgrade comparison as Markdown. With --history, reads the earlier runs' verdicts from the file (to say
+ * since when each FAILED requirement has been FAILED) and writes it back with both runs in it (a run that checked
+ * nothing is not kept). Exit 0: no requirement regressed; 1: one did (met before, FAILED now); 2: a file is
+ * missing or is not a conformance.json.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { compareReports } from '../report/compare.ts'
+import { parseHistory } from '../report/history.ts'
 import type { ConformanceReport } from '../report/model.ts'
 
-const USAGE = 'Usage: npm run compare -- <before conformance.json> <after conformance.json> [--out comparison.md]'
+const USAGE =
+  'Usage: npm run compare -- <before conformance.json> <after conformance.json> [--out comparison.md] [--history verdict-history.jsonl]'
 
 function fail(message: string): never {
   console.error(`${message}\n${USAGE}`)
@@ -35,14 +39,36 @@ function load(path: string, which: string): ConformanceReport {
   return r as ConformanceReport
 }
 
-const args = process.argv.slice(2)
-const outAt = args.indexOf('--out')
-const out = outAt >= 0 ? args[outAt + 1] : undefined
-if (outAt >= 0 && !out) fail('--out needs a file name.')
-const files = outAt >= 0 ? args.filter((_, i) => i !== outAt && i !== outAt + 1) : args
-if (files.length !== 2) fail(`Give exactly two reports (got ${files.length}).`)
+/** The value after `--name`, taken out of the arguments. */
+function option(args: string[], name: string): string | undefined {
+  const at = args.indexOf(name)
+  if (at < 0) return undefined
+  const v = args[at + 1]
+  if (!v || v.startsWith('--')) fail(`${name} needs a file name.`)
+  args.splice(at, 2)
+  return v
+}
 
-const result = compareReports(load(files[0]!, 'before'), load(files[1]!, 'after'))
+const args = process.argv.slice(2)
+const out = option(args, '--out')
+const historyFile = option(args, '--history')
+if (args.length !== 2) fail(`Give exactly two reports (got ${args.length}).`)
+
+// a history file is the kit's own, but bounded all the same: the last runs are at its end
+const MAX_HISTORY_BYTES = 5 * 1024 * 1024
+const historyText = historyFile && existsSync(historyFile) ? readFileSync(historyFile, 'utf8') : ''
+const history = parseHistory(historyText.slice(-MAX_HISTORY_BYTES))
+const before = load(args[0]!, 'before')
+const after = load(args[1]!, 'after')
+const result = compareReports(before, after, history)
 process.stdout.write(result.markdown)
 if (out) writeFileSync(out, result.markdown)
+if (historyFile)
+  writeFileSync(
+    historyFile,
+    `${result.points
+      .filter((p) => Object.keys(p.verdicts).length)
+      .map((p) => JSON.stringify(p))
+      .join('\n')}\n`,
+  )
 process.exit(result.regressions.length ? 1 : 0)

@@ -6,6 +6,7 @@
  */
 import { REQUIREMENTS, VERDICTS, type Verdict } from '../requirements/catalogue.ts'
 import { contractDrift, type Drift } from './contract.ts'
+import { failedSince, type HistoryPoint, withRun } from './history.ts'
 import { mdCode, neutral } from '../redact/neutral.ts'
 import type { ConformanceReport, ResultEntry } from './model.ts'
 
@@ -13,6 +14,8 @@ export interface Comparison {
   markdown: string
   regressions: string[]
   drift: Drift[]
+  /** The verdict history with both runs in it (what --history writes back). */
+  points: HistoryPoint[]
 }
 
 const MET: Verdict[] = ['PASSED', 'WARNING', 'INFO', 'REVIEW']
@@ -30,8 +33,17 @@ const cell = (s: string) => neutral(s).replace(/\|/g, '\\|')
 const label = (r: ConformanceReport) =>
   `${r.target.version} at ${r.target.tokenUrl}${r.target.emulator ? ' (bundled emulator)' : ''}`
 
-export function compareReports(before: ConformanceReport, after: ConformanceReport): Comparison {
+/**
+ * The comparison of two runs. `history` (earlier runs, from --history) lets it say since when each FAILED
+ * requirement has been FAILED; without it, the two runs are the history.
+ */
+export function compareReports(
+  before: ConformanceReport,
+  after: ConformanceReport,
+  history: HistoryPoint[] = [],
+): Comparison {
   const groups = classify(before, after)
+  const points = withRun(withRun(history, before), after)
   const drift = contractDrift(before.contract ?? {}, after.contract ?? {})
   const { regressions, lost } = groups
   const total = regressions.length + lost.length
@@ -39,6 +51,7 @@ export function compareReports(before: ConformanceReport, after: ConformanceRepo
     ...header(before, after),
     ...stoppedClients(before, after),
     ...verdictChanges(groups),
+    ...failedStreaks(after, points),
     ...driftSection(drift),
     ...integratorActions(drift, after),
     total
@@ -46,7 +59,27 @@ export function compareReports(before: ConformanceReport, after: ConformanceRepo
       : '**No requirement regressed.**',
     '',
   ]
-  return { markdown: lines.join('\n'), regressions: [...regressions, ...lost].map((c) => c.id), drift }
+  return { markdown: lines.join('\n'), regressions: [...regressions, ...lost].map((c) => c.id), drift, points }
+}
+
+/** Each requirement FAILED now, and since when, as far as the history goes. */
+function failedStreaks(after: ConformanceReport, points: HistoryPoint[]): string[] {
+  const streaks = failedSince(points, after.target.tokenUrl)
+  const ids = after.results.filter((x) => x.verdict === 'FAILED').map((x) => x.id)
+  if (!ids.length) return []
+  const runs = points.filter((p) => p.target === after.target.tokenUrl).length
+  return [
+    `## FAILED now, and since when (${runs} run(s) of this target in the history)`,
+    '',
+    '| Id | FAILED since | Runs in a row | Requirement |',
+    '|---|---|---|---|',
+    ...ids.map((id) => {
+      const s = streaks[id]
+      const since = s ? `${s.atLeast && s.runs > 1 ? 'at least ' : ''}${s.since}` : after.startedAt
+      return `| ${id} | ${since} | ${s?.runs ?? 1} | ${cell(REQUIREMENTS[id]?.title ?? '')} |`
+    }),
+    '',
+  ]
 }
 
 /** Each requirement whose verdict changed, in the group a reader acts on. */

@@ -21,7 +21,7 @@ export function requirementsMarkdown(): string {
     '',
     `Every requirement the kit checks: ${REQUIREMENT_LIST.length} in ${areas.length} areas. "If not met" is the verdict a`,
     'shortfall gets in `opencrvs` mode / `strict` mode (CONFORMANCE_MODE); where the shortfall is how the release',
-    "itself behaves as officially installed, the verdict in brackets applies instead (the reason names it). A met",
+    'itself behaves as officially installed, the verdict in brackets applies instead (the reason names it). A met',
     'requirement is PASSED in both modes.',
     '',
   ]
