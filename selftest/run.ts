@@ -1,9 +1,9 @@
 /**
- * npm test: lint and type-check, then every self-test with node's test runner (units, transcript replay, requirement
+ * npm test: lint and type-check beside every self-test with node's test runner (units, transcript replay, requirement
  * coverage, the kit against the emulator of every release line, the fault matrix), then the fault matrix
  * table and one closing line "N passed, N failed".
  */
-import { spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
@@ -16,32 +16,38 @@ const started = Date.now()
 let passed = 0
 let failed = 0
 
-console.log("== lint (biome check: the formatter's layout and the linter's rules; `npm run format` applies them)")
-const lint = spawnSync(process.execPath, [require.resolve('@biomejs/biome/bin/biome'), 'check', '--colors=off', root], {
-  stdio: 'inherit',
-  cwd: root,
-})
-if (lint.status === 0) {
-  passed++
-  console.log('lint passed')
-} else {
-  failed++
-  console.log('lint FAILED')
+/**
+ * A step of its own, run beside the self-tests (they wait on sockets and deadlines more than they compute): its
+ * output is kept and printed when it ends, so it never interleaves with the test runner's.
+ */
+function beside(title: string, args: string[]): Promise<() => void> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, FORCE_COLOR: '0' } })
+    const out: Buffer[] = []
+    child.stdout.on('data', (c: Buffer) => out.push(c))
+    child.stderr.on('data', (c: Buffer) => out.push(c))
+    const done = (ok: boolean) => () => {
+      console.log(`\n== ${title}`)
+      const text = Buffer.concat(out).toString('utf8').trim()
+      if (text) console.log(text)
+      if (ok) passed++
+      else failed++
+      console.log(`${title.split(' (')[0]} ${ok ? 'passed' : 'FAILED'}`)
+    }
+    child.on('error', () => resolve(done(false)))
+    child.on('close', (code) => resolve(done(code === 0)))
+  })
 }
-
-console.log('\n== type-check (tsc --noEmit, strict)')
-const tsc = spawnSync(
-  process.execPath,
-  [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', join(root, 'tsconfig.json')],
-  { stdio: 'inherit' },
+const lint = beside(
+  "lint (biome check: the formatter's layout and the linter's rules; `npm run format` applies them)",
+  [require.resolve('@biomejs/biome/bin/biome'), 'check', '--colors=off', root],
 )
-if (tsc.status === 0) {
-  passed++
-  console.log('type-check passed')
-} else {
-  failed++
-  console.log('type-check FAILED')
-}
+const tsc = beside('type-check (tsc --noEmit, strict)', [
+  require.resolve('typescript/bin/tsc'),
+  '--noEmit',
+  '-p',
+  join(root, 'tsconfig.json'),
+])
 
 // the longest files first, three at a time (some wait on deadlines and sockets more than they compute), so both
 // cores stay busy to the end
@@ -59,26 +65,31 @@ const work = mkdtempSync(join(tmpdir(), 'selftest-'))
 const tap = join(work, 'results.tap')
 const matrix = join(work, 'fault-matrix.md')
 console.log(`\n== self-tests (${files.length} files)`)
-const res = spawnSync(
-  process.execPath,
-  [
-    '--import',
-    'tsx',
-    '--test',
-    '--test-concurrency=3',
-    '--test-reporter=spec',
-    '--test-reporter-destination=stdout',
-    '--test-reporter=tap',
-    `--test-reporter-destination=${tap}`,
-    ...files,
-  ],
-  { stdio: 'inherit', cwd: root, env: { ...process.env, SELFTEST_MATRIX_FILE: matrix, FORCE_COLOR: '0' } },
-)
+const status = await new Promise<number | null>((resolve) => {
+  const runner = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--test',
+      '--test-concurrency=3',
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      '--test-reporter=tap',
+      `--test-reporter-destination=${tap}`,
+      ...files,
+    ],
+    { stdio: 'inherit', cwd: root, env: { ...process.env, SELFTEST_MATRIX_FILE: matrix, FORCE_COLOR: '0' } },
+  )
+  runner.on('error', () => resolve(1))
+  runner.on('close', (code) => resolve(code))
+})
+for (const report of await Promise.all([lint, tsc])) report()
 const tapText = existsSync(tap) ? readFileSync(tap, 'utf8') : ''
 const count = (name: string) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(tapText)?.[1] ?? 0)
 passed += count('pass')
 failed += count('fail') + count('cancelled')
-if (res.status !== 0 && count('fail') + count('cancelled') === 0) failed++ // the runner itself broke
+if (status !== 0 && count('fail') + count('cancelled') === 0) failed++ // the runner itself broke
 
 // the matrix's shards: their rows as one table, and the violation branches no shard reached
 const shards = readdirSync(work).filter((f) => f.startsWith('fault-matrix.md.rows-'))
