@@ -661,7 +661,8 @@ function emulatorRun(
   faultsText: string | undefined,
   requiredClients: Target['requiredClients'],
 ): Resolved {
-  const { mode, reportDir, leewaySeconds, slow, waivers, maxRequests, requestTimeoutSeconds } = settings
+  // the emulator's own transport and lifetime: what the deployment's settings would say does not apply
+  const { allowHttp: _http, maxRate: _rate, tokenLifetimeSeconds: _lifetime, ...common } = settings
   const release = version === 'auto' ? '2.0' : version.release
   const faults = faultsText
     ? faultsText
@@ -669,19 +670,7 @@ function emulatorRun(
         .map((s) => s.trim())
         .filter(Boolean)
     : []
-  return {
-    kind: 'emulator',
-    release,
-    faults,
-    mode,
-    reportDir,
-    leewaySeconds,
-    slow,
-    waivers,
-    maxRequests,
-    requestTimeoutSeconds,
-    requiredClients,
-  }
+  return { kind: 'emulator', release, faults, ...common, requiredClients }
 }
 
 /** The token endpoint: OPENCRVS_TOKEN_URL as given, else <auth>/token, else <gateway>/auth/token. */
