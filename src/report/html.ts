@@ -2,7 +2,8 @@
  * conformance.html: the page to attach to a sign-off. One self-contained file built from the report alone: no
  * script, no external font, style or image, and a Content-Security-Policy that forbids loading anything, so it opens
  * offline and contacts no one. Every text is escaped (a target's words can never become markup) and neutralised
- * (no control character reaches the page). Prints cleanly to PDF: the evidence opens when printed.
+ * (no control character reaches the page). Prints cleanly to PDF: colours kept, rows unbroken, the evidence
+ * folded as on screen (conformance.md holds it in full).
  */
 import { VERDICTS, type Verdict } from '../requirements/catalogue.ts'
 import { neutral } from '../redact/neutral.ts'
@@ -43,7 +44,7 @@ th{background:#f6f8fa}.facts th{width:14em}.badge{color:#fff;border-radius:3px;p
 .stop{border-left-color:#cf222e;background:#ffebe9}code,pre{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9em}
 pre{white-space:pre-wrap;word-break:break-word;background:#f6f8fa;padding:.6em;margin:.3em 0}details summary{cursor:pointer;color:#0969da}
 .muted{color:#57606a}td.id{white-space:nowrap;font-weight:600}td.req{width:22%}td.src{width:17%;font-size:.85em}.fix{margin-top:.3em}ol li{margin:.4em 0}
-@media print{body{margin:0;max-width:none;font-size:11px}details>*{display:block}details summary{color:#1f2328}a{color:inherit;text-decoration:none}
+@media print{body{margin:0;max-width:none;font-size:11px}details summary{color:#1f2328}a{color:inherit;text-decoration:none}
 tr,li{break-inside:avoid}.badge{-webkit-print-color-adjust:exact;print-color-adjust:exact}}`
 
 export function signoffHtml(r: ConformanceReport): string {
