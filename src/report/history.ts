@@ -29,9 +29,11 @@ export function parseHistory(text: string): HistoryPoint[] {
     .filter((l) => l.trim())
     .flatMap((l) => {
       try {
-        const p = JSON.parse(l) as Partial<HistoryPoint>
-        const ok = typeof p.startedAt === 'string' && typeof p.target === 'string' && p.verdicts
-        return ok && typeof p.verdicts === 'object' ? [p as HistoryPoint] : []
+        const p = JSON.parse(l) as Partial<HistoryPoint> | null
+        if (!p || typeof p.startedAt !== 'string' || typeof p.target !== 'string') return []
+        if (!p.verdicts || typeof p.verdicts !== 'object') return []
+        // only what a point is: anything else a hand or a tool added is not carried on
+        return [{ startedAt: p.startedAt, target: p.target, verdicts: p.verdicts }]
       } catch {
         return []
       }
