@@ -26,9 +26,12 @@ export function areaLine(area: string, entries: ResultEntry[]): string {
 
 /** The findings in the order a person acts on them: FAILED, REVIEW, WARNING; the root cause first within each. */
 export function findingsInOrder(results: ResultEntry[], verdicts: Verdict[]): ResultEntry[] {
-  const pointedAt = (id: string) => results.filter((x) => x.id !== id && x.reason.includes(id)).length
+  // how many other results name each one: counted once, not at every comparison of the sort
+  const pointedAt = new Map(
+    results.map((r) => [r.id, results.filter((x) => x.id !== r.id && x.reason.includes(r.id)).length]),
+  )
   return verdicts.flatMap((v) =>
-    results.filter((x) => x.verdict === v).sort((a, b) => pointedAt(b.id) - pointedAt(a.id)),
+    results.filter((x) => x.verdict === v).sort((a, b) => pointedAt.get(b.id)! - pointedAt.get(a.id)!),
   )
 }
 

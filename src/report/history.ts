@@ -42,8 +42,8 @@ export function parseHistory(text: string): HistoryPoint[] {
 
 /** The history with this run in it (once: a run already there by its start is not added again), oldest first. */
 export function withRun(history: HistoryPoint[], r: ConformanceReport): HistoryPoint[] {
-  const points = history.some((p) => p.startedAt === r.startedAt) ? history : [...history, pointOf(r)]
-  return points.sort((a, b) => a.startedAt.localeCompare(b.startedAt)).slice(-MAX_HISTORY)
+  const points = history.some((p) => p.startedAt === r.startedAt) ? [...history] : [...history, pointOf(r)]
+  return points.sort((a, b) => a.startedAt.localeCompare(b.startedAt)).slice(-MAX_HISTORY) // the caller's array unsorted
 }
 
 export interface FailedStreak {
