@@ -159,6 +159,17 @@ const BAD_ANSWERS: Array<{ behaviour: Behaviour; names: RegExp }> = [
   { behaviour: 'bad-status-line', names: /answered with a malformed HTTP response/ },
 ]
 
+/** Why the run's preparation stopped, in its own words: 'prepared' when it did not stop. */
+function setupFailure(env: Record<string, string | undefined>): Promise<string> {
+  return prepare(env, () => {}).then(
+    async (p) => {
+      await p.stop()
+      return 'prepared'
+    },
+    (e: Error) => e.message,
+  )
+}
+
 describe('hostile and broken targets', { concurrency: 2 }, () => {
   for (const c of CASES) {
     test(`a ${c.behaviour} token endpoint: NOT CHECKED naming the cause, bounded time and memory, reports written, ${c.maxRequests} request(s) at most`, async () => {
@@ -196,13 +207,7 @@ describe('hostile and broken targets', { concurrency: 2 }, () => {
           OPENCRVS_NOTIFICATION_CLIENT_ID: randomUUID(),
           OPENCRVS_NOTIFICATION_CLIENT_SECRET: randomUUID(),
         }
-        const failure = await prepare(env, () => {}).then(
-          async (p) => {
-            await p.stop()
-            return 'prepared'
-          },
-          (e: Error) => e.message,
-        )
+        const failure = await setupFailure(env)
         assert.match(failure, c.names, c.behaviour)
         assert.doesNotMatch(failure, /Cannot reach|UND_ERR|HPE_|ECONNRESET/, `${c.behaviour}: it answered, in words`)
         assert.ok(target.requests() <= 1, `${c.behaviour}: ${target.requests()} requests`)
@@ -279,13 +284,7 @@ describe('hostile and broken targets', { concurrency: 2 }, () => {
         OPENCRVS_NOTIFICATION_CLIENT_ID: randomUUID(),
         OPENCRVS_NOTIFICATION_CLIENT_SECRET: randomUUID(),
       }
-      const failure = await prepare(env, () => {}).then(
-        async (p) => {
-          await p.stop()
-          return 'prepared'
-        },
-        (e: Error) => e.message,
-      )
+      const failure = await setupFailure(env)
       assert.match(failure, /limits the request rate[\s\S]*CONFORMANCE_MAX_RATE/)
       assert.ok(edge.refused() <= 5, `${edge.refused()} requests`)
       // and the report keeps the stop's cause

@@ -5,7 +5,7 @@
  */
 import { check, finding, pass, skip, violation, test } from '../fixtures/index.ts'
 import { expectedScopes, scopeSets } from '../fixtures/scopes.ts'
-import { NO_GATEWAY, SEE_GATEWAY_01, SEE_TLS_02, type GatewayStore } from '../fixtures/gateway.ts'
+import { NO_GATEWAY, SEE_GATEWAY_01, SEE_TLS_02, scopeControlRoute, type GatewayStore } from '../fixtures/gateway.ts'
 import { decodedPrimary, type TokenStore } from '../fixtures/tokens.ts'
 import type { Net } from '../fixtures/kit.ts'
 import type { Target } from '../src/config/index.ts'
@@ -55,14 +55,7 @@ async function probeAt(net: Net, target: Target, tokens: TokenStore, gateway: Ga
   const right = `${CLIENT_TYPES[probe.rightClient].label} client's`
   const wrong = `${CLIENT_TYPES[probe.wrongClient].label} client's`
   // the control first: it is shared with GATEWAY-01 and the door probes, and without it a refusal proves nothing
-  const control = await gateway.control({
-    method: probe.method,
-    path: probe.path,
-    body: probe.body,
-    client: probe.rightClient,
-    expected: probe.controlStatus,
-    service: probe.service,
-  })
+  const control = await gateway.control(scopeControlRoute(probe))
   if (control.state === 'service') return skip(SEE_GATEWAY_01)
   if (control.state === 'tls') return skip(SEE_TLS_02(control.reason))
   if (control.state === 'token-refused')

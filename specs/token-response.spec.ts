@@ -15,6 +15,11 @@ async function primary(tokens: TokenStore) {
   return tokens.primary(type)
 }
 
+/** Every check of a successful answer needs TOKEN-RESP-01's 200: without it, SKIPPED pointing there. */
+function unsuccessful(a: Awaited<ReturnType<typeof primary>>) {
+  return skip(`no successful token response to inspect (HTTP ${a.exchange.status}; see TOKEN-RESP-01)`)
+}
+
 test(
   ...check(req('TOKEN-CRED-01'), async ({ tokens }) => {
     const types = tokens.configuredTypes()
@@ -60,8 +65,7 @@ test(
 test(
   ...check(req('TOKEN-RESP-02'), async ({ tokens, target, profile }) => {
     const a = await primary(tokens)
-    if (a.exchange.status !== 200)
-      return skip(`no successful token response to inspect (HTTP ${a.exchange.status}; see TOKEN-RESP-01)`)
+    if (a.exchange.status !== 200) return unsuccessful(a)
     const type = a.exchange.headers['content-type']
     if (type && /^application\/json\b/i.test(type)) return pass(`Content-Type: ${type}`)
     const proxy = proxyImposed(target, profile, 'content-type', type, 'application/json')
@@ -77,8 +81,7 @@ test(
 test(
   ...check(req('TOKEN-RESP-03'), async ({ tokens, target, profile }) => {
     const a = await primary(tokens)
-    if (a.exchange.status !== 200)
-      return skip(`no successful token response to inspect (HTTP ${a.exchange.status}; see TOKEN-RESP-01)`)
+    if (a.exchange.status !== 200) return unsuccessful(a)
     const cc = a.exchange.headers['cache-control']
     const directives = (cc ?? '').split(',').map((d) => d.trim().toLowerCase())
     // a proxy that adds public or a max-age beside no-store: RFC 9111 caches obey no-store, some CDNs obey max-age
@@ -106,8 +109,7 @@ test(
 test(
   ...check(req('TOKEN-RESP-04'), async ({ tokens }) => {
     const a = await primary(tokens)
-    if (a.exchange.status !== 200)
-      return skip(`no successful token response to inspect (HTTP ${a.exchange.status}; see TOKEN-RESP-01)`)
+    if (a.exchange.status !== 200) return unsuccessful(a)
     const pragma = a.exchange.headers.pragma
     if (pragma && /\bno-cache\b/i.test(pragma)) return pass(`Pragma: ${pragma}`)
     return violation(
@@ -122,8 +124,7 @@ test(
 test(
   ...check(req('TOKEN-RESP-05'), async ({ tokens, target }) => {
     const a = await primary(tokens)
-    if (a.exchange.status !== 200 || a.exchange.json === undefined)
-      return skip(`no successful token response to inspect (HTTP ${a.exchange.status}; see TOKEN-RESP-01)`)
+    if (a.exchange.status !== 200 || a.exchange.json === undefined) return unsuccessful(a)
     const expiresIn = (a.exchange.json as { expires_in?: unknown }).expires_in
     if (expiresIn !== undefined) {
       if (typeof expiresIn !== 'number' || !Number.isInteger(expiresIn) || expiresIn <= 0)
@@ -157,8 +158,7 @@ test(
 test(
   ...check(req('TOKEN-RESP-06'), async ({ tokens }) => {
     const a = await primary(tokens)
-    if (a.exchange.status !== 200 || a.exchange.json === undefined)
-      return skip(`no successful token response to inspect (HTTP ${a.exchange.status}; see TOKEN-RESP-01)`)
+    if (a.exchange.status !== 200 || a.exchange.json === undefined) return unsuccessful(a)
     const scope = (a.exchange.json as { scope?: unknown }).scope
     if (scope !== undefined) return pass(`scope member: ${JSON.stringify(scope)}`)
     return finding(
