@@ -700,6 +700,28 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
     assert.deepEqual(leaks({ ...run, secrets: [...run.secrets, wrong] }), [])
   })
 
+  // issue 32: a wrong secret is the configuration's one finding, never a cascade of claims about the release
+  for (const release of ['2.0', '1.9'])
+    test(`v${release}: a wrong secret for the first client is TOKEN-CRED-01 FAILED and nothing else; the checks that needed it SKIPPED, pointing there; no real secret in a URL where the body is read`, async () => {
+      const wrong = randomUUID()
+      const env = { OPENCRVS_NOTIFICATION_CLIENT_SECRET: wrong }
+      const [run, base] = await Promise.all([gradeKit(release, [], { env }), gradeKit(release)])
+      const cred = recordOf(run, 'TOKEN-CRED-01')
+      assert.equal(cred.verdict, 'FAILED', cred.reason)
+      assert.match(cred.reason, /event notification client \(OPENCRVS_NOTIFICATION_CLIENT_ID\) got HTTP 401/)
+      assert.match(cred.fix ?? '', /OPENCRVS_NOTIFICATION_CLIENT_SECRET/)
+      // every other verdict either stays as without the wrong secret or is SKIPPED naming TOKEN-CRED-01
+      for (const r of run.records.filter((x) => x.id !== 'TOKEN-CRED-01' && x.verdict !== base.verdicts[x.id])) {
+        assert.equal(r.verdict, 'SKIPPED', `${r.id}: ${base.verdicts[r.id]} -> ${r.verdict} (${r.reason})`)
+        assert.match(r.reason, /see TOKEN-CRED-01/, r.id)
+      }
+      for (const id of ['TOKEN-RESP-01', 'TOKEN-FMT-02', 'TOKEN-FMT-03', 'TOKEN-FMT-04'])
+        assert.equal(run.verdicts[id], 'SKIPPED', id)
+      // v2.0 reads the body: the wrong secret, the right ones and the deactivated client's stay out of URLs
+      if (release === '2.0') assert.equal(run.secretInUrl, 0)
+      assert.deepEqual(leaks({ ...run, secrets: [...run.secrets, wrong] }), [])
+    })
+
   test('a run in which no signature was verified says so, never a bare "no requirement FAILED"', async () => {
     const emu = await startEmulator({ release: '2.0' })
     try {

@@ -7,13 +7,17 @@ import { check, finding, pass, skip, violation, test } from '../fixtures/index.t
 import { decodedPrimary } from '../fixtures/tokens.ts'
 import { tokenView } from '../src/jwt/index.ts'
 import { req } from '../src/requirements/catalogue.ts'
+import { credentialRefused } from '../src/runtime/runtime.ts'
 import { listed } from '../src/redact/neutral.ts'
 
 test(
   ...check(req('JWT-01'), async ({ tokens }) => {
     const type = tokens.firstType()
     const a = await tokens.primary(type)
-    if (!a.compact) return skip(`no token to decode (HTTP ${a.exchange.status}; see TOKEN-RESP-01)`)
+    if (!a.compact)
+      return skip(
+        `no token to decode (HTTP ${a.exchange.status}; ${credentialRefused(a.exchange) ? 'the credentials were refused; see TOKEN-CRED-01' : 'see TOKEN-RESP-01'})`,
+      )
     if (!a.decoded)
       return violation(`access_token is not a JWT: ${a.decodeError}`, {
         fix: 'OpenCRVS issues RS256-signed JWTs; the gateway verifies them. Check what is issuing this token.',

@@ -7,6 +7,7 @@ import { errorCode, evidence } from '../src/http/index.ts'
 import { CLIENT_TYPES } from '../src/profiles/profiles.ts'
 import { officialEdgeFix, proxyImposed } from '../src/profiles/proxy.ts'
 import { req } from '../src/requirements/catalogue.ts'
+import { credentialRefused } from '../src/runtime/runtime.ts'
 import { validate } from '../src/schemas/index.ts'
 
 /** The primary token response of the first configured client. */
@@ -17,7 +18,9 @@ async function primary(tokens: TokenStore) {
 
 /** Every check of a successful answer needs TOKEN-RESP-01's 200: without it, SKIPPED pointing there. */
 function unsuccessful(a: Awaited<ReturnType<typeof primary>>) {
-  return skip(`no successful token response to inspect (HTTP ${a.exchange.status}; see TOKEN-RESP-01)`)
+  // a credential the release refused is the configuration's finding (TOKEN-CRED-01), not a response to inspect
+  const see = credentialRefused(a.exchange) ? 'the credentials were refused; see TOKEN-CRED-01' : 'see TOKEN-RESP-01'
+  return skip(`no successful token response to inspect (HTTP ${a.exchange.status}; ${see})`)
 }
 
 test(
@@ -37,7 +40,7 @@ test(
         `${refused.map((a) => `the ${CLIENT_TYPES[a.client.type].label} client (OPENCRVS_${a.client.type}_CLIENT_ID) got HTTP ${a.exchange.status} ${String(errorCode(a.exchange) ?? '')}`.trim()).join('; ')}: a configured client that cannot get a token cannot integrate, and every check that inspects its token is SKIPPED`,
         {
           detail,
-          fix: 'Check the id and secret against the client in OpenCRVS (the secret is shown once; "Refresh client secret" gives a new one), and that the client is active.',
+          fix: `Check ${refused.map((a) => `OPENCRVS_${a.client.type}_CLIENT_ID and OPENCRVS_${a.client.type}_CLIENT_SECRET`).join(', and ')} against the client in OpenCRVS (the secret is shown once; "Refresh client secret" gives a new one), and that the client is active.`,
         },
       )
     }
@@ -49,6 +52,7 @@ test(
   ...check(req('TOKEN-RESP-01'), async ({ tokens }) => {
     const a = await primary(tokens)
     const ex = a.exchange
+    if (credentialRefused(ex)) return unsuccessful(a)
     if (ex.status !== 200)
       return violation(`valid credentials got HTTP ${ex.status}, not 200`, { detail: evidence(ex) })
     if (ex.json === undefined) return violation('the 200 response body is not JSON', { detail: evidence(ex) })

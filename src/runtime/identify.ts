@@ -11,7 +11,7 @@ import { decodeCompact } from '../jwt/index.ts'
 import type { Evidence } from '../profiles/detect.ts'
 import { TOKEN_EXCHANGE } from '../profiles/profiles.ts'
 import { redact } from '../redact/index.ts'
-import type { SeededAttempt } from './runtime.ts'
+import { credentialRefused, type SeededAttempt } from './runtime.ts'
 
 /** The one thing the operator must fix before any check can run. */
 export class RootCause extends Error {}
@@ -83,6 +83,7 @@ async function firstToken(
     answers.push(res)
     seeds.push({ type: client.type, format, exchange: res, receivedAt: Date.now() })
     const token = accessToken(res)
+    if (credentialRefused(res)) return undefined // the credential does not work: no real secret goes to the query
     if (res.status !== 200 || !token) continue
     try {
       evidence.claims = decodeCompact(token).claims

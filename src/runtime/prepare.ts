@@ -27,6 +27,7 @@ import { gatherEvidence, RootCause } from './identify.ts'
 import {
   SETUP_CONTEXT_ENV,
   SETUP_VERDICT_ENV,
+  credentialRefused,
   httpClientFor,
   registerTargetSecrets,
   type Runtime,
@@ -249,7 +250,7 @@ async function seedTokens(http: HttpClient, target: Target, profile: Profile, se
     if (!client) continue
     for (const format of tokenFormatOrder(profile)) {
       const had = seeds.find((s) => s.type === client.type && s.format === format)
-      if (had && accessToken(had.exchange)) break
+      if (had && (accessToken(had.exchange) || credentialRefused(had.exchange))) break
       if (had) continue
       const exchange = await http.send(
         tokenRequest(target.tokenUrl, format, {
@@ -259,7 +260,7 @@ async function seedTokens(http: HttpClient, target: Target, profile: Profile, se
         }),
       )
       seeds.push({ type: client.type, format, exchange, receivedAt: Date.now() })
-      if (accessToken(exchange)) break
+      if (accessToken(exchange) || credentialRefused(exchange)) break
     }
   }
 }

@@ -5,7 +5,7 @@
  */
 import { isQuiet } from '../config/env.ts'
 import type { Target } from '../config/index.ts'
-import { HttpClient, type Budget, type HttpExchange, type RequestStats } from '../http/index.ts'
+import { accessToken, errorCode, HttpClient, type Budget, type HttpExchange, type RequestStats } from '../http/index.ts'
 import type { PublishedKey } from '../jwt/keys.ts'
 import type { ClientType, ProfileId } from '../profiles/profiles.ts'
 import { registerSecret } from '../redact/index.ts'
@@ -45,6 +45,15 @@ export interface SeededAttempt {
   format: 'form' | 'json' | 'query'
   exchange: HttpExchange
   receivedAt: number
+}
+
+/**
+ * The credential check ran and refused the client (401, or invalid_client): the credential does not work. Trying it
+ * in another format (the query string last) would only put a real secret in a URL, and no format's answer to a
+ * credential that does not work says anything about the release.
+ */
+export function credentialRefused(exchange: Pick<HttpExchange, 'status' | 'json'>): boolean {
+  return accessToken(exchange) === undefined && (exchange.status === 401 || errorCode(exchange) === 'invalid_client')
 }
 
 export const RUNTIME_ENV = 'CONFORMANCE_RUNTIME'
