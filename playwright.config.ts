@@ -1,9 +1,9 @@
 import { defineConfig } from '@playwright/test'
-import { config as loadDotenv } from 'dotenv'
 import { join } from 'node:path'
+import { loadEnvFile } from './src/config/env.ts'
 import { reportDirFrom, runTimeoutMinutes } from './src/config/index.ts'
 
-loadDotenv({ quiet: true })
+loadEnvFile()
 const reportDir = reportDirFrom(process.env)
 // Listing the checks (npx playwright test --list) runs none: it must leave the last run's reports as they are
 const listing = process.argv.includes('--list')

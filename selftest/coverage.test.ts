@@ -12,6 +12,7 @@ import { test } from 'node:test'
 import { ID_PATTERN, REQUIREMENT_LIST } from '../src/requirements/catalogue.ts'
 import { FAULT_MATRIX, NON_FAILING_SCENARIOS } from './fault-matrix.ts'
 import { ROOT } from './harness.ts'
+import { isolatedEnv } from './isolation.ts'
 
 interface Suite {
   title: string
@@ -24,7 +25,7 @@ function listed(): Array<{ title: string; file: string; line: number }> {
   const res = spawnSync(process.execPath, [cli, 'test', '--list', '--reporter=json'], {
     cwd: ROOT,
     encoding: 'utf8',
-    env: { ...process.env, FORCE_COLOR: '0' },
+    env: { ...isolatedEnv(), FORCE_COLOR: '0' },
   })
   assert.equal(res.status, 0, res.stderr)
   const report = JSON.parse(res.stdout) as { suites: Suite[] }
@@ -83,7 +84,7 @@ test('listing the checks (npx playwright test --list) leaves the report folder a
   const res = spawnSync(process.execPath, [cli, 'test', '--list'], {
     cwd: ROOT,
     encoding: 'utf8',
-    env: { ...process.env, FORCE_COLOR: '0', CONFORMANCE_REPORT_DIR: reportDir },
+    env: { ...isolatedEnv(), FORCE_COLOR: '0', CONFORMANCE_REPORT_DIR: reportDir },
   })
   assert.equal(res.status, 0, res.stderr)
   assert.match(res.stdout, /door\.spec\.ts:\d+:\d+ › GATEWAY-01 /)

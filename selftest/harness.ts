@@ -17,6 +17,7 @@ import { prepare } from '../src/runtime/prepare.ts'
 import { collect as collectEvidence, verdicts } from '../src/evidence/collect.ts'
 import { PROFILES } from '../src/profiles/profiles.ts'
 import type { VerdictRecord } from '../src/report/verdict.ts'
+import { isolatedEnv, ownSettings } from './isolation.ts'
 
 export const ROOT = new URL('..', import.meta.url).pathname
 
@@ -29,14 +30,6 @@ export interface KitRun {
   secrets: string[]
   /** Requests the emulated gateway let through to where a real one would write: must stay empty. */
   writes: string[]
-}
-
-/** Environment with every OPENCRVS_/CONFORMANCE_ variable of the caller removed. */
-function cleanEnv(): Record<string, string> {
-  const env: Record<string, string> = {}
-  for (const [k, v] of Object.entries(process.env))
-    if (v !== undefined && !/^(OPENCRVS_|CONFORMANCE_)/.test(k)) env[k] = v
-  return env
 }
 
 /** npm run conformance, as a user runs it. */
@@ -60,7 +53,7 @@ export function runTool(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...command, ...args], {
       cwd: ROOT,
-      env: { ...cleanEnv(), ...env, CI: '1', FORCE_COLOR: '0' },
+      env: { ...isolatedEnv(), ...env, CI: '1', FORCE_COLOR: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let output = ''
@@ -104,6 +97,7 @@ function kitEnv(
 ): Record<string, string> {
   const [notification, search, deactivated] = emu.clients
   return {
+    ...ownSettings(), // in process too: never the user's waivers file
     ...(gatewayOnly ? { OPENCRVS_PUBLIC_KEY: emu.publicKeyFile } : { OPENCRVS_AUTH_URL: emu.url }),
     OPENCRVS_GATEWAY_URL: emu.gatewayUrl,
     CONFORMANCE_ALLOW_HTTP: 'true',

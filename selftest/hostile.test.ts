@@ -15,6 +15,7 @@ import { prepare } from '../src/runtime/prepare.ts'
 import { HttpClient } from '../src/http/index.ts'
 import { collect, gradeKit, gradeKitAgainst, leaks, ROOT, runKit, type KitRun } from './harness.ts'
 import { startHostile, startRateLimiter, type Behaviour } from './hostile.ts'
+import { isolatedEnv } from './isolation.ts'
 
 const PAGE = 4096
 
@@ -43,9 +44,7 @@ function runMeasured(
 ): Promise<{ code: number; output: string; seconds: number; peakMb: number }> {
   return new Promise((resolve, reject) => {
     const started = Date.now()
-    const clean = Object.fromEntries(
-      Object.entries(process.env).filter(([k, v]) => v !== undefined && !/^(OPENCRVS_|CONFORMANCE_)/.test(k)),
-    ) as Record<string, string>
+    const clean = isolatedEnv()
     const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/conformance.ts'), ...args], {
       cwd: ROOT,
       env: { ...clean, ...env, CI: '1', FORCE_COLOR: '0' },

@@ -2,6 +2,13 @@
  * npm test: lint and type-check beside every self-test with node's test runner (units, transcript replay, requirement
  * coverage, the kit against the emulator of every release line, the fault matrix), then the fault matrix
  * table and one closing line "N passed, N failed".
+ *
+ * Every step runs with none of the caller's OPENCRVS_*, CONFORMANCE_* or DOTENV_* variables and an env file and
+ * waivers file of its own (selftest/isolation.ts), the self-tests in a temporary folder of their own: a user's .env,
+ * exported settings and report folders are never read, sent to or written.
+ *
+ * `tsx selftest/run.ts [--no-typecheck] [file ...]`: only the given self-test files (the isolation self-test runs a
+ * few this way, in a copy of the kit).
  */
 import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs'
@@ -9,10 +16,14 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { MATRIX_HEADER, violationSites } from './fault-matrix.ts'
+import { isolatedEnv } from './isolation.ts'
 
 const root = new URL('..', import.meta.url).pathname
 const require = createRequire(import.meta.url)
 const started = Date.now()
+const env = { ...isolatedEnv(), FORCE_COLOR: '0' }
+const only = process.argv.slice(2).filter((a) => !a.startsWith('--'))
+const typecheck = !process.argv.includes('--no-typecheck')
 let passed = 0
 let failed = 0
 
@@ -22,7 +33,7 @@ let failed = 0
  */
 function beside(title: string, args: string[]): Promise<() => void> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, FORCE_COLOR: '0' } })
+    const child = spawn(process.execPath, args, { cwd: root, env })
     const out: Buffer[] = []
     child.stdout.on('data', (c: Buffer) => out.push(c))
     child.stderr.on('data', (c: Buffer) => out.push(c))
@@ -42,25 +53,29 @@ const lint = beside(
   "lint (biome check: the formatter's layout and the linter's rules; `npm run format` applies them)",
   [require.resolve('@biomejs/biome/bin/biome'), 'check', '--colors=off', root],
 )
-const tsc = beside('type-check (tsc --noEmit, strict)', [
-  require.resolve('typescript/bin/tsc'),
-  '--noEmit',
-  '-p',
-  join(root, 'tsconfig.json'),
-])
+const tsc = typecheck
+  ? beside('type-check (tsc --noEmit, strict)', [
+      require.resolve('typescript/bin/tsc'),
+      '--noEmit',
+      '-p',
+      join(root, 'tsconfig.json'),
+    ])
+  : Promise.resolve(() => {})
 
 // the longest files first, three at a time (some wait on deadlines and sockets more than they compute), so both
 // cores stay busy to the end
 const FIRST = ['kit-faults.test.ts', 'kit-faults-2.test.ts', 'kit-profiles.test.ts', 'hostile.test.ts']
-const files = [
-  ...FIRST.map((f) => join(root, 'selftest', f)),
-  ...readdirSync(join(root, 'selftest'))
-    .filter((f) => f.endsWith('.test.ts') && !FIRST.includes(f))
-    .map((f) => join(root, 'selftest', f)),
-  ...readdirSync(join(root, 'selftest/unit'))
-    .filter((f) => f.endsWith('.test.ts'))
-    .map((f) => join(root, 'selftest/unit', f)),
-]
+const files = only.length
+  ? only.map((f) => join(root, f))
+  : [
+      ...FIRST.map((f) => join(root, 'selftest', f)),
+      ...readdirSync(join(root, 'selftest'))
+        .filter((f) => f.endsWith('.test.ts') && !FIRST.includes(f))
+        .map((f) => join(root, 'selftest', f)),
+      ...readdirSync(join(root, 'selftest/unit'))
+        .filter((f) => f.endsWith('.test.ts'))
+        .map((f) => join(root, 'selftest/unit', f)),
+    ]
 const work = mkdtempSync(join(tmpdir(), 'selftest-'))
 const tap = join(work, 'results.tap')
 const matrix = join(work, 'fault-matrix.md')
@@ -70,7 +85,7 @@ const status = await new Promise<number | null>((resolve) => {
     process.execPath,
     [
       '--import',
-      'tsx',
+      import.meta.resolve('tsx'), // from the self-tests' own folder, where no package resolves by name
       '--test',
       '--test-concurrency=3',
       '--test-reporter=spec',
@@ -79,7 +94,8 @@ const status = await new Promise<number | null>((resolve) => {
       `--test-reporter-destination=${tap}`,
       ...files,
     ],
-    { stdio: 'inherit', cwd: root, env: { ...process.env, SELFTEST_MATRIX_FILE: matrix, FORCE_COLOR: '0' } },
+    // a folder of their own: nothing a test resolves relative to where it runs lands in the user's checkout
+    { stdio: 'inherit', cwd: work, env: { ...env, SELFTEST_MATRIX_FILE: matrix } },
   )
   runner.on('error', () => resolve(1))
   runner.on('close', (code) => resolve(code))

@@ -7,12 +7,11 @@ import { spawn } from 'node:child_process'
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import { config as loadDotenv } from 'dotenv'
 import { ConfigError, formatConfigError, resolveConfig } from '../config/index.ts'
-import { QUIET_ENV } from '../config/env.ts'
+import { loadEnvFile, QUIET_ENV } from '../config/env.ts'
 import { preparesEarly, serveEarly } from '../runtime/early.ts'
 
-loadDotenv({ quiet: true })
+loadEnvFile()
 
 let reportDir: string
 try {

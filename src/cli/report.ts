@@ -9,10 +9,10 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
-import { config as loadDotenv } from 'dotenv'
+import { loadEnvFile } from '../config/env.ts'
 import { reportDirFrom } from '../config/index.ts'
 
-loadDotenv({ quiet: true })
+loadEnvFile()
 const reportDir = reportDirFrom(process.env)
 const results = join(reportDir, 'allure-results')
 const output = join(reportDir, 'allure-report')

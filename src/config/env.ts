@@ -1,4 +1,6 @@
-/** Reading the environment: a variable's value, and the error that names a bad one. */
+/** Reading the environment: the env file, a variable's value, and the error that names a bad one. */
+import { resolve } from 'node:path'
+import { config as loadDotenv } from 'dotenv'
 /** The environment the configuration is read from. */
 export type Env = Record<string, string | undefined>
 
@@ -27,4 +29,21 @@ export const QUIET_ENV = 'CONFORMANCE_QUIET'
 
 export function isQuiet(env: Env = process.env): boolean {
   return /^(1|true|yes)$/i.test(value(env, QUIET_ENV) ?? '')
+}
+
+/** CONFORMANCE_ENV_FILE: the file the kit reads its settings from; by default .env in the folder it runs in. */
+export const ENV_FILE_VAR = 'CONFORMANCE_ENV_FILE'
+
+export function envFilePath(env: Env = process.env): string {
+  return resolve(value(env, ENV_FILE_VAR) ?? '.env')
+}
+
+/**
+ * The env file's settings join process.env (a variable the environment already sets wins). Its path and behaviour
+ * are the kit's alone: dotenv's own DOTENV_* variables (another path, override) are not honoured. Returns the names
+ * the file set, so a misspelt one can be named as the file's.
+ */
+export function loadEnvFile(): string[] {
+  const { parsed } = loadDotenv({ path: envFilePath(), quiet: true, override: false, debug: false, encoding: 'utf8' })
+  return Object.keys(parsed ?? {})
 }

@@ -5,7 +5,7 @@
 import { X509Certificate } from 'node:crypto'
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { KeyUnavailable, parsePublicKey } from '../jwt/key-text.ts'
-import { ConfigError, value, type Env } from './env.ts'
+import { ConfigError, ENV_FILE_VAR, value, type Env } from './env.ts'
 import { redact, registerSecret } from '../redact/index.ts'
 import { parseConnectTo, parseDomain, parseRequiredClients, type Domain } from './integration.ts'
 import type { ConnectTo } from '../http/connect-to.ts'
@@ -536,6 +536,13 @@ function parseSettings(env: Env) {
     )
   }
   const mode: Mode = modeText
+  const envFile = value(env, ENV_FILE_VAR)
+  if (envFile && !existsSync(envFile))
+    throw new ConfigError(
+      ENV_FILE_VAR,
+      `no file at "${envFile}"`,
+      'Give the path of your settings file, or unset it to read .env.',
+    )
   const allowHttp = parseBool(env, 'CONFORMANCE_ALLOW_HTTP', false)
   const reportDir = value(env, 'CONFORMANCE_REPORT_DIR') ?? 'reports'
   if (existsSync(reportDir) && !statSync(reportDir).isDirectory()) {

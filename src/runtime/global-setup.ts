@@ -5,7 +5,7 @@
  * its own (src/runtime/collector.ts).
  */
 import type { FullConfig } from '@playwright/test'
-import { config as loadDotenv } from 'dotenv'
+import { loadEnvFile } from '../config/env.ts'
 import { EVIDENCE_ENV, serveEvidence } from '../evidence/handover.ts'
 import { startCollector } from './collector.ts'
 import { PREPARED_ENV, takeOver } from './early.ts'
@@ -13,7 +13,7 @@ import { prepareRun } from './prepare.ts'
 import { RUNTIME_ENV, SETUP_CONTEXT_ENV, SETUP_VERDICT_ENV, setupLog } from './runtime.ts'
 
 export default async function globalSetup(_config: FullConfig): Promise<(() => Promise<void>) | undefined> {
-  loadDotenv({ quiet: true })
+  loadEnvFile()
   // npm run conformance prepared the run while Playwright started (src/runtime/early.ts): take it over
   if (process.env[PREPARED_ENV]) {
     const prepared = await takeOver(process.env)
