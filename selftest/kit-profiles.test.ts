@@ -740,6 +740,24 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
     }
   })
 
+  // issue 32: a 404 to the very first request is a wrong URL, never the deployment's behaviour
+  test('a token URL where nothing is served (404 to the first request) stops NOT CHECKED naming the URL, before any credential is sent', async () => {
+    const emu = await startEmulator({ release: '1.9' })
+    try {
+      const run = await runKitAgainst(emu, { OPENCRVS_TOKEN_URL: `${emu.url}/token/token` })
+      assert.equal(run.code, 1, run.output)
+      assert.match(run.output, /Verdict: NOT CHECKED/)
+      assert.match(run.output, /\/token\/token answered HTTP 404 Not Found to the first request/)
+      assert.doesNotMatch(run.output, /FAILED/)
+      assert.deepEqual(run.report.results, [])
+      assert.equal(run.report.requests.total, 1, 'only the request without parameters')
+      assert.equal(run.report.requests.secretInUrl, 0)
+      assert.deepEqual(leaks(run), [])
+    } finally {
+      await emu.stop()
+    }
+  })
+
   test('an unreachable target is NOT CHECKED, never a pass, and the message says what to check', async () => {
     const reportDir = mkdtempSync(join(tmpdir(), 'kit-run-'))
     const { code, output } = await runCli({

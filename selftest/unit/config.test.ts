@@ -302,3 +302,48 @@ test('a configuration error never echoes a configured secret, even one pasted in
   assert.match(shown, /OPENCRVS_VERSION/)
   assert.doesNotMatch(shown, new RegExp(secret.slice(0, 8)))
 })
+
+// issue 32: a base URL that already holds the route the kit adds is the configuration's error, named, before any request
+test('a URL that already holds the path (/token, /auth, /auth/token) stops with exit 2 naming the variable and the base to write', () => {
+  const cases: Array<[Record<string, string>, string, RegExp]> = [
+    [
+      { OPENCRVS_AUTH_URL: 'https://auth.example.org/token' },
+      'OPENCRVS_AUTH_URL',
+      /OPENCRVS_AUTH_URL=https:\/\/auth\.example\.org;/,
+    ],
+    [
+      { OPENCRVS_AUTH_URL: 'https://auth.example.org/token/' },
+      'OPENCRVS_AUTH_URL',
+      /OPENCRVS_AUTH_URL=https:\/\/auth\.example\.org;/,
+    ],
+    [
+      { OPENCRVS_AUTH_URL: 'https://auth.example.org/.well-known' },
+      'OPENCRVS_AUTH_URL',
+      /OPENCRVS_AUTH_URL=https:\/\/auth\.example\.org;/,
+    ],
+    [
+      { OPENCRVS_AUTH_URL: 'https://auth.example.org/auth' },
+      'OPENCRVS_AUTH_URL',
+      /OPENCRVS_AUTH_URL=https:\/\/auth\.example\.org;/,
+    ],
+    [
+      { OPENCRVS_GATEWAY_URL: 'https://gateway.example.org/auth/token' },
+      'OPENCRVS_GATEWAY_URL',
+      /OPENCRVS_GATEWAY_URL=https:\/\/gateway\.example\.org;/,
+    ],
+    [
+      { OPENCRVS_GATEWAY_URL: 'https://gateway.example.org/auth' },
+      'OPENCRVS_GATEWAY_URL',
+      /OPENCRVS_GATEWAY_URL=https:\/\/gateway\.example\.org;/,
+    ],
+  ]
+  for (const [env, variable, fix] of cases) {
+    const e = configError(env)
+    assert.equal(e.variable, variable, JSON.stringify(env))
+    assert.match(e.fix, fix, JSON.stringify(env))
+    assert.doesNotMatch(formatConfigError(e), /\/token\/token"/)
+  }
+  // a path prefix in front of the service is a base, and stays one
+  const r = resolveConfig({ OPENCRVS_AUTH_URL: 'https://register.example.org/api/auth' })
+  assert.equal(r.kind === 'deployment' && r.target.tokenUrl, 'https://register.example.org/api/auth/token')
+})

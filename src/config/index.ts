@@ -173,6 +173,31 @@ function parseUrl(env: Env, name: string, allowHttp: boolean, example: string): 
   return url
 }
 
+/**
+ * A base URL that already holds the route the kit adds (auth: /token, /.well-known; gateway: /auth/token) would be
+ * asked at /token/token: a configuration error naming the variable and the base to write, before any request.
+ */
+function baseUrl(url: URL | undefined, kind: 'auth' | 'gateway'): URL | undefined {
+  if (!url) return url
+  const path = url.pathname.replace(/\/+$/, '')
+  const name = kind === 'auth' ? 'OPENCRVS_AUTH_URL' : 'OPENCRVS_GATEWAY_URL'
+  const held = (kind === 'auth' ? /(\/token|\/\.well-known)$/ : /(\/auth\/token|\/auth|\/token)$/).exec(path)?.[1]
+  // the auth service serves at its host's root: /auth alone there is the gateway's route, not a base
+  const gatewayRoute = kind === 'auth' && path === '/auth'
+  if (!held && !gatewayRoute) return url
+  const base = `${url.origin}${held ? path.slice(0, -held.length) : ''}`
+  const route = kind === 'auth' ? '/token (and the key at /.well-known)' : '/auth/token'
+  throw new ConfigError(
+    name,
+    gatewayRoute
+      ? `"${shown(url.toString())}" ends in /auth, the gateway's route to the auth service; the auth service itself serves /token at its root`
+      : `"${shown(url.toString())}" already ends in ${held}: the kit adds ${route} itself, so it would ask ${path}${kind === 'auth' ? '/token' : '/auth/token'}`,
+    gatewayRoute
+      ? `Write the auth service's base with no path, OPENCRVS_AUTH_URL=${url.origin}; if this host is the gateway, write OPENCRVS_GATEWAY_URL=${url.origin} instead.`
+      : `Write the base, ${name}=${base}; or the whole token URL as OPENCRVS_TOKEN_URL=${base}${kind === 'auth' ? '/token' : '/auth/token'}.`,
+  )
+}
+
 function stripSlash(u: URL): string {
   return u.toString().replace(/\/+$/, '')
 }
@@ -464,8 +489,11 @@ export function resolveConfig(env: Env): Resolved {
   const settings = parseSettings(env)
   const version = parseVersion(env)
   const { allowHttp } = settings
-  const authUrl = parseUrl(env, 'OPENCRVS_AUTH_URL', allowHttp, 'https://auth.opencrvs.example.org')
-  const gatewayUrl = parseUrl(env, 'OPENCRVS_GATEWAY_URL', allowHttp, 'https://gateway.opencrvs.example.org')
+  const authUrl = baseUrl(parseUrl(env, 'OPENCRVS_AUTH_URL', allowHttp, 'https://auth.opencrvs.example.org'), 'auth')
+  const gatewayUrl = baseUrl(
+    parseUrl(env, 'OPENCRVS_GATEWAY_URL', allowHttp, 'https://gateway.opencrvs.example.org'),
+    'gateway',
+  )
   const tokenUrl =
     value(env, 'OPENCRVS_TOKEN_URL') === undefined
       ? undefined

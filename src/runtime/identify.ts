@@ -16,6 +16,17 @@ import { credentialRefused, type SeededAttempt } from './runtime.ts'
 /** The one thing the operator must fix before any check can run. */
 export class RootCause extends Error {}
 
+/** The very first request found nothing at the token URL: a wrong path, never the deployment's behaviour. */
+export class PathNotFound extends RootCause {}
+
+function pathNotFound(target: Target, first: HttpExchange): void {
+  if (first.status !== 404) return
+  throw new PathNotFound(
+    `The token endpoint ${redact(target.tokenUrl)} answered HTTP 404 Not Found to the first request: nothing is served at that path, so nothing there can be checked, and no credential was sent to it. ` +
+      "Check the URL: OPENCRVS_AUTH_URL is the auth service's base (the kit adds /token), OPENCRVS_GATEWAY_URL the gateway's (the kit adds /auth/token), OPENCRVS_TOKEN_URL the whole token URL.",
+  )
+}
+
 /** An answer no OAuth token endpoint gives: a server error, a redirect, or a body that is not JSON. */
 function notOAuth(ex: HttpExchange): string | null {
   const type = ex.headers['content-type']?.split(';')[0] ?? 'no content type'
@@ -34,6 +45,7 @@ export async function gatherEvidence(
   evidence: Evidence,
 ): Promise<Evidence> {
   const answers = [await askEmpty(http, target, evidence)]
+  pathNotFound(target, answers[0]!) // before any credential is sent there
   await askGatewayVersion(http, target, evidence)
   const readFormat = await firstToken(http, target, seeds, evidence, answers)
   noOAuthAnswer(target, answers)

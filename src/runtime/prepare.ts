@@ -23,7 +23,7 @@ import { redact } from '../redact/index.ts'
 import { neutral } from '../redact/neutral.ts'
 import type { Collected } from '../evidence/collect.ts'
 import type { Collector } from './collector.ts'
-import { gatherEvidence, RootCause } from './identify.ts'
+import { gatherEvidence, PathNotFound, RootCause } from './identify.ts'
 import {
   SETUP_CONTEXT_ENV,
   SETUP_VERDICT_ENV,
@@ -271,6 +271,7 @@ function stopCause(e: Error): string {
   if (e instanceof RateLimited) return 'rate-limited'
   if (e instanceof TlsFailure) return 'certificate'
   if (e instanceof Unreachable) return 'unreachable'
+  if (e instanceof PathNotFound) return 'not-found'
   if (e instanceof RootCause)
     return /does not look like an OpenCRVS token endpoint/.test(e.message) ? 'not-opencrvs' : 'no-oauth-answer'
   if (e instanceof TargetMisbehaved) return 'unusable-answer'
