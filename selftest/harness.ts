@@ -33,8 +33,12 @@ export interface KitRun {
 }
 
 /** npm run conformance, as a user runs it. */
-export function runCli(env: Record<string, string>, args: string[] = []): Promise<{ code: number; output: string }> {
-  return runTool('conformance', env, args)
+export function runCli(
+  env: Record<string, string>,
+  args: string[] = [],
+  cwd = ROOT,
+): Promise<{ code: number; output: string }> {
+  return runTool('conformance', env, args, cwd)
 }
 
 /**
@@ -45,15 +49,23 @@ export function runTool(
   name: string,
   env: Record<string, string>,
   args: string[] = [],
+  cwd = ROOT,
 ): Promise<{ code: number; output: string }> {
   const command =
     name === 'playwright'
       ? [createRequire(import.meta.url).resolve('@playwright/test/cli'), 'test']
-      : ['--import', 'tsx', join(ROOT, `src/cli/${name}.ts`)]
+      : ['--import', import.meta.resolve('tsx'), join(ROOT, `src/cli/${name}.ts`)]
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...command, ...args], {
-      cwd: ROOT,
-      env: { ...isolatedEnv(), ...env, CI: '1', FORCE_COLOR: '0' },
+      cwd,
+      // a report folder of its own unless the test gives one: a run never writes where a default would put it
+      env: {
+        ...isolatedEnv(),
+        CONFORMANCE_REPORT_DIR: mkdtempSync(join(tmpdir(), 'kit-tool-')),
+        ...env,
+        CI: '1',
+        FORCE_COLOR: '0',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let output = ''

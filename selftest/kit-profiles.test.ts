@@ -547,6 +547,43 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
     }
   })
 
+  // issue 32: every run writes the sign-off page, a configuration error's too; a misspelt name is named as written
+  test('a configuration error writes conformance.html, .md and .json: NOT CHECKED, the variable, what to write, nothing secret', async () => {
+    const secret = randomUUID()
+    const reportDir = mkdtempSync(join(tmpdir(), 'config-error-'))
+    writeFileSync(join(reportDir, 'conformance.html'), 'last run')
+    const { code, output } = await runCli({
+      OPENCRVS_GATEWAY_ULR: 'https://gateway.example.org',
+      OPENCRVS_NOTIFICATION_CLIENT_ID: randomUUID(),
+      OPENCRVS_NOTIFICATION_CLIENT_SECRET: secret,
+      CONFORMANCE_REPORT_DIR: reportDir,
+    })
+    assert.equal(code, 2, output)
+    assert.match(output, /Configuration error in OPENCRVS_GATEWAY_ULR[\s\S]*Did you mean OPENCRVS_GATEWAY_URL\?/)
+    assert.doesNotMatch(output, /No deployment configured|Running \d+ test/, 'never the emulator instead')
+    const json = JSON.parse(readFileSync(join(reportDir, 'conformance.json'), 'utf8')) as KitRun['report']
+    assert.equal(json.stop?.verdict, 'NOT CHECKED')
+    assert.equal(json.stop?.cause, 'configuration')
+    assert.deepEqual(json.results, [])
+    for (const f of ['conformance.html', 'conformance.md', 'conformance.json']) {
+      const text = readFileSync(join(reportDir, f), 'utf8')
+      assert.match(text, /NOT CHECKED/, f)
+      assert.match(text, /OPENCRVS_GATEWAY_ULR/, f)
+      assert.match(text, /Did you mean OPENCRVS_GATEWAY_URL\?/, f)
+    }
+    assert.deepEqual(leaks({ output, secrets: [secret], reportDir }), [])
+  })
+
+  test('a configuration error in CONFORMANCE_REPORT_DIR itself writes the page to the default folder, reports, and says so', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'config-error-cwd-'))
+    writeFileSync(join(cwd, 'not-a-folder'), 'a file')
+    const { code, output } = await runCli({ CONFORMANCE_REPORT_DIR: 'not-a-folder' }, [], cwd)
+    assert.equal(code, 2, output)
+    assert.match(output, /Configuration error in CONFORMANCE_REPORT_DIR/)
+    assert.match(output, /in the default folder, reports, since CONFORMANCE_REPORT_DIR itself is at fault/)
+    assert.match(readFileSync(join(cwd, 'reports', 'conformance.html'), 'utf8'), /CONFORMANCE_REPORT_DIR/)
+  })
+
   test('waivers: a waived FAILED is a WARNING; an expired waiver leaves FAILED', async () => {
     const run = await waivedRun()
     assert.equal(run.verdicts['TOKEN-RESP-03'], 'WARNING')

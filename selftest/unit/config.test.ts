@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { ConfigError, formatConfigError, resolveConfig } from '../../src/config/index.ts'
+import { knownNames, unknownNameLines } from '../../src/config/names.ts'
+import { redact } from '../../src/redact/index.ts'
 
 const base = { OPENCRVS_AUTH_URL: 'https://auth.example.org' }
 
@@ -346,4 +350,60 @@ test('a URL that already holds the path (/token, /auth, /auth/token) stops with 
   // a path prefix in front of the service is a base, and stays one
   const r = resolveConfig({ OPENCRVS_AUTH_URL: 'https://register.example.org/api/auth' })
   assert.equal(r.kind === 'deployment' && r.target.tokenUrl, 'https://register.example.org/api/auth/token')
+})
+
+// issue 32: a misspelt variable is named as written, with the one meant; never silently replaced by the demo
+test('a misspelt variable whose intended one is unset stops with exit 2 naming it and the one meant, the URL one first', () => {
+  const gateway = 'https://gateway.example.org'
+  const cases: Array<[Record<string, string>, string, string]> = [
+    [{ OPENCRVS_GATEWAY_ULR: gateway }, 'OPENCRVS_GATEWAY_ULR', 'OPENCRVS_GATEWAY_URL'],
+    [{ ...base, OPENCRVS_GATEWAY_ULR: gateway }, 'OPENCRVS_GATEWAY_ULR', 'OPENCRVS_GATEWAY_URL'],
+    [
+      { OPENCRVS_GATEWAY_ULR: gateway, OPENCRVS_SEARCH_CLIENT_ID: 'i', OPENCRVS_SEARCH_CLIENT_SECRET: 's' },
+      'OPENCRVS_GATEWAY_ULR',
+      'OPENCRVS_GATEWAY_URL',
+    ],
+    [{ OPENCRVS_GATEWAY: gateway }, 'OPENCRVS_GATEWAY', 'OPENCRVS_GATEWAY_URL'],
+    [{ CONFORMANCE_REPORTS_DIR: 'out' }, 'CONFORMANCE_REPORTS_DIR', 'CONFORMANCE_REPORT_DIR'],
+    [
+      { ...base, OPENCRVS_NOTIFICATON_CLIENT_ID: 'i' },
+      'OPENCRVS_NOTIFICATON_CLIENT_ID',
+      'OPENCRVS_NOTIFICATION_CLIENT_ID',
+    ],
+  ]
+  for (const [env, variable, meant] of cases) {
+    const e = configError(env)
+    assert.equal(e.variable, variable, JSON.stringify(env))
+    assert.match(e.fix, new RegExp(`Did you mean ${meant}\\?`), JSON.stringify(env))
+  }
+  // a name far from every known one, or a slip beside the right one set, is only named: the run goes on
+  const far = { ...base, OPENCRVS_FAVOURITE_COLOUR: 'green', OPENCRVS_AUTH_ULR: 'x' }
+  assert.equal(resolveConfig(far).kind, 'deployment')
+  assert.deepEqual(unknownNameLines(far, ['OPENCRVS_AUTH_ULR'], '.env'), [
+    'Unknown variable OPENCRVS_AUTH_ULR (in .env): did you mean OPENCRVS_AUTH_URL? The kit ignores it; .env.example lists every variable.',
+    'Unknown variable OPENCRVS_FAVOURITE_COLOUR (in the environment): The kit ignores it; .env.example lists every variable.',
+  ])
+  // a secret under a misspelt name is a secret all the same: never echoed
+  const secret = 'a-secret-under-a-misspelt-name'
+  configError({ ...base, OPENCRVS_SEARCH_CLIENT_ID: 'i', OPENCRVS_SEARCH_CLIENT_SECERT: secret })
+  assert.doesNotMatch(redact(`echo ${secret}`), /misspelt/)
+})
+
+test("the known names are .env.example's: every variable the source reads is documented there, and every section a text points at exists", () => {
+  const root = new URL('../../', import.meta.url).pathname
+  const sources = (dir: string): string[] =>
+    readdirSync(join(root, dir), { withFileTypes: true }).flatMap((d) =>
+      d.isDirectory() ? sources(join(dir, d.name)) : d.name.endsWith('.ts') ? [join(dir, d.name)] : [],
+    )
+  const files = [...sources('src'), 'playwright.config.ts', '.env.example']
+  const known = knownNames()
+  for (const f of files) {
+    const text = readFileSync(join(root, f), 'utf8')
+    for (const [, name] of text.matchAll(/'((?:OPENCRVS|CONFORMANCE)_[A-Z0-9_]+)'/g))
+      assert.ok(known.has(name!), `${f} reads ${name}: document it in .env.example`)
+    for (const [, doc, section] of text.matchAll(/see (README|docs\/[\w-]+\.md)[^"\n]{0,4}"([^"]+)"/g)) {
+      const page = readFileSync(join(root, doc === 'README' ? 'README.md' : doc!), 'utf8')
+      assert.match(page, new RegExp(`^#+ ${section}$`, 'm'), `${f} points at ${doc}, "${section}"`)
+    }
+  }
 })

@@ -6,24 +6,26 @@
 import { spawn } from 'node:child_process'
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { join } from 'node:path'
-import { ConfigError, formatConfigError, resolveConfig } from '../config/index.ts'
-import { loadEnvFile, QUIET_ENV } from '../config/env.ts'
+import { join, relative } from 'node:path'
+import { ConfigError, formatConfigError, reportDirFrom, resolveConfig } from '../config/index.ts'
+import { envFilePath, loadEnvFile, QUIET_ENV } from '../config/env.ts'
+import { unknownNameLines } from '../config/names.ts'
+import { writeConfigErrorReport } from '../report/config-error.ts'
 import { preparesEarly, serveEarly } from '../runtime/early.ts'
 
-loadEnvFile()
+const started = Date.now()
+const fromFile = loadEnvFile()
 
 let reportDir: string
 try {
   const resolved = resolveConfig(process.env)
   reportDir = resolved.kind === 'emulator' ? resolved.reportDir : resolved.target.reportDir
 } catch (e) {
-  if (e instanceof ConfigError) {
-    console.error(formatConfigError(e))
-    process.exit(2)
-  }
+  if (e instanceof ConfigError) stopOnConfigError(e)
   throw e
 }
+// a name the kit does not read is the person's slip, said before anything else (a near miss of an unset one stopped above)
+for (const line of unknownNameLines(process.env, fromFile, relative('.', envFilePath()) || '.env')) console.error(line)
 
 // a stale report must never pass for this run's; Allure would count old results as retries of these
 rmSync(join(reportDir, 'conformance.json'), { force: true })
@@ -72,3 +74,24 @@ if (report.requests.budgetReached) {
   process.exit(2)
 }
 process.exit(report.totals.FAILED > 0 || run.status !== 0 ? 1 : 0)
+
+/**
+ * A configuration error: said on the console and on the sign-off page (conformance.html, .md, .json: NOT CHECKED, the
+ * variable, what to write), exit 2. When CONFORMANCE_REPORT_DIR is the variable at fault, the page goes to the default
+ * folder, reports, and the console says so.
+ */
+function stopOnConfigError(e: ConfigError): never {
+  const message = formatConfigError(e)
+  console.error(message)
+  const faulty = e.variable === 'CONFORMANCE_REPORT_DIR'
+  const dir = faulty ? 'reports' : reportDirFrom(process.env)
+  try {
+    const files = writeConfigErrorReport(dir, e, message, started)
+    console.error(
+      `Reports (NOT CHECKED: configuration error): ${files.join(', ')}${faulty ? ' (in the default folder, reports, since CONFORMANCE_REPORT_DIR itself is at fault)' : ''}`,
+    )
+  } catch (w) {
+    console.error(`The reports could not be written to ${dir} (${(w as NodeJS.ErrnoException).code ?? 'error'}).`)
+  }
+  process.exit(2)
+}

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs'
 import { KeyUnavailable, parsePublicKey } from '../jwt/key-text.ts'
 import { ConfigError, ENV_FILE_VAR, value, type Env } from './env.ts'
 import { redact, registerSecret } from '../redact/index.ts'
+import { closestName, unknownNames } from './names.ts'
 import { parseConnectTo, parseDomain, parseRequiredClients, type Domain } from './integration.ts'
 import type { ConnectTo } from '../http/connect-to.ts'
 import { REQUIREMENTS } from '../requirements/catalogue.ts'
@@ -230,13 +231,7 @@ function parseClients(env: Env): { clients: Target['clients']; deactivated?: Tar
     const scopesVar = `OPENCRVS_${prefix}_CLIENT_SCOPES`
     if (LIFECYCLE_PREFIXES.some((p) => prefix === p || prefix.startsWith(`${p}_`))) {
       if (prefix !== 'DEACTIVATED') continue // lifecycle credentials are read by the lifecycle checks
-    } else if (!known.includes(prefix)) {
-      throw new ConfigError(
-        idVar,
-        `"${prefix}" is not a client type the kit knows`,
-        `Use one of ${known.map((k) => `OPENCRVS_${k}_CLIENT_ID`).join(', ')}.`,
-      )
-    }
+    } else if (!known.includes(prefix)) throw unknownClientType(idVar, prefix, known)
     const id = value(env, idVar)
     const secret = value(env, secretVar)
     if (secret && !id)
@@ -290,6 +285,17 @@ function parseClients(env: Env): { clients: Target['clients']; deactivated?: Tar
     clients[type] = { type, id, secret, ...(scopes ? { scopes } : {}) }
   }
   return { clients, ...(deactivated ? { deactivated } : {}) }
+}
+
+/** OPENCRVS_<TYPE>_CLIENT_ID with a type the kit does not know: the one meant, when it is a slip away. */
+function unknownClientType(idVar: string, prefix: string, known: string[]): ConfigError {
+  const names = known.map((k) => `OPENCRVS_${k}_CLIENT_ID`)
+  const meant = closestName(idVar, names)
+  return new ConfigError(
+    idVar,
+    `"${prefix}" is not a client type the kit knows`,
+    `${meant ? `Did you mean ${meant}? ` : ''}Use one of ${names.join(', ')}.`,
+  )
 }
 
 const MAX_RETIRED = 25
@@ -414,12 +420,12 @@ function parseWaivers(env: Env): Waiver[] {
       throw new ConfigError(
         WAIVERS_VAR,
         `no file at "${given}"`,
-        `Create it (see README, "Waivers") or unset ${WAIVERS_VAR}.`,
+        `Create it (see docs/operating.md, "Waivers") or unset ${WAIVERS_VAR}.`,
       )
     return []
   }
   let json: unknown
-  const text = readConfigFile(WAIVERS_VAR, path, 'the waivers JSON file (see README, "Waivers")')
+  const text = readConfigFile(WAIVERS_VAR, path, 'the waivers JSON file (see docs/operating.md, "Waivers")')
   try {
     json = JSON.parse(text)
   } catch (e) {
@@ -467,8 +473,14 @@ function parseWaivers(env: Env): Waiver[] {
  * wrong variable (OPENCRVS_VERSION=1.9.x-<secret>) is never echoed by the error about that variable.
  */
 function registerEnvSecrets(env: Env): void {
+  // a secret under a misspelt name (OPENCRVS_NOTIFICATION_CLIENT_SECERT) is a secret all the same
+  const misspelt = new Set(
+    unknownNames(env)
+      .filter((u) => /SECRET$/.test(u.closest ?? ''))
+      .map((u) => u.name),
+  )
   for (const [name, v] of Object.entries(env))
-    if (/^OPENCRVS_\w*SECRET$/.test(name) && v?.trim())
+    if ((/^OPENCRVS_\w*SECRET$/.test(name) || misspelt.has(name)) && v?.trim())
       registerSecret(
         v.trim(),
         `${name
@@ -486,6 +498,7 @@ function registerEnvSecrets(env: Env): void {
  */
 export function resolveConfig(env: Env): Resolved {
   registerEnvSecrets(env)
+  misspeltSetting(env)
   const settings = parseSettings(env)
   const version = parseVersion(env)
   const { allowHttp } = settings
@@ -551,6 +564,24 @@ export function resolveConfig(env: Env): Resolved {
     connectTo,
   }
   return { kind: 'deployment', target }
+}
+
+/**
+ * A misspelt setting whose intended name is unset (OPENCRVS_GATEWAY_ULR, no OPENCRVS_GATEWAY_URL): the run would go
+ * on without it (with no deployment URL, against the bundled emulator, exit 0), so it stops here, naming the name as
+ * the person wrote it and the one they meant. Other unknown names are only named (src/config/names.ts).
+ */
+function misspeltSetting(env: Env): void {
+  const lost = unknownNames(env).find((u) => u.closest && value(env, u.closest) === undefined)
+  if (!lost) return
+  const urls = ['OPENCRVS_AUTH_URL', 'OPENCRVS_GATEWAY_URL', 'OPENCRVS_TOKEN_URL']
+  const noDeployment = urls.every((n) => value(env, n) === undefined)
+  throw new ConfigError(
+    lost.name,
+    `"${lost.name}" is not a variable the kit knows, and ${lost.closest} is not set` +
+      (noDeployment ? ': with no deployment URL the run would check the bundled emulator, not your deployment' : ''),
+    `Did you mean ${lost.closest}? Rename ${lost.name} to ${lost.closest} (.env.example lists every variable).`,
+  )
 }
 
 /** The run's own settings: mode, transport, report folder, leeway, waivers, request budget, timeouts and rate. */
