@@ -4,7 +4,7 @@
  * release reads the body), the token-exchange answer that tells v2.0 from what follows it; and the two root causes
  * that stop a run here: no OAuth answer at all, or nothing that marks OpenCRVS.
  */
-import type { Target } from '../config/index.ts'
+import type { ClientCredentials, Target } from '../config/index.ts'
 import { accessToken, errorCode, type HttpClient, type HttpExchange, runStopped, tokenRequest } from '../http/index.ts'
 import { randomUUID } from 'node:crypto'
 import { decodeCompact } from '../jwt/index.ts'
@@ -87,15 +87,32 @@ async function firstToken(
   evidence: Evidence,
   answers: HttpExchange[],
 ): Promise<'form' | 'query' | undefined> {
-  const client = target.clients.NOTIFICATION ?? target.clients.SEARCH ?? Object.values(target.clients)[0]
-  if (!client) return undefined
+  const { NOTIFICATION, SEARCH, ...others } = target.clients
+  // a client whose credential is refused (TOKEN-CRED-01 names it) gives way to the next: its token is seeded anyway
+  for (const client of [NOTIFICATION, SEARCH, ...Object.values(others)]) {
+    if (!client) continue
+    const format = await clientToken(http, target, client, seeds, evidence, answers)
+    if (format !== 'refused') return format
+  }
+  return undefined
+}
+
+/** One client's first token, the body before the query; 'refused' when the credential check refused it. */
+async function clientToken(
+  http: HttpClient,
+  target: Target,
+  client: ClientCredentials,
+  seeds: SeededAttempt[],
+  evidence: Evidence,
+  answers: HttpExchange[],
+): Promise<'form' | 'query' | 'refused' | undefined> {
   const params = { client_id: client.id, client_secret: client.secret, grant_type: 'client_credentials' }
   for (const format of ['form', 'query'] as const) {
     const res = await http.send(tokenRequest(target.tokenUrl, format, params))
     answers.push(res)
     seeds.push({ type: client.type, format, exchange: res, receivedAt: Date.now() })
     const token = accessToken(res)
-    if (credentialRefused(res)) return undefined // the credential does not work: no real secret goes to the query
+    if (credentialRefused(res)) return 'refused' // the credential does not work: no real secret goes to the query
     if (res.status !== 200 || !token) continue
     try {
       evidence.claims = decodeCompact(token).claims
