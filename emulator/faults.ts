@@ -175,6 +175,17 @@ export const FAULTS: Record<string, FaultInfo> = {
     },
     'hsts-short': { description: 'HTTPS mode: Strict-Transport-Security with a max-age of one day' },
     'gateway-accepts-expired': { description: 'the gateway accepts tokens past exp' },
+    // issue 31: one client type's valid token refused on its own route, the other route answering
+    'gateway-refuses-notification-create': {
+      description:
+        "the gateway refuses the event-notification client's valid tokens with 401 on the create route (POST /events/events); the search route answers",
+      releases: ['2.0'],
+    },
+    'gateway-refuses-search-route': {
+      description:
+        "the gateway refuses the record-search client's valid tokens with 401 on the search route (POST /events/events/search); the create route answers",
+      releases: ['2.0'],
+    },
     'no-ingress-headers': {
       description:
         'the raw gateway: no Helm ingress headers (Cache-Control: no-store, Pragma, X-Robots-Tag) on its answers',

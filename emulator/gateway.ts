@@ -303,6 +303,18 @@ function v1Routes(gw: Gateway, opts: GatewayOptions): void {
   })
 }
 
+/**
+ * Faults gateway-refuses-notification-create and gateway-refuses-search-route: a route rule at the gateway that
+ * refuses, with the token's own 401, the one client type the route exists for (its scopes tell the type).
+ */
+function refusesOnRoute(faults: Set<string>, path: string, held: string[]): boolean {
+  if (faults.has('gateway-refuses-notification-create') && path === 'events')
+    return held.some((s) => s.includes('record.create'))
+  if (faults.has('gateway-refuses-search-route') && path === 'events/search')
+    return held.some((s) => s.includes('record.search'))
+  return false
+}
+
 /** v2.0: /events/{path*}, JWT only, then proxied to the events service (passThrough), which decides scope. */
 function eventsRoute(gw: Gateway, opts: GatewayOptions): void {
   const { boom, guard, server } = gw
@@ -314,6 +326,11 @@ function eventsRoute(gw: Gateway, opts: GatewayOptions): void {
     handler: async (request, h) => {
       const claims = guard(request, h)
       if (isResponse(claims)) return claims
+      if (refusesOnRoute(opts.faults, String(request.params.path ?? ''), scopes(claims)))
+        return boom(h, 401, 'Invalid token', { attributes: { error: 'Invalid token' } }).header(
+          'WWW-Authenticate',
+          'Token error="Invalid token"',
+        )
       const target = `${events?.url ?? 'http://127.0.0.1:9'}/${request.params.path ?? ''}${request.url.search}`
       const headers: Record<string, string> = {}
       for (const name of ['authorization', 'content-type'])

@@ -203,6 +203,22 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
     fails: ['GATEWAY-01'],
     changes: probesOf(gatewayRefusesTokens('2.0')),
   },
+  // issue 31: every configured client type's valid token must be accepted on its own route (one route answering
+  // proves nothing of another's refusal); and refused with no key to verify against, it is still FAILED
+  'gateway-refuses-notification-create': {
+    release: '2.0',
+    fails: ['GATEWAY-01'],
+    changes: skipped(['SCOPE-02', 'DOOR-01', 'DOOR-02', 'DOOR-03', 'DOOR-04', 'DOOR-05', 'DOOR-07', 'DOOR-08']),
+  },
+  'gateway-refuses-search-route': { release: '2.0', fails: ['GATEWAY-01'], changes: skipped(['SCOPE-03']) },
+  'gateway-other-key (v2.0, gateway only, no key)': {
+    fault: 'gateway-other-key',
+    release: '2.0',
+    gatewayOnly: true,
+    env: { OPENCRVS_PUBLIC_KEY: '' },
+    fails: ['GATEWAY-01'],
+    changes: probesOf(gatewayRefusesTokens('2.0')),
+  },
   'gateway-accepts-expired': { release: '1.9', fails: ['JWT-EXP-01'], ...LIVE_EXPIRY },
   // the docs' URL works once a repeated grant_type is read as its last value: the erratum no longer applies,
   // but the deployment now departs from its release (a duplicated grant_type must never yield a token)
