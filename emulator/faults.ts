@@ -175,6 +175,11 @@ export const FAULTS: Record<string, FaultInfo> = {
     },
     'hsts-short': { description: 'HTTPS mode: Strict-Transport-Security with a max-age of one day' },
     'gateway-accepts-expired': { description: 'the gateway accepts tokens past exp' },
+    // issue 31: the gateway's routes behind a maintenance page (a service unavailable, not a rate limit)
+    'gateway-maintenance-page': {
+      description:
+        "the gateway's routes (all but its /auth/token proxy) answer 503 with Retry-After: 120 and an HTML maintenance page",
+    },
     // issue 31: one client type's valid token refused on its own route, the other route answering
     'gateway-refuses-notification-create': {
       description:
@@ -202,6 +207,12 @@ export const FAULTS: Record<string, FaultInfo> = {
       description:
         'the edge has no router for auth.<domain> (Traefik answers 404 page not found): clients that call it get no token',
       releases: ['1.3', '1.7', '1.9'],
+    },
+    // issue 31: a 503 at auth.<domain> is that host's answer to each client, not a rate limit that stops the replay
+    'auth-host-maintenance': {
+      description:
+        'auth.<domain> answers 503 with Retry-After: 120 and an HTML maintenance page (clients that call it get no token)',
+      releases: ['1.9'],
     },
     'auth-host-to-gateway': {
       description: "v2.0 with the documented fix: the edge routes auth.<domain>/token to the gateway's /auth/token",

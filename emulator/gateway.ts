@@ -56,6 +56,10 @@ export function hstsHeader(faults: Set<string>): string | undefined {
   return 'max-age=31536000; includeSubDomains; preload'
 }
 
+/** Fault gateway-maintenance-page: what an edge serves while the services behind it are down for maintenance. */
+const MAINTENANCE_PAGE =
+  '<!doctype html><html><head><title>Maintenance</title></head><body><h1>We will be back soon</h1></body></html>'
+
 /** hapi-auth-jwt2 10.x as configured in gateway server.ts, then commons validateFunc. */
 function authenticate(request: Hapi.Request, opts: GatewayOptions): { claims: Claims } | Failure {
   const { publicKey, faults } = opts
@@ -179,9 +183,11 @@ function gatewayServer(opts: GatewayOptions): Gateway {
     ...(opts.tls ? { tls: { key: opts.tls.key, cert: opts.tls.cert } } : {}),
   })
   const requests = { count: 0 }
-  server.ext('onRequest', async (_request, h) => {
+  server.ext('onRequest', async (request, h) => {
     requests.count++
     if (opts.latencyMs) await new Promise((r) => setTimeout(r, opts.latencyMs))
+    if (faults.has('gateway-maintenance-page') && !request.path.startsWith('/auth/'))
+      return h.response(MAINTENANCE_PAGE).code(503).type('text/html').header('Retry-After', '120').takeover()
     return h.continue
   })
   /** Answers that are Boom errors in the real gateway (they get no X-Version). */

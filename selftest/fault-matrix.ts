@@ -203,6 +203,15 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
     fails: ['GATEWAY-01'],
     changes: probesOf(gatewayRefusesTokens('2.0')),
   },
+  // issue 31: a maintenance page (503, Retry-After: 120, HTML) in front of the gateway is the service unavailable,
+  // GATEWAY-01 FAILED, never a rate limit's SKIPPED
+  'gateway-maintenance-page': { release: '2.0', fails: ['GATEWAY-01'], changes: serviceDown },
+  'gateway-maintenance-page (v1.9)': {
+    fault: 'gateway-maintenance-page',
+    release: '1.9',
+    fails: ['GATEWAY-01'],
+    changes: skipped([...Object.keys(serviceDown).filter((id) => id !== 'SCOPE-03'), 'DOOR-06']),
+  },
   // issue 31: every configured client type's valid token must be accepted on its own route (one route answering
   // proves nothing of another's refusal); and refused with no key to verify against, it is still FAILED
   'gateway-refuses-notification-create': {
@@ -343,6 +352,9 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
   // deployment's; v2.0 left it behind (REVIEW), and the documented edge fix brings it back; a body parser that
   // refuses the JSON content type most clients send with an empty body breaks them
   'auth-host-not-routed': { release: '1.9', fails: ['CLIENTS-01'] },
+  // issue 31: auth.<domain> down for maintenance (503): the clients that call it are judged on that answer, the
+  // others keep theirs (a 503 is no rate limit that stops the replay)
+  'auth-host-maintenance': { release: '1.9', fails: ['CLIENTS-01'] },
   'auth-host-to-gateway': { release: '2.0', fails: [], changes: { 'CLIENTS-01': 'PASSED' } },
   'empty-json-body-400': { release: '2.0', fails: ['CLIENTS-01'] },
   // a valid token with 3 000 audiences and scopes: its own self-test (hostile.test.ts) holds the output to a bound
