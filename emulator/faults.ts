@@ -98,6 +98,10 @@ export const FAULTS: Record<string, FaultInfo> = {
     },
     'deactivated-accepted': { description: 'deactivated clients still get tokens' },
     'echo-secret': { description: 'invalid_client error descriptions echo the submitted client_secret' },
+    // issue 31: a fragment of a secret is a secret
+    'echo-secret-half': {
+      description: 'invalid_client error descriptions echo the first half of the submitted client_secret',
+    },
     'basic-auth': { description: 'HTTP Basic client authentication (client_secret_basic) is supported' },
     'get-issues-token': { description: 'GET /token with query parameters issues a token' },
     'search-gets-notification-scopes': { description: 'record-search clients also get the event-notification scopes' },
