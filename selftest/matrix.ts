@@ -151,6 +151,8 @@ export function defineMatrix(shard: number, shards: number): void {
           run.requests <= base.requests + (c.extraRequests?.count ?? 0),
           `requests: ${run.requests} with the fault, ${base.requests} without${c.extraRequests ? ` (${c.extraRequests.why})` : ''}`,
         )
+        // no URL the kit sent carried an issued token, its signature, or its header and payload
+        assert.equal(run.tokenInUrl + base.tokenInUrl, 0, 'a URL carried a live token or what rebuilds one')
         assert.deepEqual(skipsPointingAtPassed(base.records), [], 'a SKIPPED points at a PASSED (baseline)')
         assert.deepEqual(skipsPointingAtPassed(run.records), [], 'a SKIPPED points at a PASSED')
         assert.deepEqual(run.writes, [], 'no probe may get past the point where a real gateway writes')

@@ -103,3 +103,19 @@ test('the rate limit line says what the kit did: waited N s and resent M request
   assert.equal(rateLimitLine(report({ unavailable: 4 })), null, 'a 503 is no rate limit')
   assert.match(requestLine(report({ unavailable: 4 })), /4 answered 503 \(the service unavailable/)
 })
+
+test('a URL carries a live token when it holds the token, its signature, or its header and payload', async () => {
+  const { carriesToken } = await import('../../src/http/index.ts')
+  const live = `eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIn0.${'S'.repeat(40)}`
+  const [h, p, sig] = live.split('.') as [string, string, string]
+  assert.ok(carriesToken(`https://g/x?access_token=${live}`, live))
+  assert.ok(
+    carriesToken(`https://g/x?access_token=${h}.eyJzY29wZSI6WyJ4Il19.${sig}`, live),
+    'an edited payload under the live signature',
+  )
+  assert.ok(
+    carriesToken(`https://g/x?access_token=${h}.${p}.AAAA`, live),
+    'the live header and payload under another signature',
+  )
+  assert.equal(carriesToken(`https://g/x?access_token=${h}.eyJzY29wZSI6WyJ4Il19.${'R'.repeat(40)}`, live), false)
+})

@@ -454,8 +454,15 @@ export class HttpClient {
     this.stats.total++
     if (this.tokenEndpoint && req.url.split('?')[0] === this.tokenEndpoint) this.stats.token++
     if (this.realSecrets.some((s) => req.url.includes(s))) this.stats.secretInUrl++
-    if ([...this.issuedTokens].some((t) => req.url.includes(t) || req.url.includes(t.split('.')[2] ?? t)))
-      this.stats.tokenInUrl++
+    if ([...this.issuedTokens].some((t) => carriesToken(req.url, t))) this.stats.tokenInUrl++
+  }
+
+  /**
+   * Tokens issued to another client of the run (global setup's, handed to the collection): watched for in URLs as
+   * this client's own are, not counted again as issued.
+   */
+  knowIssued(tokens: Array<string | undefined>): void {
+    for (const t of tokens) if (t && this.issuedTokens.size < 64) this.issuedTokens.add(t)
   }
 
   /** A token the target issued: redacted from every output from now on, and watched for in URLs. */
@@ -465,6 +472,17 @@ export class HttpClient {
     this.stats.issued++
     if (this.issuedTokens.size < 64) this.issuedTokens.add(token)
   }
+}
+
+/**
+ * Whether a URL carries an issued token, or anything it can be rebuilt from: the whole token, its signature (an edited
+ * payload under the live signature is the live token to anyone who undoes the edit), or its header and payload.
+ */
+export function carriesToken(url: string, token: string): boolean {
+  const [h, p, sig] = token.split('.')
+  if (url.includes(token)) return true
+  if (sig && sig.length >= 16 && url.includes(sig)) return true
+  return !!(h && p && url.includes(`${h}.${p}`))
 }
 
 /** The body, read up to MAX_BODY_BYTES: a target that sends more is named for it, and the rest is never read. */
