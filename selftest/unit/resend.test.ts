@@ -119,3 +119,29 @@ test('a URL carries a live token when it holds the token, its signature, or its 
   )
   assert.equal(carriesToken(`https://g/x?access_token=${h}.eyJzY29wZSI6WyJ4Il19.${'R'.repeat(40)}`, live), false)
 })
+
+test('one account of resending: the README, docs/operating.md and .env.example say what HttpClient.send does', async () => {
+  const { readFileSync } = await import('node:fs')
+  const { MAX_RETRY_AFTER_MS, MAX_UNAVAILABLE_WAIT_MS, RATE_RETRIES } = await import('../../src/http/index.ts')
+  const read = (f: string) => readFileSync(new URL(`../../${f}`, import.meta.url), 'utf8').replace(/\s+/g, ' ')
+  const [readme, operating, env] = ['README.md', 'docs/operating.md', '.env.example'].map(read) as [
+    string,
+    string,
+    string,
+  ]
+  for (const [name, text] of [
+    ['README.md', readme],
+    ['docs/operating.md', operating],
+    ['.env.example', env],
+  ] as const) {
+    assert.doesNotMatch(text, /never retries|no retries/i, `${name} says the kit never resends`)
+    assert.match(text, new RegExp(`at most ${MAX_RETRY_AFTER_MS / 1000} s`), `${name}: the longest 429 wait`)
+  }
+  assert.match(readme, new RegExp(`503 \\(once, after at most ${MAX_UNAVAILABLE_WAIT_MS / 1000} s\\)`))
+  assert.match(operating, new RegExp(`resends, at most ${RATE_RETRIES} times`))
+  assert.match(
+    operating,
+    new RegExp(`resends it once when \`Retry-After\` is at most ${MAX_UNAVAILABLE_WAIT_MS / 1000} s`),
+  )
+  assert.match(env, new RegExp(`at most ${RATE_RETRIES} times`))
+})

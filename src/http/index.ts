@@ -1,6 +1,8 @@
 /**
- * Every request the kit sends to a target goes through an HttpClient: raw undici (no retries, no redirects),
- * counted, with tokens registered for redaction the moment a response carries one.
+ * Every request the kit sends to a target goes through an HttpClient: raw undici (no redirects, none of undici's own
+ * retries), counted, with tokens registered for redaction the moment a response carries one. It resends a request
+ * in two cases only (HttpClient.send; docs/operating.md "Rate-limiting edges"): after a 429, waiting as asked, and
+ * after a 503, once, after a short wait.
  */
 import { readFileSync } from 'node:fs'
 import type { Dispatcher } from 'undici'
@@ -209,7 +211,7 @@ export interface HttpOptions {
 }
 
 /** How often one request is resent after a 429, and the longest Retry-After the kit waits for. */
-const RATE_RETRIES = 4
+export const RATE_RETRIES = 4
 export const MAX_RETRY_AFTER_MS = 30_000
 /** A 503 is resent once, after at most this long (its Retry-After, or a second when it names none); never after more. */
 export const MAX_UNAVAILABLE_WAIT_MS = 5_000
@@ -245,7 +247,7 @@ const secondsOf = (ms: number) => `${Math.round(ms / 100) / 10} s`
 let undici: Promise<typeof import('undici')> | undefined
 
 /**
- * The kit's only way to the target: raw undici (no retries, no redirects), under the run's budget, deadline and
+ * The kit's only way to the target: raw undici (no redirects; resends only as send() says), under the run's budget, deadline and
  * body cap, counted, with tokens registered for redaction the moment a response carries one. One per run (or per
  * process of a run), made from the run's configuration: runs in one process do not share it.
  */
