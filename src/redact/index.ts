@@ -169,7 +169,8 @@ function replaceRegistered(text: string): string {
  * secretFragmentIn).
  */
 function fragmentAt(text: string, i: number): { source: string; length: number } | undefined {
-  const found = windows?.get(text.slice(i, i + FRAGMENT))
+  if (!windows?.size) return undefined
+  const found = windows.get(text.slice(i, i + FRAGMENT))
   if (!found) return undefined
   let best: { source: string; length: number } | undefined
   for (const { source, at } of found) {

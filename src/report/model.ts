@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs'
 import type { ClientVerdict } from '../clients/judge.ts'
-import { addRequests, type RequestStats } from '../http/index.ts'
+import { addRequests, MAX_RETRY_AFTER_MS, type RequestStats } from '../http/index.ts'
 import { PROFILES } from '../profiles/profiles.ts'
 import { redactValue } from '../redact/index.ts'
 import { bounded, neutral } from '../redact/neutral.ts'
@@ -213,7 +213,7 @@ export function rateLimitLine(r: ConformanceReport): string | null {
   const did = [
     q.resent ? `waited ${seconds(q.waitedMs)} in all and resent ${q.resent} request(s), slowing down each time` : '',
     q.overCap
-      ? `gave up at once on ${q.overCap} request(s), because their Retry-After exceeded the longest wait it allows (30 s)`
+      ? `gave up at once on ${q.overCap} request(s), because their Retry-After exceeded the longest wait it allows (${MAX_RETRY_AFTER_MS / 1000} s)`
       : '',
   ].filter(Boolean)
   return `RATE LIMITED: an edge in front of the target answered ${q.rateLimited} of ${q.total} requests with 429; the kit ${did.join(', and ') || 'resent none'}${unanswered ? `, and ${unanswered} check(s) still got no answer (SKIPPED)` : ''}. Not a finding about the deployment: set CONFORMANCE_MAX_RATE to the edge's limit (requests a second).`
