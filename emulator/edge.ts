@@ -4,7 +4,7 @@
  *   v2.0  no router for auth.<domain>: Traefik's answer for an unmatched host, 404 text/plain "404 page not found"
  * Clients that build https://auth.<domain>/token reach it here; the kit connects to it through
  * CONFORMANCE_CONNECT_TO (*.<domain> -> this port), so the names never leave the machine.
- * Faults: auth-host-not-routed (v1.x without the router), auth-host-to-gateway (v2.0 with the documented fix: a
+ * Faults: auth-host-maintenance (v1.9: auth.<domain> behind a maintenance page), auth-host-not-routed (v1.x without the router), auth-host-to-gateway (v2.0 with the documented fix: a
  * router for auth.<domain>/token to the gateway's /auth/token).
  */
 import {
@@ -72,6 +72,12 @@ export async function startEdge(
     const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase()
     const path = req.url ?? '/'
     if (host === `auth.${EMULATOR_DOMAIN}`) {
+      if (faults.has('auth-host-maintenance')) {
+        requests++
+        return void res
+          .writeHead(503, { 'content-type': 'text/html', 'retry-after': '120' })
+          .end('<!doctype html><html><body><h1>Down for maintenance</h1></body></html>\n')
+      }
       if (line !== '2.0' && !faults.has('auth-host-not-routed'))
         return forward(req, res, `${opts.authUrl}${path}`, opts.tls?.ca)
       if (line === '2.0' && faults.has('auth-host-to-gateway') && /^\/token(\?|$)/.test(path))

@@ -98,6 +98,10 @@ export const FAULTS: Record<string, FaultInfo> = {
     },
     'deactivated-accepted': { description: 'deactivated clients still get tokens' },
     'echo-secret': { description: 'invalid_client error descriptions echo the submitted client_secret' },
+    // issue 31: a fragment of a secret is a secret
+    'echo-secret-half': {
+      description: 'invalid_client error descriptions echo the first half of the submitted client_secret',
+    },
     'basic-auth': { description: 'HTTP Basic client authentication (client_secret_basic) is supported' },
     'get-issues-token': { description: 'GET /token with query parameters issues a token' },
     'search-gets-notification-scopes': { description: 'record-search clients also get the event-notification scopes' },
@@ -175,6 +179,22 @@ export const FAULTS: Record<string, FaultInfo> = {
     },
     'hsts-short': { description: 'HTTPS mode: Strict-Transport-Security with a max-age of one day' },
     'gateway-accepts-expired': { description: 'the gateway accepts tokens past exp' },
+    // issue 31: the gateway's routes behind a maintenance page (a service unavailable, not a rate limit)
+    'gateway-maintenance-page': {
+      description:
+        "the gateway's routes (all but its /auth/token proxy) answer 503 with Retry-After: 120 and an HTML maintenance page",
+    },
+    // issue 31: one client type's valid token refused on its own route, the other route answering
+    'gateway-refuses-notification-create': {
+      description:
+        "the gateway refuses the event-notification client's valid tokens with 401 on the create route (POST /events/events); the search route answers",
+      releases: ['2.0'],
+    },
+    'gateway-refuses-search-route': {
+      description:
+        "the gateway refuses the record-search client's valid tokens with 401 on the search route (POST /events/events/search); the create route answers",
+      releases: ['2.0'],
+    },
     'no-ingress-headers': {
       description:
         'the raw gateway: no Helm ingress headers (Cache-Control: no-store, Pragma, X-Robots-Tag) on its answers',
@@ -191,6 +211,12 @@ export const FAULTS: Record<string, FaultInfo> = {
       description:
         'the edge has no router for auth.<domain> (Traefik answers 404 page not found): clients that call it get no token',
       releases: ['1.3', '1.7', '1.9'],
+    },
+    // issue 31: a 503 at auth.<domain> is that host's answer to each client, not a rate limit that stops the replay
+    'auth-host-maintenance': {
+      description:
+        'auth.<domain> answers 503 with Retry-After: 120 and an HTML maintenance page (clients that call it get no token)',
+      releases: ['1.9'],
     },
     'auth-host-to-gateway': {
       description: "v2.0 with the documented fix: the edge routes auth.<domain>/token to the gateway's /auth/token",

@@ -56,6 +56,10 @@ export function hstsHeader(faults: Set<string>): string | undefined {
   return 'max-age=31536000; includeSubDomains; preload'
 }
 
+/** Fault gateway-maintenance-page: what an edge serves while the services behind it are down for maintenance. */
+const MAINTENANCE_PAGE =
+  '<!doctype html><html><head><title>Maintenance</title></head><body><h1>We will be back soon</h1></body></html>'
+
 /** hapi-auth-jwt2 10.x as configured in gateway server.ts, then commons validateFunc. */
 function authenticate(request: Hapi.Request, opts: GatewayOptions): { claims: Claims } | Failure {
   const { publicKey, faults } = opts
@@ -179,9 +183,11 @@ function gatewayServer(opts: GatewayOptions): Gateway {
     ...(opts.tls ? { tls: { key: opts.tls.key, cert: opts.tls.cert } } : {}),
   })
   const requests = { count: 0 }
-  server.ext('onRequest', async (_request, h) => {
+  server.ext('onRequest', async (request, h) => {
     requests.count++
     if (opts.latencyMs) await new Promise((r) => setTimeout(r, opts.latencyMs))
+    if (faults.has('gateway-maintenance-page') && !request.path.startsWith('/auth/'))
+      return h.response(MAINTENANCE_PAGE).code(503).type('text/html').header('Retry-After', '120').takeover()
     return h.continue
   })
   /** Answers that are Boom errors in the real gateway (they get no X-Version). */
@@ -303,6 +309,18 @@ function v1Routes(gw: Gateway, opts: GatewayOptions): void {
   })
 }
 
+/**
+ * Faults gateway-refuses-notification-create and gateway-refuses-search-route: a route rule at the gateway that
+ * refuses, with the token's own 401, the one client type the route exists for (its scopes tell the type).
+ */
+function refusesOnRoute(faults: Set<string>, path: string, held: string[]): boolean {
+  if (faults.has('gateway-refuses-notification-create') && path === 'events')
+    return held.some((s) => s.includes('record.create'))
+  if (faults.has('gateway-refuses-search-route') && path === 'events/search')
+    return held.some((s) => s.includes('record.search'))
+  return false
+}
+
 /** v2.0: /events/{path*}, JWT only, then proxied to the events service (passThrough), which decides scope. */
 function eventsRoute(gw: Gateway, opts: GatewayOptions): void {
   const { boom, guard, server } = gw
@@ -314,6 +332,11 @@ function eventsRoute(gw: Gateway, opts: GatewayOptions): void {
     handler: async (request, h) => {
       const claims = guard(request, h)
       if (isResponse(claims)) return claims
+      if (refusesOnRoute(opts.faults, String(request.params.path ?? ''), scopes(claims)))
+        return boom(h, 401, 'Invalid token', { attributes: { error: 'Invalid token' } }).header(
+          'WWW-Authenticate',
+          'Token error="Invalid token"',
+        )
       const target = `${events?.url ?? 'http://127.0.0.1:9'}/${request.params.path ?? ''}${request.url.search}`
       const headers: Record<string, string> = {}
       for (const name of ['authorization', 'content-type'])

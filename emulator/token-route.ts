@@ -48,6 +48,7 @@ function routeFaults(faults: Set<string>) {
     deactivatedAccepted: faults.has('deactivated-accepted'),
     unknownClient400: faults.has('unknown-client-400'),
     echoSecret: faults.has('echo-secret'),
+    echoSecretHalf: faults.has('echo-secret-half'),
     unknownDistinct: faults.has('unknown-client-distinct-body'),
     searchGetsNotification: faults.has('search-gets-notification-scopes'),
     docsScopeNames: faults.has('docs-scope-names'),
@@ -91,9 +92,11 @@ function clientCredentials(svc: AuthService, is: RouteFaults, reused: Map<string
         return issuer.oauthError(h, 'invalid_request', 400)
       const description = is.echoSecret
         ? `Invalid client id or secret: ${String(secret)}`
-        : is.unknownDistinct && !known
-          ? 'Unknown client id'
-          : undefined
+        : is.echoSecretHalf
+          ? `Invalid client secret starting ${String(secret).slice(0, Math.floor(String(secret).length / 2))}…`
+          : is.unknownDistinct && !known
+            ? 'Unknown client id'
+            : undefined
       return issuer.oauthError(h, 'invalid_client', 401, description)
     }
     const stored =

@@ -203,6 +203,31 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
     fails: ['GATEWAY-01'],
     changes: probesOf(gatewayRefusesTokens('2.0')),
   },
+  // issue 31: a maintenance page (503, Retry-After: 120, HTML) in front of the gateway is the service unavailable,
+  // GATEWAY-01 FAILED, never a rate limit's SKIPPED
+  'gateway-maintenance-page': { release: '2.0', fails: ['GATEWAY-01'], changes: serviceDown },
+  'gateway-maintenance-page (v1.9)': {
+    fault: 'gateway-maintenance-page',
+    release: '1.9',
+    fails: ['GATEWAY-01'],
+    changes: skipped([...Object.keys(serviceDown).filter((id) => id !== 'SCOPE-03'), 'DOOR-06']),
+  },
+  // issue 31: every configured client type's valid token must be accepted on its own route (one route answering
+  // proves nothing of another's refusal); and refused with no key to verify against, it is still FAILED
+  'gateway-refuses-notification-create': {
+    release: '2.0',
+    fails: ['GATEWAY-01'],
+    changes: skipped(['SCOPE-02', 'DOOR-01', 'DOOR-02', 'DOOR-03', 'DOOR-04', 'DOOR-05', 'DOOR-07', 'DOOR-08']),
+  },
+  'gateway-refuses-search-route': { release: '2.0', fails: ['GATEWAY-01'], changes: skipped(['SCOPE-03']) },
+  'gateway-other-key (v2.0, gateway only, no key)': {
+    fault: 'gateway-other-key',
+    release: '2.0',
+    gatewayOnly: true,
+    env: { OPENCRVS_PUBLIC_KEY: '' },
+    fails: ['GATEWAY-01'],
+    changes: probesOf(gatewayRefusesTokens('2.0')),
+  },
   'gateway-accepts-expired': { release: '1.9', fails: ['JWT-EXP-01'], ...LIVE_EXPIRY },
   // the docs' URL works once a repeated grant_type is read as its last value: the erratum no longer applies,
   // but the deployment now departs from its release (a duplicated grant_type must never yield a token)
@@ -256,6 +281,8 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
   'unknown-client-400': { release: '1.8', fails: ['TOKEN-AUTH-03', 'TOKEN-AUTH-05'] },
   'deactivated-accepted': { release: '2.0', fails: ['TOKEN-AUTH-04'] },
   'echo-secret': { release: '1.9', fails: ['TOKEN-AUTH-06'] },
+  // issue 31: half a secret echoed is a secret leaked (any run of 8 or more of its characters)
+  'echo-secret-half': { release: '2.0', fails: ['TOKEN-AUTH-06'] },
   'www-authenticate': { release: '2.0', fails: [], changes: { 'TOKEN-AUTH-07': 'PASSED' } },
   'basic-auth': { release: '1.9', fails: [], changes: { 'TOKEN-AUTH-08': 'PASSED' } },
   'error-content-type-html': { release: '1.8', fails: ['TOKEN-ERR-01'] },
@@ -327,6 +354,9 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
   // deployment's; v2.0 left it behind (REVIEW), and the documented edge fix brings it back; a body parser that
   // refuses the JSON content type most clients send with an empty body breaks them
   'auth-host-not-routed': { release: '1.9', fails: ['CLIENTS-01'] },
+  // issue 31: auth.<domain> down for maintenance (503): the clients that call it are judged on that answer, the
+  // others keep theirs (a 503 is no rate limit that stops the replay)
+  'auth-host-maintenance': { release: '1.9', fails: ['CLIENTS-01'] },
   'auth-host-to-gateway': { release: '2.0', fails: [], changes: { 'CLIENTS-01': 'PASSED' } },
   'empty-json-body-400': { release: '2.0', fails: ['CLIENTS-01'] },
   // a valid token with 3 000 audiences and scopes: its own self-test (hostile.test.ts) holds the output to a bound

@@ -380,7 +380,10 @@ export function leaks(run: Pick<KitRun, 'output' | 'secrets'> & { reportDir?: st
   const found: string[] = []
   const forms = run.secrets.map((s) => ({
     forms: secretForms(s),
-    fragments: Array.from({ length: Math.max(0, s.length - FRAGMENT + 1) }, (_, i) => s.slice(i, i + FRAGMENT)),
+    // every 8-character window of every form (raw, JSON-escaped, URL-encoded, base64): a cut through any leaks
+    fragments: secretForms(s).flatMap((f) =>
+      Array.from({ length: Math.max(0, f.length - FRAGMENT + 1) }, (_, i) => f.slice(i, i + FRAGMENT)),
+    ),
   }))
   // Reporters name files and results with random UUIDs, and the test secrets are UUIDs too: an 8-character window
   // such as "-4308-82" holds only 16 random bits, so another UUID matches one by chance in a few runs of a hundred.

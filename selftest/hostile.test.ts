@@ -216,6 +216,27 @@ describe('hostile and broken targets', { concurrency: 2 }, () => {
     }
   })
 
+  // issue 31: a 503 is the service unavailable (RFC 9110 §15.6.4), not a rate limit (only 429 is, RFC 6585 §4)
+  test('a whole deployment down for maintenance (503, Retry-After: 120, HTML): NOT CHECKED naming the 503, never a rate limit', async () => {
+    const target = await startHostile('maintenance-503')
+    try {
+      const env: Record<string, string | undefined> = {
+        OPENCRVS_AUTH_URL: target.url,
+        CONFORMANCE_ALLOW_HTTP: 'true',
+        OPENCRVS_NOTIFICATION_CLIENT_ID: randomUUID(),
+        OPENCRVS_NOTIFICATION_CLIENT_SECRET: randomUUID(),
+      }
+      const failure = await setupFailure(env)
+      assert.match(failure, /HTTP 503/)
+      assert.doesNotMatch(failure, /rate|CONFORMANCE_MAX_RATE|prepared/i)
+      assert.doesNotMatch(env.CONFORMANCE_SETUP_CONTEXT ?? '', /"cause":"rate-limited"/)
+      // Retry-After: 120 is over the kit's short wait for a 503: nothing resent, nothing waited for
+      assert.ok(target.requests() <= 3, `${target.requests()} requests`)
+    } finally {
+      await target.stop()
+    }
+  })
+
   test('a token endpoint whose token claims nest 20 000 deep: verdicts, no crash, bounded, nothing leaked', async () => {
     const secrets = [randomUUID()]
     const { run, reportDir, requests } = await againstHostile('deep-jwt', {

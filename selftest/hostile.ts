@@ -6,6 +6,8 @@
  *   drip      sends a 200 status line and headers, then the body one byte a second, forever
  *   huge      answers 200 application/json with an endless body, as fast as the socket takes it
  *   html-502  answers every request 502 with an HTML error page, as a proxy in front of a dead service does
+ *   maintenance-503  answers every request 503 with Retry-After: 120 and an HTML maintenance page, as a deployment
+ *             taken down for maintenance behind its edge does (a service unavailable, not a rate limit)
  *   html-200  answers every request 200 with an HTML page, as a web app's catch-all route does
  *   deep-jwt  answers every request 200 with a "token" whose claims nest 20 000 levels deep, as an OpenCRVS
  *             gateway would say it is (X-Version), so the checks, not the identification, meet the token
@@ -21,6 +23,7 @@ export type Behaviour =
   | 'drip'
   | 'huge'
   | 'html-502'
+  | 'maintenance-503'
   | 'html-200'
   | 'deep-jwt'
   | 'generic-oauth'
@@ -138,6 +141,14 @@ export async function startHostile(behaviour: Behaviour): Promise<HostileTarget>
     }
     if (behaviour === 'bad-status-line') {
       write(socket, 'HTTP/1.1 2OO SURE\r\ncontent-length: 2\r\n\r\n{}')
+      return
+    }
+    if (behaviour === 'maintenance-503') {
+      const page = '<!doctype html><html><body><h1>Down for maintenance</h1><p>Back soon.</p></body></html>'
+      write(
+        socket,
+        `HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/html\r\nretry-after: 120\r\ncontent-length: ${Buffer.byteLength(page)}\r\n\r\n${head ? '' : page}`,
+      )
       return
     }
     if (behaviour === 'html-502' || behaviour === 'html-200') {

@@ -20,7 +20,7 @@ import {
   type KitRun,
 } from './harness.ts'
 import { startEmulator } from '../emulator/server.ts'
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -377,6 +377,18 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
     ])
     assert.equal(bad.code, 2)
     assert.match(bad.output, /junit\.xml is not JSON[\s\S]*Usage: npm run compare/)
+  })
+
+  // issue 31: a fragment of a secret is a secret; the output boundary redacts it everywhere a target's text is written
+  test('a deployment that echoes half of each submitted secret: TOKEN-AUTH-06 FAILED, and no report holds 8 of its characters', async () => {
+    const run = await runKit('2.0', ['echo-secret-half'])
+    assert.equal(run.verdicts['TOKEN-AUTH-06'], 'FAILED', run.output)
+    assert.match(
+      run.report.results.find((r) => r.id === 'TOKEN-AUTH-06')!.reason,
+      /a run of 8 or more of its characters/,
+    )
+    assert.ok(existsSync(join(run.reportDir, 'html/index.html')) && existsSync(join(run.reportDir, 'allure-results')))
+    assert.deepEqual(leaks(run), [])
   })
 
   test('npm run report renders one offline Allure HTML file, each check labelled with its verdict, leaking nothing', async () => {

@@ -3,8 +3,8 @@
  * control (a valid token) is answered with a validation error, so nothing is ever written. GATEWAY-01 reports
  * that control itself: when the service behind the gateway does not answer it, that is said once, there.
  */
-import { createHmac } from 'node:crypto'
-import { check, finding, pass, skip, test, violation, type Outcome } from '../fixtures/index.ts'
+import { createHmac, randomBytes } from 'node:crypto'
+import { check, pass, skip, test, violation, type Outcome } from '../fixtures/index.ts'
 import { NO_GATEWAY, SEE_TLS_02, tokenFault, type ControlResult, type GatewayStore } from '../fixtures/gateway.ts'
 import type { KeyStore } from '../fixtures/keys.ts'
 import { decodedPrimary, MissingClient, type TokenStore } from '../fixtures/tokens.ts'
@@ -51,14 +51,15 @@ test(
       const refused = results.filter(
         (c): c is Extract<typeof c, { state: 'token-refused' }> => c.state === 'token-refused',
       )
-      if (refused.length === results.length)
-        return refusedValidToken(refused, tokens, keys, profile, target.leewaySeconds, detail)
-      const reached = results.filter((c) => c.state !== 'token-refused')
+      // one route's answer says nothing of another's refusal: a valid token of any type refused on its route is FAILED
+      if (refused.length)
+        return refusedValidToken(refused, results, tokens, keys, profile, target.leewaySeconds, detail)
+
       const noted = missing.length
         ? ` (${missing.map((r) => `${r.method} ${r.path} not checked: no ${CLIENT_TYPES[r.client].label} client configured`).join('; ')})`
         : ''
       return pass(
-        `${reached.map((c) => `${c.route.method} ${c.route.path} answered the ${CLIENT_TYPES[c.route.client].label} token with HTTP ${c.exchange?.status}`).join('; ')}: ${routes[0]!.service} is up and reached through the gateway${noted}`,
+        `${results.map((c) => `${c.route.method} ${c.route.path} answered the ${CLIENT_TYPES[c.route.client].label} token with HTTP ${c.exchange?.status}`).join('; ')}: ${routes[0]!.service} is up and reached through the gateway${noted}`,
         { detail },
       )
     },
@@ -67,12 +68,16 @@ test(
 )
 
 /**
- * The gateway refused every control. When the tokens are sound (they verify against the published key, with the
- * right iss, aud and exp), no integration can call the gateway: that is GATEWAY-01's finding, never a skip. When a
- * token is at fault, the token check that shows it is the root cause, and this points there.
+ * The gateway refused a valid token on its route (all of them, or one client type's while the others answered).
+ * When the token is sound (it verifies against the published key, with the right iss, aud and exp), the integrations
+ * of that type cannot call the gateway: GATEWAY-01 FAILED, naming the type and the route. When a token is at fault,
+ * the token check that shows it is the root cause, and this points there. With no key to verify against, the
+ * deployment's own token endpoint still issues tokens its own gateway refuses: FAILED all the same (the key, when
+ * given, only says which side is wrong).
  */
 async function refusedValidToken(
   refused: Array<Extract<ControlResult, { state: 'token-refused' }>>,
+  all: ControlResult[],
   tokens: TokenStore,
   keys: KeyStore,
   profile: Profile,
@@ -89,13 +94,16 @@ async function refusedValidToken(
       )
     if (why) unverified.push(why.unverified)
   }
-  const what = `${refused.map((c) => c.reason).join('; ')}: every valid token is refused at the gateway, so no integration can call it`
+  const answered = all.filter((c) => c.state !== 'token-refused')
+  const types = [...new Set(refused.map((c) => CLIENT_TYPES[c.route.client].label))].join(' and ')
+  const what = answered.length
+    ? `${refused.map((c) => c.reason).join('; ')}, while ${answered.map((c) => `${c.route.method} ${c.route.path} answered the ${CLIENT_TYPES[c.route.client].label} token`).join('; ')}: the ${types} integrations cannot call the gateway on their route`
+    : `${refused.map((c) => c.reason).join('; ')}: every valid token is refused at the gateway, so no integration can call it`
   const causes =
-    'The likely causes: the gateway verifies with another public key than the auth service signs with (a key rotated on one side only: every service must mount the same CERT_PUBLIC_KEY_PATH as auth), its clock is behind, or its configuration (iss, audience) differs.'
+    'The likely causes: the gateway verifies with another public key than the auth service signs with (a key rotated on one side only: every service must mount the same CERT_PUBLIC_KEY_PATH as auth), its clock is behind, its configuration (iss, audience) differs, or a rule at the gateway or its edge refuses that client type on that route.'
   if (unverified.length) {
-    return finding(
-      'REVIEW',
-      `${what}. The token's iss, aud and exp are right, but its signature could not be verified here (${unverified[0]}), so the gateway's fault is not proven`,
+    return violation(
+      `${what}. The deployment's own token endpoint issued these tokens, with the right iss, aud and exp, and its own gateway refuses them; the signature could not be verified here (${unverified[0]}), so which side is wrong is not known: set OPENCRVS_PUBLIC_KEY to tell`,
       { detail, fix: causes },
     )
   }
@@ -324,29 +332,41 @@ test(
   ),
 )
 
+/**
+ * The token DOOR-08 puts in a URL: the valid token's claims with its scope widened (so its header and payload are no
+ * issued token's), under a signature of random bytes that never belonged to any token. Nothing in it rebuilds a live
+ * token, whoever reads the gateway's or the edge's access log; no verifier accepts it.
+ */
+function urlToken(valid: { compact: string }): string {
+  const [h, p] = edited(valid).split('.') as [string, string]
+  const token = `${h}.${p}.${randomBytes(256).toString('base64url')}`
+  registerToken(token, 'URL probe token')
+  return token
+}
+
 /** An answer as a gateway tells its cases apart: status, WWW-Authenticate and body. */
 const answerOf = (ex: HttpExchange) => `${ex.status} ${ex.headers['www-authenticate'] ?? ''} ${ex.bodyText}`
 
 /**
- * Does the gateway read a token from ?access_token=? Proved without a live token in any URL (gateways and proxies
- * log URLs): the edited token of DOOR-05, whose signature no verifier accepts, goes in the URL, and the answer is
- * held against the same request with no token (DOOR-01's) and with that token in the header (DOOR-05's).
+ * Does the gateway read a token from ?access_token=? Proved without a live token in any URL, nor anything one can be
+ * rebuilt from (gateways and proxies log URLs): a token under a signature that never belonged to a live token goes in
+ * the URL (urlToken), and the answer is held against the same request with no token (DOOR-01's) and with an invalid
+ * token in the header (DOOR-05's edited token: the header is not logged).
  */
 test(
   ...check(
     req('DOOR-08'),
     async ({ target, profile, gateway, net }) => {
       const valid = await doorReady(gateway)
-      const token = edited(valid)
       const [none, inHeader, inUrl] = await Promise.all([
         call(net, 'DOOR-01', target, profile),
-        call(net, 'DOOR-05', target, profile, `Bearer ${token}`),
-        call(net, 'DOOR-08', target, profile, undefined, `?access_token=${token}`),
+        call(net, 'DOOR-05', target, profile, `Bearer ${edited(valid)}`),
+        call(net, 'DOOR-08', target, profile, undefined, `?access_token=${urlToken(valid)}`),
       ])
       const detail = [
         `no token:\n${evidence(none)}`,
-        `the edited token in the header:\n${evidence(inHeader)}`,
-        `the edited token in ?access_token=:\n${evidence(inUrl)}`,
+        `an invalid token (edited, its signature kept) in the header:\n${evidence(inHeader)}`,
+        `a token under a signature no live token had, in ?access_token=:\n${evidence(inUrl)}`,
       ].join('\n\n')
       const rfc = 'tokens in URLs end up in access logs and browser history (RFC 6750 §2.3, §5.3)'
       const accepted = inUrl.status === profile.protectedRead.acceptedStatus
@@ -356,14 +376,14 @@ test(
             'the gateway answers a missing token and an invalid one alike, so only a live token in the URL could tell whether it reads ?access_token=, and the kit never puts a live token in a URL',
           )
         return pass(
-          `?access_token= is not read: with a token there the gateway answers as with no token at all (HTTP ${inUrl.status}), where the same token in the header gets another answer (HTTP ${inHeader.status})`,
+          `?access_token= is not read: with a token there the gateway answers as with no token at all (HTTP ${inUrl.status}), where an invalid token in the header gets another answer (HTTP ${inHeader.status})`,
           { detail },
         )
       }
       const how = accepted
         ? `, the answer a valid token gets: a token with a broken signature is accepted from the URL`
         : answerOf(inUrl) === answerOf(inHeader)
-          ? ', the answer the same token gets in the header'
+          ? ', the answer an invalid token gets in the header'
           : ''
       return violation(
         `the gateway reads ?access_token=: a token there changes its answer (HTTP ${inUrl.status}${how}, where no token gets HTTP ${none.status}); ${rfc}`,

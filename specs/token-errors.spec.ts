@@ -14,7 +14,7 @@ import { MissingClient } from '../fixtures/tokens.ts'
 import { accessToken, errorCode, evidence } from '../src/http/index.ts'
 import { req } from '../src/requirements/catalogue.ts'
 import { proxyImposed } from '../src/profiles/proxy.ts'
-import { secretForms } from '../src/redact/index.ts'
+import { FRAGMENT, secretFragmentIn } from '../src/redact/index.ts'
 import { problems } from '../src/schemas/index.ts'
 
 test.describe.configure({ mode: 'default' })
@@ -161,18 +161,20 @@ test(
 test(
   ...check(req('TOKEN-AUTH-06'), async ({ probes }) => {
     const all = await probes.all()
+    // a fragment of a secret is a secret: any run of FRAGMENT (8) or more of its characters, in any encoding
     const echoes = all.filter(
       (r) =>
         r.exchange.status !== 200 &&
         r.sentSecrets.some((s) =>
-          secretForms(s).some(
-            (f) => r.exchange.bodyText.includes(f) || Object.values(r.exchange.headers).some((h) => h.includes(f)),
-          ),
+          [r.exchange.bodyText, ...Object.values(r.exchange.headers)].some((t) => secretFragmentIn(t, s) !== null),
         ),
     )
-    if (!echoes.length) return pass(`none of ${all.length} error answers echoes a submitted secret`)
+    if (!echoes.length)
+      return pass(
+        `none of ${all.length} error answers echoes a submitted secret, nor any ${FRAGMENT} or more of its characters`,
+      )
     return violation(
-      `${echoes.length} error answer(s) echo a submitted client secret: ${echoes.map((r) => r.def.label).join('; ')}. Error bodies end up in client logs and monitoring`,
+      `${echoes.length} error answer(s) echo a submitted client secret, or a run of ${FRAGMENT} or more of its characters: ${echoes.map((r) => r.def.label).join('; ')}. Error bodies end up in client logs and monitoring`,
       {
         detail: echoes.map((r) => `${r.def.label}:\n${evidence(r.exchange)}`).join('\n\n'),
         fix: 'Never put request parameters in error descriptions.',

@@ -142,7 +142,7 @@ test('lost coverage is a regression: met before and SKIPPED now (the gateway sto
     report({ 'GATEWAY-01': 'SKIPPED', 'DOOR-01': 'SKIPPED', 'JWT-EXP-01': 'SKIPPED' }),
   )
   assert.deepEqual(c.regressions.sort(), ['DOOR-01', 'GATEWAY-01'])
-  assert.match(c.markdown, /### Lost coverage: met before, SKIPPED now \(2\)/)
+  assert.match(c.markdown, /### Lost coverage: met before, SKIPPED or not checked now \(2\)/)
   assert.match(c.markdown, /\*\*2 requirement\(s\) regressed \(2 of them no longer checked\)\.\*\*/)
   assert.doesNotMatch(c.markdown, /No requirement regressed/)
   // across an upgrade, a check the new release has nothing for is the release's change, not lost coverage
@@ -190,4 +190,61 @@ test('the comparison says since when each FAILED requirement has been FAILED, as
   // without a history, the two runs are the history
   assert.match(compareReports(before, after).markdown, /\| TOKEN-RESP-03 \| at least 2026-12-03T02:30:00Z \| 2 \|/)
   assert.deepEqual(failedSince(c.points, 'https://elsewhere.example/token'), {}, 'another target has its own history')
+})
+
+// issue 31: compare never calls a dead run "no regression"
+test('a checked run, then a NOT CHECKED run of the same target: every requirement met before is lost coverage', () => {
+  const before = report({ 'TOKEN-RESP-03': 'PASSED', 'TOKEN-ERR-02': 'WARNING', 'JWT-HDR-02': 'FAILED' })
+  const dead = report({})
+  dead.stop = { verdict: 'NOT CHECKED', cause: 'unreachable', reason: 'Cannot reach the token endpoint.' }
+  const c = compareReports(before, dead)
+  assert.deepEqual(c.regressions.sort(), ['TOKEN-ERR-02', 'TOKEN-RESP-03'])
+  assert.match(c.markdown, /The later run was NOT CHECKED \(unreachable\)/)
+  assert.match(c.markdown, /Lost coverage: met before, SKIPPED or not checked now \(2\)/)
+  assert.match(c.markdown, /\*\*2 requirement\(s\) regressed \(2 of them no longer checked\)\.\*\*/)
+  assert.doesNotMatch(c.markdown, /No requirement regressed/)
+})
+
+test('a malformed conformance.json is named for what is wrong, never a TypeError', async () => {
+  const { notAReport } = await import('../../src/report/compare.ts')
+  const good = report({ 'TOKEN-RESP-03': 'PASSED' })
+  assert.equal(notAReport(JSON.parse(JSON.stringify(good))), null)
+  assert.match(notAReport({ ...good, results: [null] })!, /results\[0\] is null, not a result/)
+  assert.match(notAReport({ ...good, results: [] })!, /an empty run: no result, and no stop/)
+  assert.match(notAReport({ ...good, results: 'many' })!, /results is a string, not a list/)
+  assert.match(notAReport({ ...good, totals: { ...good.totals, PASSED: '1' } })!, /totals\.PASSED is a string/)
+  assert.match(notAReport({ ...good, target: { ...good.target, tokenUrl: 7 } })!, /target\.tokenUrl is a number/)
+  assert.match(notAReport({ ...good, results: [{ id: 'X-01', verdict: 'GREAT', reason: '' }] })!, /no verdict/)
+  assert.match(notAReport([])!, /a list, not an object/)
+  assert.match(notAReport(null)!, /null, not an object/)
+  // a NOT CHECKED run has no result, and says why: a conformance.json all the same
+  assert.equal(notAReport({ ...good, results: [], stop: { verdict: 'NOT CHECKED', cause: 'x', reason: 'y' } }), null)
+})
+
+test('npm run compare on a malformed conformance.json: exit 2, "is not a conformance.json" naming what, no stack', async () => {
+  const { spawnSync } = await import('node:child_process')
+  const { mkdtempSync, writeFileSync } = await import('node:fs')
+  const { join } = await import('node:path')
+  const { tmpdir } = await import('node:os')
+  const dir = mkdtempSync(join(tmpdir(), 'compare-'))
+  const good = join(dir, 'good.json')
+  const bad = join(dir, 'bad.json')
+  const dead = join(dir, 'dead.json')
+  writeFileSync(good, JSON.stringify(report({ 'TOKEN-RESP-03': 'PASSED' })))
+  writeFileSync(bad, JSON.stringify({ ...report({}), results: [null] }))
+  const stopped = report({})
+  stopped.stop = { verdict: 'NOT CHECKED', cause: 'unreachable', reason: 'Cannot reach it.' }
+  writeFileSync(dead, JSON.stringify(stopped))
+  const cli = new URL('../../src/cli/compare.ts', import.meta.url).pathname
+  const run = (a: string, b: string) =>
+    spawnSync(process.execPath, ['--import', 'tsx', cli, a, b], { encoding: 'utf8' })
+  const r = run(good, bad)
+  assert.equal(r.status, 2, r.stderr)
+  assert.match(
+    r.stderr,
+    /The after report .*bad\.json is not a conformance\.json: its results\[0\] is null, not a result\./,
+  )
+  assert.doesNotMatch(r.stderr + r.stdout, /TypeError|^\s+at /m)
+  const d = run(good, dead)
+  assert.equal(d.status, 1, `a dead run after a checked one is lost coverage\n${d.stdout}${d.stderr}`)
 })

@@ -110,3 +110,21 @@ test('a token whose claims nest 20 000 deep is refused as data, not a crash; red
   )
   assert.equal(redact(`token ${token}`), 'token [JWT; redacted]')
 })
+
+test('a fragment of a secret is a secret: any run of 8 or more of its characters is found and redacted, another UUID is not', async () => {
+  const { secretFragmentIn } = await import('../../src/redact/index.ts')
+  const secret = '5f0c1d2e-93ab-4c7d-8e6f-a1b2c3d4e5f6'
+  registerSecret(secret, 'fragment test secret')
+  const half = secret.slice(0, 18)
+  assert.equal(secretFragmentIn(`{"error_description":"bad secret ${half}…"}`, secret), secret.slice(0, 8))
+  assert.equal(secretFragmentIn(`bad ${secret.slice(3, 10)}`, secret), null, '7 characters are not a fragment')
+  // its URL-encoded form too
+  assert.ok(secretFragmentIn(`x=${encodeURIComponent('p@ss w0rd/with-more')}`.slice(0, 14), 'p@ss w0rd/with-more'))
+  // another whole UUID sharing a window with the secret is not a fragment of it
+  const other = `00000000-93ab-4c7d-8e6f-000000000000`
+  assert.equal(secretFragmentIn(`request id ${other}`, secret), null)
+  const out = redact(`{"error_description":"Invalid client secret starting ${half}…", "id": "${other}"}`)
+  assert.doesNotMatch(out, new RegExp(secret.slice(0, 8)))
+  assert.match(out, /\[REDACTED fragment of a fragment test secret\]…/)
+  assert.ok(out.includes(other), 'another UUID is left alone')
+})

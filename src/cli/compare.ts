@@ -2,11 +2,12 @@
  * npm run compare -- before.json after.json [--out comparison.md] [--history verdict-history.jsonl]
  * Prints the upgrade comparison as Markdown. With --history, reads the earlier runs' verdicts from the file (to say
  * since when each FAILED requirement has been FAILED) and writes it back with both runs in it (a run that checked
- * nothing is not kept). Exit 0: no requirement regressed; 1: one did (met before, FAILED now); 2: a file is
- * missing or is not a conformance.json.
+ * nothing is not kept). Exit 0: no requirement regressed; 1: one did (met before, FAILED now, SKIPPED now or not
+ * checked at all, as after a NOT CHECKED run); 2: a file is missing or is not a conformance.json (naming what is wrong).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { compareReports } from '../report/compare.ts'
+import { compareReports, notAReport } from '../report/compare.ts'
+import { neutral } from '../redact/neutral.ts'
 import { parseHistory } from '../report/history.ts'
 import type { ConformanceReport } from '../report/model.ts'
 
@@ -29,9 +30,9 @@ function load(path: string, which: string): ConformanceReport {
   } catch (e) {
     fail(`The ${which} report ${path} is not JSON (${(e as Error).message}).`)
   }
-  const r = data as Partial<ConformanceReport>
-  if (!r || !Array.isArray(r.results) || !r.totals || !r.target)
-    fail(`The ${which} report ${path} is not a conformance.json (no results, totals or target).`)
+  const wrong = notAReport(data)
+  if (wrong) fail(`The ${which} report ${path} is not a conformance.json: ${neutral(wrong, { max: 200 })}.`)
+  const r = data as ConformanceReport
   if (!r.contract)
     console.error(
       `Note: the ${which} report ${path} has no contract fingerprint (written by an older kit): only verdicts are compared.`,

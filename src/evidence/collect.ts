@@ -15,6 +15,7 @@ import type { VerdictRecord } from '../report/verdict.ts'
 import { PROFILES } from '../profiles/profiles.ts'
 import { httpClientFor, registerTargetSecrets, type Runtime } from '../runtime/runtime.ts'
 import { redact } from '../redact/index.ts'
+import { accessToken } from '../http/index.ts'
 import { Recorder, serializeSnapshot, type EvidenceSnapshot } from './recorder.ts'
 
 const SPECS = new URL('../../specs/', import.meta.url).pathname
@@ -41,7 +42,10 @@ export async function collect(
 ): Promise<{ snapshot: EvidenceSnapshot; outcomes: Map<string, Outcome | Error> }> {
   const target = runtime.target
   registerTargetSecrets(target)
-  const recorder = Recorder.live(httpClientFor(target, runtime.budget), REVIVE)
+  const http = httpClientFor(target, runtime.budget)
+  // the tokens global setup obtained: no URL the collection sends may carry one, nor what it can be rebuilt from
+  http.knowIssued(runtime.tokenRequests.map((a) => accessToken(a.exchange)))
+  const recorder = Recorder.live(http, REVIVE)
   const kit = buildKit(runtime, recorder, new Observations())
   const all = await loadChecks()
   // the second token (JWT-FRESH-01, JWT-CLM-03) waits for the next second: started first, its wait overlaps the

@@ -1,6 +1,8 @@
 /**
- * Every request the kit sends to a target goes through an HttpClient: raw undici (no retries, no redirects),
- * counted, with tokens registered for redaction the moment a response carries one.
+ * Every request the kit sends to a target goes through an HttpClient: raw undici (no redirects, none of undici's own
+ * retries), counted, with tokens registered for redaction the moment a response carries one. It resends a request
+ * in two cases only (HttpClient.send; docs/operating.md "Rate-limiting edges"): after a 429, waiting as asked, and
+ * after a 503, once, after a short wait.
  */
 import { readFileSync } from 'node:fs'
 import type { Dispatcher } from 'undici'
@@ -64,8 +66,18 @@ export interface RequestStats {
   issued: number
   secretInUrl: number
   tokenInUrl: number
-  /** Answers an edge gave instead of the target: 429, or 503 with Retry-After (each waited for and resent). */
+  /** Answers refused for their rate: 429 (RFC 6585 §4), the only status that says so. */
   rateLimited: number
+  /** Answers 503 (RFC 9110 §15.6.4: the service unavailable, with or without Retry-After): the target's answer. */
+  unavailable?: number
+  /** Requests sent again after a 429, and the time waited before them, in milliseconds. */
+  resent?: number
+  waitedMs?: number
+  /** The same after a 503 (each resent once at most). */
+  unavailableResent?: number
+  unavailableWaitedMs?: number
+  /** 429s given up on at once, because their Retry-After exceeded the longest wait the kit allows. */
+  overCap?: number
 }
 export const noRequests = (): RequestStats => ({
   total: 0,
@@ -74,6 +86,12 @@ export const noRequests = (): RequestStats => ({
   secretInUrl: 0,
   tokenInUrl: 0,
   rateLimited: 0,
+  unavailable: 0,
+  resent: 0,
+  waitedMs: 0,
+  unavailableResent: 0,
+  unavailableWaitedMs: 0,
+  overCap: 0,
 })
 /** Two processes' counts together (the setup's and the collection's), every count there is. */
 export function addRequests(a: Partial<RequestStats>, b: Partial<RequestStats> = {}): RequestStats {
@@ -139,8 +157,9 @@ export function transportInWords(e: unknown, status: number | undefined): { reac
 }
 
 /**
- * An edge kept refusing a request for its rate (429, or 503 with Retry-After) after the kit waited as told and resent
- * it: the request got no answer from the target. The run names the limit once; the checks that needed it skip.
+ * An edge kept refusing a request for its rate (429) after the kit waited as told and resent it, or asked for a longer
+ * wait than the kit allows: the request got no answer from the target. The run names the limit once; the checks that
+ * needed it skip. A 503 is never this: it is the target's answer (the service unavailable), judged as one.
  */
 export class RateLimited extends Error {
   constructor(message: string) {
@@ -191,25 +210,44 @@ export interface HttpOptions {
   maxRate?: number
 }
 
-/** How often one request is resent after an edge's rate refusal, and the longest Retry-After the kit waits for. */
-const RATE_RETRIES = 4
-const MAX_RETRY_AFTER_MS = 30_000
+/** How often one request is resent after a 429, and the longest Retry-After the kit waits for. */
+export const RATE_RETRIES = 4
+export const MAX_RETRY_AFTER_MS = 30_000
+/** A 503 is resent once, after at most this long (its Retry-After, or a second when it names none); never after more. */
+export const MAX_UNAVAILABLE_WAIT_MS = 5_000
 
-/** How long an edge asks the kit to wait before resending (429, or 503 with Retry-After), or null for a real answer. */
+/** How long a 429 asks the kit to wait before resending (a second when it does not say), or null for any other answer. */
 export function retryAfterMs(ex: Pick<HttpExchange, 'status' | 'headers'>, now = Date.now()): number | null {
-  const header = ex.headers['retry-after']
-  if (ex.status !== 429 && !(ex.status === 503 && header !== undefined)) return null
-  if (header === undefined) return 1000
+  if (ex.status !== 429) return null
+  return waitAsked(ex.headers['retry-after'], now) ?? 1000
+}
+
+/** A Retry-After header's wait in milliseconds (seconds or an HTTP date), or null when absent or unreadable. */
+function waitAsked(header: string | undefined, now: number): number | null {
+  if (header === undefined) return null
   if (/^\s*\d+\s*$/.test(header)) return Number(header) * 1000
   const at = Date.parse(header)
-  return Number.isNaN(at) ? 1000 : Math.max(0, at - now)
+  return Number.isNaN(at) ? null : Math.max(0, at - now)
 }
+
+/**
+ * How long to wait before resending a 503 once (the service may be restarting), or null to take it as the answer: a
+ * Retry-After longer than MAX_UNAVAILABLE_WAIT_MS (a maintenance page's 120 s) is an answer, not a wait.
+ */
+export function unavailableWaitMs(ex: Pick<HttpExchange, 'status' | 'headers'>, now = Date.now()): number | null {
+  if (ex.status !== 503) return null
+  const asked = waitAsked(ex.headers['retry-after'], now) ?? 1000
+  return asked <= MAX_UNAVAILABLE_WAIT_MS ? asked : null
+}
+
+/** Seconds, as a person reads them: "120 s", "0.5 s". */
+const secondsOf = (ms: number) => `${Math.round(ms / 100) / 10} s`
 
 /** undici, loaded with the first request: the processes that only grade the evidence (Playwright's) never load it. */
 let undici: Promise<typeof import('undici')> | undefined
 
 /**
- * The kit's only way to the target: raw undici (no retries, no redirects), under the run's budget, deadline and
+ * The kit's only way to the target: raw undici (no redirects; resends only as send() says), under the run's budget, deadline and
  * body cap, counted, with tokens registered for redaction the moment a response carries one. One per run (or per
  * process of a run), made from the run's configuration: runs in one process do not share it.
  */
@@ -299,24 +337,58 @@ export class HttpClient {
   }
 
   /**
-   * Send one request under the run's budget, pace and deadline. An edge's rate refusal (429, or 503 with
-   * Retry-After) is no answer about the target: the request was not processed, so the kit waits as told, slows
-   * down, and sends it again (each send counted in the budget); still refused after a few tries, RateLimited.
+   * Send one request under the run's budget, pace and deadline. A 429 (RFC 6585 §4) is an edge's refusal for the
+   * rate, no answer about the target: the kit waits as told (at most MAX_RETRY_AFTER_MS), slows down and sends it
+   * again, a few times; still refused, or told to wait longer than that, RateLimited, saying which. A 503 (RFC 9110
+   * §15.6.4) is the target's answer: resent once after a short wait (MAX_UNAVAILABLE_WAIT_MS), then returned as it
+   * is, for the checks to judge. Every send counts in the budget; every wait and resend in the stats.
    */
   async send(req: HttpRequest, timeoutMs = this.deadlineMs): Promise<HttpExchange> {
+    let resentUnavailable = false
     for (let attempt = 1; ; attempt++) {
       await this.turn()
       const ex = await this.once(req, timeoutMs)
+      if (ex.status === 503) {
+        this.stats.unavailable = (this.stats.unavailable ?? 0) + 1
+        const wait = unavailableWaitMs(ex)
+        if (wait === null || resentUnavailable) return ex
+        resentUnavailable = true
+        await this.resendAfter(wait, 'unavailable')
+        continue
+      }
       const wait = retryAfterMs(ex)
       if (wait === null) return ex
       this.stats.rateLimited++
-      this.slowDown(wait)
-      if (attempt > RATE_RETRIES || wait > MAX_RETRY_AFTER_MS) {
+      if (wait > MAX_RETRY_AFTER_MS) {
+        this.stats.overCap = (this.stats.overCap ?? 0) + 1
         throw new RateLimited(
-          `${redact(`${req.method} ${req.url}`)} was refused for its rate ${attempt} time(s) (HTTP ${ex.status}${ex.headers['retry-after'] ? `, Retry-After: ${ex.headers['retry-after'].slice(0, 40)}` : ''}): an edge in front of the target limits the request rate`,
+          `${this.refusedLine(req, ex, attempt)}: the kit gave up on it at once, because its Retry-After (${secondsOf(wait)}) exceeds the longest wait it allows (${secondsOf(MAX_RETRY_AFTER_MS)})`,
         )
       }
+      if (attempt > RATE_RETRIES)
+        throw new RateLimited(
+          `${this.refusedLine(req, ex, attempt)}: the kit resent it ${attempt - 1} time(s), waiting as asked, and then stopped`,
+        )
+      this.slowDown(wait)
+      await this.resendAfter(0, 'rate')
     }
+  }
+
+  /** Count a resend and the wait before it (the pause slowDown set, or the given one), and wait. */
+  private async resendAfter(waitMs: number, why: 'rate' | 'unavailable'): Promise<void> {
+    const until = Math.max(why === 'rate' ? this.pausedUntil : 0, Date.now() + waitMs)
+    const wait = Math.max(0, until - Date.now())
+    const [count, waited] =
+      why === 'rate' ? (['resent', 'waitedMs'] as const) : (['unavailableResent', 'unavailableWaitedMs'] as const)
+    this.stats[count] = (this.stats[count] ?? 0) + 1
+    this.stats[waited] = (this.stats[waited] ?? 0) + wait
+    if (wait) await new Promise((r) => setTimeout(r, wait))
+  }
+
+  /** "<request> was refused for its rate N time(s) (HTTP 429, Retry-After: ...)": an edge limits the request rate. */
+  private refusedLine(req: HttpRequest, ex: HttpExchange, attempt: number): string {
+    const after = ex.headers['retry-after'] ? `, Retry-After: ${neutral(ex.headers['retry-after'], { max: 40 })}` : ''
+    return `${redact(`${req.method} ${req.url}`)} was refused for its rate ${attempt} time(s) (HTTP ${ex.status}${after}; an edge in front of the target limits the request rate)`
   }
 
   private async once(req: HttpRequest, timeoutMs: number): Promise<HttpExchange> {
@@ -384,8 +456,15 @@ export class HttpClient {
     this.stats.total++
     if (this.tokenEndpoint && req.url.split('?')[0] === this.tokenEndpoint) this.stats.token++
     if (this.realSecrets.some((s) => req.url.includes(s))) this.stats.secretInUrl++
-    if ([...this.issuedTokens].some((t) => req.url.includes(t) || req.url.includes(t.split('.')[2] ?? t)))
-      this.stats.tokenInUrl++
+    if ([...this.issuedTokens].some((t) => carriesToken(req.url, t))) this.stats.tokenInUrl++
+  }
+
+  /**
+   * Tokens issued to another client of the run (global setup's, handed to the collection): watched for in URLs as
+   * this client's own are, not counted again as issued.
+   */
+  knowIssued(tokens: Array<string | undefined>): void {
+    for (const t of tokens) if (t && this.issuedTokens.size < 64) this.issuedTokens.add(t)
   }
 
   /** A token the target issued: redacted from every output from now on, and watched for in URLs. */
@@ -395,6 +474,17 @@ export class HttpClient {
     this.stats.issued++
     if (this.issuedTokens.size < 64) this.issuedTokens.add(token)
   }
+}
+
+/**
+ * Whether a URL carries an issued token, or anything it can be rebuilt from: the whole token, its signature (an edited
+ * payload under the live signature is the live token to anyone who undoes the edit), or its header and payload.
+ */
+export function carriesToken(url: string, token: string): boolean {
+  const [h, p, sig] = token.split('.')
+  if (url.includes(token)) return true
+  if (sig && sig.length >= 16 && url.includes(sig)) return true
+  return !!(h && p && url.includes(`${h}.${p}`))
 }
 
 /** The body, read up to MAX_BODY_BYTES: a target that sends more is named for it, and the rest is never read. */

@@ -7,6 +7,13 @@
 import { decodeCompact } from '../jwt/index.ts'
 
 const secrets = new Map<string, string>() // value -> label
+/**
+ * Client secrets' forms whose every run of FRAGMENT characters is a secret too: a target that echoes half a secret
+ * has leaked it. Tokens are not among them: they are redacted whole, and by their signature.
+ */
+const fragmentSources = new Set<string>()
+/** The shortest run of a secret's characters that is itself a secret (a target may echo a part of one). */
+export const FRAGMENT = 8
 
 /**
  * The registry indexed by each value's first four characters, each list longest first: redact() looks up the
@@ -15,10 +22,18 @@ const secrets = new Map<string, string>() // value -> label
  * the registry has grown.
  */
 let index: Map<string, string[]> | undefined
+/** Every FRAGMENT-character window of a fragment source, with the source and where in it the window starts. */
+let windows: Map<string, Array<{ source: string; at: number }>> | undefined
 const KEY = 4
 function lookup(): Map<string, string[]> {
   if (index) return index
   index = new Map()
+  windows = new Map()
+  for (const source of fragmentSources)
+    for (let at = 0; at + FRAGMENT <= source.length; at++) {
+      const w = source.slice(at, at + FRAGMENT)
+      windows.set(w, [...(windows.get(w) ?? []), { source, at }])
+    }
   for (const value of secrets.keys()) {
     const k = value.slice(0, KEY)
     const list = index.get(k)
@@ -49,12 +64,23 @@ export function secretForms(value: string): string[] {
   ].filter((v) => v.length >= 4)
 }
 
-/** Register a secret value under a label shown in its place ("notification client secret"). */
+/**
+ * Register a secret value under a label shown in its place ("notification client secret"): every form of it, and
+ * every run of FRAGMENT or more of its characters (a target that echoes half a secret has leaked it).
+ */
 export function registerSecret(value: string | undefined, label: string): void {
+  registerValue(value, label, true)
+}
+
+function registerValue(value: string | undefined, label: string, fragments: boolean): void {
   if (!value || value.length < 4) return
   for (const variant of secretForms(value)) {
     if (!secrets.has(variant)) {
       secrets.set(variant, label)
+      index = undefined
+    }
+    if (fragments && variant.length > FRAGMENT && !fragmentSources.has(variant)) {
+      fragmentSources.add(variant)
       index = undefined
     }
   }
@@ -63,9 +89,30 @@ export function registerSecret(value: string | undefined, label: string): void {
 /** Register a token: the compact form and its signature alone, so a fragment cannot leak either. */
 export function registerToken(compact: string | undefined, label = 'access token'): void {
   if (!compact) return
-  registerSecret(compact, label)
+  registerValue(compact, label, false)
   const signature = compact.split('.')[2]
-  if (signature && signature.length >= 16) registerSecret(signature, `${label} signature`)
+  if (signature && signature.length >= 16) registerValue(signature, `${label} signature`, false)
+}
+
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi
+
+/**
+ * The first run of FRAGMENT or more characters of a secret (in any of its forms) that a text holds, or null. Whole
+ * UUIDs that are not the secret are left out first: the kit's client ids and a target's request ids are UUIDs like
+ * most secrets, and an 8-character window of one holds as few as 16 random bits, so another UUID matches one by
+ * chance now and then; a secret's cut-off piece is never a whole UUID, and the whole secret is found whole.
+ */
+export function secretFragmentIn(text: string, secret: string): string | null {
+  if (!text || secret.length < FRAGMENT) return null
+  const forms = secretForms(secret)
+  if (forms.some((f) => text.includes(f))) return secret
+  const rest = text.replace(UUID, (u) => (u === secret ? u : ' '))
+  for (const form of forms)
+    for (let at = 0; at + FRAGMENT <= form.length; at++) {
+      const w = form.slice(at, at + FRAGMENT)
+      if (rest.includes(w)) return w
+    }
+  return null
 }
 
 /** Compact JWS/JWT: three base64url segments, the first a JSON object ("eyJ"). */
@@ -92,7 +139,10 @@ export function redact(text: string): string {
   return out
 }
 
-/** Every registered value in the text replaced by its label, left to right, the longest that starts at a position first. */
+/**
+ * Every registered value in the text replaced by its label, left to right, the longest that starts at a position
+ * first; then any run of FRAGMENT or more characters of a client secret (see fragmentAt).
+ */
 function replaceRegistered(text: string): string {
   if (!secrets.size || text.length < KEY) return text
   const idx = lookup()
@@ -101,15 +151,45 @@ function replaceRegistered(text: string): string {
   for (let i = 0; i <= text.length - KEY; ) {
     const candidates = idx.get(text.slice(i, i + KEY))
     const hit = candidates?.find((v) => text.startsWith(v, i))
-    if (!hit) {
+    const piece = hit ? undefined : fragmentAt(text, i)
+    if (!hit && !piece) {
       i++
       continue
     }
-    out += `${text.slice(from, i)}[REDACTED ${secrets.get(hit)}]`
-    i += hit.length
+    out += `${text.slice(from, i)}[REDACTED ${hit ? secrets.get(hit) : `fragment of a ${secrets.get(piece!.source)}`}]`
+    i += hit ? hit.length : piece!.length
     from = i
   }
   return from ? out + text.slice(from) : text
+}
+
+/**
+ * The longest run of a client secret's characters (FRAGMENT or more) starting at position i, or undefined. A window
+ * inside a whole UUID that is not a registered secret is left alone (another UUID, matching by chance: see
+ * secretFragmentIn).
+ */
+function fragmentAt(text: string, i: number): { source: string; length: number } | undefined {
+  if (!windows?.size) return undefined
+  const found = windows.get(text.slice(i, i + FRAGMENT))
+  if (!found) return undefined
+  let best: { source: string; length: number } | undefined
+  for (const { source, at } of found) {
+    let n = FRAGMENT
+    while (i + n < text.length && at + n < source.length && text[i + n] === source[at + n]) n++
+    if (!best || n > best.length) best = { source, length: n }
+  }
+  if (best && insideOtherUuid(text, i, best.length)) return undefined
+  return best
+}
+
+function insideOtherUuid(text: string, i: number, n: number): boolean {
+  const near = text.slice(Math.max(0, i - 36), i + n + 36)
+  const offset = Math.max(0, i - 36)
+  for (const m of near.matchAll(UUID)) {
+    const start = offset + m.index
+    if (start <= i && start + m[0].length >= i + n && !secrets.has(m[0])) return true
+  }
+  return false
 }
 
 /** Redact a value of any shape by way of its JSON text. */
@@ -118,16 +198,21 @@ export function redactValue<T>(value: T): T {
   return JSON.parse(redact(JSON.stringify(value))) as T
 }
 
-/** The registry's entries (value, label), to hand to another process with the evidence it covers. */
-export function registryEntries(): Array<[string, string]> {
-  return [...secrets.entries()]
+/** The registry's entries (value, label, whether its fragments are secrets too), to hand to another process. */
+export function registryEntries(): Array<[string, string, boolean?]> {
+  return [...secrets.entries()].map(([v, l]) => (fragmentSources.has(v) ? [v, l, true] : [v, l]))
 }
 
 /** Take in another process's registry entries (see registryEntries). */
-export function adoptRegistry(entries: Array<[string, string]>): void {
-  for (const [value, label] of entries) {
-    if (typeof value === 'string' && value.length >= 4 && !secrets.has(value)) {
+export function adoptRegistry(entries: Array<[string, string, boolean?]>): void {
+  for (const [value, label, fragments] of entries) {
+    if (typeof value !== 'string' || value.length < 4) continue
+    if (!secrets.has(value)) {
       secrets.set(value, String(label))
+      index = undefined
+    }
+    if (fragments === true && value.length > FRAGMENT && !fragmentSources.has(value)) {
+      fragmentSources.add(value)
       index = undefined
     }
   }

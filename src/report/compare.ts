@@ -95,12 +95,15 @@ function classify(before: ConformanceReport, after: ConformanceReport) {
   // lost coverage: on the same release, any check no longer made; across an upgrade, one whose skip points at the
   // failure it waits on (a check of another requirement) rather than at what the new release no longer has
   const sameRelease = before.target.version === after.target.version
+  // and any check the kit has that the later run did not make at all (a NOT CHECKED run makes none): a dead run
+  // is never "no regression"
   const lost = changes.filter(
     (c) =>
-      c.after?.verdict === 'SKIPPED' &&
       c.before &&
       MET.includes(c.before.verdict) &&
-      (sameRelease || waitsOn(c.id, c.after.reason)),
+      (c.after
+        ? c.after.verdict === 'SKIPPED' && (sameRelease || waitsOn(c.id, c.after.reason))
+        : REQUIREMENTS[c.id] !== undefined),
   )
   const newlyFailed = changes.filter((c) => isFailedNow(c) && !regressions.includes(c))
   const fixed = changes.filter((c) => c.before?.verdict === 'FAILED' && c.after)
@@ -121,6 +124,15 @@ function header(before: ConformanceReport, after: ConformanceReport): string[] {
     `| Totals | ${totals(before)} | ${totals(after)} |`,
     '',
   ]
+  for (const [which, r] of [
+    ['earlier', before],
+    ['later', after],
+  ] as const)
+    if (r.stop)
+      lines.push(
+        `> The ${which} run was NOT CHECKED (${cell(r.stop.cause)}): ${cell(r.stop.reason)}${which === 'later' ? ' Every requirement met before is lost coverage until a run checks it again.' : ''}`,
+        '',
+      )
   if (before.target.mode !== after.target.mode)
     lines.push(
       `> The two runs used different modes (${before.target.mode}, ${after.target.mode}): some verdict changes are the mode's, not the deployment's.`,
@@ -171,9 +183,9 @@ function verdictChanges(g: ReturnType<typeof classify>): string[] {
     ...(g.changes.length ? [] : ['No requirement changed its verdict.', '']),
     ...section('Regressions: met before, FAILED now', g.regressions),
     ...section(
-      'Lost coverage: met before, SKIPPED now',
+      'Lost coverage: met before, SKIPPED or not checked now',
       g.lost,
-      'These were checked before and are not now: what they need stopped answering, or the configuration changed. Each is counted as a regression until it is checked again; the reason says what it needs.',
+      'These were checked before and are not now: what they need stopped answering, the run stopped before any check, or the configuration changed. Each is counted as a regression until it is checked again; the reason says what it needs.',
     ),
     ...section(
       'FAILED now, not checked before',
@@ -213,3 +225,45 @@ function integratorActions(drift: Drift[], after: ConformanceReport): string[] {
     '',
   ]
 }
+
+/**
+ * What makes a parsed file not a conformance.json the comparison can read, in words, or null when it is one: the
+ * members compare reads, each of the type the kit writes (a truncated, hand-edited or foreign file is named for
+ * what is wrong, never a TypeError).
+ */
+export function notAReport(data: unknown): string | null {
+  if (!isObject(data)) return `it is ${kindOf(data)}, not an object`
+  const target = data.target
+  if (!isObject(target)) return `its target is ${kindOf(target)}, not an object`
+  for (const k of ['tokenUrl', 'version', 'mode'] as const)
+    if (typeof target[k] !== 'string') return `its target.${k} is ${kindOf(target[k])}, not a string`
+  if (typeof data.startedAt !== 'string') return `its startedAt is ${kindOf(data.startedAt)}, not a string`
+  if (!isObject(data.totals)) return `its totals is ${kindOf(data.totals)}, not an object`
+  for (const v of VERDICTS)
+    if (typeof data.totals[v] !== 'number') return `its totals.${v} is ${kindOf(data.totals[v])}, not a number`
+  if (!Array.isArray(data.results)) return `its results is ${kindOf(data.results)}, not a list`
+  const bad = data.results.findIndex((r) => resultProblem(r) !== null)
+  if (bad >= 0) return `its results[${bad}] ${resultProblem(data.results[bad])}`
+  if (!data.results.length && !isObject(data.stop))
+    return 'it is an empty run: no result, and no stop saying why none was checked'
+  if (data.stop !== undefined && (!isObject(data.stop) || typeof data.stop.reason !== 'string'))
+    return 'its stop is not an object with a reason'
+  for (const k of ['contract', 'clients'] as const)
+    if (data[k] !== undefined && data[k] !== null && typeof data[k] !== 'object')
+      return `its ${k} is ${kindOf(data[k])}, not ${k === 'clients' ? 'a list' : 'an object'}`
+  if (data.clients !== undefined && data.clients !== null && !Array.isArray(data.clients))
+    return 'its clients is not a list'
+  return null
+}
+
+function resultProblem(r: unknown): string | null {
+  if (!isObject(r)) return `is ${kindOf(r)}, not a result`
+  if (typeof r.id !== 'string') return `has an id that is ${kindOf(r.id)}, not a string`
+  if (!VERDICTS.includes(r.verdict as Verdict)) return `(${neutral(r.id, { max: 40 })}) has no verdict the kit writes`
+  if (typeof r.reason !== 'string') return `(${neutral(r.id, { max: 40 })}) has no reason`
+  return null
+}
+
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x)
+const kindOf = (x: unknown) =>
+  x === null ? 'null' : Array.isArray(x) ? 'a list' : x === undefined ? 'missing' : `a ${typeof x}`

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs'
 import type { ClientVerdict } from '../clients/judge.ts'
-import { addRequests, type RequestStats } from '../http/index.ts'
+import { addRequests, MAX_RETRY_AFTER_MS, type RequestStats } from '../http/index.ts'
 import { PROFILES } from '../profiles/profiles.ts'
 import { redactValue } from '../redact/index.ts'
 import { bounded, neutral } from '../redact/neutral.ts'
@@ -196,12 +196,25 @@ export function oneLine(s: string): string {
 }
 
 export function requestLine(r: ConformanceReport): string {
-  return `${r.requests.total} of at most ${r.requests.max ?? '?'} (token endpoint: ${r.requests.token}, of which ${r.requests.issued} issued a token; ${r.requests.secretInUrl ?? 0} carried a real client secret in the URL${r.requests.tokenInUrl ? `, ${r.requests.tokenInUrl} a live access token` : ''})`
+  const q = r.requests
+  const unavailable = q.unavailable
+    ? `; ${q.unavailable} answered 503 (the service unavailable, judged as the target's answer${q.unavailableResent ? `: ${q.unavailableResent} resent once after waiting ${seconds(q.unavailableWaitedMs)} in all` : ', none resent'})`
+    : ''
+  return `${q.total} of at most ${q.max ?? '?'} (token endpoint: ${q.token}, of which ${q.issued} issued a token; ${q.secretInUrl ?? 0} carried a real client secret in the URL${q.tokenInUrl ? `, ${q.tokenInUrl} a live access token` : ''}${unavailable})`
 }
 
-/** An edge's rate limit, said once and first: never blamed on the deployment. */
+const seconds = (ms: number | undefined) => `${Math.round((ms ?? 0) / 100) / 10} s`
+
+/** An edge's rate limit (429s only), said once and first, with what the kit did about it: never blamed on the deployment. */
 export function rateLimitLine(r: ConformanceReport): string | null {
-  if (!r.requests.rateLimited) return null
+  const q = r.requests
+  if (!q.rateLimited) return null
   const unanswered = r.results.filter((x) => x.verdict === 'SKIPPED' && /refused for its rate/.test(x.reason)).length
-  return `RATE LIMITED: an edge in front of the target answered ${r.requests.rateLimited} of ${r.requests.total} requests with 429 (or 503 with Retry-After); the kit waited as asked, slowed down and sent them again${unanswered ? `, and ${unanswered} check(s) still got no answer (SKIPPED)` : ''}. Not a finding about the deployment: set CONFORMANCE_MAX_RATE to the edge's limit (requests a second).`
+  const did = [
+    q.resent ? `waited ${seconds(q.waitedMs)} in all and resent ${q.resent} request(s), slowing down each time` : '',
+    q.overCap
+      ? `gave up at once on ${q.overCap} request(s), because their Retry-After exceeded the longest wait it allows (${MAX_RETRY_AFTER_MS / 1000} s)`
+      : '',
+  ].filter(Boolean)
+  return `RATE LIMITED: an edge in front of the target answered ${q.rateLimited} of ${q.total} requests with 429; the kit ${did.join(', and ') || 'resent none'}${unanswered ? `, and ${unanswered} check(s) still got no answer (SKIPPED)` : ''}. Not a finding about the deployment: set CONFORMANCE_MAX_RATE to the edge's limit (requests a second).`
 }

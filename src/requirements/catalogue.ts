@@ -273,7 +273,7 @@ const list: Requirement[] = [
   },
   {
     id: 'TOKEN-AUTH-06',
-    title: 'No error body, header or description echoes a submitted client secret',
+    title: 'No error body, header or description echoes a submitted client secret, nor any 8 or more of its characters',
     area: 'Client authentication',
     sources: [rfc(6749, '10.3'), { label: 'CWE-209', url: 'https://cwe.mitre.org/data/definitions/209.html' }],
     severity: FAIL,
@@ -509,7 +509,7 @@ const list: Requirement[] = [
   {
     id: 'GATEWAY-01',
     title:
-      "The service behind the gateway answers the deployment's valid token (the positive control every probe relies on)",
+      "The gateway accepts every configured client type's valid token on its own route, and the service behind it answers (the positive control every probe relies on)",
     area: 'Tokens at the door',
     sources: [
       release(

@@ -285,7 +285,7 @@ function unreachable(target: Target, e: Error): string {
     return `TLS verification failed: ${e.message}. The kit never disables certificate verification (TLS-02); no check can run until the certificate is fixed.`
   }
   if (e instanceof RateLimited)
-    return `An edge in front of the token endpoint limits the request rate, and kept refusing after the kit waited as it asked: ${e.message}. Set CONFORMANCE_MAX_RATE to the edge's limit (requests a second) and run again, or exempt the kit's address from the limit.`
+    return `An edge in front of the token endpoint limits the request rate (HTTP 429): ${e.message}. Set CONFORMANCE_MAX_RATE to the edge's limit (requests a second) and run again, or exempt the kit's address from the limit.`
   if (e instanceof TargetMisbehaved)
     return `The token endpoint gave no usable answer: ${e.message}. No check can run against it.`
   // a TLS error never gets here: the request layer turns every one into a TlsFailure, named for what it is; every
