@@ -76,7 +76,8 @@ const JWT_PATTERN = /eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*/g
  * around it is kept: the ")" of "(?access_token=)" (an empty value: nothing to remove), and a JSON-escaped line
  * break ("\\n") with the next line's "POST" when evidence is redacted as JSON text (redactValue).
  */
-const QUERY_SECRET_PATTERN = /((?:client_secret|subject_token|access_token|token)=)(?!\[REDACTED)[A-Za-z0-9._~+/=%!$*@-]+/gi
+const QUERY_SECRET_PATTERN =
+  /((?:client_secret|subject_token|access_token|token)=)(?!\[REDACTED)[A-Za-z0-9._~+/=%!$*@-]+/gi
 const AUTH_HEADER_PATTERN = /\b(authorization["']?\s*[:=]\s*["']?(?:basic|bearer)\s+)[A-Za-z0-9._~+/=-]+/gi
 
 function describeJwt(compact: string): string {
