@@ -9,7 +9,7 @@ import type { FullResult } from '@playwright/test/reporter'
 import { join } from 'node:path'
 import { excerpt } from '../redact/neutral.ts'
 import { VERDICTS, type Verdict } from '../requirements/catalogue.ts'
-import { cannotVouch, findingsInOrder, forIntegrators, toFix } from './findings.ts'
+import { cannotVouch, forIntegrators, toFix } from './findings.ts'
 import {
   type ConformanceReport,
   oneLine,
