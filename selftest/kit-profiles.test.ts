@@ -493,7 +493,7 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
     assert.match(output, /Target: https:\/\/127\.0\.0\.1:\d+\/auth\/token \| mode opencrvs \| release v2\.0/)
     assert.match(
       output,
-      /Upgrade readiness: v2\.1 .* changes this for integrators:\n {2}- OAuth parameters in the query string/,
+      /Upgrade readiness \(what the releases after v2\.0 change for integrators, in order\):\n {2}No tagged release after v2\.0 yet; merged: v2\.1 .*:\n {4}- OAuth parameters in the query string/,
     )
   })
 

@@ -12,7 +12,7 @@ import { summary } from '../../src/report/console.ts'
 import { DEMO_BANNER, PLAIN_HTTP_BANNER } from '../../src/report/findings.ts'
 import { signoffHtml } from '../../src/report/html.ts'
 import { markdown } from '../../src/report/markdown.ts'
-import type { ConformanceReport } from '../../src/report/model.ts'
+import { type ConformanceReport, readiness } from '../../src/report/model.ts'
 import { sampleReport } from './sample-report.ts'
 
 const passed = { status: 'passed' } as FullResult
@@ -92,4 +92,32 @@ test('an excerpt that is cut says so and never ends mid-word silently', () => {
   assert.match(cut, /… \(cut\)$/)
   assert.ok(cut.length <= 40 + ' … (cut)'.length)
   assert.equal(excerpt('alpha beta gamma delta epsilon', 20), 'alpha beta gamma… (cut)')
+})
+
+test('upgrade readiness on v1.9 names the next tagged release (v2.0.0) first, each change with what to do, then v2.1', () => {
+  const r = sampleReport(() => 'PASSED', { upgrade: readiness('1.9') })
+  r.target.version = 'v1.9'
+  const { html, md, console: out } = outputs(r)
+  for (const [name, text] of [
+    ['html', html],
+    ['md', md],
+    ['console', out],
+  ] as const) {
+    const v20 = text.indexOf('Next tagged release: v2.0.0')
+    const v21 = text.indexOf('Then, merged after it: v2.1')
+    assert.ok(v20 >= 0 && v21 > v20, `${name}: v2.0.0 first, then what is merged after it`)
+    const first = text.slice(v20, v21)
+    for (const fact of [
+      /auth\.&lt;domain&gt; is no longer published|auth\.<domain> is no longer published/,
+      /OpenFn/,
+      /gateway\.(?:&lt;|<)domain(?:&gt;|>)\/auth\/token/,
+      /type=record\.search/,
+      /webhook clients are removed/,
+    ])
+      assert.match(first, fact, `${name}: v2.0.0's changes`)
+    assert.match(first, /What integrators must do:|do: /, `${name}: each change says what to do`)
+  }
+  // on v2.0 there is no tagged release after it: the merged changes come first and say so
+  const v2 = sampleReport(() => 'PASSED', { upgrade: readiness('2.0') })
+  assert.match(markdown(v2), /### No tagged release after v2\.0 yet; merged: v2\.1/)
 })

@@ -9,7 +9,7 @@ import type { FullResult } from '@playwright/test/reporter'
 import { join } from 'node:path'
 import { excerpt } from '../redact/neutral.ts'
 import { VERDICTS, type Verdict } from '../requirements/catalogue.ts'
-import { cannotVouch, forIntegrators, toFix } from './findings.ts'
+import { cannotVouch, forIntegrators, toFix, upgradeSteps } from './findings.ts'
 import {
   type ConformanceReport,
   oneLine,
@@ -76,10 +76,14 @@ function byId(r: ConformanceReport, verdict: Verdict): string[] {
 }
 
 function upgradeLines(r: ConformanceReport): string[] {
-  if (!r.upgrade) return []
+  const steps = upgradeSteps(r)
+  if (!steps.length) return []
   return [
-    `Upgrade readiness: ${r.upgrade.release} changes this for integrators:`,
-    ...r.upgrade.changes.map((c) => `  - ${c}`),
+    `Upgrade readiness (what the releases after ${r.target.version} change for integrators, in order):`,
+    ...steps.flatMap(({ heading, step }) => [
+      `  ${heading}:`,
+      ...step.changes.map((c) => `    - ${c.change}${c.todo ? `\n      do: ${c.todo}` : ''}`),
+    ]),
   ]
 }
 

@@ -7,6 +7,7 @@
  *     as optional hardening, never as a fix.
  */
 import type { Verdict } from '../requirements/catalogue.ts'
+import type { UpgradeStep } from '../profiles/upgrades.ts'
 import type { ConformanceReport, ResultEntry } from './model.ts'
 
 /** The findings in the order a person acts on them: FAILED, REVIEW, WARNING; the root cause first within each. */
@@ -69,3 +70,24 @@ export function adviceOf(x: ResultEntry): { integrators: string | null; hardenin
 
 export const INTEGRATORS_INTRO =
   "OpenCRVS's own deviations from the RFCs and errata in its documentation, as every deployment of this release behaves: not this deployment's to fix. A client integrating with it must allow for each."
+
+/** Upgrade readiness as the reports show it: each release an upgrade meets, in order, with its heading. */
+export function upgradeSteps(r: ConformanceReport): { heading: string; step: UpgradeStep }[] {
+  const u = r.upgrade
+  if (!u) return []
+  const steps: UpgradeStep[] = u.steps ?? [
+    { release: u.release, state: 'tagged', changes: u.changes.map((c) => ({ change: c, todo: '' })) },
+  ]
+  const tagged = steps.some((s) => s.state === 'tagged')
+  return steps.map((step) => ({
+    step,
+    heading:
+      step.state === 'tagged'
+        ? `Next tagged release: ${step.release}`
+        : step.state === 'merged'
+          ? tagged
+            ? `Then, merged after it: ${step.release}`
+            : `No tagged release after ${r.target.version} yet; merged: ${step.release}`
+          : `Proposed, not merged: ${step.release}`,
+  }))
+}

@@ -7,7 +7,8 @@
  */
 import { VERDICTS, type Verdict } from '../requirements/catalogue.ts'
 import { neutral } from '../redact/neutral.ts'
-import { adviceOf, cannotVouch, forIntegrators, INTEGRATORS_INTRO, toFix } from './findings.ts'
+import type { UpgradeChange } from '../profiles/upgrades.ts'
+import { adviceOf, cannotVouch, forIntegrators, INTEGRATORS_INTRO, toFix, upgradeSteps } from './findings.ts'
 import { factText } from './markdown.ts'
 import { type ConformanceReport, rateLimitLine, requestLine, type ResultEntry, signatureCaveat } from './model.ts'
 
@@ -40,8 +41,8 @@ const badge = (v: Verdict | 'NOT CHECKED') =>
 const STYLE = `
 *{box-sizing:border-box}
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1f2328;margin:2em auto;max-width:1100px;padding:0 1em}
-h1{font-size:1.6em;margin:.2em 0}h2{font-size:1.2em;margin:1.6em 0 .5em;border-bottom:1px solid #d0d7de;padding-bottom:.2em}
-h1,h2,p,li,td,th,div,pre,code,summary{overflow-wrap:anywhere;word-break:normal}
+h1{font-size:1.6em;margin:.2em 0}h3{font-size:1.05em;margin:1em 0 .3em}h2{font-size:1.2em;margin:1.6em 0 .5em;border-bottom:1px solid #d0d7de;padding-bottom:.2em}
+h1,h2,h3,p,li,td,th,div,pre,code,summary{overflow-wrap:anywhere;word-break:normal}
 table{border-collapse:collapse;width:100%;table-layout:fixed}th,td{border:1px solid #d0d7de;padding:.35em .5em;text-align:left;vertical-align:top}
 th{background:#f6f8fa}.facts th{width:12em}.badge{color:#fff;border-radius:3px;padding:.1em .45em;font-size:.85em;font-weight:600;white-space:nowrap}
 .totals .badge{font-size:1em;margin-right:.4em}.note{border-left:4px solid #9a6700;background:#fff8c5;padding:.5em .8em;margin:.8em 0}
@@ -156,8 +157,13 @@ function integrators(r: ConformanceReport): string {
 }
 
 function upgrade(r: ConformanceReport): string {
-  if (!r.upgrade) return ''
-  return `<h2>Upgrade readiness: ${esc(r.upgrade.release)}</h2><ul>${r.upgrade.changes.map((c) => `<li>${esc(c)}</li>`).join('')}</ul>`
+  const steps = upgradeSteps(r)
+  if (!steps.length) return ''
+  const change = (c: UpgradeChange) =>
+    `<li>${esc(c.change)}${c.todo ? `<div class="fix"><em>What integrators must do:</em> ${esc(c.todo)}</div>` : ''}</li>`
+  return `<h2>Upgrade readiness</h2><p class="muted">What the releases after ${esc(r.target.version)} change for its integrators, in the order an upgrade meets them.</p>${steps
+    .map(({ heading, step }) => `<h3>${esc(heading)}</h3><ul>${step.changes.map(change).join('')}</ul>`)
+    .join('')}`
 }
 
 function clients(r: ConformanceReport): string {

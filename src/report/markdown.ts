@@ -4,7 +4,7 @@
  */
 import { VERDICTS } from '../requirements/catalogue.ts'
 import { listed, mdBlock, mdCode } from '../redact/neutral.ts'
-import { adviceOf, cannotVouch, forIntegrators, INTEGRATORS_INTRO, toFix } from './findings.ts'
+import { adviceOf, cannotVouch, forIntegrators, INTEGRATORS_INTRO, toFix, upgradeSteps } from './findings.ts'
 import {
   type ConformanceReport,
   oneLine,
@@ -114,14 +114,19 @@ function findings(r: ConformanceReport): string[] {
 }
 
 function upgrade(r: ConformanceReport): string[] {
-  if (!r.upgrade) return []
+  const steps = upgradeSteps(r)
+  if (!steps.length) return []
   return [
-    `## Upgrade readiness: ${r.upgrade.release}`,
+    '## Upgrade readiness',
     '',
-    "What the next release changes for this release's integrators:",
+    `What the releases after ${r.target.version} change for its integrators, in the order an upgrade meets them.`,
     '',
-    ...r.upgrade.changes.map((c) => `- ${c}`),
-    '',
+    ...steps.flatMap(({ heading, step }) => [
+      `### ${heading}`,
+      '',
+      ...step.changes.map((c) => `- ${c.change}${c.todo ? `  \n  What integrators must do: ${c.todo}` : ''}`),
+      '',
+    ]),
   ]
 }
 
