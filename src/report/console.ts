@@ -108,8 +108,8 @@ function verdictLines(r: ConformanceReport, inSetup: boolean): string[] {
     return [`Verdict: ${r.results.map((x) => `${x.id} ${x.verdict}`).join(', ')}; no other check could run${cause}`, '']
   const caveat = signatureCaveat(r)
   return [
-    ...(caveat ? [caveat] : []),
     ...banners(r),
+    ...(caveat ? [caveat] : []),
     r.totals.FAILED
       ? `Verdict: ${r.totals.FAILED} requirement(s) FAILED.`
       : `Verdict: no requirement FAILED${caveat ? ', and no signature was verified' : ''}.`,
