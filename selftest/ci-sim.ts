@@ -84,6 +84,10 @@ function checkout(work: string, night: string): { project: string; base: Record<
     PATH: `${bin}:${process.env.PATH}`,
     CI: 'true',
     FORCE_COLOR: '0',
+    // npm itself stays off the network: no update check, no audit, no funding message
+    NPM_CONFIG_UPDATE_NOTIFIER: 'false',
+    NPM_CONFIG_AUDIT: 'false',
+    NPM_CONFIG_FUND: 'false',
     SIM_NPM_LOG: npmLog,
     SIM_REAL_NPM: realNpm,
     SIM_NIGHT_SHARE: night,
