@@ -8,7 +8,8 @@
  *           (always(), success(), hashFiles(), ||, &&, the contexts), GITHUB_ENV/GITHUB_OUTPUT honoured, the cache
  *           actions as a copy from and to the store; any other action is refused (the simulation must learn it).
  * `npm` is a shim: `npm ci` uses the kit's installed node_modules; `npm run conformance` runs the kit once a night
- * and hands the second template the same night's results (the runs are shared to keep the self-test affordable);
+ * and hands the other template, running beside it, the same night's results (shared to keep the self-test
+ * affordable);
  * every call records the names of the OPENCRVS_ and CONFORMANCE_ variables it was given.
  */
 import { spawn, spawnSync } from 'node:child_process'
@@ -50,12 +51,13 @@ if [ "$1" = ci ]; then echo "npm ci: the kit's installed node_modules (self-test
 if [ "$1 $2" = "run conformance" ]; then
   share="$SIM_NIGHT_SHARE"
   mkdir -p "$CONFORMANCE_REPORT_DIR"
-  if [ ! -f "$share/code" ]; then
+  if mkdir "$share/lock" 2>/dev/null; then
     code=0; "$SIM_REAL_NPM" "$@" > "$share/output" 2>&1 || code=$?
     mkdir -p "$share/reports"
     (cd "$CONFORMANCE_REPORT_DIR" && tar cf - --exclude=allure-history.jsonl .) | (cd "$share/reports" && tar xf -)
-    echo "$code" > "$share/code"
+    echo "$code" > "$share/code.tmp" && mv "$share/code.tmp" "$share/code"
   else
+    while [ ! -f "$share/code" ]; do sleep 0.2; done
     (cd "$share/reports" && tar cf - .) | (cd "$CONFORMANCE_REPORT_DIR" && tar xf -)
   fi
   cat "$share/output"; exit "$(cat "$share/code")"

@@ -62,7 +62,7 @@ export function forIntegrators(r: ConformanceReport): ResultEntry[] {
  */
 export function adviceOf(x: ResultEntry): { integrators: string | null; hardening: string | null } {
   if (!x.fix) return { integrators: null, hardening: null }
-  const at = x.fix.search(/\b(?:At|at|On|on) the edge\b|\bat the edge\b/)
+  const at = x.fix.search(/\b[AaOo][tn] the edge\b/)
   if (at < 0) return { integrators: x.fix, hardening: null }
   const integrators = x.fix.slice(0, at).trim()
   return { integrators: integrators || null, hardening: x.fix.slice(at).trim() }
