@@ -25,6 +25,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { KNOWN_CLIENT_IDS } from '../src/clients/catalogue.ts'
+import type { ConformanceReport } from '../src/report/model.ts'
 
 const LINES: Array<[string, string]> = [
   ['1.6', 'v1.3-v1.6'],
@@ -505,8 +506,22 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
     assert.match(output, /Target: https:\/\/127\.0\.0\.1:\d+\/auth\/token \| mode opencrvs \| release v2\.0/)
     assert.match(
       output,
-      /Upgrade readiness: v2\.1 .* changes this for integrators:\n {2}- OAuth parameters in the query string/,
+      /Upgrade readiness \(what the releases after v2\.0 change for integrators, in order\):\n {2}No tagged release after v2\.0 yet; merged: v2\.1 .*:\n {4}- OAuth parameters in the query string/,
     )
+    // a demonstration says so at the top of the summary and beside the verdict, and at the top of the reports
+    assert.match(output, /\nDemonstration: not a verdict on any deployment\.[^\n]*\nConformance summary/)
+    assert.match(output, /\nDemonstration: not a verdict on any deployment\.[^\n]*\nVerdict:/)
+    assert.match(
+      readFileSync(join(reportDir, 'conformance.md'), 'utf8'),
+      /^# [^\n]*\n\n> \*\*Demonstration: not a verdict on any deployment\.\*\*/,
+    )
+    // DOOR-08 as redacted: its title whole, its evidence three requests each on its own lines, its result what differed
+    const door = (
+      JSON.parse(readFileSync(join(reportDir, 'conformance.json'), 'utf8')) as ConformanceReport
+    ).results.find((x) => x.id === 'DOOR-08')!
+    assert.equal(door.title, 'The gateway does not accept a token in the URL (?access_token=)')
+    assert.equal(door.detail?.match(/^POST /gm)?.length, 3, door.detail)
+    assert.match(door.reason, /another answer \((?:both HTTP \d+; [a-zA-Z -]+ differ|HTTP \d+, not \d+)\)/)
   })
 
   /**
@@ -780,6 +795,8 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
         run.output,
         /No token signature was verified in this run \(JWT-SIG-01 SKIPPED: no signing key to verify with[^\n]*\nVerdict: no requirement FAILED, and no signature was verified\./,
       )
+      // a plain-HTTP run says the transport was not checked, as plainly as the verdict
+      assert.match(run.output, /\nTransport not checked: plain HTTP\.[^\n]*TLS-01 SKIPPED[^\n]*\n/)
       assert.match(
         readFileSync(join(run.reportDir, 'conformance.md'), 'utf8'),
         /> \*\*No token signature was verified in this run/,

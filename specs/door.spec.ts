@@ -347,6 +347,18 @@ function urlToken(valid: { compact: string }): string {
 /** An answer as a gateway tells its cases apart: status, WWW-Authenticate and body. */
 const answerOf = (ex: HttpExchange) => `${ex.status} ${ex.headers['www-authenticate'] ?? ''} ${ex.bodyText}`
 
+/** What tells two answers apart, in words: "HTTP 401, not 400", or "both HTTP 401; the bodies differ". */
+function howTheyDiffer(a: HttpExchange, b: HttpExchange): string {
+  if (a.status !== b.status) return `HTTP ${a.status}, not ${b.status}`
+  const parts = [
+    (a.headers['www-authenticate'] ?? '') !== (b.headers['www-authenticate'] ?? '')
+      ? 'the WWW-Authenticate headers'
+      : '',
+    a.bodyText !== b.bodyText ? 'the bodies' : '',
+  ].filter(Boolean)
+  return `both HTTP ${a.status}; ${parts.join(' and ')} differ`
+}
+
 /**
  * Does the gateway read a token from ?access_token=? Proved without a live token in any URL, nor anything one can be
  * rebuilt from (gateways and proxies log URLs): a token under a signature that never belonged to a live token goes in
@@ -376,7 +388,7 @@ test(
             'the gateway answers a missing token and an invalid one alike, so only a live token in the URL could tell whether it reads ?access_token=, and the kit never puts a live token in a URL',
           )
         return pass(
-          `?access_token= is not read: with a token there the gateway answers as with no token at all (HTTP ${inUrl.status}), where an invalid token in the header gets another answer (HTTP ${inHeader.status})`,
+          `?access_token= is not read: with a token there the gateway answers as with no token at all (HTTP ${inUrl.status}), where an invalid token in the header gets another answer (${howTheyDiffer(inHeader, none)})`,
           { detail },
         )
       }

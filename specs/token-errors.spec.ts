@@ -14,7 +14,8 @@ import { MissingClient } from '../fixtures/tokens.ts'
 import { accessToken, errorCode, evidence } from '../src/http/index.ts'
 import { req } from '../src/requirements/catalogue.ts'
 import { proxyImposed } from '../src/profiles/proxy.ts'
-import { FRAGMENT, secretFragmentIn } from '../src/redact/index.ts'
+import { FRAGMENT, redact, secretFragmentIn } from '../src/redact/index.ts'
+import { excerpt } from '../src/redact/neutral.ts'
 import { problems } from '../src/schemas/index.ts'
 
 test.describe.configure({ mode: 'default' })
@@ -146,7 +147,7 @@ test(
     const differing = [unknown, name].filter((r) => shape(r) !== shape(wrong))
     if (!differing.length)
       return pass(
-        `one answer for a wrong secret and an unknown client id: ${wrong.exchange.status} ${wrong.exchange.bodyText.slice(0, 80)}`,
+        `one answer for a wrong secret and an unknown client id: ${wrong.exchange.status} ${excerpt(redact(wrong.exchange.bodyText), 80)}`,
       )
     return violation(
       'a wrong secret and an unknown client_id get different answers, which tells anyone which client ids exist',
@@ -260,7 +261,7 @@ test(
         } else broken.push(`${r.def.label}: Content-Type ${type ?? '(none)'}, not application/json`)
       }
       if (ex.json === undefined) {
-        broken.push(`${r.def.label}: the body is not JSON (${ex.bodyText.slice(0, 40)}…)`)
+        broken.push(`${r.def.label}: the body is not JSON (${excerpt(redact(ex.bodyText), 40)})`)
         continue
       }
       const schema = problems('oauth-error', ex.json).filter(

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
 import { detectProfile } from '../../src/profiles/detect.ts'
-import { redact, registerSecret, registerToken } from '../../src/redact/index.ts'
+import { redact, redactValue, registerSecret, registerToken } from '../../src/redact/index.ts'
 import type { TranscriptCase } from '../tools/extract-transcripts.ts'
 
 const cases = JSON.parse(
@@ -127,4 +127,22 @@ test('a fragment of a secret is a secret: any run of 8 or more of its characters
   assert.doesNotMatch(out, new RegExp(secret.slice(0, 8)))
   assert.match(out, /\[REDACTED fragment of a fragment test secret\]…/)
   assert.ok(out.includes(other), 'another UUID is left alone')
+})
+
+test('redaction removes what it must and keeps the text around it (DOOR-08: title, evidence as JSON text)', () => {
+  const title = 'The gateway does not accept a token in the URL (?access_token=)'
+  assert.equal(redact(title), title, 'an empty value: nothing removed, the ")" kept')
+  const detail = 'POST https://gw.example/x?access_token=abc.def-ghi\nHTTP 401\n\nPOST https://gw.example/y'
+  const out = redactValue({ title, detail })
+  assert.equal(out.title, title)
+  assert.equal(out.detail, 'POST https://gw.example/x?access_token=[REDACTED]\nHTTP 401\n\nPOST https://gw.example/y')
+  assert.equal(redact('see (?token=abc123) then'), 'see (?token=[REDACTED]) then')
+  assert.equal(redact('"url":"https://a/t?client_secret=s3cr3t!x"'), '"url":"https://a/t?client_secret=[REDACTED]"')
+})
+
+test('a label ending in "?access_token=:" keeps its colon and its line', () => {
+  assert.equal(
+    redactValue('the edited token in ?access_token=:\nPOST https://gw/x'),
+    'the edited token in ?access_token=:\nPOST https://gw/x',
+  )
 })

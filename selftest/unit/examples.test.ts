@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { test } from 'node:test'
+import { parse } from 'yaml'
 import { runTimeoutMinutes } from '../../src/config/index.ts'
 
 const root = new URL('../../', import.meta.url)
@@ -40,11 +41,12 @@ for (const file of TEMPLATES) {
       [],
       'npm scripts that do not exist',
     )
-    // OPENCRVS_PUBLIC_KEY_PEM is the GitHub secret holding the PEM text the workflow writes to OPENCRVS_PUBLIC_KEY's file
+    // OPENCRVS_PUBLIC_KEY_PEM and OPENCRVS_CA_PEM are the GitHub secrets holding the PEM texts the workflow writes
+    // to OPENCRVS_PUBLIC_KEY's and OPENCRVS_CA_FILE's files
     const vars = new Set(
       [...text.matchAll(/\b((?:OPENCRVS|CONFORMANCE)_[A-Z_]+)\b/g)]
         .map((m) => m[1]!)
-        .filter((v) => v !== 'OPENCRVS_PUBLIC_KEY_PEM'),
+        .filter((v) => v !== 'OPENCRVS_PUBLIC_KEY_PEM' && v !== 'OPENCRVS_CA_PEM'),
     )
     assert.deepEqual(
       [...vars].filter((v) => !new RegExp(`^#?\\s*${v}=`, 'm').test(example)),
@@ -103,4 +105,46 @@ test('the nightly templates carry the Allure history and the verdict history fro
     assert.match(text, /paths?: \[?previous\/?\]?|path: previous/, `${file}: previous/ is what the cache keeps`)
     assert.match(text, /reports\/conformance\.html/, `${file}: the sign-off page is kept with the artifacts`)
   }
+})
+
+test('the nightly templates: cache kept on a failing night, no swallowed regression, secrets in one step, pinned actions, every setting passed', () => {
+  const gitlab = parse(readFileSync(new URL(TEMPLATES[1]!, root), 'utf8')) as {
+    conformance: { timeout: string; cache: { when?: string }; script: string[]; variables: Record<string, string> }
+  }
+  const job = gitlab.conformance
+  assert.equal(job.cache.when, 'always', 'gitlab: the cache (baseline, histories) is saved on a failing night too')
+  assert.ok(
+    Number(/^(\d+)m$/.exec(job.timeout)?.[1]) >= runTimeoutMinutes({ CONFORMANCE_SLOW: 'true' }) + 10,
+    `gitlab: timeout ${job.timeout} ends the job before the slow run's own deadline and its reports`,
+  )
+  for (const line of job.script)
+    assert.equal(typeof line, 'string', `gitlab: a script item YAML reads as a mapping: ${JSON.stringify(line)}`)
+  const compare = job.script.find((l) => l.includes('npm run -s compare'))!
+  assert.doesNotMatch(compare, /compare[^\n]*\|\|\s*(echo|true)/, "gitlab: the comparison's exit code is not swallowed")
+  const github = parse(readFileSync(new URL(TEMPLATES[0]!, root), 'utf8')) as {
+    jobs: {
+      conformance: {
+        env: Record<string, string>
+        steps: { uses?: string; run?: string; env?: Record<string, string> }[]
+      }
+    }
+  }
+  const gh = github.jobs.conformance
+  assert.doesNotMatch(JSON.stringify(gh.env), /secrets\./, 'github: no secret in the job-level env')
+  for (const step of gh.steps) {
+    if (step.uses && !step.uses.startsWith('actions/'))
+      assert.match(step.uses, /@[0-9a-f]{40}$/, `github: third-party action ${step.uses} pinned to a commit SHA`)
+    const secrets = JSON.stringify(step.env ?? {}).match(/secrets\.\w+/g) ?? []
+    if (secrets.some((s) => /CLIENT_(ID|SECRET)/.test(s)))
+      assert.match(step.run ?? '', /npm run conformance/, 'github: client secrets only in the step that runs the kit')
+  }
+  for (const [file, text] of TEMPLATES.map((f) => [f, readFileSync(new URL(f, root), 'utf8')] as const))
+    for (const v of [
+      'OPENCRVS_DOMAIN',
+      'CONFORMANCE_REQUIRED_CLIENTS',
+      'OPENCRVS_CA_FILE',
+      'CONFORMANCE_CLIENTS_DIR',
+      'CONFORMANCE_WAIVERS_FILE',
+    ])
+      assert.match(text, new RegExp(v), `${file}: passes ${v}`)
 })

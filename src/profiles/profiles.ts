@@ -4,6 +4,7 @@
  * transcripts of v1.8.3, v1.9.15 and v2.0.0 (real-auth-transcripts.md). This file is data only: the checks
  * read it, and selftest/unit/profiles.test.ts holds it against the transcripts.
  */
+import { nextStep } from './upgrades.ts'
 
 /** Client types, named as the kit's .env names them (OPENCRVS_<TYPE>_CLIENT_ID); OpenCRVS's own name in `opencrvsType`. */
 export const CLIENT_TYPES = {
@@ -79,7 +80,7 @@ export interface Profile {
   queryDeprecation?: 'refused outside production'
   /** A profile built from merged changes, not a tagged release: what it rests on, and how sure that is. */
   preview?: string
-  /** What the next release changes for integrators of this one (opencrvs-after-v2.0.md), for upgrade readiness. */
+  /** What the next release changes for integrators of this one: the first step of upgrades.ts's path. */
   nextRelease?: { release: string; changes: string[] }
   /** When body and query disagree, which wins (null: the body is ignored). */
   precedence: 'body' | null
@@ -258,14 +259,6 @@ const V17_ERRORS = {
 } as const
 
 /** What v2.1 (merged after v2.0.0) changes for integrators of v1.9 and v2.0 (opencrvs-after-v2.0.md §1). */
-const TO_V21 = {
-  release: 'v2.1 (merged on develop after v2.0.0; not yet tagged)',
-  changes: [
-    'OAuth parameters in the query string get 400 invalid_request wherever NODE_ENV is not production (production still reads them, with a log line; a later release is planned to refuse them everywhere): send client_id, client_secret and grant_type in a form or JSON body',
-    'the token-exchange grant (urn:opencrvs:oauth:grant-type:token-exchange) is removed (400 unsupported_grant_type; advisory GHSA-8qc8-4w2g-h9c9): confirm registrations with your own system client',
-  ],
-}
-
 /** The tagged release lines, read from their source and recorded. */
 const RELEASED: Record<Exclude<ProfileId, '2.1'>, Profile> = {
   '1.3': {
@@ -355,13 +348,7 @@ const RELEASED: Record<Exclude<ProfileId, '2.1'>, Profile> = {
     id: '1.9',
     label: 'v1.9',
     releases: ['1.9'],
-    nextRelease: {
-      ...TO_V21,
-      changes: [
-        'v1.9 reads credentials only from the query string: upgrade to v2.0 or later and move them into a body first',
-        ...TO_V21.changes,
-      ],
-    },
+    nextRelease: nextStep('1.9'),
     routes: {
       authToken: '/token',
       publicAuthHost: true,
@@ -400,7 +387,7 @@ const RELEASED: Record<Exclude<ProfileId, '2.1'>, Profile> = {
     id: '2.0',
     label: 'v2.0',
     releases: ['2.0'],
-    nextRelease: TO_V21,
+    nextRelease: nextStep('2.0'),
     routes: {
       authToken: '/token',
       publicAuthHost: false,
@@ -448,12 +435,7 @@ export const PROFILES: Record<ProfileId, Profile> = {
       '(PR #13626). Everything else is assumed as in v2.0.0 (opencrvs-after-v2.0.md §6)',
     otherGrantTypes: [],
     queryDeprecation: 'refused outside production',
-    nextRelease: {
-      release: 'v2.2 (proposed, PR #13599, on hold)',
-      changes: [
-        'OAuth parameters in the query string refused in every environment, and no longer forwarded by the gateway: send them in a form or JSON body',
-      ],
-    },
+    nextRelease: nextStep('2.1'),
   },
 }
 

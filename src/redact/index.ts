@@ -117,7 +117,14 @@ export function secretFragmentIn(text: string, secret: string): string | null {
 
 /** Compact JWS/JWT: three base64url segments, the first a JSON object ("eyJ"). */
 const JWT_PATTERN = /eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*/g
-const QUERY_SECRET_PATTERN = /((?:client_secret|subject_token|access_token|token)=)(?!\[REDACTED)[^&\s"'<>]+/gi
+/**
+ * A credential-shaped URL parameter: its value is what a query value can hold unescaped (RFC 3986 unreserved,
+ * percent-escapes, !$*@; not the parentheses, quote or the punctuation ending a phrase: ,;:), so the text
+ * around it is kept: the ")" of "(?access_token=)" (an empty value: nothing to remove), and a JSON-escaped line
+ * break ("\\n") with the next line's "POST" when evidence is redacted as JSON text (redactValue).
+ */
+const QUERY_SECRET_PATTERN =
+  /((?:client_secret|subject_token|access_token|token)=)(?!\[REDACTED)[A-Za-z0-9._~+/=%!$*@-]+/gi
 const AUTH_HEADER_PATTERN = /\b(authorization["']?\s*[:=]\s*["']?(?:basic|bearer)\s+)[A-Za-z0-9._~+/=-]+/gi
 
 function describeJwt(compact: string): string {

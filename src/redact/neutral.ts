@@ -27,6 +27,18 @@ export function bounded(text: string, max: number): string {
 }
 
 /**
+ * A short excerpt of a target's text for a one-line reason: at most `max` characters, cut at a word (or JSON
+ * punctuation) boundary when one is near, and saying it is cut ("… (cut)"), never ending mid-word silently.
+ */
+export function excerpt(text: string, max: number): string {
+  const one = text.replace(/\s+/g, ' ').trim()
+  if (one.length <= max) return one
+  const head = one.slice(0, max)
+  const at = Math.max(head.lastIndexOf(' '), head.lastIndexOf(','), head.lastIndexOf(':'))
+  return `${at > max / 2 ? head.slice(0, at + 1).trimEnd() : head}… (cut)`
+}
+
+/**
  * Text safe for any output. `lines`: keep new lines (multi-line evidence), each line cut to MAX_LINE; otherwise
  * every line break is folded into a space.
  */

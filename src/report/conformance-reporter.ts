@@ -1,8 +1,9 @@
 /**
  * The conformance reporter (Playwright Reporter API): reads each check's verdict from its annotations, prints a line
- * per area as it completes and a summary at the end (console.ts), and writes reports/conformance.json (model.ts),
- * conformance.md (markdown.ts) and conformance.html (html.ts, the sign-off page). Everything it prints or writes is
- * redacted.
+ * per area in catalogue order as the areas complete (the same lines in the same order run after run, so two logs
+ * diff to what changed) and a summary at the end (console.ts), and writes reports/conformance.json (model.ts),
+ * conformance.md (markdown.ts), conformance.html (html.ts, the sign-off page) and junit.xml (junit.ts). Everything
+ * it prints or writes is redacted.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -15,7 +16,7 @@ import type {
   TestError,
   TestResult,
 } from '@playwright/test/reporter'
-import { ID_PATTERN, REQUIREMENTS } from '../requirements/catalogue.ts'
+import { ID_PATTERN, REQUIREMENT_LIST, REQUIREMENTS } from '../requirements/catalogue.ts'
 import { redact } from '../redact/index.ts'
 import { readRuntime, SETUP_VERDICT_ENV, type Runtime } from '../runtime/runtime.ts'
 import type { ContractFacts } from './contract.ts'
@@ -24,6 +25,7 @@ import { neutral } from '../redact/neutral.ts'
 import { isQuiet } from '../config/env.ts'
 import { areaLine, summary } from './console.ts'
 import { signoffHtml } from './html.ts'
+import { junitXml } from './junit.ts'
 import { markdown } from './markdown.ts'
 import { buildReport, resultEntry, type ResultEntry } from './model.ts'
 import { htmlTitle, tagVerdict } from './playwright-tags.ts'
@@ -35,8 +37,10 @@ export default class ConformanceReporter implements Reporter {
   private errors: string[] = []
   private budgetReached = false
   private contract: ContractFacts = {}
+  /** Checks that could not complete (a crash, not a verdict): JUnit's <error>, not <failure>. */
+  private crashed = new Set<string>()
   /** Per area: checks still to come, and the lines to print when the area completes. */
-  private areas = new Map<string, { left: number; entries: ResultEntry[] }>()
+  private areas = new Map<string, { left: number; entries: ResultEntry[]; printed?: boolean }>()
   private readonly quiet = isQuiet()
 
   printsToStdio(): boolean {
@@ -53,6 +57,9 @@ export default class ConformanceReporter implements Reporter {
       a.left++
       this.areas.set(area, a)
     }
+    // the areas in catalogue order (a check of no known area last): the order their lines are printed in
+    const order = [...new Set([...REQUIREMENT_LIST.map((r) => r.area), 'Unknown'])]
+    this.areas = new Map(order.filter((a) => this.areas.has(a)).map((a) => [a, this.areas.get(a)!]))
     if (tests.length && !this.quiet)
       process.stdout.write(`Running ${tests.length} checks in ${this.areas.size} areas\n`)
   }
@@ -86,6 +93,7 @@ export default class ConformanceReporter implements Reporter {
       rec = { id, verdict: 'FAILED', reason: 'the check recorded no verdict (a bug in the kit)' }
     } else {
       const message = redact(result.error?.message ?? result.status).replace(/\u001b\[[0-9;]*m/g, '')
+      this.crashed.add(id)
       rec = {
         id,
         verdict: 'FAILED',
@@ -96,6 +104,7 @@ export default class ConformanceReporter implements Reporter {
     // a FAILED verdict whose test then passed cannot happen; a test that failed after recording PASSED is a crash
     if (result.status !== 'passed' && result.status !== 'skipped' && rec.verdict !== 'FAILED') {
       const message = redact(result.error?.message ?? result.status).split('\n')[0]
+      this.crashed.add(id)
       rec = { ...rec, verdict: 'FAILED', reason: `the check crashed after its verdict: ${message}` }
     }
     const entry = resultEntry({ ...rec, id }, test.title)
@@ -104,16 +113,28 @@ export default class ConformanceReporter implements Reporter {
     this.progress(entry)
   }
 
-  /** When an area's last check ends: its progress line (console.ts). */
+  /**
+   * When an area's last check ends: its progress line (console.ts), and those of the complete areas after it, in
+   * catalogue order; an area that completes before an earlier one waits for it.
+   */
   private progress(entry: ResultEntry): void {
     const a = this.areas.get(entry.area) ?? { left: 1, entries: [] }
     a.entries.push(entry)
     a.left--
     this.areas.set(entry.area, a)
-    if (a.left === 0 && !this.quiet) process.stdout.write(redact(areaLine(entry.area, a.entries)))
+    for (const [area, next] of this.areas) {
+      if (next.left > 0) break
+      if (next.printed) continue
+      next.printed = true
+      if (!this.quiet) process.stdout.write(redact(areaLine(area, sortedByCatalogue(next.entries))))
+    }
   }
 
   async onEnd(result: FullResult): Promise<void> {
+    // an interrupted run: the areas that did not complete, and those waiting behind them, as far as they got
+    for (const [area, a] of this.areas)
+      if (!a.printed && a.entries.length && !this.quiet)
+        process.stdout.write(redact(areaLine(area, sortedByCatalogue(a.entries))))
     let runtime: Runtime | undefined
     try {
       runtime = readRuntime()
@@ -140,6 +161,12 @@ export default class ConformanceReporter implements Reporter {
     writeFileSync(join(this.reportDir, 'conformance.json'), `${redact(JSON.stringify(report, null, 2))}\n`)
     writeFileSync(join(this.reportDir, 'conformance.md'), redact(markdown(report)))
     writeFileSync(join(this.reportDir, 'conformance.html'), redact(signoffHtml(report)))
+    writeFileSync(join(this.reportDir, 'junit.xml'), redact(junitXml(report, this.crashed)))
     process.stdout.write(redact(summary(report, result, this.reportDir, this.quiet)))
   }
 }
+
+const CATALOGUE_ORDER = new Map(REQUIREMENT_LIST.map((r, i) => [r.id, i]))
+/** An area's results in catalogue order, whatever order the workers finished them in. */
+const sortedByCatalogue = (entries: ResultEntry[]) =>
+  [...entries].sort((a, b) => (CATALOGUE_ORDER.get(a.id) ?? 1e6) - (CATALOGUE_ORDER.get(b.id) ?? 1e6))

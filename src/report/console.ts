@@ -7,7 +7,9 @@
  */
 import type { FullResult } from '@playwright/test/reporter'
 import { join } from 'node:path'
+import { excerpt } from '../redact/neutral.ts'
 import { VERDICTS, type Verdict } from '../requirements/catalogue.ts'
+import { cannotVouch, forIntegrators, toFix, upgradeSteps } from './findings.ts'
 import {
   type ConformanceReport,
   oneLine,
@@ -17,6 +19,8 @@ import {
   signatureCaveat,
 } from './model.ts'
 
+export { findingsInOrder } from './findings.ts'
+
 /** An area's progress line: its counts, and the ids of what did not simply pass (their reasons: in the summary). */
 export function areaLine(area: string, entries: ResultEntry[]): string {
   const counts = VERDICTS.map((v) => [v, entries.filter((e) => e.verdict === v)] as const).filter(([, l]) => l.length)
@@ -24,21 +28,11 @@ export function areaLine(area: string, entries: ResultEntry[]): string {
   return `${area.padEnd(24)} ${counts.map(([v, l]) => `${l.length} ${v}`).join(', ')}${findings.length ? `  (${findings.join(', ')})` : ''}\n`
 }
 
-/** The findings in the order a person acts on them: FAILED, REVIEW, WARNING; the root cause first within each. */
-export function findingsInOrder(results: ResultEntry[], verdicts: Verdict[]): ResultEntry[] {
-  // how many other results name each one: counted once, not at every comparison of the sort
-  const pointedAt = new Map(
-    results.map((r) => [r.id, results.filter((x) => x.id !== r.id && x.reason.includes(r.id)).length]),
-  )
-  return verdicts.flatMap((v) =>
-    results.filter((x) => x.verdict === v).sort((a, b) => pointedAt.get(b.id)! - pointedAt.get(a.id)!),
-  )
-}
-
 export function summary(r: ConformanceReport, result: FullResult, dir: string, quiet = false): string {
   const inSetup = r.stop !== undefined || !r.target.mode
   const lines = [
     '',
+    ...banners(r),
     !inSetup
       ? `Conformance summary (${r.target.version}, ${r.target.mode} mode): ${VERDICTS.map((v) => `${r.totals[v]} ${v}`).join(', ')}`
       : `Conformance summary: the run stopped in setup, before the checks${r.results.length ? ` (${r.results.map((x) => `${x.id} ${x.verdict}`).join(', ')})` : ''}`,
@@ -56,8 +50,12 @@ export function summary(r: ConformanceReport, result: FullResult, dir: string, q
       `REQUEST BUDGET REACHED: the kit stopped sending at CONFORMANCE_MAX_REQUESTS=${r.requests.max}; the checks after that are SKIPPED. Raise the budget or run fewer checks (--grep).`,
     )
   const shown: Verdict[] = quiet ? ['FAILED', 'REVIEW'] : ['FAILED', 'REVIEW', 'WARNING']
-  for (const x of findingsInOrder(r.results, shown))
-    lines.push(`  ${x.verdict.padEnd(7)} ${x.id.padEnd(14)} ${oneLine(x.reason)}`)
+  const line = (x: ResultEntry) => `  ${x.verdict.padEnd(7)} ${x.id.padEnd(14)} ${oneLine(x.reason)}`
+  const fix = toFix(r)
+  if (fix.length) lines.push('What to fix first (this deployment):', ...fix.map(line))
+  const known = quiet ? [] : forIntegrators(r)
+  if (known.length)
+    lines.push("What integrators should know (OpenCRVS's own, not this deployment's to fix):", ...known.map(line))
   if (!quiet) lines.push(...byId(r, 'SKIPPED'), ...byId(r, 'INFO'))
   if (result.status === 'interrupted' || result.status === 'timedout')
     lines.push(`Run ${result.status}: the verdicts above are incomplete.`)
@@ -78,10 +76,14 @@ function byId(r: ConformanceReport, verdict: Verdict): string[] {
 }
 
 function upgradeLines(r: ConformanceReport): string[] {
-  if (!r.upgrade) return []
+  const steps = upgradeSteps(r)
+  if (!steps.length) return []
   return [
-    `Upgrade readiness: ${r.upgrade.release} changes this for integrators:`,
-    ...r.upgrade.changes.map((c) => `  - ${c}`),
+    `Upgrade readiness (what the releases after ${r.target.version} change for integrators, in order):`,
+    ...steps.flatMap(({ heading, step }) => [
+      `  ${heading}:`,
+      ...step.changes.map((c) => `    - ${c.change}${c.todo ? `\n      do: ${c.todo}` : ''}`),
+    ]),
   ]
 }
 
@@ -93,7 +95,7 @@ function clientLines(r: ConformanceReport): string[] {
     `Integration clients: ${checked.length - no.length} of ${checked.length} known clients get a token here${no.length ? '; not:' : '.'}`,
     ...no.map(
       (c) =>
-        `  - ${c.name} ${c.versions}${c.required ? ' (required)' : ''}: ${oneLine(c.answered ?? c.reason).slice(0, 200)}${c.byRelease ? " (the release's own)" : ''}`,
+        `  - ${c.name} ${c.versions}${c.required ? ' (required)' : ''}: ${excerpt(oneLine(c.answered ?? c.reason), 200)}${c.byRelease ? " (the release's own)" : ''}`,
     ),
     '  (why and the fix for each: CLIENTS-01 in conformance.md)',
   ]
@@ -106,10 +108,16 @@ function verdictLines(r: ConformanceReport, inSetup: boolean): string[] {
     return [`Verdict: ${r.results.map((x) => `${x.id} ${x.verdict}`).join(', ')}; no other check could run${cause}`, '']
   const caveat = signatureCaveat(r)
   return [
+    ...banners(r),
     ...(caveat ? [caveat] : []),
     r.totals.FAILED
       ? `Verdict: ${r.totals.FAILED} requirement(s) FAILED.`
       : `Verdict: no requirement FAILED${caveat ? ', and no signature was verified' : ''}.`,
     '',
   ]
+}
+
+/** What the run cannot vouch for, as plainly as the verdict: at the top of the summary and beside the verdict. */
+function banners(r: ConformanceReport): string[] {
+  return cannotVouch(r).map((b) => `${b.headline}. ${b.why}`)
 }

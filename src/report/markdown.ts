@@ -4,7 +4,15 @@
  */
 import { VERDICTS } from '../requirements/catalogue.ts'
 import { listed, mdBlock, mdCode } from '../redact/neutral.ts'
-import { type ConformanceReport, oneLine, rateLimitLine, requestLine, signatureCaveat } from './model.ts'
+import { adviceOf, cannotVouch, forIntegrators, INTEGRATORS_INTRO, toFix, upgradeSteps } from './findings.ts'
+import {
+  type ConformanceReport,
+  oneLine,
+  rateLimitLine,
+  requestLine,
+  type ResultEntry,
+  signatureCaveat,
+} from './model.ts'
 
 export function markdown(r: ConformanceReport): string {
   const caveat = signatureCaveat(r)
@@ -44,6 +52,7 @@ function overview(r: ConformanceReport): string[] {
   return [
     '# OpenCRVS token endpoint conformance',
     '',
+    ...cannotVouch(r).flatMap((b) => [`> **${b.headline}.** ${mdCode(b.why, false)}`, '']),
     `| | |`,
     `|---|---|`,
     `| Token endpoint | ${mdCode(r.target.tokenUrl)}${emu ? ` (bundled emulator, release ${emu.release}${emu.faults.length ? `, faults: ${emu.faults.join(', ')}` : ''})` : ''} |`,
@@ -79,43 +88,45 @@ function waivers(r: ConformanceReport): string[] {
 }
 
 function findings(r: ConformanceReport): string[] {
-  const failed = r.results.filter((x) => x.verdict === 'FAILED')
-  const warnings = r.results.filter((x) => x.verdict === 'WARNING' || x.verdict === 'REVIEW')
+  const first = toFix(r)
+  const known = forIntegrators(r)
+  const fixItem = (f: ResultEntry) =>
+    `- **${f.id}** (${f.verdict}) ${mdCode(f.reason, false)}${f.fix ? `  \n  How to fix: ${mdCode(f.fix, false)}` : ''}`
+  const knownItem = (w: ResultEntry) => {
+    const { integrators, hardening } = adviceOf(w)
+    return `- **${w.id}** ${mdCode(w.reason, false)}${integrators ? `  \n  What integrators do: ${mdCode(integrators, false)}` : ''}${hardening ? `  \n  Optional hardening (not a fix): ${mdCode(hardening, false)}` : ''}`
+  }
   return [
-    ...(failed.length
+    ...(first.length
       ? [
-          '## Fix first',
+          '## What to fix first',
           '',
-          ...failed.map(
-            (f) =>
-              `- **${f.id}** ${mdCode(f.reason, false)}${f.fix ? `  \n  How to fix: ${mdCode(f.fix, false)}` : ''}`,
-          ),
+          "This deployment's own findings: what FAILED, then what a person must decide (REVIEW).",
+          '',
+          ...first.map(fixItem),
           '',
         ]
       : []),
-    ...(warnings.length
-      ? [
-          '## Warnings and items to review',
-          '',
-          ...warnings.map(
-            (w) =>
-              `- **${w.id}** (${w.verdict}) ${mdCode(w.reason, false)}${w.fix ? `  \n  ${mdCode(w.fix, false)}` : ''}`,
-          ),
-          '',
-        ]
+    ...(known.length
+      ? ['## What integrators should know', '', INTEGRATORS_INTRO, '', ...known.map(knownItem), '']
       : []),
   ]
 }
 
 function upgrade(r: ConformanceReport): string[] {
-  if (!r.upgrade) return []
+  const steps = upgradeSteps(r)
+  if (!steps.length) return []
   return [
-    `## Upgrade readiness: ${r.upgrade.release}`,
+    '## Upgrade readiness',
     '',
-    "What the next release changes for this release's integrators:",
+    `What the releases after ${r.target.version} change for its integrators, in the order an upgrade meets them.`,
     '',
-    ...r.upgrade.changes.map((c) => `- ${c}`),
-    '',
+    ...steps.flatMap(({ heading, step }) => [
+      `### ${heading}`,
+      '',
+      ...step.changes.map((c) => `- ${c.change}${c.todo ? `  \n  What integrators must do: ${c.todo}` : ''}`),
+      '',
+    ]),
   ]
 }
 

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs'
 import type { ClientVerdict } from '../clients/judge.ts'
 import { addRequests, MAX_RETRY_AFTER_MS, type RequestStats } from '../http/index.ts'
 import { PROFILES } from '../profiles/profiles.ts'
+import { nextStep, UPGRADE_PATH, type UpgradeStep } from '../profiles/upgrades.ts'
 import { redactValue } from '../redact/index.ts'
 import { bounded, neutral } from '../redact/neutral.ts'
 import { REQUIREMENTS, REQUIREMENT_LIST, VERDICTS, type Verdict } from '../requirements/catalogue.ts'
@@ -48,8 +49,11 @@ export interface ConformanceReport {
   errors: string[]
   /** A run stopped in setup: NOT CHECKED, the machine-readable cause (certificate, not-opencrvs, rate-limited, ...) and why. */
   stop?: { verdict: 'NOT CHECKED'; cause: string; reason: string }
-  /** What the next release changes for this release's integrators (upgrade readiness), where the kit knows. */
-  upgrade?: { release: string; changes: string[] } | null
+  /**
+   * Upgrade readiness, where the kit knows: release and changes are the next step (the next tagged release when
+   * there is one); steps, every release an upgrade meets in order, each change with what an integrator must do.
+   */
+  upgrade?: { release: string; changes: string[]; steps?: UpgradeStep[] } | null
   totals: Record<Verdict, number>
   results: ResultEntry[]
   /** The contract fingerprint: what the run observed, as flat facts (src/report/contract.ts). */
@@ -128,7 +132,7 @@ export function buildReport(g: Gathered, runtime: Runtime | undefined): Conforma
     durationMs: Date.now() - g.started,
     requests,
     errors: g.errors,
-    upgrade: runtime ? (PROFILES[runtime.profileId].nextRelease ?? null) : null,
+    upgrade: runtime ? readiness(runtime.profileId) : null,
     totals,
     results,
     contract: runtime
@@ -217,4 +221,10 @@ export function rateLimitLine(r: ConformanceReport): string | null {
       : '',
   ].filter(Boolean)
   return `RATE LIMITED: an edge in front of the target answered ${q.rateLimited} of ${q.total} requests with 429; the kit ${did.join(', and ') || 'resent none'}${unanswered ? `, and ${unanswered} check(s) still got no answer (SKIPPED)` : ''}. Not a finding about the deployment: set CONFORMANCE_MAX_RATE to the edge's limit (requests a second).`
+}
+
+/** Upgrade readiness for a release line: the next step, and every step an upgrade meets (upgrades.ts). */
+export function readiness(profileId: string): ConformanceReport['upgrade'] {
+  const next = nextStep(profileId)
+  return next ? { ...next, steps: UPGRADE_PATH[profileId] } : null
 }
