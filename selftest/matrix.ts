@@ -31,6 +31,9 @@ export function defineMatrix(shard: number, shards: number): void {
   const reached = new Set<string>()
   ;(globalThis as Record<symbol, unknown>)[VIOLATION_SITES] = reached
   const mine = (i: number) => i % shards === shard
+  // SELFTEST_ONLY=row,row runs only those rows (emulator or evidence faults), for a quick look at one's own rows
+  const only = process.env.SELFTEST_ONLY?.split(',').map((x) => x.trim())
+  const picked = (name: string) => !only || only.includes(name)
   // rows that share a baseline (or a collection) go to one shard, so no baseline is built twice: whole groups,
   // largest first, each to the shard with fewer rows so far
   const shardOf = <T>(items: Array<[string, T]>, keyOf: (x: T) => string): Set<string> => {
@@ -55,10 +58,13 @@ export function defineMatrix(shard: number, shards: number): void {
       c.gatewayOnly ?? false,
     ])
   const rowsHere = shardOf(
-    Object.entries(FAULT_MATRIX).filter(([, x]) => !x.gate),
+    Object.entries(FAULT_MATRIX).filter(([name, x]) => !x.gate && picked(name)),
     baselineKey,
   )
-  const evidenceHere = shardOf(Object.entries(EVIDENCE_FAULTS), (f) => JSON.stringify([f.release, f.opts ?? {}]))
+  const evidenceHere = shardOf(
+    Object.entries(EVIDENCE_FAULTS).filter(([n]) => picked(n)),
+    (f) => JSON.stringify([f.release, f.opts ?? {}]),
+  )
   const baselines = new Map<string, Promise<GradedRun>>()
   /** The same release, environment, lifetime and topology without the fault (graded once per combination). */
   const baseline = (c: FaultCase) => {
@@ -190,6 +196,8 @@ export function defineMatrix(shard: number, shards: number): void {
           [],
           'other verdicts changed',
         )
+        for (const [id, verdict] of Object.entries(expected))
+          assert.equal(run[id]!.verdict, verdict, `${id} expected ${verdict}: ${run[id]!.reason}`)
         assert.deepEqual(leaks({ output: JSON.stringify(run), secrets: [] }), [])
       })
     }

@@ -98,14 +98,27 @@ export function judgeAnswer(
   p: Profile,
   unknownClient?: { status: number; error: unknown },
 ): ClientAnswer {
-  const byRelease = releaseRefuses(c, host, p)
+  const judged = judgeHere(c, url, answer, p, unknownClient)
+  // the same client on the same release gets the same classification, whatever the edge answers: a host or a format
+  // the release itself does not offer this client is the release's doing (an edge may answer its own 404 for it)
+  return !judged.works && releaseRefuses(c, host, p) !== null ? { ...judged, release: true } : judged
+}
+
+/** What the answer says about this deployment (the release's own refusals are added by judgeAnswer). */
+function judgeHere(
+  c: KnownClient,
+  url: string,
+  answer: HttpExchange | Error,
+  p: Profile,
+  unknownClient?: { status: number; error: unknown },
+): ClientAnswer {
   // the request layer says in words what happened (src/http/index.ts transportInWords)
   if (answer instanceof Error)
     return {
       works: false,
       answered: `no answer: ${answer.message}`,
       why: `${new URL(url).host} gives no token endpoint to this client`,
-      release: byRelease !== null,
+      release: false,
     }
   const ex = answer
   const type = (ex.headers['content-type'] ?? 'no content type').split(';')[0]!
@@ -126,36 +139,21 @@ export function judgeAnswer(
     return { works: true, answered }
   }
   const where = `${new URL(url).host}${new URL(url).pathname}`
+  const no = (why: string, release = false): ClientAnswer => ({ works: false, answered, why, release })
   if (ex.status >= 300 && ex.status < 400)
-    return {
-      works: false,
-      answered,
-      why: `${where} redirects (to ${ex.headers.location ?? 'nowhere'}), and this client follows no redirect`,
-      release: false,
-    }
-  if (ex.status === 404 && code === undefined)
-    return {
-      works: false,
-      answered,
-      why: `${where} is not routed here: the edge answers for an unmatched host or path`,
-      release: byRelease !== null,
-    }
-  if (ex.status === 400 && code === 'invalid_request' && p.queryDeprecation && inQuery(c)) {
-    return {
-      works: false,
-      answered,
-      why: `${p.label} refuses OAuth parameters in the query string where NODE_ENV is not production (this client puts them there)`,
-      release: true,
-    }
-  }
+    return no(`${where} redirects (to ${ex.headers.location ?? 'nowhere'}), and this client follows no redirect`)
+  if (ex.status === 404 && (code === undefined || /not found/i.test(code)))
+    return no(`${where} is not routed here: the edge (or the service behind it) answers for an unmatched host or path`)
+  if (ex.status === 400 && code === 'invalid_request' && p.queryDeprecation && inQuery(c))
+    return no(
+      `${p.label} refuses OAuth parameters in the query string where NODE_ENV is not production (this client puts them there)`,
+      true,
+    )
   if (ex.status === 400 && code)
-    return {
-      works: false,
-      answered,
-      why: `the route does not read client_id, client_secret and grant_type where this client puts them (${c.params.replace('+', ' and ')})`,
-      release: byRelease !== null,
-    }
-  return { works: false, answered, why: `${where} does not answer as a token endpoint (${answered})`, release: false }
+    return no(
+      `the route does not read client_id, client_secret and grant_type where this client puts them (${c.params.replace('+', ' and ')})`,
+    )
+  return no(`${where} does not answer as a token endpoint (${answered})`)
 }
 
 /** One client's verdict, as conformance.json lists it. */
