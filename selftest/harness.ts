@@ -60,7 +60,7 @@ export function runTool(
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...command, ...args], {
       cwd: ROOT,
-      env: { ...cleanEnv(), ...env, CI: '1', FORCE_COLOR: '0' },
+      env: { ...cleanEnv(), CONFORMANCE_CLIENTS_DIR: noRecordedClients(), ...env, CI: '1', FORCE_COLOR: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let output = ''
@@ -117,9 +117,15 @@ function kitEnv(
     // the names under the deployment's domain (auth.<domain>, which clients build) at the emulator's edge
     OPENCRVS_DOMAIN: emu.edge.domain,
     CONFORMANCE_CONNECT_TO: `*.${emu.edge.domain}=127.0.0.1:${emu.edge.port}`,
+    // no recorded clients but a test's own: never the clients/ folder of whoever runs the tests
+    CONFORMANCE_CLIENTS_DIR: noRecordedClients(),
     ...extra,
   }
 }
+
+let emptyClientsDir: string | undefined
+/** An empty folder of recorded clients, one per process. */
+export const noRecordedClients = () => (emptyClientsDir ??= mkdtempSync(join(tmpdir(), 'kit-no-clients-')))
 
 /**
  * The lifecycle flow an operator performs in the OpenCRVS UI, done through the emulator's admin controls:
