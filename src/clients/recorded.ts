@@ -75,7 +75,12 @@ function whatToWrite(field: string): string {
       node = items?.$ref ? defs[items.$ref.split('/').pop()!] : (items as Record<string, unknown> | undefined)
     } else node = (node.properties as Record<string, Record<string, unknown>> | undefined)?.[part]
   }
-  return typeof node?.description === 'string' ? ` (${node.description})` : ''
+  const allowed = Array.isArray(node?.enum)
+    ? ` Write one of: ${(node.enum as string[]).join(', ')}.`
+    : node?.const !== undefined
+      ? ` Write ${JSON.stringify(node.const)}.`
+      : ''
+  return typeof node?.description === 'string' ? ` (${node.description}${allowed})` : allowed
 }
 
 /** Every problem of a parsed file, each naming its field and what to write there (empty when it is usable). */
