@@ -14,6 +14,7 @@ import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { request } from 'undici'
 import { startEmulator } from '../emulator/server.ts'
+import { gradeKit } from './harness.ts'
 import { KNOWN_CLIENTS, type KnownClient } from '../src/clients/catalogue.ts'
 import { COLUMNS } from '../src/clients/check.ts'
 import { clientRequest, clientUrl, judgeAnswer, judgeRelease } from '../src/clients/judge.ts'
@@ -48,7 +49,11 @@ async function recordOne(name: string, send: (port: number) => Promise<void>, as
 }
 
 /** POST with undici to the recorder, as a client would, and check it got a well-formed token. */
-async function post(port: number, path: string, init: { host: string; headers?: Record<string, string>; body?: string }) {
+async function post(
+  port: number,
+  path: string,
+  init: { host: string; headers?: Record<string, string>; body?: string },
+) {
   const res = await request(`http://127.0.0.1:${port}${path}`, {
     method: 'POST',
     headers: { host: init.host, ...init.headers },
@@ -57,7 +62,10 @@ async function post(port: number, path: string, init: { host: string; headers?: 
   const json = (await res.body.json()) as { access_token: string; token_type: string }
   assert.equal(res.statusCode, 200)
   assert.equal(json.access_token.split('.').length, 3)
-  const claims = JSON.parse(Buffer.from(json.access_token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>
+  const claims = JSON.parse(Buffer.from(json.access_token.split('.')[1]!, 'base64url').toString()) as Record<
+    string,
+    unknown
+  >
   assert.deepEqual(claims.aud, PROFILES['2.0'].jwt.aud, 'a token of the release asked for')
 }
 
@@ -134,7 +142,18 @@ describe('recording clients', { concurrency: 1 }, () => {
       // asynchronously: the recorder answers in this process
       const { stdout: out } = await promisify(execFile)(
         'curl',
-        ['-s', '--max-time', '20', '--resolve', `auth.example.org:${port}:127.0.0.1`, '-X', 'POST', '-H', 'Content-Type: application/json', url],
+        [
+          '-s',
+          '--max-time',
+          '20',
+          '--resolve',
+          `auth.example.org:${port}:127.0.0.1`,
+          '-X',
+          'POST',
+          '-H',
+          'Content-Type: application/json',
+          url,
+        ],
         { encoding: 'utf8' },
       )
       assert.match(out, /"access_token"/)
@@ -157,8 +176,14 @@ describe('recording clients', { concurrency: 1 }, () => {
     writeFileSync(join(dir, 'edited.json'), JSON.stringify({ ...edited, name: 'edited' }))
     const got = readRecorded(join(dir, 'edited.json'))
     assert.ok('problems' in got)
-    assert.ok(got.problems.some((p) => p.startsWith('params.0.in:') && /Write one of: query, json, form, basic/.test(p)), got.problems.join('\n'))
-    assert.ok(got.problems.some((p) => p.startsWith('params.1.value:')), got.problems.join('\n'))
+    assert.ok(
+      got.problems.some((p) => p.startsWith('params.0.in:') && /Write one of: query, json, form, basic/.test(p)),
+      got.problems.join('\n'),
+    )
+    assert.ok(
+      got.problems.some((p) => p.startsWith('params.1.value:')),
+      got.problems.join('\n'),
+    )
     writeFileSync(join(dir, 'broken.json'), '{ not json')
     const set = loadRecorded(dir)
     assert.deepEqual(set.refused.map((f) => f.id).sort(), ['broken', 'edited'])
@@ -192,7 +217,10 @@ describe('check agrees with replaying the same file against the emulator of each
   for (const col of COLUMNS) {
     test(col.label, async () => {
       assert.ok(recorded.length >= 4, `recorded clients: ${readdirSync(dir).join(', ')}`)
-      const emu = await startEmulator({ release: col.id, ...(col.production ? {} : { faults: ['node-env-development'] }) })
+      const emu = await startEmulator({
+        release: col.id,
+        ...(col.production ? {} : { faults: ['node-env-development'] }),
+      })
       try {
         const p = PROFILES[col.id]
         const dummy = { id: randomUUID(), secret: randomUUID() }
@@ -205,12 +233,48 @@ describe('check agrees with replaying the same file against the emulator of each
             }),
           )
           const works = replayed.some((a) => a.works)
-          assert.equal(works, checked.works, `${c.id} on ${col.label}: check says ${checked.works ? 'token' : `no token (${checked.why})`}, the replay ${replayed.map((a) => a.answered).join('; ')}`)
-          if (!works) assert.ok(replayed.every((a) => a.release), `${c.id} on ${col.label}: the release's own refusal`)
+          assert.equal(
+            works,
+            checked.works,
+            `${c.id} on ${col.label}: check says ${checked.works ? 'token' : `no token (${checked.why})`}, the replay ${replayed.map((a) => a.answered).join('; ')}`,
+          )
+          if (!works)
+            assert.ok(
+              replayed.every((a) => a.release),
+              `${c.id} on ${col.label}: the release's own refusal`,
+            )
         }
       } finally {
         await emu.stop()
       }
     })
   }
+})
+
+describe('recorded files replayed in a conformance run, beside the known clients', () => {
+  test('v2.0: a required recorded client on auth.<domain> is FAILED by name; a refused file is listed, the others replayed; v1.9: it gets a token', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'kit-own-clients-'))
+    for (const name of ['openfn-like', 'json-gateway'])
+      writeFileSync(join(own, `${name}.json`), readFileSync(join(dir, `${name}.json`)))
+    writeFileSync(
+      join(own, 'hand-edited.json'),
+      JSON.stringify({ format: 'opencrvs-token-client/1', name: 'hand-edited' }),
+    )
+    const env = { CONFORMANCE_CLIENTS_DIR: own, CONFORMANCE_REQUIRED_CLIENTS: 'openfn-like' }
+    const v20 = await gradeKit('2.0', [], { env })
+    const c20 = v20.records.find((r) => r.id === 'CLIENTS-01')!
+    assert.equal(c20.verdict, 'FAILED', c20.reason)
+    assert.match(c20.reason, /required by this country \(CONFORMANCE_REQUIRED_CLIENTS\): openfn-like \(recorded\)/)
+    assert.match(c20.detail ?? '', /json-gateway \(recorded\) recorded \S+: gets a token/)
+    assert.match(
+      c20.detail ?? '',
+      /hand-edited \(recorded\) recorded: not checked: \S+hand-edited\.json is refused: \(file\): must have required property 'host'/,
+    )
+    // both files send what a known client sends, byte for byte: each request goes once, the budget is unchanged
+    const base = await gradeKit('2.0', [])
+    assert.equal(v20.requests, base.requests)
+    const v19 = await gradeKit('1.9', [], { env })
+    const c19 = v19.records.find((r) => r.id === 'CLIENTS-01')!
+    assert.equal(c19.verdict, 'PASSED', c19.reason)
+  })
 })

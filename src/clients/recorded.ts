@@ -85,7 +85,9 @@ function whatToWrite(field: string): string {
 
 /** Every problem of a parsed file, each naming its field and what to write there (empty when it is usable). */
 export function fileProblems(value: unknown, expectedName?: string): string[] {
-  const problems = validate('recorded-client', value).filter((m) => !/\[(if|anyOf)\]$/.test(m))
+  const problems = validate('recorded-client', value)
+    .filter((m) => !/\[(if|anyOf)\]$/.test(m))
+    .map((m) => m.replace(/^\(body\)/, '(file)'))
   const out = [...new Set(problems)].map((m) => `${m}${whatToWrite(m.split(':')[0]!)}`)
   const name = (value as { name?: unknown } | null)?.name
   if (!out.length && expectedName !== undefined && name !== expectedName)
