@@ -5,7 +5,7 @@
  * judgement of each file per release agreeing with the same file replayed against the emulator of that release.
  */
 import assert from 'node:assert/strict'
-import { execFile, spawnSync } from 'node:child_process'
+import { execFile, spawn, spawnSync } from 'node:child_process'
 import { promisify } from 'node:util'
 import { randomUUID } from 'node:crypto'
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
@@ -14,7 +14,7 @@ import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { request } from 'undici'
 import { startEmulator } from '../emulator/server.ts'
-import { gradeKit } from './harness.ts'
+import { gradeKit, runTool } from './harness.ts'
 import { KNOWN_CLIENTS, type KnownClient } from '../src/clients/catalogue.ts'
 import { COLUMNS } from '../src/clients/check.ts'
 import { clientRequest, clientUrl, judgeAnswer, judgeRelease } from '../src/clients/judge.ts'
@@ -276,5 +276,82 @@ describe('recorded files replayed in a conformance run, beside the known clients
     const v19 = await gradeKit('1.9', [], { env })
     const c19 = v19.records.find((r) => r.id === 'CLIENTS-01')!
     assert.equal(c19.verdict, 'PASSED', c19.reason)
+  })
+})
+
+/** npm run clients -- record, as a user runs it: the port read from its first line, then `act`, then SIGTERM. */
+function recordCli(
+  dirOf: string,
+  args: string[],
+  act: (port: number) => Promise<void>,
+): Promise<{ code: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, '../src/cli/clients.ts'), 'record', ...args],
+      {
+        cwd: join(import.meta.dirname, '..'),
+        env: { PATH: process.env.PATH ?? '', CONFORMANCE_CLIENTS_DIR: dirOf, CI: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
+    let output = ''
+    let acted = false
+    const onData = (d: Buffer) => {
+      output += d
+      const m = /127\.0\.0\.1:(\d+)/.exec(output)
+      if (m && !acted) {
+        acted = true
+        act(Number(m[1]))
+          .then(() => child.kill('SIGTERM'))
+          .catch(reject)
+      }
+    }
+    child.stdout.on('data', onData)
+    child.stderr.on('data', onData)
+    child.on('close', (code) => resolve({ code: code ?? -1, output }))
+  })
+}
+
+describe('npm run clients', () => {
+  test('record: SIGTERM writes what was recorded (exit 0); with no token request, exit 1 and no file', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'kit-cli-clients-'))
+    const ok = await recordCli(d, ['hospital', '--as', 'https://auth.example.org'], (port) =>
+      post(port, `/token?${q({ client_id: id, client_secret: secret, grant_type: 'client_credentials' })}`, {
+        host: `127.0.0.1:${port}`,
+        headers: { 'content-type': 'application/json' },
+      }),
+    )
+    assert.equal(ok.code, 0, ok.output)
+    assert.match(readFileSync(join(d, 'hospital.json'), 'utf8'), /"hostFrom": "--as https:\/\/auth\.example\.org"/)
+    const none = await recordCli(d, ['silent'], async () => {})
+    assert.equal(none.code, 1, none.output)
+    assert.match(none.output, /no token request/)
+    assert.ok(!existsSync(join(d, 'silent.json')))
+    const taken = await runTool('clients', { CONFORMANCE_CLIENTS_DIR: d }, ['record', 'hospital', '--once'])
+    assert.equal(taken.code, 1, taken.output)
+    assert.match(taken.output, /already exists/)
+  })
+
+  test('check --release: exit 1 when a required client gets no token on that release, 0 when every one does', async () => {
+    const env = { CONFORMANCE_CLIENTS_DIR: dir, CONFORMANCE_REQUIRED_CLIENTS: 'openfn-adaptor,openfn-like' }
+    const to20 = await runTool('clients', env, ['check', '--release', '2.0'])
+    assert.equal(to20.code, 1, to20.output)
+    assert.match(
+      to20.output,
+      /Not ready for v2\.0: required client\(s\) with no token there: openfn-adaptor, openfn-like/,
+    )
+    const to19 = await runTool('clients', env, ['check', 'openfn-adaptor', 'openfn-like', '--release', '1.9', '--json'])
+    assert.equal(to19.code, 0, to19.output)
+    const json = JSON.parse(to19.output.slice(to19.output.indexOf('{'))) as {
+      clients: Array<{ id: string; recorded: boolean }>
+    }
+    assert.deepEqual(
+      json.clients.map((c) => [c.id, c.recorded]),
+      [
+        ['openfn-adaptor', false],
+        ['openfn-like', true],
+      ],
+    )
   })
 })

@@ -23,7 +23,7 @@ const USAGE = `Usage:
   npm run clients -- check [NAME...] [--release R [--production]] [--json]`
 
 function fail(message: string, code = 2): never {
-  console.error(`${message}\n${USAGE}`)
+  console.error(code === 2 ? `${message}\n${USAGE}` : message)
   process.exit(code)
 }
 
@@ -62,7 +62,7 @@ async function record(words: string[], flags: Map<string, string | true>): Promi
   const port = flags.has('--port') ? Number(flags.get('--port')) : 0
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port takes a port number')
   const dir = process.env.CONFORMANCE_CLIENTS_DIR?.trim() || 'clients'
-  const tls = flags.has('--tls') ? await makeCert() : undefined
+  const tls = flags.has('--tls') ? await makeCert(typeof as === 'string' ? new URL(as).hostname : undefined) : undefined
   const rec = await startRecorder({
     name,
     dir,
@@ -73,6 +73,15 @@ async function record(words: string[], flags: Map<string, string | true>): Promi
     once: flags.has('--once'),
     log: (l) => console.log(l),
   }).catch((e: Error) => fail(e.message, 1))
+  const stop = async () => {
+    const out = await rec.stop()
+    if ('error' in out) fail(out.error, 1)
+    console.log(`Written ${out.file}. Judge it: npm run clients -- check ${name}`)
+    process.exit(0)
+  }
+  // before the line that tells the user (or a script) the recorder is up
+  process.once('SIGINT', () => void stop())
+  process.once('SIGTERM', () => void stop())
   const scheme = tls ? 'https' : 'http'
   console.log(
     `Recording "${name}" on ${scheme}://127.0.0.1:${rec.port} (answers /token and /auth/token on any Host with a ${release(flags, '2.0')} token).` +
@@ -81,20 +90,12 @@ async function record(words: string[], flags: Map<string, string | true>): Promi
         : '') +
       `\nRun the client once against it; ${flags.has('--once') ? 'the recorder stops after its token request' : 'then press Ctrl-C'}.`,
   )
-  const stop = async () => {
-    const out = await rec.stop()
-    if ('error' in out) fail(out.error, 1)
-    console.log(`Written ${out.file}. Judge it: npm run clients -- check ${name}`)
-    process.exit(0)
-  }
-  process.once('SIGINT', () => void stop())
-  process.once('SIGTERM', () => void stop())
   await rec.done
   await stop()
 }
 
-/** A CA and a certificate for auth.* and gateway.* under any domain the client uses, 127.0.0.1 and localhost. */
-async function makeCert(): Promise<{ key: string; cert: string; caFile: string }> {
+/** A CA and a certificate for auth.<domain> and gateway.<domain> (OPENCRVS_DOMAIN), the --as host, 127.0.0.1, localhost. */
+async function makeCert(asHost?: string): Promise<{ key: string; cert: string; caFile: string }> {
   const { generate } = await import('selfsigned')
   const { mkdtempSync } = await import('node:fs')
   const { tmpdir } = await import('node:os')
@@ -107,10 +108,13 @@ async function makeCert(): Promise<{ key: string; cert: string; caFile: string }
       { name: 'keyUsage', keyCertSign: true, critical: true },
     ],
   })
-  const hosts = (process.env.OPENCRVS_DOMAIN?.trim() ? [process.env.OPENCRVS_DOMAIN.trim()] : []).flatMap((d) => [
-    `auth.${d}`,
-    `gateway.${d}`,
-  ])
+  const hosts = [
+    ...(process.env.OPENCRVS_DOMAIN?.trim() ? [process.env.OPENCRVS_DOMAIN.trim()] : []).flatMap((d) => [
+      `auth.${d}`,
+      `gateway.${d}`,
+    ]),
+    ...(asHost ? [asHost] : []),
+  ]
   const leaf = await generate([{ name: 'commonName', value: 'localhost' }], {
     keySize: 2048,
     algorithm: 'sha256',
