@@ -198,7 +198,7 @@ export async function startRecorder(opts: RecordOptions): Promise<Recording> {
     readBody(req, async (raw) => {
       const path = new URL(req.url ?? '/', 'http://recorder').pathname
       if (!isTokenRequest(path)) {
-        opts.log(`${req.method} ${path}: not a token request, answered 404`)
+        opts.log(`${req.method} ${path.slice(0, 200)}: not a token request, answered 404`)
         return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not_found"}')
       }
       const seen = describe(req, raw, opts)
