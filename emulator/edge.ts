@@ -5,7 +5,8 @@
  * Clients that build https://auth.<domain>/token reach it here; the kit connects to it through
  * CONFORMANCE_CONNECT_TO (*.<domain> -> this port), so the names never leave the machine.
  * Faults: auth-host-maintenance (v1.9: auth.<domain> behind a maintenance page), auth-host-not-routed (v1.x without the router), auth-host-to-gateway (v2.0 with the documented fix: a
- * router for auth.<domain>/token to the gateway's /auth/token).
+ * router for auth.<domain>/token to the gateway's /auth/token), auth-host-to-gateway-root (v2.0: auth.<domain> routed
+ * to the gateway as it is, which answers /token with its own JSON 404).
  */
 import {
   createServer as createHttpServer,
@@ -82,6 +83,8 @@ export async function startEdge(
         return forward(req, res, `${opts.authUrl}${path}`, opts.tls?.ca)
       if (line === '2.0' && faults.has('auth-host-to-gateway') && /^\/token(\?|$)/.test(path))
         return forward(req, res, `${opts.gatewayUrl}/auth${path}`, opts.tls?.ca)
+      if (line === '2.0' && faults.has('auth-host-to-gateway-root'))
+        return forward(req, res, `${opts.gatewayUrl}${path}`, opts.tls?.ca)
     }
     if (host === `gateway.${EMULATOR_DOMAIN}`) return forward(req, res, `${opts.gatewayUrl}${path}`, opts.tls?.ca)
     requests++ // answered here; a forwarded request is counted where it lands

@@ -222,6 +222,12 @@ export const FAULTS: Record<string, FaultInfo> = {
       description: "v2.0 with the documented fix: the edge routes auth.<domain>/token to the gateway's /auth/token",
       releases: ['2.0'],
     },
+    // issue 31 case 8
+    'auth-host-to-gateway-root': {
+      description:
+        'v2.0: the edge routes auth.<domain> to the gateway with the path as it came (the gateway answers /token with its own JSON 404)',
+      releases: ['2.0'],
+    },
   }),
 }
 

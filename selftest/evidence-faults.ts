@@ -269,4 +269,15 @@ export const EVIDENCE_FAULTS: Record<string, EvidenceFault> = {
     changes: { 'PROFILE-01': 'WARNING' },
     mutate: (_s, r) => Object.assign(r, { declared: '2.0', detected: '1.9' }),
   },
+  // issue 31 case 7: a client the country requires that could not be replayed (the domain is unknown, so
+  // auth.<domain> cannot be built) keeps CLIENTS-01 from PASSED and says what to set
+  'a required client not checked (domain unknown)': {
+    release: '1.9',
+    fails: [],
+    changes: { 'CLIENTS-01': 'REVIEW' },
+    mutate: (_s, r) => {
+      delete r.target.domain
+      r.target.requiredClients = ['openfn-adaptor']
+    },
+  },
 }

@@ -61,6 +61,7 @@ export function runTool(
       // a report folder of its own unless the test gives one: a run never writes where a default would put it
       env: {
         ...isolatedEnv(),
+        CONFORMANCE_CLIENTS_DIR: noRecordedClients(),
         CONFORMANCE_REPORT_DIR: mkdtempSync(join(tmpdir(), 'kit-tool-')),
         ...env,
         CI: '1',
@@ -123,9 +124,15 @@ function kitEnv(
     // the names under the deployment's domain (auth.<domain>, which clients build) at the emulator's edge
     OPENCRVS_DOMAIN: emu.edge.domain,
     CONFORMANCE_CONNECT_TO: `*.${emu.edge.domain}=127.0.0.1:${emu.edge.port}`,
+    // no recorded clients but a test's own: never the clients/ folder of whoever runs the tests
+    CONFORMANCE_CLIENTS_DIR: noRecordedClients(),
     ...extra,
   }
 }
+
+let emptyClientsDir: string | undefined
+/** An empty folder of recorded clients, one per process. */
+export const noRecordedClients = () => (emptyClientsDir ??= mkdtempSync(join(tmpdir(), 'kit-no-clients-')))
 
 /**
  * The lifecycle flow an operator performs in the OpenCRVS UI, done through the emulator's admin controls:

@@ -2,7 +2,7 @@
  * Integration readiness: the clients countries really run (src/clients/catalogue.ts), each replayed against the
  * host it calls, as it sends its request, with a dummy secret. A deployment is ready when they get their tokens.
  */
-import { check, deviation, pass, skip, test, violation } from '../fixtures/index.ts'
+import { check, deviation, finding, pass, skip, test, violation } from '../fixtures/index.ts'
 import type { ClientVerdict } from '../fixtures/clients.ts'
 import { req } from '../src/requirements/catalogue.ts'
 import { bounded } from '../src/redact/neutral.ts'
@@ -15,8 +15,12 @@ test(
   ...check(req('CLIENTS-01'), async ({ clients, target }) => {
     const all = await clients.all()
     const checked = all.filter((c) => c.works !== null)
+    const unchecked = all.filter((c) => c.works === null)
+    // a client the country requires that could not be replayed is not a pass: say what to set
+    const requiredUnchecked = unchecked.filter((c) => c.required)
     const observed = { clients: all }
-    if (!checked.length) return skip(`no client could be replayed: ${all[0]?.reason ?? 'no known client'}`)
+    if (!checked.length && !requiredUnchecked.length)
+      return skip(`no client could be replayed: ${all[0]?.reason ?? 'no known client'}`)
     const broken = checked.filter((c) => c.works === false)
     const detail = [...broken, ...checked.filter((c) => c.works), ...all.filter((c) => c.works === null)]
       .map((c) => `- ${line(c)}\n  next release: ${bounded(c.nextRelease, 200)}`)
@@ -36,7 +40,20 @@ test(
       )
     }
     const behind = broken.filter((c) => c.leftBehind)
-    const works = `${checked.length - broken.length} of ${checked.length} known clients get a token here${from}`
+    const notChecked = unchecked.length ? `: ${unchecked.length} not checked` : ''
+    const works = `${checked.length - broken.length} of ${all.length} clients get a token here${from}${notChecked}`
+    if (requiredUnchecked.length) {
+      const left = behind.length ? `; the release itself left behind: ${names(behind)}` : ''
+      return finding(
+        'REVIEW',
+        `required by this country (CONFORMANCE_REQUIRED_CLIENTS) but not checked: ${names(requiredUnchecked)} (${requiredUnchecked[0]!.reason}); ${works}${left}`,
+        {
+          detail,
+          fix: `So that it is checked: ${requiredUnchecked[0]!.reason.replace(/^not checked: /, '')}.`,
+          observed,
+        },
+      )
+    }
     if (behind.length) {
       return deviation(
         `${works}; the release itself left ${behind.length} behind that got tokens on earlier releases: ${names(behind)}. ${behind[0]!.reason}`,

@@ -31,6 +31,7 @@ test('no deployment configured: the bundled emulator, release 2.0 or OPENCRVS_VE
     maxRequests: 150,
     requestTimeoutSeconds: 15,
     requiredClients: [],
+    recorded: { dir: 'clients', clients: [], refused: [] },
   })
   const r = resolveConfig({ OPENCRVS_VERSION: '1.8', CONFORMANCE_EMULATOR_FAULTS: 'no-cache-control, opaque-token' })
   assert.equal(r.kind === 'emulator' && r.release, '1.8')

@@ -5,6 +5,7 @@
  * The kit replays each request as the client sends it, with dummy credentials (fixtures/clients.ts), and
  * judges whether it gets a token here (CLIENTS-01).
  */
+import type { RecordedFile } from './recorded-file.ts'
 
 /** Where a client sends its token request. */
 export type ClientHost =
@@ -13,8 +14,8 @@ export type ClientHost =
   /** https://gateway.<domain>/auth/token. */
   | 'gateway'
 
-/** Where the client puts client_id, client_secret and grant_type. */
-export type ParamPlace = 'query' | 'json' | 'form' | 'query+json'
+/** Where the client puts client_id, client_secret and grant_type ('mixed', 'basic': recorded clients only). */
+export type ParamPlace = 'query' | 'json' | 'form' | 'query+json' | 'basic' | 'mixed'
 
 export interface KnownClient {
   id: string
@@ -41,6 +42,8 @@ export interface KnownClient {
   /** Does it follow a redirect? (none of the known clients does) */
   followsRedirects: boolean
   evidence: 'checked' | 'inferred'
+  /** A country's own client, recorded as a file: its request is replayed exactly as recorded (src/clients/recorded.ts). */
+  recorded?: RecordedFile
 }
 
 const QUERY_ORDER = ['client_id', 'client_secret', 'grant_type'] as const

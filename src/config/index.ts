@@ -8,7 +8,8 @@ import { KeyUnavailable, parsePublicKey } from '../jwt/key-text.ts'
 import { ConfigError, ENV_FILE_VAR, value, type Env } from './env.ts'
 import { redact, registerSecret } from '../redact/index.ts'
 import { closestName, unknownNames } from './names.ts'
-import { parseConnectTo, parseDomain, parseRequiredClients, type Domain } from './integration.ts'
+import { parseConnectTo, parseDomain, parseRecordedClients, parseRequiredClients, type Domain } from './integration.ts'
+import type { RecordedSet } from '../clients/recorded.ts'
 import type { ConnectTo } from '../http/connect-to.ts'
 import { REQUIREMENTS } from '../requirements/catalogue.ts'
 import { CLIENT_TYPES, type ClientType, type Profile, knownReleases, profileForRelease } from '../profiles/profiles.ts'
@@ -75,6 +76,8 @@ export interface Target {
   domain?: Domain
   /** CONFORMANCE_REQUIRED_CLIENTS: catalogue clients whose failure to get a token is FAILED. */
   requiredClients: string[]
+  /** CONFORMANCE_CLIENTS_DIR: the country's own recorded clients, replayed in CLIENTS-01 beside the known ones. */
+  recorded?: RecordedSet
   /** CONFORMANCE_CONNECT_TO: host names the kit connects to at a given address (as curl --connect-to). */
   connectTo: ConnectTo[]
 }
@@ -94,6 +97,7 @@ export type Resolved =
       maxRequests: number
       requestTimeoutSeconds: number
       requiredClients: string[]
+      recorded: RecordedSet
     }
 
 export { ConfigError }
@@ -515,7 +519,11 @@ export function resolveConfig(env: Env): Resolved {
   const caFile = parseCaFile(env)
   const { clients, deactivated } = parseClients(env)
   const lifecycle = parseLifecycle(env)
-  const requiredClients = parseRequiredClients(env)
+  const recorded = parseRecordedClients(env)
+  const requiredClients = parseRequiredClients(env, [
+    ...recorded.clients.map((c) => c.id),
+    ...recorded.refused.map((f) => f.id),
+  ])
   const domain = parseDomain(env, authUrl, gatewayUrl)
   const connectTo = parseConnectTo(env)
   const faultsText = value(env, 'CONFORMANCE_EMULATOR_FAULTS')
@@ -529,7 +537,7 @@ export function resolveConfig(env: Env): Resolved {
         'Set OPENCRVS_AUTH_URL (v1.x: https://auth.<domain>) or OPENCRVS_GATEWAY_URL (v2.0: https://gateway.<domain>), or remove the credentials to check the bundled emulator.',
       )
     }
-    return emulatorRun(settings, version, faultsText, requiredClients)
+    return emulatorRun(settings, version, faultsText, { requiredClients, recorded })
   }
   if (faultsText) {
     throw new ConfigError(
@@ -561,6 +569,7 @@ export function resolveConfig(env: Env): Resolved {
     lifecycle,
     ...(domain ? { domain } : {}),
     requiredClients,
+    recorded,
     connectTo,
   }
   return { kind: 'deployment', target }
@@ -725,7 +734,7 @@ function emulatorRun(
   settings: ReturnType<typeof parseSettings>,
   version: Target['version'],
   faultsText: string | undefined,
-  requiredClients: Target['requiredClients'],
+  clients: { requiredClients: string[]; recorded: RecordedSet },
 ): Resolved {
   // the emulator's own transport and lifetime: what the deployment's settings would say does not apply
   const { allowHttp: _http, maxRate: _rate, tokenLifetimeSeconds: _lifetime, ...common } = settings
@@ -736,7 +745,7 @@ function emulatorRun(
         .map((s) => s.trim())
         .filter(Boolean)
     : []
-  return { kind: 'emulator', release, faults, ...common, requiredClients }
+  return { kind: 'emulator', release, faults, ...common, ...clients }
 }
 
 /** The token endpoint: OPENCRVS_TOKEN_URL as given, else <auth>/token, else <gateway>/auth/token. */

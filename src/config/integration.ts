@@ -3,7 +3,9 @@
  * auth.<domain> from it), the clients a country depends on, and host-to-address overrides for the kit's requests.
  */
 import { isIP } from 'node:net'
+import { existsSync, statSync } from 'node:fs'
 import { KNOWN_CLIENT_IDS } from '../clients/catalogue.ts'
+import { loadRecorded, type RecordedSet } from '../clients/recorded.ts'
 import { ConfigError, value, type Env } from './env.ts'
 import type { ConnectTo } from '../http/connect-to.ts'
 
@@ -41,20 +43,33 @@ export function parseDomain(env: Env, authUrl?: URL, gatewayUrl?: URL): Domain |
   return undefined
 }
 
-/** CONFORMANCE_REQUIRED_CLIENTS: ids from the client catalogue, comma-separated. */
-export function parseRequiredClients(env: Env): string[] {
+/** CONFORMANCE_CLIENTS_DIR (default clients/): the country's own recorded clients, each file read and validated. */
+export function parseRecordedClients(env: Env): RecordedSet {
+  const given = value(env, 'CONFORMANCE_CLIENTS_DIR')
+  const dir = given ?? 'clients'
+  if (given !== undefined && (!existsSync(dir) || !statSync(dir).isDirectory()))
+    throw new ConfigError(
+      'CONFORMANCE_CLIENTS_DIR',
+      `"${dir}" is not a folder`,
+      'Write the folder that holds the recorded clients (npm run clients -- record NAME writes them), or unset it for clients/.',
+    )
+  return loadRecorded(dir)
+}
+
+/** CONFORMANCE_REQUIRED_CLIENTS: ids from the client catalogue or names of recorded clients, comma-separated. */
+export function parseRequiredClients(env: Env, recorded: string[] = []): string[] {
   const v = value(env, 'CONFORMANCE_REQUIRED_CLIENTS')
   if (!v) return []
   const ids = v
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)
-  const unknown = ids.filter((id) => !KNOWN_CLIENT_IDS.includes(id))
+  const unknown = ids.filter((id) => !KNOWN_CLIENT_IDS.includes(id) && !recorded.includes(id))
   if (unknown.length)
     throw new ConfigError(
       'CONFORMANCE_REQUIRED_CLIENTS',
       `${unknown.map((u) => `"${u}"`).join(', ')} ${unknown.length > 1 ? 'are' : 'is'} not a known client`,
-      `Write ids from the client catalogue, comma-separated: ${KNOWN_CLIENT_IDS.join(', ')}.`,
+      `Write ids from the client catalogue (${KNOWN_CLIENT_IDS.join(', ')}) or names of recorded clients${recorded.length ? ` (${recorded.join(', ')})` : ' (none in CONFORMANCE_CLIENTS_DIR)'}, comma-separated.`,
     )
   return [...new Set(ids)]
 }

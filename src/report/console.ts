@@ -91,8 +91,9 @@ function clientLines(r: ConformanceReport): string[] {
   const checked = r.clients.filter((c) => c.works !== null)
   if (!checked.length) return []
   const no = checked.filter((c) => !c.works)
+  const unchecked = r.clients.length - checked.length
   return [
-    `Integration clients: ${checked.length - no.length} of ${checked.length} known clients get a token here${no.length ? '; not:' : '.'}`,
+    `Integration clients: ${checked.length - no.length} of ${r.clients.length} clients get a token here${unchecked ? ` (${unchecked} not checked)` : ''}${no.length ? '; not:' : '.'}`,
     ...no.map(
       (c) =>
         `  - ${c.name} ${c.versions}${c.required ? ' (required)' : ''}: ${excerpt(oneLine(c.answered ?? c.reason), 200)}${c.byRelease ? " (the release's own)" : ''}`,

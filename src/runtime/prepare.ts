@@ -175,6 +175,7 @@ async function chooseTarget(
     domain: { name: emu.edge.domain, scheme: emu.caFile ? 'https:' : 'http:', from: 'the bundled emulator' },
     connectTo: [{ pattern: `*.${emu.edge.domain}`, address: '127.0.0.1', port: emu.edge.port }],
     requiredClients: resolved.requiredClients,
+    recorded: resolved.recorded,
   }
   log(
     `No deployment configured (OPENCRVS_AUTH_URL, OPENCRVS_GATEWAY_URL, OPENCRVS_TOKEN_URL are unset):\n` +
