@@ -53,6 +53,8 @@ export const FAULTS: Record<string, FaultInfo> = {
     'www-authenticate': { description: '401 responses carry WWW-Authenticate' },
     'error-content-type-html': { description: 'OAuth error bodies are served as text/html' },
     'error-uri-valid': { description: 'error_uri is a valid URI' },
+    // issue 35
+    'nbf-ahead': { description: 'tokens carry nbf an hour after iat (the gateway refuses them until then)' },
     'huge-claim-arrays': {
       description:
         'tokens carry 3 000 more audiences and 3 000 more scopes (about 100 kB), valid and signed all the same',
@@ -72,6 +74,11 @@ export const FAULTS: Record<string, FaultInfo> = {
     'query-ignored': { description: 'parameters in the query string are ignored (body only)', releases: ['2.0'] },
     'scope-extra': { description: 'notification clients also get the record-search scope' },
     'usertype-missing': { description: 'the userType claim is not sent', releases: ['1.9', '2.0'] },
+    // issue 35: one client type's token alone breaks a claim rule
+    'search-usertype-user': {
+      description: 'record-search clients\' tokens say userType "user"',
+      releases: ['1.9', '2.0'],
+    },
     'secret-in-claims': { description: 'tokens carry the client secret in a client_secret claim' },
     'token-reuse': { description: 'the same token is returned again for a repeated request (cached per client)' },
     'docs-scope-names': { description: 'the notification client\'s scope is the docs\' "health"' },

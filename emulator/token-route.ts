@@ -53,6 +53,7 @@ function routeFaults(faults: Set<string>) {
     docsScopeNames: faults.has('docs-scope-names'),
     scopeExtra: faults.has('scope-extra'),
     noUserType: faults.has('usertype-missing'),
+    searchUserTypeUser: faults.has('search-usertype-user'),
     secretInClaims: faults.has('secret-in-claims'),
     tokenReuse: faults.has('token-reuse'),
     opaque: faults.has('opaque-token'),
@@ -106,7 +107,8 @@ function clientCredentials(svc: AuthService, is: RouteFaults, reused: Map<string
             : c.scopes
     const scope = line === '2.0' ? convertLegacyScopes(stored) : stored
     const payload: Record<string, unknown> = { scope }
-    if ((line === '1.9' || line === '2.0') && !is.noUserType) payload.userType = 'system'
+    if ((line === '1.9' || line === '2.0') && !is.noUserType)
+      payload.userType = is.searchUserTypeUser && c.type === 'RECORD_SEARCH' ? 'user' : 'system'
     payload.aud = audienceFor(line, scope)
     // v1.9 client-credentials.ts: temporary = !scope.includes('record.import') -> CONFIG_TOKEN_EXPIRY_SECONDS (7 days)
     const expiresIn = line === '1.9' && scope.includes('record.import') ? 604800 : svc.lifetime

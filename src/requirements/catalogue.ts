@@ -455,6 +455,13 @@ const list: Requirement[] = [
     severity: INFO,
   },
   {
+    id: 'JWT-CLM-10',
+    title: 'nbf, when a token carries it, is a NumericDate no later than iat (beyond the leeway)',
+    area: 'Token claims',
+    sources: [{ label: 'RFC 7519 §4.1.5', url: 'https://www.rfc-editor.org/rfc/rfc7519#section-4.1.5' }],
+    severity: FAIL,
+  },
+  {
     id: 'JWT-LIFE-01',
     title: "exp - iat is the release's lifetime for the client type: 600 s, never more than the documented 10 minutes",
     area: 'Token lifetime',
