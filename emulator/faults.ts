@@ -79,6 +79,21 @@ export const FAULTS: Record<string, FaultInfo> = {
       description: 'record-search clients\' tokens say userType "user"',
       releases: ['1.9', '2.0'],
     },
+    // issue 31 case 6, issue 35 case 3: the notification client's scopes in another line's format, which must not
+    // choose the release they are graded against
+    'notification-lacks-record-scopes': {
+      description:
+        "v1.9: the notification client lacks record.create / record.notify (its scopes look like v1.7-v1.8's)",
+      releases: ['1.9'],
+    },
+    'notification-declare-scope': {
+      description: "v1.8: the notification client also carries declare (its scopes look like v1.3-v1.6's)",
+      releases: ['1.7'],
+    },
+    'notification-without-declare': {
+      description: "v1.6: the notification client lacks declare (its scopes look like v1.7-v1.8's)",
+      releases: ['1.3'],
+    },
     'secret-in-claims': { description: 'tokens carry the client secret in a client_secret claim' },
     'token-reuse': { description: 'the same token is returned again for a repeated request (cached per client)' },
     'docs-scope-names': { description: 'the notification client\'s scope is the docs\' "health"' },

@@ -31,8 +31,8 @@ export function defineMatrix(shard: number, shards: number): void {
   const reached = new Set<string>()
   ;(globalThis as Record<symbol, unknown>)[VIOLATION_SITES] = reached
   const mine = (i: number) => i % shards === shard
-  // SELFTEST_ONLY=name,name: only these rows and evidence faults (a maintainer's quick look; npm test leaves it unset)
-  const wanted = process.env.SELFTEST_ONLY?.split(',').map((x) => x.trim())
+  // SELFTEST_ONLY=name|name: only these rows and evidence faults (a maintainer's quick look; npm test leaves it unset)
+  const wanted = process.env.SELFTEST_ONLY?.split('|').map((x) => x.trim())
   const picked = (name: string) => !wanted || wanted.includes(name)
   // rows that share a baseline (or a collection) go to one shard, so no baseline is built twice: whole groups,
   // largest first, each to the shard with fewer rows so far

@@ -199,7 +199,7 @@ async function readKey(http: HttpClient, target: Target): Promise<PublishedKey> 
 
 type Release = Pick<
   Runtime,
-  'profileId' | 'declared' | 'detected' | 'detectedFrom' | 'conflicts' | 'candidates' | 'newer'
+  'profileId' | 'declared' | 'detected' | 'detectedFrom' | 'conflicts' | 'candidates' | 'without' | 'newer'
 >
 
 /** The release the run is judged against: declared (OPENCRVS_VERSION), or identified from the evidence. */
@@ -221,6 +221,7 @@ function identified(target: Target, evidence: Evidence, log: Log): Release {
     detectedFrom: detection.from,
     conflicts: detection.conflicts,
     candidates: auto ? detection.candidates : [],
+    without: auto ? detection.without : {},
     ...(newer ? { newer } : {}),
   }
 }

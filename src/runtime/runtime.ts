@@ -7,6 +7,7 @@ import { isQuiet } from '../config/env.ts'
 import type { Target } from '../config/index.ts'
 import { HttpClient, type Budget, type HttpExchange, type RequestStats } from '../http/index.ts'
 import type { PublishedKey } from '../jwt/keys.ts'
+import type { Detection } from '../profiles/detect.ts'
 import type { ClientType, ProfileId } from '../profiles/profiles.ts'
 import { registerSecret } from '../redact/index.ts'
 
@@ -23,6 +24,11 @@ export interface Runtime {
    * genuine behaviour of one of them is REVIEW, never FAILED, since the choice between them rested on weak signals.
    */
   candidates: ProfileId[]
+  /**
+   * Per kind of signal (detect.ts): the release, and its candidates, that the evidence other than that kind
+   * identifies. A check that grades that signal is judged against it (auto-detection only).
+   */
+  without?: Detection['without']
   /** X-Version of a release newer than every profile: judged against the newest, every FAILED becomes REVIEW. */
   newer?: string
   emulator?: { release: string; faults: string[] }
