@@ -239,6 +239,21 @@ export const EVIDENCE_FAULTS: Record<string, EvidenceFault> = {
     changes: { 'JWT-CLM-09': 'INFO' },
     mutate: (s) => claims(s, 'SEARCH').forEach((c) => (c.nbf = (c.iat as number) * 1000)),
   },
+  // issue 35 case 4: both scope sets declared as the deployment issues them (JWT-CLM-04's own fix), and the search
+  // token also carries a notification scope of the release's: the declaration never blinds the separation check
+  'the search token carries record.notify, both scope sets declared': {
+    release: '1.9',
+    opts: {
+      env: {
+        OPENCRVS_NOTIFICATION_CLIENT_SCOPES:
+          'notification-api,record.create[event=birth|death|tennis-club-membership],record.notify[event=birth|death|tennis-club-membership]',
+        OPENCRVS_SEARCH_CLIENT_SCOPES: 'recordsearch',
+      },
+    },
+    fails: ['JWT-CLM-04', 'SCOPE-01'],
+    mutate: (s) =>
+      claims(s, 'SEARCH').forEach((c) => (c.scope = [...(c.scope as string[]), 'record.notify[event=birth]'])),
+  },
   'the wrong client type accepted at the scope probe (201)': {
     release: '2.0',
     fails: ['SCOPE-02'],
