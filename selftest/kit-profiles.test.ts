@@ -570,9 +570,18 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
 
   test('strict mode turns RFC MUSTs OpenCRVS deviates from into FAILED', async () => {
     const run = await gradeKit('1.9', [], { env: { CONFORMANCE_MODE: 'strict' } })
-    for (const id of ['TOKEN-FMT-04', 'TOKEN-GRANT-03', 'TOKEN-AUTH-08', 'TOKEN-ERR-02', 'TOKEN-ERR-03'])
+    // a 401 without WWW-Authenticate (RFC 9110 §15.5.2) and no Pragma: no-cache (RFC 6749 §5.1) are MUSTs too
+    for (const id of [
+      'TOKEN-FMT-04',
+      'TOKEN-GRANT-03',
+      'TOKEN-AUTH-07',
+      'TOKEN-AUTH-08',
+      'TOKEN-ERR-02',
+      'TOKEN-ERR-03',
+      'TOKEN-RESP-04',
+    ])
       assert.equal(run.verdicts[id], 'FAILED', id)
-    for (const id of ['TOKEN-RESP-04', 'TOKEN-RESP-05', 'DOCS-01']) assert.equal(run.verdicts[id], 'WARNING', id)
+    for (const id of ['TOKEN-RESP-05', 'DOCS-01']) assert.equal(run.verdicts[id], 'WARNING', id)
   })
 
   test('the request budget caps what the target receives, and reaching it stops the run with exit 2', async () => {
