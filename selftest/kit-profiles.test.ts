@@ -568,6 +568,15 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
     )
   })
 
+  // issue 35 case 9: the count the report gives, and docs/operating.md promises, includes the lifecycle secrets
+  test('v1.x with the lifecycle flow: every rotated, deleted, re-enabled and retired secret sent in a URL is counted', async () => {
+    const v19 = await gradeKit('1.9', [], { lifecycle: true })
+    // 5 as without the flow, and each of the 6 lifecycle secrets once (rotated old and new, deleted, re-enabled, 2 retired)
+    assert.equal(v19.secretInUrl, 11)
+    const v20 = await gradeKit('2.0', [], { lifecycle: true })
+    assert.equal(v20.secretInUrl, 0, 'v2.0 reads the body: no lifecycle secret in a URL either')
+  })
+
   test('strict mode turns RFC MUSTs OpenCRVS deviates from into FAILED', async () => {
     const run = await gradeKit('1.9', [], { env: { CONFORMANCE_MODE: 'strict' } })
     // a 401 without WWW-Authenticate (RFC 9110 §15.5.2) and no Pragma: no-cache (RFC 6749 §5.1) are MUSTs too

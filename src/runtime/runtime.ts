@@ -96,11 +96,22 @@ export function httpClientFor(target: Target, budget?: Budget): HttpClient {
   })
 }
 
-/** The configured clients' real secrets (not the lifecycle ones, which are refused by design). */
+/**
+ * Every real secret the run may send, to count those that ride in a URL: the configured clients', the deactivated
+ * client's, and every lifecycle secret (on v1.x each goes in the token request's query string, the only place the
+ * release reads it, so the deployment's access logs hold it like any other).
+ */
 export function clientSecrets(target: Target): string[] {
-  return [...Object.values(target.clients).map((c) => c?.secret), target.deactivated?.secret].filter(
-    (s): s is string => !!s,
-  )
+  const l = target.lifecycle
+  return [
+    ...Object.values(target.clients).map((c) => c?.secret),
+    target.deactivated?.secret,
+    l.rotated?.oldSecret,
+    l.rotated?.secret,
+    l.deleted?.secret,
+    l.reenabled?.secret,
+    ...(l.retired?.credentials ?? []).map((c) => c.secret),
+  ].filter((s): s is string => !!s)
 }
 
 /** Every secret the target holds joins the registry: clients, the deactivated client, and every lifecycle secret, old and new. */
