@@ -253,6 +253,7 @@ export const FAULTS: Record<string, FaultInfo> = {
   // edge.ts: the edge serving the deployment's host names (auth.<domain>)
   ...inRoom('edge.ts', {
     'auth-host-not-routed': {
+      demo: { release: '1.9' },
       description:
         'the edge has no router for auth.<domain> (Traefik answers 404 page not found): clients that call it get no token',
       releases: ['1.3', '1.7', '1.9'],
