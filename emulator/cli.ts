@@ -2,14 +2,17 @@
  * npm run emulator -- --profile 1.9 --port 4050 [--fault NAME ...] [--lifetime 600] [--latency MS]
  * Starts the emulator alone and prints an .env block for its demo clients.
  */
-import { FAULTS, startEmulator } from './server.ts'
+import { demoCommand, FAULTS, startEmulator } from './server.ts'
 
 function usage(code: number): never {
   console.log(`Usage: npm run emulator -- [--profile 2.0] [--port 4050] [--fault NAME]... [--lifetime SECONDS] [--latency MS]
 Releases: 1.3, 1.4, 1.5, 1.6, 1.7, 1.8, 1.9, 2.0, 2.1 (a preview of what is merged after v2.0.0)
-Faults:
+Faults (each with the demo that shows it: the bundled emulator checked by the kit, HTTPS, the release's own topology):
 ${Object.entries(FAULTS)
-  .map(([n, f]) => `  ${n.padEnd(26)} ${f.description}${f.releases ? ` (${f.releases.join(', ')} only)` : ''}`)
+  .map(
+    ([n, f]) =>
+      `  ${n.padEnd(26)} ${f.description}${f.releases ? ` (${f.releases.join(', ')} only)` : ''}\n  ${''.padEnd(26)} shows in: ${demoCommand(n)}`,
+  )
   .join('\n')}`)
   process.exit(code)
 }

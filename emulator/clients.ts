@@ -29,6 +29,47 @@ export function demoClients(): EmulatorClient[] {
   ]
 }
 
+/** The clients the demo's lifecycle flow acts on (seedLifecycle): three notification clients, two search clients. */
+export function lifecycleDemoClients(): EmulatorClient[] {
+  const c = (type: SystemType): EmulatorClient => ({
+    clientId: randomUUID(),
+    secret: randomUUID(),
+    type,
+    status: 'active',
+  })
+  return [c('HEALTH'), c('HEALTH'), c('RECORD_SEARCH'), c('HEALTH'), c('RECORD_SEARCH')]
+}
+
+/** What the lifecycle flow left behind, as an operator writes it down for the kit. */
+export interface SeededLifecycle {
+  rotated: { id: string; oldSecret: string; secret: string }
+  deleted: { id: string; secret: string }
+  reenabled: { id: string; secret: string; type: 'SEARCH' }
+  retired: Array<{ id: string; secret: string }>
+}
+
+/**
+ * Emulator control (not OpenCRVS), for the demo of a lifecycle fault: what a national system admin does before
+ * go-live, on the five clients of lifecycleDemoClients(): refresh one's secret, delete one, deactivate and activate
+ * one (a search client), delete two rehearsal clients whose credentials must then be dead.
+ */
+export function seedLifecycle(admin: ClientRegistry['admin'], five: EmulatorClient[]): SeededLifecycle {
+  const [rotated, deleted, reenabled, retiredA, retiredB] = five.map((c) => ({ id: c.clientId, secret: c.secret }))
+  if (!rotated || !deleted || !reenabled || !retiredA || !retiredB) throw new Error('emulator: five clients needed')
+  const secret = admin.rotate(rotated.id)
+  admin.remove(deleted.id)
+  admin.deactivate(reenabled.id)
+  admin.activate(reenabled.id)
+  admin.remove(retiredA.id)
+  admin.remove(retiredB.id)
+  return {
+    rotated: { id: rotated.id, oldSecret: rotated.secret, secret },
+    deleted,
+    reenabled: { ...reenabled, type: 'SEARCH' },
+    retired: [retiredA, retiredB],
+  }
+}
+
 function lookupFaults(faults: Set<string>) {
   return {
     oldSecretWorks: faults.has('rotation-keeps-old-secret'),

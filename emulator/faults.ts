@@ -9,6 +9,12 @@
 export interface FaultInfo {
   description: string
   releases?: string[]
+  /**
+   * Where the demo (`npm run conformance` with CONFORMANCE_EMULATOR_FAULTS) shows the fault, when the default does
+   * not: a release whose topology lets it through (OPENCRVS_VERSION), or the lifecycle an administrator runs, which
+   * the emulator then seeds itself. `npm run emulator -- --help` prints it (demoOf).
+   */
+  demo?: { release?: string; lifecycle?: boolean; slow?: boolean }
   /** The emulator file where the fault acts. */
   room: string
 }
@@ -21,13 +27,16 @@ export const FAULTS: Record<string, FaultInfo> = {
   // tokens.ts: what the auth service mints and answers: token header and claims, the success body and its headers, OAuth error bodies
   ...inRoom('tokens.ts', {
     'no-cache-control': {
+      demo: { release: '1.9' },
       description:
         'token responses lose Cache-Control: no-store (hapi then sends no-cache), as behind an unfixed gateway proxy',
     },
     'cache-control-contradiction': {
+      demo: { release: '1.8' },
       description: 'a proxy adds public, max-age=3600 beside no-store on token responses',
     },
     'content-type-octet-stream': {
+      demo: { release: '1.8' },
       description: 'token responses are served as application/octet-stream instead of JSON',
     },
     'no-token-type': { description: 'the success body has no token_type member' },
@@ -47,12 +56,17 @@ export const FAULTS: Record<string, FaultInfo> = {
     'docs-example-claims': {
       description: 'tokens carry the docs example claims: iss "opencrvs.auth", aud ["opencrvs.auth"]',
     },
-    'pragma-no-cache': { description: 'token responses also carry Pragma: no-cache (as behind the v2 Helm ingress)' },
+    'pragma-no-cache': {
+      demo: { release: '1.9' },
+      description: 'token responses also carry Pragma: no-cache (as behind the v2 Helm ingress)',
+    },
     'expires-in': { description: 'the success body also carries expires_in' },
     'expires-in-86400': { description: 'the success body says expires_in 86400 while the token lives 600 s' },
-    'www-authenticate': { description: '401 responses carry WWW-Authenticate' },
-    'error-content-type-html': { description: 'OAuth error bodies are served as text/html' },
+    'www-authenticate': { demo: { release: '1.9' }, description: '401 responses carry WWW-Authenticate' },
+    'error-content-type-html': { demo: { release: '1.8' }, description: 'OAuth error bodies are served as text/html' },
     'error-uri-valid': { description: 'error_uri is a valid URI' },
+    // issue 35
+    'nbf-ahead': { description: 'tokens carry nbf an hour after iat (the gateway refuses them until then)' },
     'huge-claim-arrays': {
       description:
         'tokens carry 3 000 more audiences and 3 000 more scopes (about 100 kB), valid and signed all the same',
@@ -72,6 +86,26 @@ export const FAULTS: Record<string, FaultInfo> = {
     'query-ignored': { description: 'parameters in the query string are ignored (body only)', releases: ['2.0'] },
     'scope-extra': { description: 'notification clients also get the record-search scope' },
     'usertype-missing': { description: 'the userType claim is not sent', releases: ['1.9', '2.0'] },
+    // issue 35: one client type's token alone breaks a claim rule
+    'search-usertype-user': {
+      description: 'record-search clients\' tokens say userType "user"',
+      releases: ['1.9', '2.0'],
+    },
+    // issue 31 case 6, issue 35 case 3: the notification client's scopes in another line's format, which must not
+    // choose the release they are graded against
+    'notification-lacks-record-scopes': {
+      description:
+        "v1.9: the notification client lacks record.create / record.notify (its scopes look like v1.7-v1.8's)",
+      releases: ['1.9'],
+    },
+    'notification-declare-scope': {
+      description: "v1.8: the notification client also carries declare (its scopes look like v1.3-v1.6's)",
+      releases: ['1.7'],
+    },
+    'notification-without-declare': {
+      description: "v1.6: the notification client lacks declare (its scopes look like v1.7-v1.8's)",
+      releases: ['1.3'],
+    },
     'secret-in-claims': { description: 'tokens carry the client secret in a client_secret claim' },
     'token-reuse': { description: 'the same token is returned again for a repeated request (cached per client)' },
     'docs-scope-names': { description: 'the notification client\'s scope is the docs\' "health"' },
@@ -102,8 +136,11 @@ export const FAULTS: Record<string, FaultInfo> = {
     'echo-secret-half': {
       description: 'invalid_client error descriptions echo the first half of the submitted client_secret',
     },
-    'basic-auth': { description: 'HTTP Basic client authentication (client_secret_basic) is supported' },
-    'get-issues-token': { description: 'GET /token with query parameters issues a token' },
+    'basic-auth': {
+      demo: { release: '1.9' },
+      description: 'HTTP Basic client authentication (client_secret_basic) is supported',
+    },
+    'get-issues-token': { demo: { release: '1.9' }, description: 'GET /token with query parameters issues a token' },
     'search-gets-notification-scopes': { description: 'record-search clients also get the event-notification scopes' },
     'node-env-development': {
       description:
@@ -119,15 +156,27 @@ export const FAULTS: Record<string, FaultInfo> = {
       description:
         'client secrets are compared up to the shorter of the two (a prefix of the secret, or the secret with more after it, is accepted)',
     },
-    'rotation-keeps-old-secret': { description: 'after "Refresh client secret" the old secret still works' },
-    'deleted-client-served': { description: 'a deleted client still gets tokens' },
-    'reenabled-still-refused': { description: 'a client deactivated and activated again stays refused' },
+    'rotation-keeps-old-secret': {
+      demo: { lifecycle: true },
+      description: 'after "Refresh client secret" the old secret still works',
+    },
+    'deleted-client-served': {
+      demo: { lifecycle: true },
+      description: 'a deleted client still gets tokens',
+    },
+    'reenabled-still-refused': {
+      demo: { lifecycle: true },
+      description: 'a client deactivated and activated again stays refused',
+    },
   }),
   // server.ts: the deployment as assembled: signing keys, certificates, what stands in front of the auth service, the services behind the gateway
   ...inRoom('server.ts', {
     'wrong-signing-key': { description: 'tokens are signed with a key other than the one /.well-known publishes' },
     'weak-key-1024': { description: 'the signing key pair (and the published key) is RSA 1024' },
-    'tls-legacy': { description: 'HTTPS mode: the listener completes TLS 1.0 and 1.1 handshakes' },
+    'tls-legacy': {
+      demo: { release: '1.9' },
+      description: 'HTTPS mode: the listener completes TLS 1.0 and 1.1 handshakes',
+    },
     'cert-expiring': { description: 'HTTPS mode: the server certificate expires in 10 days' },
     'cert-wrong-host': { description: 'HTTPS mode: the server certificate is for another host name' },
     'cert-expired': { description: 'HTTPS mode: the server certificate expired yesterday' },
@@ -149,27 +198,40 @@ export const FAULTS: Record<string, FaultInfo> = {
   }),
   // front.ts: plain HTTP on the HTTPS port
   ...inRoom('front.ts', {
-    'plain-http-token-endpoint': { description: 'HTTPS mode: plain HTTP on the same port reaches the token endpoint' },
+    'plain-http-token-endpoint': {
+      demo: { release: '1.8' },
+      description: 'HTTPS mode: plain HTTP on the same port reaches the token endpoint',
+    },
     'plain-http-html-errors': {
+      demo: { release: '1.9' },
       description:
         'HTTPS mode: plain HTTP reaches the token endpoint through an edge that replaces error bodies with HTML pages (nginx error_page)',
     },
   }),
   // gateway.ts: the gateway: token verification, scope, the headers its edge adds
   ...inRoom('gateway.ts', {
-    'gateway-accepts-alg-none': { description: 'the gateway accepts unsigned tokens (alg "none")' },
+    'gateway-accepts-alg-none': {
+      demo: { release: '1.9' },
+      description: 'the gateway accepts unsigned tokens (alg "none")',
+    },
     'gateway-accepts-hs256': {
+      demo: { release: '1.8' },
       description: 'the gateway verifies HS256 tokens with the public key as the HMAC secret',
     },
     'gateway-accepts-hs256-crlf': {
+      demo: { release: '1.9' },
       description:
         'the gateway verifies HS256 tokens with the public key, read with CRLF line ends, as the HMAC secret',
     },
-    'gateway-skips-signature': { description: 'the gateway does not verify RS256 signatures' },
-    'gateway-ignores-audience': { description: 'the gateway does not check aud' },
+    'gateway-skips-signature': {
+      demo: { release: '1.8' },
+      description: 'the gateway does not verify RS256 signatures',
+    },
+    'gateway-ignores-audience': { demo: { release: '1.9' }, description: 'the gateway does not check aud' },
     'gateway-token-in-query': { description: 'the gateway accepts a token in ?access_token=' },
     'gateway-bearer-case-sensitive': { description: 'the gateway accepts only "Bearer", not "bearer"' },
     'gateway-allows-anonymous': {
+      demo: { release: '1.8' },
       description: 'the gateway lets requests with no token through to the scope check (403, not 401)',
     },
     'gateway-malformed-token-500': { description: 'the gateway answers a malformed bearer token with 500' },
@@ -178,7 +240,10 @@ export const FAULTS: Record<string, FaultInfo> = {
       description: 'HTTPS mode: Strict-Transport-Security: max-age=0, which tells browsers to forget HSTS for the host',
     },
     'hsts-short': { description: 'HTTPS mode: Strict-Transport-Security with a max-age of one day' },
-    'gateway-accepts-expired': { description: 'the gateway accepts tokens past exp' },
+    'gateway-accepts-expired': {
+      demo: { release: '1.9', slow: true },
+      description: 'the gateway accepts tokens past exp',
+    },
     // issue 31: the gateway's routes behind a maintenance page (a service unavailable, not a rate limit)
     'gateway-maintenance-page': {
       description:
@@ -208,6 +273,7 @@ export const FAULTS: Record<string, FaultInfo> = {
   // edge.ts: the edge serving the deployment's host names (auth.<domain>)
   ...inRoom('edge.ts', {
     'auth-host-not-routed': {
+      demo: { release: '1.9' },
       description:
         'the edge has no router for auth.<domain> (Traefik answers 404 page not found): clients that call it get no token',
       releases: ['1.3', '1.7', '1.9'],
@@ -229,6 +295,21 @@ export const FAULTS: Record<string, FaultInfo> = {
       releases: ['2.0'],
     },
   }),
+}
+
+/** The demo configuration that shows a fault: its release (2.0 unless the fault says or excludes it) and lifecycle. */
+export function demoOf(name: string): { release: string; lifecycle: boolean; slow: boolean } {
+  const f = FAULTS[name]
+  const release = f?.demo?.release ?? (f?.releases && !f.releases.includes('2.0') ? f.releases[0]! : '2.0')
+  return { release, lifecycle: f?.demo?.lifecycle ?? false, slow: f?.demo?.slow ?? false }
+}
+
+/** How --help and the demo name that configuration. */
+export function demoCommand(name: string): string {
+  const d = demoOf(name)
+  const slow = d.slow ? 'CONFORMANCE_SLOW=true ' : ''
+  const note = d.lifecycle ? ' (the emulator seeds the lifecycle clients)' : d.slow ? ' (waits about 11 minutes)' : ''
+  return `${slow}OPENCRVS_VERSION=${d.release} CONFORMANCE_EMULATOR_FAULTS=${name} npm run conformance${note}`
 }
 
 /** `line` is the release line ('2.0' for 2.1 too); `minor` the release itself ('2.1'). */

@@ -107,6 +107,8 @@ function authenticate(request: Hapi.Request, opts: GatewayOptions): { claims: Cl
   if (claims.iss !== 'opencrvs:auth-service') return invalid
   const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud]
   if (!aud.includes('opencrvs:gateway-user') && !faults.has('gateway-ignores-audience')) return invalid
+  // jsonwebtoken's verify (under hapi-auth-jwt2) refuses a token before its nbf: "jwt not active"
+  if (typeof claims.nbf === 'number' && claims.nbf > Date.now() / 1000) return invalid
   if (!faults.has('gateway-accepts-expired') && typeof claims.exp === 'number' && claims.exp <= Date.now() / 1000) {
     return { status: 401, message: 'Expired token', attributes: true, wwwAuth: 'Token error="Expired token"' }
   }

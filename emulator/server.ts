@@ -25,8 +25,15 @@ import { makeTls, writePrivate, type EmulatorTls } from './tls.ts'
 import { authRoutes } from './token-route.ts'
 import { tokenIssuer } from './tokens.ts'
 
-export { demoClients, type EmulatorClient } from './clients.ts'
+export {
+  demoClients,
+  lifecycleDemoClients,
+  seedLifecycle,
+  type EmulatorClient,
+  type SeededLifecycle,
+} from './clients.ts'
 export { FAULTS }
+export { demoCommand, demoOf } from './faults.ts'
 
 export interface EmulatorOptions {
   release: string

@@ -53,7 +53,9 @@ function routeFaults(faults: Set<string>) {
     searchGetsNotification: faults.has('search-gets-notification-scopes'),
     docsScopeNames: faults.has('docs-scope-names'),
     scopeExtra: faults.has('scope-extra'),
+    notificationScopes: notificationScopeFault(faults),
     noUserType: faults.has('usertype-missing'),
+    searchUserTypeUser: faults.has('search-usertype-user'),
     secretInClaims: faults.has('secret-in-claims'),
     tokenReuse: faults.has('token-reuse'),
     opaque: faults.has('opaque-token'),
@@ -61,6 +63,14 @@ function routeFaults(faults: Set<string>) {
   } as const
 }
 type RouteFaults = ReturnType<typeof routeFaults>
+
+/** The notification client's scopes in another line's shape: what each such fault does to the stored set. */
+function notificationScopeFault(faults: Set<string>): ((scopes: string[]) => string[]) | undefined {
+  if (faults.has('notification-lacks-record-scopes')) return (scopes) => scopes.filter((x) => !x.startsWith('record.'))
+  if (faults.has('notification-declare-scope')) return (scopes) => ['declare', ...scopes]
+  if (faults.has('notification-without-declare')) return (scopes) => scopes.filter((x) => x !== 'declare')
+  return undefined
+}
 
 /** One parameter as the release reads it: v1.x the query; v2.0 oauthToken/utils.ts `payload?.[key] || query[key]`. */
 function readParam(svc: AuthService, is: RouteFaults, request: Hapi.Request, key: string): unknown {
@@ -100,16 +110,19 @@ function clientCredentials(svc: AuthService, is: RouteFaults, reused: Map<string
       return issuer.oauthError(h, 'invalid_client', 401, description)
     }
     const stored =
-      is.searchGetsNotification && c.type === 'RECORD_SEARCH'
-        ? [...c.scopes, ...scopesFor(line, 'HEALTH', svc.events)]
-        : is.docsScopeNames && c.type === 'HEALTH'
-          ? ['health']
-          : is.scopeExtra && c.type === 'HEALTH'
-            ? [...c.scopes, ...scopesFor(line, 'RECORD_SEARCH', svc.events)]
-            : c.scopes
+      is.notificationScopes && c.type === 'HEALTH'
+        ? is.notificationScopes(c.scopes)
+        : is.searchGetsNotification && c.type === 'RECORD_SEARCH'
+          ? [...c.scopes, ...scopesFor(line, 'HEALTH', svc.events)]
+          : is.docsScopeNames && c.type === 'HEALTH'
+            ? ['health']
+            : is.scopeExtra && c.type === 'HEALTH'
+              ? [...c.scopes, ...scopesFor(line, 'RECORD_SEARCH', svc.events)]
+              : c.scopes
     const scope = line === '2.0' ? convertLegacyScopes(stored) : stored
     const payload: Record<string, unknown> = { scope }
-    if ((line === '1.9' || line === '2.0') && !is.noUserType) payload.userType = 'system'
+    if ((line === '1.9' || line === '2.0') && !is.noUserType)
+      payload.userType = is.searchUserTypeUser && c.type === 'RECORD_SEARCH' ? 'user' : 'system'
     payload.aud = audienceFor(line, scope)
     // v1.9 client-credentials.ts: temporary = !scope.includes('record.import') -> CONFIG_TOKEN_EXPIRY_SECONDS (7 days)
     const expiresIn = line === '1.9' && scope.includes('record.import') ? 604800 : svc.lifetime

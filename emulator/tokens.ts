@@ -18,6 +18,7 @@ function tokenShape(faults: Set<string>) {
     unit: faults.has('iat-milliseconds') ? 1000 : 1,
     skewSeconds: faults.has('clock-ahead') ? 300 : 0,
     lifetime: faults.has('lifetime-3600') ? 3600 : undefined,
+    nbfAhead: faults.has('nbf-ahead'),
     iss: faults.has('iss-docs-style') || docs ? 'opencrvs.auth' : 'opencrvs:auth-service',
     subPerToken: faults.has('sub-per-token'),
     audience: docs ? 'docs' : faults.has('aud-missing-gateway') ? 'no-gateway' : 'as-stored',
@@ -82,6 +83,7 @@ export function tokenIssuer(opts: {
         JSON.stringify({
           ...claims,
           iat,
+          ...(shape.nbfAhead ? { nbf: iat + 3600 * shape.unit } : {}),
           exp: iat + (shape.lifetime ?? expiresIn) * shape.unit,
           aud: shape.huge ? [...(audience as string[]), ...many('x:aud-')] : audience,
           iss: shape.iss,

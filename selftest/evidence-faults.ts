@@ -150,6 +150,110 @@ export const EVIDENCE_FAULTS: Record<string, EvidenceFault> = {
     fails: ['JWT-CLM-07'],
     mutate: (s) => hourAhead(s, true),
   },
+  // issue 35: a rule about "the token" holds for every token the run obtained: the search client's token alone
+  // breaks it (v1.9, the notification token sound), and the verdict names the search type
+  'the search token without exp': {
+    release: '1.9',
+    fails: ['JWT-CLM-06'],
+    changes: { 'JWT-LIFE-01': 'SKIPPED' },
+    mutate: (s) => claims(s, 'SEARCH').forEach((c) => delete c.exp),
+  },
+  'the search token with exp in milliseconds': {
+    release: '1.9',
+    fails: ['JWT-CLM-06'],
+    changes: { 'JWT-LIFE-01': 'SKIPPED' },
+    mutate: (s) => claims(s, 'SEARCH').forEach((c) => (c.exp = (c.exp as number) * 1000)),
+  },
+  "the search token with the docs' iss": {
+    release: '1.9',
+    fails: ['JWT-CLM-01'],
+    mutate: (s) => claims(s, 'SEARCH').forEach((c) => (c.iss = 'opencrvs.auth')),
+  },
+  'the search token with userType "user"': {
+    release: '1.9',
+    fails: ['JWT-CLM-05'],
+    mutate: (s) => claims(s, 'SEARCH').forEach((c) => (c.userType = 'user')),
+  },
+  'the search token without typ': {
+    release: '1.9',
+    fails: ['JWT-HDR-02'],
+    mutate: (s) => attempts(s, 'SEARCH').forEach((a) => delete a.decoded!.header.typ),
+  },
+  'the search token signed HS256': {
+    release: '1.9',
+    fails: ['JWT-HDR-01'],
+    mutate: (s) => attempts(s, 'SEARCH').forEach((a) => (a.decoded!.header.alg = 'HS256')),
+  },
+  'the search token issued an hour ahead': {
+    release: '1.9',
+    fails: ['JWT-CLM-07'],
+    mutate: (s) =>
+      claims(s, 'SEARCH').forEach((c) => {
+        c.iat = (c.iat as number) + 3600
+        c.exp = (c.exp as number) + 3600
+      }),
+  },
+  'the search token not a JWT': {
+    release: '1.9',
+    fails: ['JWT-01'],
+    // every check that inspects the search token points at JWT-01
+    changes: Object.fromEntries(
+      [
+        'HDR-01',
+        'HDR-02',
+        'CLM-01',
+        'CLM-02',
+        'CLM-03',
+        'CLM-04',
+        'CLM-05',
+        'CLM-06',
+        'CLM-07',
+        'CLM-08',
+        'CLM-09',
+        'CLM-10',
+        'LIFE-01',
+        'SIG-01',
+      ]
+        .map((id) => [`JWT-${id}`, 'SKIPPED'])
+        .concat([
+          ['SCOPE-01', 'SKIPPED'],
+          ['SCOPE-02', 'SKIPPED'],
+        ]),
+    ),
+    mutate: (s) =>
+      attempts(s, 'SEARCH').forEach((a) => {
+        delete a.decoded
+        a.decodeError = 'the token has 2 parts, not 3'
+      }),
+  },
+  // nbf: the gateway's verifier enforces it, so a token not valid before an hour from now is refused for an hour
+  'every token nbf an hour after iat': {
+    release: '1.9',
+    fails: ['JWT-CLM-10'],
+    changes: { 'JWT-CLM-09': 'INFO' },
+    mutate: (s) => claims(s).forEach((c) => (c.nbf = (c.iat as number) + 3600)),
+  },
+  'the search token nbf in milliseconds': {
+    release: '2.0',
+    fails: ['JWT-CLM-10'],
+    changes: { 'JWT-CLM-09': 'INFO' },
+    mutate: (s) => claims(s, 'SEARCH').forEach((c) => (c.nbf = (c.iat as number) * 1000)),
+  },
+  // issue 35 case 4: both scope sets declared as the deployment issues them (JWT-CLM-04's own fix), and the search
+  // token also carries a notification scope of the release's: the declaration never blinds the separation check
+  'the search token carries record.notify, both scope sets declared': {
+    release: '1.9',
+    opts: {
+      env: {
+        OPENCRVS_NOTIFICATION_CLIENT_SCOPES:
+          'notification-api,record.create[event=birth|death|tennis-club-membership],record.notify[event=birth|death|tennis-club-membership]',
+        OPENCRVS_SEARCH_CLIENT_SCOPES: 'recordsearch',
+      },
+    },
+    fails: ['JWT-CLM-04', 'SCOPE-01'],
+    mutate: (s) =>
+      claims(s, 'SEARCH').forEach((c) => (c.scope = [...(c.scope as string[]), 'record.notify[event=birth]'])),
+  },
   'the wrong client type accepted at the scope probe (201)': {
     release: '2.0',
     fails: ['SCOPE-02'],
@@ -197,6 +301,16 @@ export const EVIDENCE_FAULTS: Record<string, EvidenceFault> = {
         'SCOPE-02',
         'SCOPE-03',
         'JWT-SIG-01',
+        // every token rule covers the search token too (issue 35)
+        'JWT-01',
+        'JWT-HDR-01',
+        'JWT-HDR-02',
+        'JWT-CLM-01',
+        'JWT-CLM-05',
+        'JWT-CLM-06',
+        'JWT-CLM-07',
+        'JWT-CLM-09',
+        'JWT-CLM-10',
         'JWT-CLM-02',
         'JWT-CLM-03',
         'JWT-CLM-04',

@@ -106,6 +106,7 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
           'JWT-CLM-07',
           'JWT-CLM-08',
           'JWT-CLM-09',
+          'JWT-CLM-10',
           'JWT-LIFE-01',
           'JWT-FRESH-01',
           'DOCS-01',
@@ -164,6 +165,28 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
     fails: ['JWT-CLM-05'],
     changes: { 'PROFILE-01': 'REVIEW' },
   },
+  // issue 31 case 6, issue 35 case 3: the scope format is what JWT-CLM-04 grades, so it never picks the release; with
+  // no gateway the empty request's code and the token-exchange answer (asked on every line) and userType identify it
+  'notification-lacks-record-scopes': {
+    release: '1.9',
+    env: NO_GATEWAY,
+    fails: ['JWT-CLM-04'],
+    changes: { 'PROFILE-01': 'REVIEW' },
+  },
+  'notification-declare-scope': {
+    release: '1.8',
+    env: NO_GATEWAY,
+    fails: ['JWT-CLM-04'],
+    changes: { 'PROFILE-01': 'REVIEW' },
+  },
+  // without the token-exchange answer (which TOKEN-GRANT-04 grades) the scope format and the empty request's code tie:
+  // v1.6's missing grant is then what v1.3-v1.6 does and the rest does not rule out, REVIEW
+  'notification-without-declare': {
+    release: '1.6',
+    env: NO_GATEWAY,
+    fails: ['JWT-CLM-04'],
+    changes: { 'PROFILE-01': 'REVIEW', 'TOKEN-GRANT-04': 'REVIEW' },
+  },
   // millisecond dates fail the units check; the clock and lifetime checks then have no seconds to compare
   'iat-milliseconds': {
     release: '2.0',
@@ -171,6 +194,10 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
     changes: { 'JWT-CLM-07': 'SKIPPED', 'JWT-LIFE-01': 'SKIPPED' },
   },
   'clock-ahead': { release: '1.6', fails: ['JWT-CLM-07'] },
+  // issue 35: every token the run obtained is held to every claim rule (the search client's alone breaks this one);
+  // nbf ahead of iat: the gateway refuses the token until then, and with no gateway configured only JWT-CLM-10 sees it
+  'search-usertype-user': { release: '1.9', fails: ['JWT-CLM-05'] },
+  'nbf-ahead': { release: '1.9', env: NO_GATEWAY, fails: ['JWT-CLM-10'], changes: { 'JWT-CLM-09': 'INFO' } },
   'secret-in-claims': { release: '2.0', fails: ['JWT-CLM-08'], changes: { 'JWT-CLM-09': 'INFO' } },
   'lifetime-3600': { release: '1.8', fails: ['JWT-LIFE-01'] },
   'token-reuse': { release: '2.0', fails: ['JWT-FRESH-01'] },

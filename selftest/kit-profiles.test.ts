@@ -467,22 +467,27 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
     assert.match(none.output, /No Allure results in .*run the checks first \(npm run conformance\)/)
   })
 
-  test('chosen from weak signals alone, the release is REVIEW, and a genuine behaviour of a line not ruled out is never FAILED', async () => {
+  test('chosen from signals the checks grade, the release is REVIEW, and a genuine behaviour of a line not ruled out is never FAILED', async () => {
     // a real v1.8 answering invalid_request for an empty request, seen with the search client only and no gateway:
-    // nothing independent tells v1.3-v1.6 from v1.8, and the graded signal picks v1.3-v1.6
+    // the token-exchange answer (asked on every line) says v1.7-v1.8, so the empty request's code, which
+    // TOKEN-GRANT-02 grades, is the deviation; without that answer (what TOKEN-GRANT-04 grades) the code would pick
+    // v1.3-v1.6, which the rest does not rule out: v1.8's token-exchange grant is then REVIEW, never FAILED
     const run = await gradeKit('1.8', ['missing-grant-type-invalid-request'], {
       env: { OPENCRVS_GATEWAY_URL: '', OPENCRVS_NOTIFICATION_CLIENT_ID: '', OPENCRVS_NOTIFICATION_CLIENT_SECRET: '' },
     })
-    assert.equal(run.version, 'v1.3-v1.6')
+    assert.equal(run.version, 'v1.7-v1.8')
     assert.equal(run.verdicts['PROFILE-01'], 'REVIEW')
-    assert.match(recordOf(run, 'PROFILE-01').reason, /does not rule out v1\.7-v1\.8, v1\.9/)
+    assert.match(recordOf(run, 'PROFILE-01').reason, /1 signal\(s\) against v1\.7-v1\.8/)
     assert.deepEqual(
-      run.records.filter((r) => r.verdict === 'FAILED').map((r) => `${r.id}: ${r.reason}`),
-      [],
+      run.records.filter((r) => r.verdict === 'FAILED').map((r) => r.id),
+      ['TOKEN-GRANT-02'],
     )
-    // v1.8's token-exchange grant, which v1.3-v1.6 lacks: what v1.7-v1.8 does, so REVIEW naming it
     assert.equal(run.verdicts['TOKEN-GRANT-04'], 'REVIEW')
     assert.match(recordOf(run, 'TOKEN-GRANT-04').reason, /This is what v1\.7-v1\.8 does/)
+    assert.match(
+      recordOf(run, 'TOKEN-GRANT-04').reason,
+      /judged against v1\.3-v1\.6, the release the evidence other than the token-exchange answer identifies/,
+    )
   })
 
   test('a declared OPENCRVS_VERSION the evidence contradicts is reported, not hidden', async () => {
@@ -627,11 +632,29 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
     )
   })
 
+  // issue 35 case 9: the count the report gives, and docs/operating.md promises, includes the lifecycle secrets
+  test('v1.x with the lifecycle flow: every rotated, deleted, re-enabled and retired secret sent in a URL is counted', async () => {
+    const v19 = await gradeKit('1.9', [], { lifecycle: true })
+    // 5 as without the flow, and each of the 6 lifecycle secrets once (rotated old and new, deleted, re-enabled, 2 retired)
+    assert.equal(v19.secretInUrl, 11)
+    const v20 = await gradeKit('2.0', [], { lifecycle: true })
+    assert.equal(v20.secretInUrl, 0, 'v2.0 reads the body: no lifecycle secret in a URL either')
+  })
+
   test('strict mode turns RFC MUSTs OpenCRVS deviates from into FAILED', async () => {
     const run = await gradeKit('1.9', [], { env: { CONFORMANCE_MODE: 'strict' } })
-    for (const id of ['TOKEN-FMT-04', 'TOKEN-GRANT-03', 'TOKEN-AUTH-08', 'TOKEN-ERR-02', 'TOKEN-ERR-03'])
+    // a 401 without WWW-Authenticate (RFC 9110 §15.5.2) and no Pragma: no-cache (RFC 6749 §5.1) are MUSTs too
+    for (const id of [
+      'TOKEN-FMT-04',
+      'TOKEN-GRANT-03',
+      'TOKEN-AUTH-07',
+      'TOKEN-AUTH-08',
+      'TOKEN-ERR-02',
+      'TOKEN-ERR-03',
+      'TOKEN-RESP-04',
+    ])
       assert.equal(run.verdicts[id], 'FAILED', id)
-    for (const id of ['TOKEN-RESP-04', 'TOKEN-RESP-05', 'DOCS-01']) assert.equal(run.verdicts[id], 'WARNING', id)
+    for (const id of ['TOKEN-RESP-05', 'DOCS-01']) assert.equal(run.verdicts[id], 'WARNING', id)
   })
 
   test('the request budget caps what the target receives, and reaching it stops the run with exit 2', async () => {

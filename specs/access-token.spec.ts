@@ -4,7 +4,7 @@
  */
 import { compactVerify } from 'jose'
 import { check, finding, pass, skip, violation, test } from '../fixtures/index.ts'
-import { decodedPrimary } from '../fixtures/tokens.ts'
+import { decodedEach, decodedPrimary } from '../fixtures/tokens.ts'
 import { tokenView } from '../src/jwt/index.ts'
 import { req } from '../src/requirements/catalogue.ts'
 import { credentialRefused } from '../src/runtime/runtime.ts'
@@ -12,33 +12,36 @@ import { listed } from '../src/redact/neutral.ts'
 
 test(
   ...check(req('JWT-01'), async ({ tokens }) => {
-    const type = tokens.firstType()
-    const a = await tokens.primary(type)
-    if (!a.compact)
-      return skip(
-        `no token to decode (HTTP ${a.exchange.status}; ${credentialRefused(a.exchange) ? 'the credentials were refused; see TOKEN-CRED-01' : 'see TOKEN-RESP-01'})`,
-      )
-    if (!a.decoded)
-      return violation(`access_token is not a JWT: ${a.decodeError}`, {
-        fix: 'OpenCRVS issues RS256-signed JWTs; the gateway verifies them. Check what is issuing this token.',
-      })
-    return pass(
-      `decoded a ${String(a.decoded.header.alg)} JWT with claims ${listed(Object.keys(a.decoded.claims), 12)}`,
-      {
-        detail: tokenView(a.decoded),
-      },
-    )
+    const seen: string[] = []
+    const views: string[] = []
+    const types = tokens.configuredTypes()
+    for (const type of types.length ? types : [tokens.firstType()]) {
+      const a = await tokens.primary(type)
+      if (!a.compact)
+        return skip(
+          `no ${type} token to decode (HTTP ${a.exchange.status}; ${credentialRefused(a.exchange) ? 'the credentials were refused; see TOKEN-CRED-01' : 'see TOKEN-RESP-01'})`,
+        )
+      if (!a.decoded)
+        return violation(`the ${type} access_token is not a JWT: ${a.decodeError}`, {
+          fix: 'OpenCRVS issues RS256-signed JWTs; the gateway verifies them. Check what is issuing this token.',
+        })
+      seen.push(`${type}: ${String(a.decoded.header.alg)} JWT with claims ${listed(Object.keys(a.decoded.claims), 12)}`)
+      views.push(`${type}:\n${tokenView(a.decoded)}`)
+    }
+    return pass(`decoded ${seen.join('; ')}`, { detail: views.join('\n\n') })
   }),
 )
 
 test(
   ...check(req('JWT-HDR-01'), async ({ tokens }) => {
-    const { decoded } = await decodedPrimary(tokens)
+    const each = await decodedEach(tokens)
+    const bad = each.find((a) => String(a.decoded.header.alg) !== 'RS256')
+    if (!bad) return pass(`alg RS256 (${each.map((a) => a.type).join(', ')})`)
+    const { decoded, type } = bad
     const alg = String(decoded.header.alg)
-    if (alg === 'RS256') return pass('alg RS256')
     if (alg.toLowerCase() === 'none') {
       return violation(
-        'alg "none": the token is unsigned, so anyone can forge one; any verifier that honours the header accepts it (RFC 8725 §2.1)',
+        `${type} token: alg "none": the token is unsigned, so anyone can forge one; any verifier that honours the header accepts it (RFC 8725 §2.1)`,
         {
           detail: tokenView(decoded),
           fix: 'The auth service must sign with its RSA private key (jsonwebtoken algorithm RS256).',
@@ -47,7 +50,7 @@ test(
     }
     if (/^HS/i.test(alg)) {
       return violation(
-        `alg ${alg}: an HMAC token. If a verifier uses the published RSA public key as the HMAC secret (algorithm confusion), anyone who has that public key can forge tokens (RFC 8725 §2.1, §3.1)`,
+        `${type} token: alg ${alg}: an HMAC token. If a verifier uses the published RSA public key as the HMAC secret (algorithm confusion), anyone who has that public key can forge tokens (RFC 8725 §2.1, §3.1)`,
         {
           detail: tokenView(decoded),
           fix: 'Sign with RS256 only; verifiers must pin algorithms to RS256 as the OpenCRVS gateway does.',
@@ -55,7 +58,7 @@ test(
       )
     }
     return violation(
-      `alg ${alg}: the OpenCRVS gateway verifies with algorithms ['RS256'] only and will refuse this token`,
+      `${type} token: alg ${alg}: the OpenCRVS gateway verifies with algorithms ['RS256'] only and will refuse this token`,
       { detail: tokenView(decoded) },
     )
   }),
@@ -63,12 +66,17 @@ test(
 
 test(
   ...check(req('JWT-HDR-02'), async ({ tokens }) => {
-    const { decoded } = await decodedPrimary(tokens)
-    const typ = decoded.header.typ
-    if (typ === 'JWT') return pass('typ JWT')
+    const each = await decodedEach(tokens)
+    const bad = each.filter((a) => a.decoded.header.typ !== 'JWT')
+    if (!bad.length) return pass(`typ JWT (${each.map((a) => a.type).join(', ')})`)
     return violation(
-      `typ is ${typ === undefined ? 'absent' : JSON.stringify(typ)}; OpenCRVS documents and issues "JWT"`,
-      { detail: tokenView(decoded) },
+      bad
+        .map(
+          ({ type, decoded: { header } }) =>
+            `${type} token: typ is ${header.typ === undefined ? 'absent' : JSON.stringify(header.typ)}`,
+        )
+        .join('; ') + '; OpenCRVS documents and issues "JWT"',
+      { detail: bad.map((a) => tokenView(a.decoded)).join('\n') },
     )
   }),
 )

@@ -25,7 +25,7 @@ test(
       }
       const others = (runtime.candidates ?? []).map((id) => PROFILES[id].label)
       const undecided = others.length
-        ? `; the independent evidence does not rule out ${others.join(', ')}, so a shortfall that is genuine there is REVIEW, not FAILED`
+        ? `; the evidence does not rule out ${others.join(', ')} (one deviation more), so a shortfall that is genuine there is REVIEW, not FAILED`
         : ''
       if (runtime.conflicts.length) {
         return finding(

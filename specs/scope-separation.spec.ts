@@ -10,9 +10,19 @@ import { decodedPrimary, type TokenStore } from '../fixtures/tokens.ts'
 import type { Net } from '../fixtures/kit.ts'
 import type { Target } from '../src/config/index.ts'
 import { evidence } from '../src/http/index.ts'
-import { CLIENT_TYPES, scopeMatches, type ScopeProbe } from '../src/profiles/profiles.ts'
+import { CLIENT_TYPES, scopeMatches, type ClientType, type Profile, type ScopeProbe } from '../src/profiles/profiles.ts'
 import { req } from '../src/requirements/catalogue.ts'
 import { listed } from '../src/redact/neutral.ts'
+
+/**
+ * The scopes a type may not carry: the other type's, by the release's own patterns as well as by what the operator
+ * declared (OPENCRVS_<TYPE>_CLIENT_SCOPES): a declared set names what a client has, and never blinds the separation.
+ */
+function mayNotCarry(target: Target, profile: Profile, holder: ClientType, other: ClientType): string[] {
+  const own = profile.defaultScopes[holder] ?? []
+  const theirs = [...(profile.defaultScopes[other] ?? []), ...(expectedScopes(target, profile, other)?.patterns ?? [])]
+  return [...new Set(theirs)].filter((p) => !own.includes(p))
+}
 
 test(
   ...check(req('SCOPE-01'), async ({ tokens, target, profile }) => {
@@ -30,7 +40,7 @@ test(
       ['NOTIFICATION', notification, 'SEARCH'],
       ['SEARCH', search, 'NOTIFICATION'],
     ] as const) {
-      const otherPatterns = expectedScopes(target, profile, other)?.patterns ?? []
+      const otherPatterns = mayNotCarry(target, profile, holder, other)
       for (const s of own) {
         const shared = (holder === 'NOTIFICATION' ? search : notification).includes(s)
         if (shared || otherPatterns.some((p) => scopeMatches(p, s)))

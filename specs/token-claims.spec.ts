@@ -3,7 +3,7 @@
  * no secret in any claim, and claims beyond the release's set.
  */
 import { check, finding, pass, skip, violation, test } from '../fixtures/index.ts'
-import { decodedPrimary } from '../fixtures/tokens.ts'
+import { decodedEach, decodedPrimary, type DecodedAttempt } from '../fixtures/tokens.ts'
 import { compareScopes, expectedScopes, scopeSets } from '../fixtures/scopes.ts'
 import { MS_THRESHOLD, tokenView } from '../src/jwt/index.ts'
 import { evidence } from '../src/http/index.ts'
@@ -16,15 +16,17 @@ const GATEWAY_AUD = 'opencrvs:gateway-user'
 
 test(
   ...check(req('JWT-CLM-01'), async ({ tokens, profile }) => {
-    const { decoded } = await decodedPrimary(tokens)
-    const iss = decoded.claims.iss
-    if (iss === profile.jwt.iss) return pass(`iss ${JSON.stringify(iss)}`)
-    const docs = iss === 'opencrvs.auth' ? ' ("opencrvs.auth" is the docs example, which no release issues)' : ''
+    const each = await decodedEach(tokens)
+    const bad = each.filter((a) => a.decoded.claims.iss !== profile.jwt.iss)
+    if (!bad.length) return pass(`iss ${JSON.stringify(profile.jwt.iss)} (${each.map((a) => a.type).join(', ')})`)
+    const said = bad.map(({ type, decoded: { claims } }) => {
+      const docs =
+        claims.iss === 'opencrvs.auth' ? ' ("opencrvs.auth" is the docs example, which no release issues)' : ''
+      return `${type} token: iss is ${JSON.stringify(claims.iss)}${docs}`
+    })
     return violation(
-      `iss is ${JSON.stringify(iss)}${docs}; the gateway only accepts "${profile.jwt.iss}", so every API call with this token is refused`,
-      {
-        detail: tokenView(decoded),
-      },
+      `${said.join('; ')}; the gateway only accepts "${profile.jwt.iss}", so every API call with ${bad.length > 1 ? 'these tokens' : 'this token'} is refused`,
+      { detail: bad.map((x) => tokenView(x.decoded)).join('\n') },
     )
   }),
 )
@@ -183,101 +185,138 @@ test(
 
 test(
   ...check(req('JWT-CLM-05'), async ({ tokens, profile }) => {
-    const { decoded } = await decodedPrimary(tokens)
-    const userType = decoded.claims.userType
-    if (profile.jwt.userType === null) {
-      return userType === undefined
-        ? pass(`no userType claim, as in ${profile.label}`)
-        : finding('INFO', `userType ${JSON.stringify(userType)} is present, which ${profile.label} does not send`)
+    const each = await decodedEach(tokens)
+    const types = each.map((a) => a.type).join(', ')
+    const want = profile.jwt.userType
+    if (want === null) {
+      const sent = each.filter((a) => a.decoded.claims.userType !== undefined)
+      if (!sent.length) return pass(`no userType claim, as in ${profile.label} (${types})`)
+      const which = sent.map((a) => `${a.type}: ${JSON.stringify(a.decoded.claims.userType)}`).join('; ')
+      return finding('INFO', `userType is present (${which}), which ${profile.label} does not send`)
     }
-    if (userType === profile.jwt.userType) return pass(`userType ${JSON.stringify(userType)}`)
+    const bad = each.filter((a) => a.decoded.claims.userType !== want)
+    if (!bad.length) return pass(`userType ${JSON.stringify(want)} (${types})`)
+    const said = bad.map(({ type, decoded: { claims } }) => {
+      const v = claims.userType
+      return `${type} token: userType is ${v === undefined ? 'absent' : JSON.stringify(v)}`
+    })
     return violation(
-      `userType is ${userType === undefined ? 'absent' : JSON.stringify(userType)}; ${profile.label} issues "${profile.jwt.userType}" and its services tell system clients from users by it`,
-      {
-        detail: tokenView(decoded),
-      },
+      `${said.join('; ')}; ${profile.label} issues "${want}" and its services tell system clients from users by it`,
+      { detail: bad.map((x) => tokenView(x.decoded)).join('\n') },
     )
   }),
 )
+
+/** What is wrong with a token's iat and exp as NumericDates in seconds, or nothing. */
+function datesWrong(claims: Record<string, unknown>): string | undefined {
+  const { iat, exp } = claims
+  for (const [name, v] of [
+    ['iat', iat],
+    ['exp', exp],
+  ] as const) {
+    if (v === undefined) return `${name} is absent${name === 'exp' ? ': the token never expires' : ''}`
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      return `${name} is ${JSON.stringify(v)}, not a number (NumericDate)`
+    if (v > MS_THRESHOLD)
+      return `${name} is ${v}, which is milliseconds, not seconds: verifiers will read a date thousands of years ahead`
+  }
+  if ((exp as number) <= (iat as number)) return `exp (${exp}) is not after iat (${iat})`
+  return undefined
+}
 
 test(
   ...check(req('JWT-CLM-06'), async ({ tokens }) => {
-    const { decoded } = await decodedPrimary(tokens)
-    const { iat, exp } = decoded.claims
-    for (const [name, v] of [
-      ['iat', iat],
-      ['exp', exp],
-    ] as const) {
-      if (v === undefined) return violation(`${name} is absent`, { detail: tokenView(decoded) })
-      if (typeof v !== 'number' || !Number.isFinite(v))
-        return violation(`${name} is ${JSON.stringify(v)}, not a number (NumericDate)`, { detail: tokenView(decoded) })
-      if (v > MS_THRESHOLD)
-        return violation(
-          `${name} is ${v}, which is milliseconds, not seconds: verifiers will read a date thousands of years ahead`,
-          { detail: tokenView(decoded) },
-        )
-    }
-    if ((exp as number) <= (iat as number))
-      return violation(`exp (${exp}) is not after iat (${iat})`, { detail: tokenView(decoded) })
+    const each = await decodedEach(tokens)
+    const bad = each.flatMap((a) => {
+      const why = datesWrong(a.decoded.claims)
+      return why ? [{ ...a, why }] : []
+    })
+    if (bad.length)
+      return violation(bad.map((a) => `${a.type} token: ${a.why}`).join('; '), {
+        detail: bad.map((a) => tokenView(a.decoded)).join('\n'),
+      })
+    const when = (v: unknown) => new Date((v as number) * 1000).toISOString()
     return pass(
-      `iat ${new Date((iat as number) * 1000).toISOString()}, exp ${new Date((exp as number) * 1000).toISOString()} (seconds)`,
+      each
+        .map(({ type, decoded: { claims } }) => `${type}: iat ${when(claims.iat)}, exp ${when(claims.exp)}`)
+        .join('; ') + ' (seconds)',
     )
   }),
 )
 
+type ClockJudgement = { ok: boolean; reason: string; detail: string; fix?: string }
+const CLOCK_FIX = 'Synchronise the clocks of the auth service host and of the proxy in front (NTP).'
+
+/** One token's iat against its answer's Date header and this machine's clock (when the answer arrived). */
+function judgeClock(a: DecodedAttempt, leeway: number): ClockJudgement {
+  const iat = a.decoded.claims.iat as number
+  const dateHeader = a.exchange.headers.date
+  const serverMs = dateHeader ? Date.parse(dateHeader) : NaN
+  const local = Math.floor(a.receivedAt / 1000)
+  const vsLocal = iat - local
+  const way = (s: number) => `${Math.abs(s)} s ${s > 0 ? 'ahead of' : 'behind'}`
+  const effect = (s: number) => (s > 0 ? 'may be rejected as not yet valid' : 'expire early')
+  const fix = CLOCK_FIX
+  if (Number.isNaN(serverMs)) {
+    const detail = `iat ${iat} (${new Date(iat * 1000).toISOString()}); no usable Date header (${dateHeader ?? 'absent'}), so compared with this machine's clock: iat - clock = ${vsLocal} s; leeway ${leeway} s`
+    if (Math.abs(vsLocal) <= leeway)
+      return {
+        ok: true,
+        reason: `iat is ${vsLocal} s from this machine's clock (no Date header to compare with; leeway ${leeway} s)`,
+        detail,
+      }
+    return {
+      ok: false,
+      reason: `iat is ${way(vsLocal)} this machine's clock (the answer had no Date header): tokens ${effect(vsLocal)}`,
+      detail,
+      fix,
+    }
+  }
+  const server = Math.floor(serverMs / 1000)
+  const vsDate = iat - server
+  const dateVsLocal = server - local
+  const detail = `iat ${iat} (${new Date(iat * 1000).toISOString()}), server Date ${dateHeader}: iat - Date = ${vsDate} s; iat - this machine's clock = ${vsLocal} s; Date - this machine's clock = ${dateVsLocal} s; leeway ${leeway} s`
+  const iatOk = Math.abs(vsLocal) <= leeway
+  if (iatOk && Math.abs(dateVsLocal) <= leeway)
+    return {
+      ok: true,
+      reason: `iat is ${vsDate} s from the server's Date header and ${vsLocal} s from this machine's clock (leeway ${leeway} s)`,
+      detail,
+    }
+  if (iatOk)
+    return {
+      ok: true,
+      reason: `iat agrees with this machine's clock (${vsLocal} s); the Date header is ${way(dateVsLocal)} it: the clock of whatever answered (a proxy?) is off, not iat`,
+      detail,
+      fix,
+    }
+  if (Math.abs(vsDate) <= leeway)
+    return {
+      ok: false,
+      reason: `the server's clock is ${way(dateVsLocal)} this machine's: its Date header and the token's iat agree with each other, not with the time, so tokens ${effect(vsLocal)} at services with a correct clock`,
+      detail,
+      fix,
+    }
+  return {
+    ok: false,
+    reason: `iat is ${way(vsDate)} the server's own Date header (and ${way(vsLocal)} this machine's clock): the token service's clock (or its iat) is off, so tokens ${effect(vsDate)}`,
+    detail,
+    fix,
+  }
+}
+
 test(
   ...check(req('JWT-CLM-07'), async ({ tokens, target }) => {
-    const a = await decodedPrimary(tokens)
-    const iat = a.decoded.claims.iat
-    if (typeof iat !== 'number' || iat > MS_THRESHOLD)
-      return skip('iat is not a NumericDate in seconds (see JWT-CLM-06)')
-    const dateHeader = a.exchange.headers.date
-    const serverMs = dateHeader ? Date.parse(dateHeader) : NaN
-    // the kit's clock at the moment the answer arrived
-    const local = Math.floor(a.receivedAt / 1000)
-    const leeway = target.leewaySeconds
-    const vsLocal = iat - local
-    const way = (s: number) => `${Math.abs(s)} s ${s > 0 ? 'ahead of' : 'behind'}`
-    const effect = (s: number) => (s > 0 ? 'may be rejected as not yet valid' : 'expire early')
-    const fix = 'Synchronise the clocks of the auth service host and of the proxy in front (NTP).'
-    if (Number.isNaN(serverMs)) {
-      const facts = `iat ${iat} (${new Date(iat * 1000).toISOString()}); no usable Date header (${dateHeader ?? 'absent'}), so compared with this machine's clock: iat - clock = ${vsLocal} s; leeway ${leeway} s`
-      if (Math.abs(vsLocal) <= leeway)
-        return pass(
-          `iat is ${vsLocal} s from this machine's clock (no Date header to compare with; leeway ${leeway} s)`,
-          { detail: facts },
-        )
-      return violation(
-        `iat is ${way(vsLocal)} this machine's clock (the answer had no Date header): tokens ${effect(vsLocal)}`,
-        { detail: facts, fix },
-      )
-    }
-    const server = Math.floor(serverMs / 1000)
-    const vsDate = iat - server
-    const dateVsLocal = server - local
-    const facts = `iat ${iat} (${new Date(iat * 1000).toISOString()}), server Date ${dateHeader}: iat - Date = ${vsDate} s; iat - this machine's clock = ${vsLocal} s; Date - this machine's clock = ${dateVsLocal} s; leeway ${leeway} s`
-    const iatOk = Math.abs(vsLocal) <= leeway
-    const dateOk = Math.abs(dateVsLocal) <= leeway
-    if (iatOk && dateOk)
-      return pass(
-        `iat is ${vsDate} s from the server's Date header and ${vsLocal} s from this machine's clock (leeway ${leeway} s)`,
-        { detail: facts },
-      )
-    if (iatOk)
-      return pass(
-        `iat agrees with this machine's clock (${vsLocal} s); the Date header is ${way(dateVsLocal)} it: the clock of whatever answered (a proxy?) is off, not iat`,
-        { detail: facts, fix },
-      )
-    if (Math.abs(vsDate) <= leeway) {
-      return violation(
-        `the server's clock is ${way(dateVsLocal)} this machine's: its Date header and the token's iat agree with each other, not with the time, so tokens ${effect(vsLocal)} at services with a correct clock`,
-        { detail: facts, fix },
-      )
-    }
-    return violation(
-      `iat is ${way(vsDate)} the server's own Date header (and ${way(vsLocal)} this machine's clock): the token service's clock (or its iat) is off, so tokens ${effect(vsDate)}`,
-      { detail: facts, fix },
-    )
+    const each = await decodedEach(tokens)
+    const unusable = each.find(({ decoded: { claims } }) => typeof claims.iat !== 'number' || claims.iat > MS_THRESHOLD)
+    if (unusable) return skip(`the ${unusable.type} token's iat is not a NumericDate in seconds (see JWT-CLM-06)`)
+    const judged = each.map((a) => ({ type: a.type, ...judgeClock(a, target.leewaySeconds) }))
+    const said = (j: (typeof judged)[number]) => `${j.type} token: ${j.reason}`
+    const detail = judged.map((j) => `${j.type}: ${j.detail}`).join('\n')
+    const bad = judged.filter((j) => !j.ok)
+    if (bad.length) return violation(bad.map(said).join('; '), { detail, fix: CLOCK_FIX })
+    const fix = judged.find((j) => j.fix)?.fix
+    return pass(judged.map(said).join('; '), { detail, ...(fix ? { fix } : {}) })
   }),
 )
 
@@ -308,11 +347,47 @@ test(
 
 test(
   ...check(req('JWT-CLM-09'), async ({ tokens, profile }) => {
-    const { decoded } = await decodedPrimary(tokens)
+    const each = await decodedEach(tokens)
     const known = ['scope', 'iat', 'exp', 'aud', 'iss', 'sub', ...(profile.jwt.userType ? ['userType'] : [])]
-    const extra = Object.keys(decoded.claims).filter((c) => !known.includes(c))
-    if (!extra.length)
-      return pass(`claims are exactly ${profile.label}'s set: ${Object.keys(decoded.claims).join(', ')}`)
-    return finding('INFO', `claims beyond ${profile.label}'s set: ${listed(extra)}`, { detail: tokenView(decoded) })
+    const extras = each.flatMap(({ type, decoded }) => {
+      const extra = Object.keys(decoded.claims).filter((c) => !known.includes(c))
+      return extra.length ? [{ type, extra, decoded }] : []
+    })
+    if (!extras.length)
+      return pass(
+        `claims are exactly ${profile.label}'s set: ${Object.keys(each[0]!.decoded.claims).join(', ')} (${each.map((a) => a.type).join(', ')})`,
+      )
+    return finding(
+      'INFO',
+      `claims beyond ${profile.label}'s set: ${extras.map((x) => `${x.type} token: ${listed(x.extra)}`).join('; ')}`,
+      { detail: extras.map((x) => tokenView(x.decoded)).join('\n') },
+    )
+  }),
+)
+
+test(
+  ...check(req('JWT-CLM-10'), async ({ tokens, target }) => {
+    const each = await decodedEach(tokens)
+    const leeway = target.leewaySeconds
+    const carrying = each.filter((a) => a.decoded.claims.nbf !== undefined)
+    if (!carrying.length)
+      return pass(`no nbf claim (${each.map((a) => a.type).join(', ')}): the token is valid from iat`)
+    const problems = carrying.flatMap(({ type, decoded: { claims } }) => {
+      const { nbf, iat } = claims
+      if (typeof nbf !== 'number' || !Number.isFinite(nbf) || nbf > MS_THRESHOLD)
+        return [`${type} token: nbf is ${JSON.stringify(nbf)}, not a NumericDate in seconds`]
+      if (typeof iat === 'number' && nbf - iat > leeway)
+        return [`${type} token: nbf is ${nbf - iat} s after iat (leeway ${leeway} s)`]
+      return []
+    })
+    if (problems.length)
+      return violation(
+        `${problems.join('; ')}: the gateway's verifier enforces nbf, so every API call with the token is refused until then`,
+        {
+          detail: carrying.map((a) => tokenView(a.decoded)).join('\n'),
+          fix: 'No OpenCRVS release sends nbf: find what adds it (a token proxy, a patched auth service) and remove it, or make nbf equal iat.',
+        },
+      )
+    return pass(`nbf is no later than iat within the leeway (${carrying.map((a) => a.type).join(', ')})`)
   }),
 )

@@ -250,6 +250,11 @@ test('waivers: validated on load; a waived FAILED becomes WARNING, an expired wa
   assert.equal(expired.verdict, 'FAILED')
   assert.match(expired.reason, /waiver expired on 2027-01-31/)
   assert.equal(applyWaiver({ ...failed, verdict: 'PASSED' }, waivers, '2027-01-01').verdict, 'PASSED')
+  // issue 35 case 7: an expired entry, then a renewed one for the same requirement: the renewed one applies
+  const renewed = [{ id: 'TOKEN-RESP-03', reason: 'old', until: '2020-01-01' }, ...waivers]
+  assert.equal(applyWaiver(failed, renewed, '2027-01-01').verdict, 'WARNING')
+  assert.match(applyWaiver(failed, renewed, '2027-01-01').reason, /until 2027-01-31/)
+  assert.equal(applyWaiver(failed, [...waivers, renewed[0]!], '2027-01-01').verdict, 'WARNING', 'in either order')
 })
 
 test('lifecycle credentials: each group whole or not at all; the retired file validated and bounded', async () => {
@@ -293,6 +298,39 @@ test('lifecycle credentials: each group whole or not at all; the retired file va
     { id: 'id-2', secret: 'secret-2' },
   ])
   assert.deepEqual(ok.target.lifecycle.reenabled, { id: 'r', secret: 'rs' })
+})
+
+// issue 35 case 5: a lifecycle setting that contradicts the run is a configuration error naming the variable
+test('lifecycle settings naming a live configured client, and CSV files with a header and quoted fields', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs')
+  const { join } = await import('node:path')
+  const { tmpdir } = await import('node:os')
+  const dir = mkdtempSync(join(tmpdir(), 'lifecycle-'))
+  const file = (text: string) => {
+    const p = join(dir, `r${Math.random()}.csv`)
+    writeFileSync(p, text)
+    return p
+  }
+  const live = { ...base, OPENCRVS_NOTIFICATION_CLIENT_ID: 'live-id', OPENCRVS_NOTIFICATION_CLIENT_SECRET: 'live-s' }
+  const deleted = configError({ ...live, OPENCRVS_DELETED_CLIENT_ID: 'live-id', OPENCRVS_DELETED_CLIENT_SECRET: 'x' })
+  assert.equal(deleted.variable, 'OPENCRVS_DELETED_CLIENT_ID')
+  assert.match(deleted.message, /configured event notification client/)
+  // a spreadsheet's export: a header line, quoted fields; one of them a live client
+  const csv = file('"client_id","client_secret"\n"old-1","s-1"\n"live-id","s-2"\n')
+  const retired = configError({ ...live, OPENCRVS_RETIRED_CREDENTIALS: csv })
+  assert.equal(retired.variable, 'OPENCRVS_RETIRED_CREDENTIALS')
+  assert.match(retired.message, /credential 2 of .* names the configured event notification client/)
+  const ok = resolveConfig({
+    ...live,
+    OPENCRVS_RETIRED_CREDENTIALS: file('client_id,client_secret\n"old-1","s,""1"\n'),
+  })
+  assert.deepEqual(ok.kind === 'deployment' && ok.target.lifecycle.retired?.credentials, [
+    { id: 'old-1', secret: 's,"1' },
+  ])
+  assert.match(
+    configError({ ...live, OPENCRVS_RETIRED_CREDENTIALS: file('"old-1,s-1\n') }).message,
+    /line 1 is not "client_id,client_secret"/,
+  )
 })
 
 test('a configuration error never echoes a configured secret, even one pasted into the wrong variable', () => {

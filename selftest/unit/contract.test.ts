@@ -152,6 +152,24 @@ test('lost coverage is a regression: met before and SKIPPED now (the gateway sto
   assert.deepEqual(compareReports(report({ 'DOOR-06': 'PASSED', 'DOOR-01': 'PASSED' }), after).regressions, ['DOOR-01'])
 })
 
+// issue 31 case 6: one target's release going backwards is a finding, not a header cell
+test('a release that goes backwards on one target (v1.9 -> v1.7-v1.8) is named and counted as a regression', () => {
+  const before = report({ 'PROFILE-01': 'INFO', 'JWT-CLM-04': 'PASSED' })
+  before.target.version = 'v1.9'
+  const after = report({ 'PROFILE-01': 'INFO', 'JWT-CLM-04': 'PASSED' })
+  after.target.version = 'v1.7-v1.8'
+  const c = compareReports(before, after)
+  assert.deepEqual(c.regressions, ['PROFILE-01'])
+  assert.match(c.markdown, /## The release went backwards/)
+  assert.match(c.markdown, /was v1\.9 and is now v1\.7-v1\.8/)
+  assert.doesNotMatch(c.markdown, /No requirement regressed/)
+  // forwards (an upgrade), or another target, is no finding
+  assert.deepEqual(compareReports(after, before).regressions, [])
+  const elsewhere = structuredClone(after)
+  elsewhere.target.tokenUrl = 'https://other.example/token'
+  assert.deepEqual(compareReports(before, elsewhere).regressions, [])
+})
+
 test("an edge's rate limit is said once, first, as the edge's, with the checks it left without an answer", () => {
   const r = report({ 'TOKEN-RESP-01': 'PASSED', 'TOKEN-AUTH-02': 'SKIPPED' })
   r.requests.rateLimited = 7

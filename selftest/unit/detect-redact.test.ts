@@ -36,22 +36,57 @@ test('X-Version wins, and contradicting claims are reported as conflicts', () =>
 })
 
 test('a deviation in a graded signal never moves the run to another line', () => {
-  // a real v1.9 whose tokens lack userType: its scopes are v1.9's
+  // a real v1.9 whose tokens lack userType: its scopes and its token-exchange answer are v1.9's
   const noUserType = { ...claims('1.9') }
   delete noUserType.userType
-  const a = detectProfile({ claims: noUserType, noParamsError: 'unsupported_grant_type' })
+  const v19 = { noParamsError: 'unsupported_grant_type', tokenExchange: 'unauthorized_client' }
+  const a = detectProfile({ claims: noUserType, ...v19 })
   assert.equal(a.profile, '1.9')
   assert.match(a.conflicts.join('\n'), /no userType/)
   assert.deepEqual(a.candidates, [])
-  // only the weak signals: the choice is made, and the other lines stay candidates
+  assert.equal(a.without.userType?.profile, '1.9', 'JWT-CLM-05 is judged against v1.9')
+  // only the weaker signals (no token-exchange answer): the choice is made, and the lines one deviation away stay candidates
   const searchOnly = { ...claims('1.8'), scope: ['recordsearch'] }
   const b = detectProfile({ claims: searchOnly, noParamsError: 'invalid_request' })
   assert.equal(b.profile, '1.3')
-  assert.deepEqual([...b.candidates].sort(), ['1.7', '1.9'])
+  assert.deepEqual([...b.candidates].sort(), ['1.7'])
   // X-Version from the gateway settles it whatever the graded signals say
   const c = detectProfile({ xVersion: '1.8.3', claims: searchOnly, noParamsError: 'invalid_request' })
   assert.equal(c.profile, '1.7')
   assert.deepEqual(c.candidates, [])
+})
+
+// issue 31 case 6, issue 35 case 3: the signal a check grades never picks the release it is graded against
+test('the scope format cannot outvote the evidence that contradicts it, on any line', () => {
+  // v1.9 whose notification client lacks record.create / record.notify: userType and the token exchange say v1.9
+  const v19 = detectProfile({
+    claims: { ...claims('1.9'), scope: ['notification-api'] },
+    noParamsError: 'unsupported_grant_type',
+    tokenExchange: 'unauthorized_client',
+  })
+  assert.equal(v19.profile, '1.9')
+  assert.match(v19.conflicts.join('\n'), /notification-api alone/)
+  assert.deepEqual(v19.without.scope, { profile: '1.9', candidates: [] }, 'JWT-CLM-04 is judged against v1.9')
+  // v1.8.3 whose notification token carries v1.6's declare: the empty request and the token exchange say v1.7+
+  const v18 = detectProfile({
+    claims: { ...claims('1.8'), scope: ['declare', 'notification-api'] },
+    noParamsError: 'unsupported_grant_type',
+    tokenExchange: 'invalid_request',
+  })
+  assert.equal(v18.profile, '1.7')
+  assert.match(v18.conflicts.join('\n'), /with declare/)
+  assert.deepEqual(v18.without.scope, { profile: '1.7', candidates: [] })
+  assert.equal(v18.without.noParams?.profile, '1.7', 'TOKEN-GRANT-02 is judged against v1.7-v1.8')
+  // v1.6.4 without declare (its token otherwise v1.8's shape): the empty request and the token exchange say v1.3-v1.6
+  const v16 = detectProfile({
+    claims: { ...claims('1.8'), scope: ['notification-api'] },
+    noParamsError: 'invalid_request',
+    tokenExchange: 'unsupported_grant_type',
+  })
+  assert.equal(v16.profile, '1.3')
+  assert.match(v16.conflicts.join('\n'), /notification-api alone/)
+  assert.equal(v16.without.scope?.profile, '1.3', 'the missing declare is graded against v1.3-v1.6')
+  assert.equal(v16.without.noParams?.profile, '1.3', "v1.6's invalid_request is graded against v1.3-v1.6")
 })
 
 test('redaction: registered secrets in any encoding, whole JWTs, credential parameters and headers', () => {

@@ -388,9 +388,14 @@ function parseRetired(env: Env): Lifecycle['retired'] {
     .split('\n')
     .map((line, i) => ({ line: line.trim(), n: i + 1 }))
     .filter(({ line }) => line && !line.startsWith('#'))
-    .map(({ line, n }) => {
-      const [id, secret, ...rest] = line.split(/\s*[,\s]\s*/)
-      if (!id || !secret || rest.length)
+    .map(({ line, n }) => ({ fields: csvFields(line), n }))
+    // a CSV header line (client_id,client_secret) names the columns: it is no credential
+    .filter(
+      ({ fields }, i) => !(i === 0 && /^client[_ -]?id$/i.test(fields[0] ?? '') && /secret/i.test(fields[1] ?? '')),
+    )
+    .map(({ fields, n }) => {
+      const [id, secret, ...rest] = fields
+      if (!id || !secret || rest.length || /["']/.test(id))
         throw new ConfigError(
           'OPENCRVS_RETIRED_CREDENTIALS',
           `${file} line ${n} is not "client_id,client_secret"`,
@@ -411,6 +416,40 @@ function parseRetired(env: Env): Lifecycle['retired'] {
       'Split the list and run the kit once per part.',
     )
   return { file, credentials }
+}
+
+/** One line's fields: comma- or space-separated, each optionally in CSV double quotes ("" is a quote inside). */
+function csvFields(line: string): string[] {
+  const fields: string[] = []
+  const re = /\s*(?:"((?:[^"]|"")*)"|([^,\s"]+))\s*(?:,|\s+|$)/y
+  while (re.lastIndex < line.length) {
+    const m = re.exec(line)
+    if (!m) break
+    fields.push(m[1]?.replace(/""/g, '"') ?? m[2]!)
+  }
+  // what the pattern could not read (a stray quote) stays one field, and the caller refuses it
+  if (re.lastIndex < line.length) fields.push(line.slice(re.lastIndex))
+  return fields
+}
+
+/**
+ * A lifecycle setting that names a client this run gets its tokens with contradicts the run: a deleted or retired
+ * client cannot also be a live configured one (its refusal would only show that the secret given is another's).
+ */
+function lifecycleAgainstClients(clients: Target['clients'], lifecycle: Lifecycle): void {
+  const live = (id: string) => (Object.keys(clients) as ClientType[]).find((t) => clients[t]?.id === id)
+  const say = (variable: string, type: ClientType, what: string) =>
+    new ConfigError(
+      variable,
+      `${what} names the configured ${CLIENT_TYPES[type].label} client (OPENCRVS_${type}_CLIENT_ID), which this run gets its tokens with`,
+      'A deleted or retired client cannot be a live one: put the credentials of a client that is really deleted or retired here, or check the client ids.',
+    )
+  const deleted = lifecycle.deleted && live(lifecycle.deleted.id)
+  if (deleted) throw say('OPENCRVS_DELETED_CLIENT_ID', deleted, 'it')
+  for (const [i, c] of (lifecycle.retired?.credentials ?? []).entries()) {
+    const type = live(c.id)
+    if (type) throw say('OPENCRVS_RETIRED_CREDENTIALS', type, `credential ${i + 1} of ${lifecycle.retired!.file}`)
+  }
 }
 
 const WAIVERS_VAR = 'CONFORMANCE_WAIVERS_FILE'
@@ -519,6 +558,7 @@ export function resolveConfig(env: Env): Resolved {
   const caFile = parseCaFile(env)
   const { clients, deactivated } = parseClients(env)
   const lifecycle = parseLifecycle(env)
+  lifecycleAgainstClients(clients, lifecycle)
   const recorded = parseRecordedClients(env)
   const requiredClients = parseRequiredClients(env, [
     ...recorded.clients.map((c) => c.id),

@@ -1,13 +1,14 @@
 /**
- * Release-line identification from observable evidence, each signal weighed by how independent it is of what the
- * checks then grade (DESIGN "Knowing the target"):
- *   independent: the gateway's X-Version header (decisive), the audience list (v1 or v2), the scope format (each
- *                line names its notification scopes its own way), the token-exchange answer (v2.0 or after);
- *   graded:      the userType claim (JWT-CLM-05) and the error code for an empty request (TOKEN-GRANT-02) count
- *                for little, so a deviation in exactly those signals cannot move the run to a profile where the
- *                deviation passes and the release's genuine behaviour fails.
- * The profiles that no independent signal rules out are the run's candidates: a shortfall that is genuine
- * behaviour of another candidate is REVIEW, never FAILED (fixtures/index.ts).
+ * Release-line identification from observable evidence (DESIGN "Knowing the target"). Every signal but the gateway's
+ * X-Version is also graded by some check (the audience list by JWT-CLM-02, the scope format by JWT-CLM-04, userType
+ * by JWT-CLM-05, the empty request's code by TOKEN-GRANT-02, the token-exchange answer by TOKEN-GRANT-04), so:
+ *   - the run's release is the line most of the evidence supports (X-Version decisive), and every signal that
+ *     points elsewhere is listed as a contradiction;
+ *   - a check that grades a signal is judged against the release the OTHER evidence identifies (`without`): the
+ *     signal it grades never picks the release it is graded against, so a deviation in exactly that signal cannot
+ *     move the check to a line where it passes;
+ *   - the lines that need at most one deviation more than the chosen one (never against X-Version) stay candidates:
+ *     a shortfall that is genuine behaviour of one of them is REVIEW, never FAILED (fixtures/kit.ts).
  */
 import { PROFILES, RELEASE_ORDER, type ProfileId, profileForRelease } from './profiles.ts'
 import { neutral } from '../redact/neutral.ts'
@@ -20,7 +21,11 @@ export interface Evidence {
   /** Claims of a token obtained with a query-string request, and the client_id used. */
   claims?: Record<string, unknown>
   clientId?: string
-  /** OAuth error code for a token-exchange request in the body with a dummy subject token (sent on v2 only). */
+  /**
+   * OAuth error code for a token-exchange request with a dummy subject token, event_id and action_id (and on v1.x a
+   * dummy client_id and secret): v1.3-v1.6 and after v2.0.0 have no such grant (unsupported_grant_type), v1.7-v1.8
+   * want record_id (invalid_request), v1.9 and v2.0 check the subject token (unauthorized_client).
+   */
   tokenExchange?: string
 }
 
@@ -30,17 +35,42 @@ export interface Detection {
   from: string[]
   /** Evidence that points at different lines. */
   conflicts: string[]
-  /** Other profiles no independent signal rules out: a shortfall genuine on one of them is not FAILED. */
+  /** Other profiles one more deviation away at most (never against X-Version): a shortfall genuine there is not FAILED. */
   candidates: ProfileId[]
+  /** Per kind of signal: the release, and its candidates, that the evidence without that kind identifies. */
+  without: Partial<Record<SignalKind, { profile: ProfileId; candidates: ProfileId[] }>>
   /** The X-Version of a release newer than every profile (judged against the newest one, differences REVIEW). */
   newer?: string
 }
 
-/** One observed signal: the profiles it supports, how much it weighs, and whether a check grades it. */
+export type SignalKind = 'xVersion' | 'aud' | 'scope' | 'userType' | 'noParams' | 'tokenExchange'
+
+/** The kind of signal each requirement grades: it is judged against the release the other evidence identifies. */
+export const GRADED_SIGNAL: Record<string, SignalKind> = {
+  'JWT-CLM-02': 'aud',
+  'JWT-CLM-04': 'scope',
+  'SCOPE-01': 'scope',
+  'JWT-CLM-05': 'userType',
+  'JWT-CLM-09': 'userType',
+  'TOKEN-GRANT-02': 'noParams',
+  'TOKEN-GRANT-04': 'tokenExchange',
+}
+
+/** How a reason names each kind of signal. */
+export const SIGNAL_NAMES: Record<SignalKind, string> = {
+  xVersion: "the gateway's X-Version",
+  aud: "the token's audience list",
+  scope: "the token's scope format",
+  userType: "the token's userType",
+  noParams: "the empty request's error code",
+  tokenExchange: 'the token-exchange answer',
+}
+
+/** One observed signal: the profiles it supports, how much it weighs, and what kind it is. */
 interface Signal {
+  kind: SignalKind
   supports: ProfileId[]
   weight: number
-  graded: boolean
   why: string
 }
 
@@ -50,8 +80,9 @@ const V2: ProfileId[] = ['2.0', '2.1']
 /** On a tie, the released line before a preview, the newer before the older. */
 const PREFERENCE: ProfileId[] = ['2.0', '1.9', '1.7', '1.3', '2.1']
 const DECISIVE = 8
+/** The audience list (v1 or v2) and the token-exchange answer (three ways) tell most. */
 const STRONG = 3
-const WEAK = 1
+const SOME = 2
 
 /** The newest release the kit has a profile for. */
 const NEWEST = [2, 1]
@@ -66,40 +97,44 @@ export function newerThanProfiles(version: string): boolean {
 
 function xVersionSignal(xVersion: string): { signal?: Signal; newer?: string } {
   const p = profileForRelease(xVersion)
+  const kind = 'xVersion'
   if (p)
-    return {
-      signal: { supports: [p.id], weight: DECISIVE, graded: false, why: `gateway X-Version header says ${xVersion}` },
-    }
+    return { signal: { kind, supports: [p.id], weight: DECISIVE, why: `gateway X-Version header says ${xVersion}` } }
   if (!newerThanProfiles(xVersion)) return {}
   const why = `gateway X-Version header says ${xVersion}, newer than every release the kit has a profile for: judged against the newest, ${PROFILES['2.1'].label}`
-  return { signal: { supports: ['2.1'], weight: DECISIVE, graded: false, why }, newer: xVersion }
+  return { signal: { kind, supports: ['2.1'], weight: DECISIVE, why }, newer: xVersion }
 }
 
-/** The signals a token's claims carry: its audience list, its scope format (independent), its userType (graded). */
-function claimSignals(claims: Record<string, unknown>, clientId: string | undefined): Signal[] {
-  const out: Signal[] = []
+function audSignal(claims: Record<string, unknown>, clientId: string | undefined): Signal | undefined {
   const aud = Array.isArray(claims.aud) ? claims.aud.map(String) : undefined
   if (aud?.includes('opencrvs:events-user') && !aud.includes('opencrvs:hearth-user')) {
     const subIsClient = clientId !== undefined && claims.sub === clientId
-    out.push({
+    return {
+      kind: 'aud',
       supports: V2,
       weight: STRONG,
-      graded: false,
       why: `token aud has ${aud.length} entries with opencrvs:events-user and no hearth-user${subIsClient ? '; sub equals the client_id' : ''} (v2)`,
-    })
-  } else if (aud?.includes('opencrvs:hearth-user')) {
-    out.push({
+    }
+  }
+  if (aud?.includes('opencrvs:hearth-user'))
+    return {
+      kind: 'aud',
       supports: V1,
       weight: STRONG,
-      graded: false,
       why: `token aud has ${aud.length} opencrvs:*-user entries incl. hearth-user (v1.x)`,
-    })
-  }
+    }
+  return undefined
+}
+
+/** The signals a token's claims carry: its audience list, its scope format, its userType. */
+function claimSignals(claims: Record<string, unknown>, clientId: string | undefined): Signal[] {
+  const aud = audSignal(claims, clientId)
+  const out: Signal[] = aud ? [aud] : []
   const scopes = Array.isArray(claims.scope) ? claims.scope.map(String) : []
   const scope = (supports: ProfileId[], what: string): Signal => ({
+    kind: 'scope',
     supports,
-    weight: STRONG,
-    graded: false,
+    weight: SOME,
     why: `token scopes ${what}`,
   })
   if (scopes.some((s) => s.startsWith('type=record.'))) out.push(scope(V2, 'are in the v2 "type=record.…" format'))
@@ -111,54 +146,73 @@ function claimSignals(claims: Record<string, unknown>, clientId: string | undefi
         ? scope(['1.3'], 'are notification-api with declare (v1.3-v1.6)')
         : scope(['1.7'], 'are notification-api alone (v1.7-v1.8)'),
     )
-  if (aud?.includes('opencrvs:hearth-user') || aud?.includes('opencrvs:events-user')) {
-    if (claims.userType === 'system')
-      out.push({
-        supports: ['1.9', ...V2],
-        weight: WEAK,
-        graded: true,
-        why: 'token has userType "system" (v1.9 and later)',
-      })
+  if (aud) {
+    const userType = (supports: ProfileId[], why: string): Signal => ({ kind: 'userType', supports, weight: SOME, why })
+    if (claims.userType === 'system') out.push(userType(['1.9', ...V2], 'token has userType "system" (v1.9 and later)'))
     else if (claims.userType === undefined)
-      out.push({ supports: ['1.3', '1.7'], weight: WEAK, graded: true, why: 'token has no userType claim (v1.3-v1.8)' })
+      out.push(userType(['1.3', '1.7'], 'token has no userType claim (v1.3-v1.8)'))
   }
   return out
 }
 
 function tokenExchangeSignal(e: Evidence): Signal | undefined {
-  if (!e.tokenExchange) return undefined
-  // removed after v2.0.0 (PR #13644): the best discriminator, before an X-Version that may still say 2.0.0
+  const kind = 'tokenExchange'
   if (e.tokenExchange === 'unsupported_grant_type')
     return {
-      supports: ['2.1'],
+      kind,
+      supports: ['1.3', '2.1'],
       weight: STRONG,
-      graded: false,
-      why: 'the token-exchange grant is refused as unsupported: removed after v2.0.0 (PR #13644), so v2.1 (preview)',
+      why: 'the token-exchange grant is refused as unsupported: absent before v1.7, removed after v2.0.0 (PR #13644) (v1.3-v1.6 or v2.1)',
     }
-  return {
-    supports: ['2.0'],
-    weight: STRONG,
-    graded: false,
-    why: `the token-exchange grant is still there (${e.tokenExchange}) (v2.0)`,
-  }
+  if (e.tokenExchange === 'invalid_request')
+    return {
+      kind,
+      supports: ['1.7'],
+      weight: STRONG,
+      why: 'the token-exchange grant wants record_id, not event_id and action_id (v1.7-v1.8)',
+    }
+  if (e.tokenExchange === 'unauthorized_client')
+    return {
+      kind,
+      supports: ['1.9', '2.0'],
+      weight: STRONG,
+      why: 'the token-exchange grant takes event_id and action_id and checks the subject token (v1.9, v2.0)',
+    }
+  return undefined
 }
 
 function noParamsSignal(code: string | undefined): Signal | undefined {
+  const kind = 'noParams'
   if (code === 'invalid_request')
     return {
+      kind,
       supports: ['1.3'],
-      weight: WEAK,
-      graded: true,
+      weight: SOME,
       why: 'a request with no parameters gets invalid_request (v1.3-v1.6)',
     }
   if (code === 'unsupported_grant_type')
     return {
+      kind,
       supports: ALL.filter((p) => p !== '1.3'),
-      weight: WEAK,
-      graded: true,
+      weight: SOME,
       why: 'a request with no parameters gets unsupported_grant_type (v1.7 and later)',
     }
   return undefined
+}
+
+/**
+ * The line the signals support most (on a tie the preferred), and its candidates: the other lines no X-Version rules
+ * out that need at most one deviation more than it does (what contradicts them weighs at most SOME more).
+ */
+function pick(signals: Signal[]): { profile: ProfileId; candidates: ProfileId[] } {
+  const score = (p: ProfileId) => signals.filter((s) => s.supports.includes(p)).reduce((n, s) => n + s.weight, 0)
+  const profile = [...ALL].sort((a, b) => score(b) - score(a) || PREFERENCE.indexOf(a) - PREFERENCE.indexOf(b))[0]!
+  const against = (p: ProfileId) => signals.filter((s) => !s.supports.includes(p))
+  const weight = (p: ProfileId) => against(p).reduce((n, s) => n + s.weight, 0)
+  const candidates = ALL.filter(
+    (p) => p !== profile && !against(p).some((s) => s.kind === 'xVersion') && weight(p) - weight(profile) <= SOME,
+  )
+  return { profile, candidates }
 }
 
 export function detectProfile(evidence: Evidence): Detection {
@@ -172,36 +226,33 @@ export function detectProfile(evidence: Evidence): Detection {
     noParamsSignal(e.noParamsError),
   ].filter((s): s is Signal => !!s)
   // a lone empty-request code that every line from v1.7 on answers tells nothing
-  const telling = signals.filter((s) => s.supports.length < ALL.length - 1 || s.weight > WEAK)
-  if (!telling.length)
-    return { profile: null, from: [], conflicts: [], candidates: [], ...(x.newer ? { newer: x.newer } : {}) }
-  const score = (p: ProfileId, only?: (s: Signal) => boolean) =>
-    telling.filter((s) => (!only || only(s)) && s.supports.includes(p)).reduce((n, s) => n + s.weight, 0)
-  const best = [...ALL].sort(
-    (a, b) =>
-      score(b) - score(a) ||
-      score(b, (s) => !s.graded) - score(a, (s) => !s.graded) ||
-      PREFERENCE.indexOf(a) - PREFERENCE.indexOf(b),
-  )[0]!
-  const ordered = [...telling].sort(
+  if (!signals.some((s) => s.supports.length < ALL.length - 1))
+    return {
+      profile: null,
+      from: [],
+      conflicts: [],
+      candidates: [],
+      without: {},
+      ...(x.newer ? { newer: x.newer } : {}),
+    }
+  const { profile: best, candidates } = pick(signals)
+  const ordered = [...signals].sort(
     (a, b) => Number(b.supports.includes(best)) - Number(a.supports.includes(best)) || b.weight - a.weight,
   )
   const conflicts = ordered
     .filter((s) => !s.supports.includes(best))
     .map((s) => `${s.why} -> ${s.supports.map((p) => PROFILES[p].label).join(' or ')}`)
-  // the profiles every independent signal allows (none, when they disagree among themselves)
-  const independent = telling.filter((s) => !s.graded)
-  const candidates = ALL.filter(
-    (p) =>
-      p !== best &&
-      independent.every((s) => s.supports.includes(p)) &&
-      independent.every((s) => s.supports.includes(best)),
-  )
+  const without: Detection['without'] = {}
+  for (const kind of new Set(signals.map((s) => s.kind))) {
+    const rest = signals.filter((s) => s.kind !== kind)
+    if (rest.some((s) => s.supports.length < ALL.length - 1)) without[kind] = pick(rest)
+  }
   return {
     profile: best,
     from: ordered.map((s) => s.why),
     conflicts,
     candidates,
+    without,
     ...(x.newer ? { newer: x.newer } : {}),
   }
 }

@@ -9,6 +9,7 @@ import { contractDrift, type Drift } from './contract.ts'
 import { failedSince, type HistoryPoint, withRun } from './history.ts'
 import { mdCode, neutral } from '../redact/neutral.ts'
 import type { ConformanceReport, ResultEntry } from './model.ts'
+import { PROFILES, RELEASE_ORDER } from '../profiles/profiles.ts'
 
 export interface Comparison {
   markdown: string
@@ -46,9 +47,11 @@ export function compareReports(
   const points = withRun(withRun(history, before), after)
   const drift = contractDrift(before.contract ?? {}, after.contract ?? {})
   const { regressions, lost } = groups
-  const total = regressions.length + lost.length
+  const backwards = releaseBackwards(before, after)
+  const total = regressions.length + lost.length + backwards.length
   const lines = [
     ...header(before, after),
+    ...backwards,
     ...stoppedClients(before, after),
     ...verdictChanges(groups),
     ...failedStreaks(after, points),
@@ -59,7 +62,27 @@ export function compareReports(
       : '**No requirement regressed.**',
     '',
   ]
-  return { markdown: lines.join('\n'), regressions: [...regressions, ...lost].map((c) => c.id), drift, points }
+  const ids = [...regressions, ...lost].map((c) => c.id)
+  if (backwards.length && !ids.includes('PROFILE-01')) ids.push('PROFILE-01')
+  return { markdown: lines.join('\n'), regressions: ids, drift, points }
+}
+
+/**
+ * One target whose release goes backwards between two runs (v1.9 -> v1.7-v1.8): a downgrade, or identification
+ * swayed by a deviation. Either way a finding, counted as a regression (PROFILE-01), never a quiet header cell.
+ */
+function releaseBackwards(before: ConformanceReport, after: ConformanceReport): string[] {
+  if (before.target.tokenUrl !== after.target.tokenUrl) return []
+  const rank = (r: ConformanceReport) =>
+    RELEASE_ORDER.findIndex((id) => PROFILES[id].label === r.target.version.replace(/ \(.*$/, ''))
+  const [b, a] = [rank(before), rank(after)]
+  if (b < 0 || a < 0 || a >= b) return []
+  return [
+    '## The release went backwards',
+    '',
+    `The same target was ${cell(before.target.version)} and is now ${cell(after.target.version)}: a downgrade, or a deployment whose answers now look like an older line (see PROFILE-01 in the later run, which names the signals). Counted as a regression: check which release is deployed and set OPENCRVS_VERSION to it.`,
+    '',
+  ]
 }
 
 /** Each requirement FAILED now, and since when, as far as the history goes. */

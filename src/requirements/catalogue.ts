@@ -23,6 +23,11 @@ export interface Requirement {
    * the reason, e.g. what the gateway's /auth/token proxy does to every answer), not this deployment's.
    */
   deviation?: { opencrvs: Verdict; strict: Verdict }
+  /**
+   * The RFC MUST (or MUST NOT) the requirement holds a deployment to, quoted: strict mode makes every departure
+   * from it FAILED, the release's own included (a self-test holds it; docs/requirements.md prints it).
+   */
+  must?: string
 }
 
 const DOCS = {
@@ -115,6 +120,7 @@ const list: Requirement[] = [
       DOCS,
     ],
     severity: RFC_MUST,
+    must: 'RFC 6749 §2.3.1: the client credential parameters can only be transmitted in the request-body and MUST NOT be included in the request URI',
   },
   {
     id: 'TOKEN-FMT-05',
@@ -172,6 +178,7 @@ const list: Requirement[] = [
     ],
     severity: FAIL,
     deviation: RFC_MUST,
+    must: 'RFC 6749 §5.1: the authorization server MUST include the Cache-Control response header field with a value of no-store',
   },
   {
     id: 'TOKEN-RESP-04',
@@ -182,7 +189,8 @@ const list: Requirement[] = [
       { label: 'RFC 9111 §5.4 (Pragma is deprecated)', url: 'https://www.rfc-editor.org/rfc/rfc9111#section-5.4' },
       release('auth sets no Pragma; the v2 Helm ingress adds Pragma: no-cache'),
     ],
-    severity: WARN,
+    severity: RFC_MUST,
+    must: 'RFC 6749 §5.1: the authorization server MUST include ..., as well as the Pragma response header field with a value of no-cache',
   },
   {
     id: 'TOKEN-RESP-05',
@@ -222,6 +230,7 @@ const list: Requirement[] = [
     area: 'Grant types',
     sources: [rfc(6749, '5.2'), release('v1.7+ answers unsupported_grant_type')],
     severity: RFC_MUST,
+    must: 'RFC 6749 §5.2: error is REQUIRED, and a request missing a required parameter is invalid_request',
   },
   {
     id: 'TOKEN-GRANT-04',
@@ -286,7 +295,8 @@ const list: Requirement[] = [
       { label: 'RFC 9110 §15.5.2', url: 'https://www.rfc-editor.org/rfc/rfc9110#section-15.5.2' },
       rfc(6749, '5.2'),
     ],
-    severity: WARN,
+    severity: RFC_MUST,
+    must: 'RFC 9110 §15.5.2: the server generating a 401 response MUST send a WWW-Authenticate header field',
   },
   {
     id: 'TOKEN-AUTH-08',
@@ -294,6 +304,7 @@ const list: Requirement[] = [
     area: 'Client authentication',
     sources: [rfc(6749, '2.3.1'), release('no release reads the Authorization header at /token')],
     severity: RFC_MUST,
+    must: 'RFC 6749 §2.3.1: the authorization server MUST support the HTTP Basic authentication scheme',
   },
   {
     id: 'TOKEN-ERR-01',
@@ -310,6 +321,7 @@ const list: Requirement[] = [
     area: 'Error responses',
     sources: [rfc(6749, '5.2'), release('every release sends "Refer to https://documentation.opencrvs.org/..."')],
     severity: RFC_MUST,
+    must: 'RFC 6749 §5.2: values for the error_uri parameter MUST conform to the URI-reference syntax',
   },
   {
     id: 'TOKEN-ERR-03',
@@ -317,6 +329,7 @@ const list: Requirement[] = [
     area: 'Error responses',
     sources: [rfc(6749, '5.2'), release('v1.7+ unsupported_grant_type description quotes "client_credentials"')],
     severity: RFC_MUST,
+    must: 'RFC 6749 §5.2: values for the error_description parameter MUST NOT include characters outside the set %x20-21 / %x23-5B / %x5D-7E',
   },
   {
     id: 'TOKEN-METHOD-01',
@@ -453,6 +466,13 @@ const list: Requirement[] = [
     area: 'Token claims',
     sources: [release('claims: scope, userType (v1.9+), iat, exp, aud, iss, sub')],
     severity: INFO,
+  },
+  {
+    id: 'JWT-CLM-10',
+    title: 'nbf, when a token carries it, is a NumericDate no later than iat (beyond the leeway)',
+    area: 'Token claims',
+    sources: [{ label: 'RFC 7519 §4.1.5', url: 'https://www.rfc-editor.org/rfc/rfc7519#section-4.1.5' }],
+    severity: FAIL,
   },
   {
     id: 'JWT-LIFE-01',

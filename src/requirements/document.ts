@@ -9,7 +9,8 @@ const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ')
 
 function severity(r: Requirement): string {
   const s = `${r.severity.opencrvs} / ${r.severity.strict}`
-  return r.deviation ? `${s} (OpenCRVS's own: ${r.deviation.opencrvs} / ${r.deviation.strict})` : s
+  const own = r.deviation ? `${s} (OpenCRVS's own: ${r.deviation.opencrvs} / ${r.deviation.strict})` : s
+  return r.must ? `${own}<br>MUST: ${r.must}` : own
 }
 
 export function requirementsMarkdown(): string {

@@ -137,9 +137,11 @@ function noOAuthAnswer(target: Target, answers: HttpExchange[]): void {
 }
 
 /**
- * On v2, the token-exchange answer tells v2.0 from what is merged after it (opencrvs-after-v2.0.md §8): with a
- * dummy subject token and no client credentials, in the format that issued the token above (a body this
- * deployment does not read would look like a missing grant_type, which v2.0 also calls unsupported).
+ * The token-exchange answer, asked on every line (opencrvs-token-contract.md, opencrvs-after-v2.0.md §8): v1.3-v1.6
+ * and what follows v2.0.0 have no such grant, v1.7-v1.8 want record_id, v1.9 and v2.0 take event_id and action_id
+ * and check the subject token. A dummy subject token, no real credential: on v1.x a dummy client_id and secret too,
+ * since v1.3-v1.6 ask for all three before the grant type. In the format that issued the token above (a body this
+ * deployment does not read would look like a missing grant_type).
  */
 async function askTokenExchange(
   http: HttpClient,
@@ -149,7 +151,9 @@ async function askTokenExchange(
   answers: HttpExchange[],
 ): Promise<void> {
   const aud = evidence.claims?.aud
-  if (!readFormat || !Array.isArray(aud) || !aud.includes('opencrvs:events-user')) return
+  if (!readFormat || !Array.isArray(aud)) return
+  const v1 = aud.includes('opencrvs:hearth-user')
+  if (!v1 && !aud.includes('opencrvs:events-user')) return
   const exchange = await http.send(
     tokenRequest(target.tokenUrl, readFormat, {
       grant_type: TOKEN_EXCHANGE,
@@ -158,6 +162,7 @@ async function askTokenExchange(
       requested_token_type: 'urn:opencrvs:oauth:token-type:single_record_token',
       event_id: randomUUID(),
       action_id: randomUUID(),
+      ...(v1 ? { client_id: randomUUID(), client_secret: randomUUID() } : {}),
     }),
   )
   const code = errorCode(exchange)

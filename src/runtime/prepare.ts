@@ -4,7 +4,8 @@
  * need, collected once (prepareRun). Global setup runs it, or `npm run conformance` while Playwright starts
  * (early.ts); the self-tests call prepare() in process. A step that fails stops the run with its root cause, in words.
  */
-import { resolveConfig, type Resolved, type Target } from '../config/index.ts'
+import { resolveConfig, type Lifecycle, type Resolved, type Target } from '../config/index.ts'
+import type { SeededLifecycle } from '../../emulator/clients.ts'
 import { detectProfile, type Evidence } from '../profiles/detect.ts'
 import { PROFILES, tokenFormatOrder, type Profile, type ProfileId } from '../profiles/profiles.ts'
 import {
@@ -132,9 +133,17 @@ async function chooseTarget(
   log: Log,
 ): Promise<{ target: Target; stop: () => Promise<void>; emulator?: Runtime['emulator'] }> {
   if (resolved.kind !== 'emulator') return { target: resolved.target, stop: async () => {} }
-  const { startEmulator } = await import('../../emulator/server.ts')
-  const emu = await startEmulator({ release: resolved.release, faults: resolved.faults, tls: true })
+  const em = await import('../../emulator/server.ts')
+  // a fault of the client lifecycle shows only where an administrator ran it: the emulator seeds it itself
+  const seeded = resolved.faults.some((f) => em.demoOf(f).lifecycle)
+  const emu = await em.startEmulator({
+    release: resolved.release,
+    faults: resolved.faults,
+    tls: true,
+    ...(seeded ? { clients: [...em.demoClients(), ...em.lifecycleDemoClients()] } : {}),
+  })
   const [notification, search, deactivated] = emu.clients
+  const lifecycle = seeded ? demoLifecycle(em.seedLifecycle(emu.admin, emu.clients.slice(3))) : {}
   // what users of each line run: v2.0 integrators are given only the gateway (the auth service is not public in
   // a Helm install) and the public key as a file; v1.x deployments publish auth.<domain> and gateway.<domain>
   const gatewayOnly = emu.line === '2.0'
@@ -167,7 +176,7 @@ async function chooseTarget(
     leewaySeconds: resolved.leewaySeconds,
     ...(emu.caFile ? { caFile: emu.caFile } : {}),
     slow: resolved.slow,
-    lifecycle: {},
+    lifecycle,
     waivers: resolved.waivers,
     maxRequests: resolved.maxRequests,
     requestTimeoutSeconds: resolved.requestTimeoutSeconds,
@@ -181,9 +190,20 @@ async function chooseTarget(
     `No deployment configured (OPENCRVS_AUTH_URL, OPENCRVS_GATEWAY_URL, OPENCRVS_TOKEN_URL are unset):\n` +
       `checking the bundled OpenCRVS emulator, release ${resolved.release}` +
       (resolved.faults.length ? ` with faults: ${resolved.faults.join(', ')}` : '') +
+      (seeded ? ', with the client lifecycle (rotate, delete, re-enable, retire) seeded by the emulator' : '') +
       `, in ${topology}.\nThis is a demonstration of the kit, not a verdict on any deployment. See README.md to check yours.\n`,
   )
   return { target, stop: () => emu.stop(), emulator: { release: resolved.release, faults: resolved.faults } }
+}
+
+/** The lifecycle the emulator seeded, as the operator's settings would describe it. */
+function demoLifecycle(l: SeededLifecycle): Lifecycle {
+  return {
+    rotated: l.rotated,
+    deleted: l.deleted,
+    reenabled: l.reenabled,
+    retired: { file: '(seeded by the bundled emulator)', credentials: l.retired },
+  }
 }
 
 /** The largest key text handed to the workers (Linux refuses environment strings over 128 kB). */
@@ -201,7 +221,7 @@ async function readKey(http: HttpClient, target: Target): Promise<PublishedKey> 
 
 type Release = Pick<
   Runtime,
-  'profileId' | 'declared' | 'detected' | 'detectedFrom' | 'conflicts' | 'candidates' | 'newer'
+  'profileId' | 'declared' | 'detected' | 'detectedFrom' | 'conflicts' | 'candidates' | 'without' | 'newer'
 >
 
 /** The release the run is judged against: declared (OPENCRVS_VERSION), or identified from the evidence. */
@@ -223,6 +243,7 @@ function identified(target: Target, evidence: Evidence, log: Log): Release {
     detectedFrom: detection.from,
     conflicts: detection.conflicts,
     candidates: auto ? detection.candidates : [],
+    without: auto ? detection.without : {},
     ...(newer ? { newer } : {}),
   }
 }

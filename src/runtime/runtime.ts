@@ -7,6 +7,7 @@ import { isQuiet } from '../config/env.ts'
 import type { Target } from '../config/index.ts'
 import { accessToken, errorCode, HttpClient, type Budget, type HttpExchange, type RequestStats } from '../http/index.ts'
 import type { PublishedKey } from '../jwt/keys.ts'
+import type { Detection } from '../profiles/detect.ts'
 import type { ClientType, ProfileId } from '../profiles/profiles.ts'
 import { registerSecret } from '../redact/index.ts'
 
@@ -23,6 +24,11 @@ export interface Runtime {
    * genuine behaviour of one of them is REVIEW, never FAILED, since the choice between them rested on weak signals.
    */
   candidates: ProfileId[]
+  /**
+   * Per kind of signal (detect.ts): the release, and its candidates, that the evidence other than that kind
+   * identifies. A check that grades that signal is judged against it (auto-detection only).
+   */
+  without?: Detection['without']
   /** X-Version of a release newer than every profile: judged against the newest, every FAILED becomes REVIEW. */
   newer?: string
   emulator?: { release: string; faults: string[] }
@@ -99,11 +105,22 @@ export function httpClientFor(target: Target, budget?: Budget): HttpClient {
   })
 }
 
-/** The configured clients' real secrets (not the lifecycle ones, which are refused by design). */
+/**
+ * Every real secret the run may send, to count those that ride in a URL: the configured clients', the deactivated
+ * client's, and every lifecycle secret (on v1.x each goes in the token request's query string, the only place the
+ * release reads it, so the deployment's access logs hold it like any other).
+ */
 export function clientSecrets(target: Target): string[] {
-  return [...Object.values(target.clients).map((c) => c?.secret), target.deactivated?.secret].filter(
-    (s): s is string => !!s,
-  )
+  const l = target.lifecycle
+  return [
+    ...Object.values(target.clients).map((c) => c?.secret),
+    target.deactivated?.secret,
+    l.rotated?.oldSecret,
+    l.rotated?.secret,
+    l.deleted?.secret,
+    l.reenabled?.secret,
+    ...(l.retired?.credentials ?? []).map((c) => c.secret),
+  ].filter((s): s is string => !!s)
 }
 
 /** Every secret the target holds joins the registry: clients, the deactivated client, and every lifecycle secret, old and new. */
