@@ -42,17 +42,19 @@ export const FAULTS: Record<string, FaultInfo> = {
     'no-token-type': { description: 'the success body has no token_type member' },
     'alg-none': { description: 'tokens are unsigned: header alg "none", empty signature' },
     'alg-hs256': {
+      demo: { release: '1.9' },
       description: 'tokens are HS256-signed with the public key PEM as the HMAC secret (algorithm confusion)',
     },
-    'typ-missing': { description: 'the token header has no typ' },
+    'typ-missing': { demo: { release: '1.8' }, description: 'the token header has no typ' },
     'iss-docs-style': {
+      demo: { release: '1.9' },
       description: 'iss is "opencrvs.auth", as in the docs example, instead of "opencrvs:auth-service"',
     },
     'aud-missing-gateway': { description: 'aud lacks opencrvs:gateway-user' },
-    'sub-per-token': { description: 'sub is a new random value in every token' },
+    'sub-per-token': { demo: { release: '1.8' }, description: 'sub is a new random value in every token' },
     'iat-milliseconds': { description: 'iat and exp are in milliseconds' },
-    'clock-ahead': { description: 'iat and exp are 5 minutes ahead of the server clock' },
-    'lifetime-3600': { description: 'tokens live 3600 s instead of 600 s' },
+    'clock-ahead': { demo: { release: '1.6' }, description: 'iat and exp are 5 minutes ahead of the server clock' },
+    'lifetime-3600': { demo: { release: '1.8' }, description: 'tokens live 3600 s instead of 600 s' },
     'docs-example-claims': {
       description: 'tokens carry the docs example claims: iss "opencrvs.auth", aud ["opencrvs.auth"]',
     },
@@ -60,13 +62,16 @@ export const FAULTS: Record<string, FaultInfo> = {
       demo: { release: '1.9' },
       description: 'token responses also carry Pragma: no-cache (as behind the v2 Helm ingress)',
     },
-    'expires-in': { description: 'the success body also carries expires_in' },
+    'expires-in': { demo: { release: '1.8' }, description: 'the success body also carries expires_in' },
     'expires-in-86400': { description: 'the success body says expires_in 86400 while the token lives 600 s' },
     'www-authenticate': { demo: { release: '1.9' }, description: '401 responses carry WWW-Authenticate' },
     'error-content-type-html': { demo: { release: '1.8' }, description: 'OAuth error bodies are served as text/html' },
     'error-uri-valid': { description: 'error_uri is a valid URI' },
     // issue 35
-    'nbf-ahead': { description: 'tokens carry nbf an hour after iat (the gateway refuses them until then)' },
+    'nbf-ahead': {
+      demo: { release: '1.9' },
+      description: 'tokens carry nbf an hour after iat (the gateway refuses them until then)',
+    },
     'huge-claim-arrays': {
       description:
         'tokens carry 3 000 more audiences and 3 000 more scopes (about 100 kB), valid and signed all the same',
@@ -74,7 +79,7 @@ export const FAULTS: Record<string, FaultInfo> = {
   }),
   // token-route.ts: how POST /token reads its parameters and answers each grant and client
   ...inRoom('token-route.ts', {
-    'opaque-token': { description: 'access_token is an opaque random string, not a JWT' },
+    'opaque-token': { demo: { release: '1.6' }, description: 'access_token is an opaque random string, not a JWT' },
     'json-body-ignored': {
       description: 'a JSON request body is ignored (parameters read from the query only)',
       releases: ['2.0'],
@@ -84,10 +89,15 @@ export const FAULTS: Record<string, FaultInfo> = {
       releases: ['2.0'],
     },
     'query-ignored': { description: 'parameters in the query string are ignored (body only)', releases: ['2.0'] },
-    'scope-extra': { description: 'notification clients also get the record-search scope' },
-    'usertype-missing': { description: 'the userType claim is not sent', releases: ['1.9', '2.0'] },
+    'scope-extra': { demo: { release: '1.9' }, description: 'notification clients also get the record-search scope' },
+    'usertype-missing': {
+      demo: { release: '1.9' },
+      description: 'the userType claim is not sent',
+      releases: ['1.9', '2.0'],
+    },
     // issue 35: one client type's token alone breaks a claim rule
     'search-usertype-user': {
+      demo: { release: '1.9' },
       description: 'record-search clients\' tokens say userType "user"',
       releases: ['1.9', '2.0'],
     },
@@ -99,10 +109,12 @@ export const FAULTS: Record<string, FaultInfo> = {
       releases: ['1.9'],
     },
     'notification-declare-scope': {
+      demo: { release: '1.8' },
       description: "v1.8: the notification client also carries declare (its scopes look like v1.3-v1.6's)",
       releases: ['1.7'],
     },
     'notification-without-declare': {
+      demo: { release: '1.6' },
       description: "v1.6: the notification client lacks declare (its scopes look like v1.7-v1.8's)",
       releases: ['1.3'],
     },
@@ -110,28 +122,42 @@ export const FAULTS: Record<string, FaultInfo> = {
     'token-reuse': { description: 'the same token is returned again for a repeated request (cached per client)' },
     'docs-scope-names': { description: 'the notification client\'s scope is the docs\' "health"' },
     'duplicate-grant-type-last-wins': {
+      demo: { release: '1.9' },
       description: 'a repeated grant_type is read as its last value, so the docs URL issues a token',
     },
     'duplicate-client-id-first-wins': { description: 'a repeated client_id is read as its first value' },
-    'grant-type-case-insensitive': { description: 'grant_type is compared case-insensitively and trimmed' },
+    'grant-type-case-insensitive': {
+      demo: { release: '1.9' },
+      description: 'grant_type is compared case-insensitively and trimmed',
+    },
     'missing-grant-type-invalid-request': {
+      demo: { release: '1.9' },
       description: "a missing grant_type gets invalid_request (the RFC's code) instead of the release's",
       releases: ['1.7', '1.8', '1.9', '2.0'],
     },
     'any-grant-type': { description: 'any grant_type value issues a client-credentials token' },
     'token-exchange-open': {
+      demo: { release: '1.9' },
       description: 'the token-exchange grant issues a token without a subject token',
       releases: ['1.7', '1.8', '1.9', '2.0'],
     },
-    'missing-secret-accepted': { description: 'a request with a client_id and no client_secret issues a token' },
+    'missing-secret-accepted': {
+      demo: { release: '1.8' },
+      description: 'a request with a client_id and no client_secret issues a token',
+    },
     'unknown-client-400': {
+      demo: { release: '1.8' },
       description: 'an unknown client_id gets 400 invalid_request instead of 401 invalid_client',
     },
     'unknown-client-distinct-body': {
+      demo: { release: '1.9' },
       description: 'an unknown client_id gets a different error description than a wrong secret',
     },
     'deactivated-accepted': { description: 'deactivated clients still get tokens' },
-    'echo-secret': { description: 'invalid_client error descriptions echo the submitted client_secret' },
+    'echo-secret': {
+      demo: { release: '1.9' },
+      description: 'invalid_client error descriptions echo the submitted client_secret',
+    },
     // issue 31: a fragment of a secret is a secret
     'echo-secret-half': {
       description: 'invalid_client error descriptions echo the first half of the submitted client_secret',
@@ -141,7 +167,10 @@ export const FAULTS: Record<string, FaultInfo> = {
       description: 'HTTP Basic client authentication (client_secret_basic) is supported',
     },
     'get-issues-token': { demo: { release: '1.9' }, description: 'GET /token with query parameters issues a token' },
-    'search-gets-notification-scopes': { description: 'record-search clients also get the event-notification scopes' },
+    'search-gets-notification-scopes': {
+      demo: { release: '1.9' },
+      description: 'record-search clients also get the event-notification scopes',
+    },
     'node-env-development': {
       description:
         '2.1 preview: NODE_ENV is not production, so OAuth parameters in the query string get 400 invalid_request (PR #13626)',
@@ -172,7 +201,10 @@ export const FAULTS: Record<string, FaultInfo> = {
   // server.ts: the deployment as assembled: signing keys, certificates, what stands in front of the auth service, the services behind the gateway
   ...inRoom('server.ts', {
     'wrong-signing-key': { description: 'tokens are signed with a key other than the one /.well-known publishes' },
-    'weak-key-1024': { description: 'the signing key pair (and the published key) is RSA 1024' },
+    'weak-key-1024': {
+      demo: { release: '1.9' },
+      description: 'the signing key pair (and the published key) is RSA 1024',
+    },
     'tls-legacy': {
       demo: { release: '1.9' },
       description: 'HTTPS mode: the listener completes TLS 1.0 and 1.1 handshakes',
@@ -181,6 +213,7 @@ export const FAULTS: Record<string, FaultInfo> = {
     'cert-wrong-host': { description: 'HTTPS mode: the server certificate is for another host name' },
     'cert-expired': { description: 'HTTPS mode: the server certificate expired yesterday' },
     'gateway-cert-expired': {
+      demo: { release: '1.9' },
       description: "HTTPS mode: the gateway's certificate expired yesterday; the auth service's is valid",
     },
     'gateway-other-key': {
@@ -228,15 +261,25 @@ export const FAULTS: Record<string, FaultInfo> = {
       description: 'the gateway does not verify RS256 signatures',
     },
     'gateway-ignores-audience': { demo: { release: '1.9' }, description: 'the gateway does not check aud' },
-    'gateway-token-in-query': { description: 'the gateway accepts a token in ?access_token=' },
-    'gateway-bearer-case-sensitive': { description: 'the gateway accepts only "Bearer", not "bearer"' },
+    'gateway-token-in-query': {
+      demo: { release: '1.9' },
+      description: 'the gateway accepts a token in ?access_token=',
+    },
+    'gateway-bearer-case-sensitive': {
+      demo: { release: '1.9' },
+      description: 'the gateway accepts only "Bearer", not "bearer"',
+    },
     'gateway-allows-anonymous': {
       demo: { release: '1.8' },
       description: 'the gateway lets requests with no token through to the scope check (403, not 401)',
     },
     'gateway-malformed-token-500': { description: 'the gateway answers a malformed bearer token with 500' },
-    'no-hsts': { description: 'HTTPS mode: no Strict-Transport-Security header (as without the Helm ingress)' },
+    'no-hsts': {
+      demo: { release: '1.9' },
+      description: 'HTTPS mode: no Strict-Transport-Security header (as without the Helm ingress)',
+    },
     'hsts-max-age-0': {
+      demo: { release: '1.9' },
       description: 'HTTPS mode: Strict-Transport-Security: max-age=0, which tells browsers to forget HSTS for the host',
     },
     'hsts-short': { description: 'HTTPS mode: Strict-Transport-Security with a max-age of one day' },
@@ -246,6 +289,7 @@ export const FAULTS: Record<string, FaultInfo> = {
     },
     // issue 31: the gateway's routes behind a maintenance page (a service unavailable, not a rate limit)
     'gateway-maintenance-page': {
+      demo: { release: '1.9' },
       description:
         "the gateway's routes (all but its /auth/token proxy) answer 503 with Retry-After: 120 and an HTML maintenance page",
     },

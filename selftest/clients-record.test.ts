@@ -288,7 +288,7 @@ function recordCli(
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(import.meta.dirname, '../src/cli/clients.ts'), 'record', ...args],
+      ['--import', import.meta.resolve('tsx'), join(import.meta.dirname, '../src/cli/clients.ts'), 'record', ...args],
       {
         cwd: join(import.meta.dirname, '..'),
         env: { PATH: process.env.PATH ?? '', CONFORMANCE_CLIENTS_DIR: dirOf, CI: '1' },

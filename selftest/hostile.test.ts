@@ -45,11 +45,15 @@ function runMeasured(
   return new Promise((resolve, reject) => {
     const started = Date.now()
     const clean = isolatedEnv()
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/conformance.ts'), ...args], {
-      cwd: ROOT,
-      env: { ...clean, ...env, CI: '1', FORCE_COLOR: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    const child = spawn(
+      process.execPath,
+      ['--import', import.meta.resolve('tsx'), join(ROOT, 'src/cli/conformance.ts'), ...args],
+      {
+        cwd: ROOT,
+        env: { ...clean, ...env, CI: '1', FORCE_COLOR: '0' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
     let output = ''
     let peak = 0
     const sampler = setInterval(() => {

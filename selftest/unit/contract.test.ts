@@ -255,7 +255,7 @@ test('npm run compare on a malformed conformance.json: exit 2, "is not a conform
   writeFileSync(dead, JSON.stringify(stopped))
   const cli = new URL('../../src/cli/compare.ts', import.meta.url).pathname
   const run = (a: string, b: string) =>
-    spawnSync(process.execPath, ['--import', 'tsx', cli, a, b], { encoding: 'utf8' })
+    spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), cli, a, b], { encoding: 'utf8' })
   const r = run(good, bad)
   assert.equal(r.status, 2, r.stderr)
   assert.match(
