@@ -266,3 +266,62 @@ test('npm run compare on a malformed conformance.json: exit 2, "is not a conform
   const d = run(good, dead)
   assert.equal(d.status, 1, `a dead run after a checked one is lost coverage\n${d.stdout}${d.stderr}`)
 })
+
+test('a conformance.json that lists one requirement twice is not one: its FAILED and its PASSED cannot both be read', async () => {
+  const { notAReport } = await import('../../src/report/compare.ts')
+  const good = report({ 'GATEWAY-01': 'FAILED' })
+  const twice = { ...good, results: [...good.results, { ...good.results[0]!, verdict: 'PASSED' }] }
+  assert.equal(notAReport(twice), 'duplicate id GATEWAY-01')
+})
+
+test('the demonstration against a deployment, or an after run older than the before one, cannot be compared', async () => {
+  const { cannotCompare } = await import('../../src/report/compare.ts')
+  const deployment = report({ 'TOKEN-RESP-03': 'PASSED' })
+  const demo = report({ 'TOKEN-RESP-03': 'PASSED' })
+  demo.target.emulator = { release: 'v2.0', faults: [] }
+  assert.match(cannotCompare(deployment, demo)!, /the after run is the bundled emulator's demonstration/)
+  assert.match(cannotCompare(demo, deployment)!, /the before run is the bundled emulator's demonstration/)
+  assert.equal(cannotCompare(demo, demo), null)
+  assert.equal(cannotCompare(deployment, deployment), null)
+  const later = { ...deployment, startedAt: '2026-11-23T00:00:00Z' }
+  assert.equal(cannotCompare(deployment, later), null)
+  assert.match(cannotCompare(later, deployment)!, /the after run is older/)
+})
+
+test('npm run compare: mismatched runs, a duplicate id, or an --out/--history it cannot use: exit 2, one line, no stack', async () => {
+  const { spawnSync } = await import('node:child_process')
+  const { mkdtempSync, writeFileSync } = await import('node:fs')
+  const { join } = await import('node:path')
+  const { tmpdir } = await import('node:os')
+  const dir = mkdtempSync(join(tmpdir(), 'compare-'))
+  const file = (name: string, r: unknown) => {
+    writeFileSync(join(dir, name), JSON.stringify(r))
+    return join(dir, name)
+  }
+  const good = file('a.json', report({ 'GATEWAY-01': 'FAILED' }))
+  const demoReport = report({ 'GATEWAY-01': 'PASSED' })
+  demoReport.target.emulator = { release: 'v2.0', faults: [] }
+  const demo = file('demo.json', demoReport)
+  const r0 = report({ 'GATEWAY-01': 'FAILED' })
+  const dup = file('dup.json', { ...r0, results: [...r0.results, { ...r0.results[0]!, verdict: 'PASSED' }] })
+  const cli = new URL('../../src/cli/compare.ts', import.meta.url).pathname
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { encoding: 'utf8' })
+  const cases: [string[], RegExp][] = [
+    [[good, demo], /the after run is the bundled emulator's demonstration and the before run checked a deployment/],
+    [[good, dup], /is not a conformance\.json: duplicate id GATEWAY-01\./],
+    [
+      [good, good, '--history', join(dir, 'nodir', 'h.jsonl')],
+      /nodir.h\.jsonl cannot be used: its folder does not exist/,
+    ],
+    [[good, good, '--history', dir], /cannot be used: it is a folder, not a file/],
+    [[good, good, '--out', '/nonexistent/x.md'], /\/nonexistent\/x\.md cannot be used: its folder does not exist/],
+  ]
+  for (const [args, said] of cases) {
+    const r = run(...args)
+    assert.equal(r.status, 2, `${args.join(' ')}\n${r.stdout}${r.stderr}`)
+    assert.match(r.stderr, said)
+    assert.doesNotMatch(r.stderr + r.stdout, /Error:|^\s+at /m)
+    assert.equal(r.stdout, '', 'nothing is printed before the trouble is named')
+  }
+})
