@@ -488,3 +488,35 @@ test("the self-tests' isolation strips the caller's settings in any case", async
     delete process.env.Conformance_Mode
   }
 })
+
+test('every base URL the parser rejects for its path is told a value the next run accepts', () => {
+  const segments = ['', '/api', '/auth', '/token', '/.well-known', '/auth/token']
+  const paths = new Set<string>()
+  for (const a of segments) for (const b of segments) for (const c of segments) paths.add(`${a}${b}${c}`)
+  let rejected = 0
+  for (const name of ['OPENCRVS_AUTH_URL', 'OPENCRVS_GATEWAY_URL'])
+    for (const path of paths)
+      for (const slash of ['', '/']) {
+        const env = { [name]: `https://host.example.org${path}${slash}` }
+        let e: ConfigError
+        try {
+          resolveConfig(env)
+          continue
+        } catch (thrown) {
+          e = thrown as ConfigError
+        }
+        rejected++
+        assert.equal(e.variable, name, JSON.stringify(env))
+        const told = [...e.fix.matchAll(/\b(OPENCRVS_[A-Z_]+)=(\S+?)[;.,)]*(?=\s|$)/g)]
+        assert.ok(told.length, `no value told for ${JSON.stringify(env)}: ${e.fix}`)
+        for (const [, variable, suggested] of told) {
+          const next = resolveConfig({ [variable!]: suggested! })
+          assert.equal(next.kind, 'deployment', `${JSON.stringify(env)} -> ${variable}=${suggested}`)
+        }
+      }
+  assert.ok(rejected > 20, `${rejected} rejected forms`)
+  // the finding: a gateway's token URL written as the auth base
+  const e = configError({ OPENCRVS_AUTH_URL: 'https://x.example.org/auth/token' })
+  assert.match(e.fix, /OPENCRVS_TOKEN_URL=https:\/\/x\.example\.org\/auth\/token\b/)
+  assert.doesNotMatch(e.fix, /OPENCRVS_AUTH_URL=https:\/\/x\.example\.org\/auth\b/)
+})

@@ -186,21 +186,37 @@ function baseUrl(url: URL | undefined, kind: 'auth' | 'gateway'): URL | undefine
   if (!url) return url
   const path = url.pathname.replace(/\/+$/, '')
   const name = kind === 'auth' ? 'OPENCRVS_AUTH_URL' : 'OPENCRVS_GATEWAY_URL'
-  const held = (kind === 'auth' ? /(\/token|\/\.well-known)$/ : /(\/auth\/token|\/auth|\/token)$/).exec(path)?.[1]
+  const held = heldRoute(path, kind)
   // the auth service serves at its host's root: /auth alone there is the gateway's route, not a base
   const gatewayRoute = kind === 'auth' && path === '/auth'
   if (!held && !gatewayRoute) return url
-  const base = `${url.origin}${held ? path.slice(0, -held.length) : ''}`
+  // what to write is itself a base this check accepts: every route the kit adds taken off (/token/token, /auth/token)
+  const basePath = baseOf(path, kind)
+  const atGateway = kind === 'auth' && basePath === '/auth'
+  const base = `${url.origin}${atGateway ? '' : basePath}`
   const route = kind === 'auth' ? '/token (and the key at /.well-known)' : '/auth/token'
+  const tokenUrl = atGateway ? `${url.origin}/auth/token` : `${base}${kind === 'auth' ? '/token' : '/auth/token'}`
   throw new ConfigError(
     name,
     gatewayRoute
       ? `"${shown(url.toString())}" ends in /auth, the gateway's route to the auth service; the auth service itself serves /token at its root`
       : `"${shown(url.toString())}" already ends in ${held}: the kit adds ${route} itself, so it would ask ${path}${kind === 'auth' ? '/token' : '/auth/token'}`,
-    gatewayRoute
-      ? `Write the auth service's base with no path, OPENCRVS_AUTH_URL=${url.origin}; if this host is the gateway, write OPENCRVS_GATEWAY_URL=${url.origin} instead.`
-      : `Write the base, ${name}=${base}; or the whole token URL as OPENCRVS_TOKEN_URL=${base}${kind === 'auth' ? '/token' : '/auth/token'}.`,
+    gatewayRoute || atGateway
+      ? `Write the auth service's base with no path, OPENCRVS_AUTH_URL=${url.origin}; if this host is the gateway, write OPENCRVS_GATEWAY_URL=${url.origin} instead (or the whole token URL, OPENCRVS_TOKEN_URL=${tokenUrl}).`
+      : `Write the base, ${name}=${base}; or the whole token URL as OPENCRVS_TOKEN_URL=${tokenUrl}.`,
   )
+}
+
+/** The route the kit adds that a base URL's path already ends in, if any. */
+function heldRoute(path: string, kind: 'auth' | 'gateway'): string | undefined {
+  return (kind === 'auth' ? /(\/token|\/\.well-known)$/ : /(\/auth\/token|\/auth|\/token)$/).exec(path)?.[1]
+}
+
+/** A path with every route the kit adds taken off its end, as often as it is there. */
+function baseOf(path: string, kind: 'auth' | 'gateway'): string {
+  let p = path
+  for (let held = heldRoute(p, kind); held; held = heldRoute(p, kind)) p = p.slice(0, -held.length).replace(/\/+$/, '')
+  return p
 }
 
 function stripSlash(u: URL): string {
