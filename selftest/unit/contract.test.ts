@@ -325,3 +325,29 @@ test('npm run compare: mismatched runs, a duplicate id, or an --out/--history it
     assert.equal(r.stdout, '', 'nothing is printed before the trouble is named')
   }
 })
+
+test("the run's duration covers its preparation: never shorter than a rate limit's wait during it", async () => {
+  const { buildReport } = await import('../../src/report/model.ts')
+  const { addRequests } = await import('../../src/http/index.ts')
+  const prepared = Date.now() - 8_000 // the preparation began 8 s before the reporter did, waiting on a 429
+  const runtime = {
+    target: { tokenUrl: 'https://auth.example.org/token', tokenRoute: 'auth', mode: 'opencrvs' },
+    profileId: '1.9',
+    declared: 'auto',
+    detected: '1.9',
+    detectedFrom: [],
+    conflicts: [],
+    candidates: [],
+    setupRequests: addRequests({ total: 3, token: 3, rateLimited: 1, resent: 1, waitedMs: 8_000 }),
+    budget: { max: 60, spent: 3 },
+    startedAt: new Date(prepared).toISOString(),
+  } as unknown as Parameters<typeof buildReport>[1]
+  const started = Date.now()
+  const r = buildReport({ results: [], contract: {}, errors: [], budgetReached: false, started }, runtime)
+  assert.ok(r.durationMs >= 8_000, `duration ${r.durationMs} ms is shorter than the 8 s waited`)
+  assert.equal(r.startedAt, new Date(prepared).toISOString())
+  assert.match(rateLimitLine(r)!, /waited 8 s in all/)
+  // no preparation completed: the reporter's start is the run's
+  const alone = buildReport({ results: [], contract: {}, errors: [], budgetReached: false, started }, undefined)
+  assert.ok(alone.durationMs < 8_000)
+})
