@@ -4,12 +4,12 @@
  * since when each FAILED requirement has been FAILED) and writes it back with both runs in it (a run that checked
  * nothing is not kept). Exit 0: no requirement regressed; 1: one did (met before, FAILED now, SKIPPED now or not
  * checked at all, as after a NOT CHECKED run); 2: a file is missing or is not a conformance.json, the two runs cannot
- * be compared (the emulator's demonstration against a deployment, or the after run older than the before one), or
- * --out/--history cannot be written (naming the path and what is wrong).
+ * be compared (the emulator's demonstration against a deployment), or --out/--history cannot be written (naming the
+ * path and what is wrong). An after run older than the before one is said first, on the console and the page.
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { cannotCompare, compareReports, notAReport } from '../report/compare.ts'
+import { cannotCompare, compareReports, notAReport, olderNote } from '../report/compare.ts'
 import { neutral } from '../redact/neutral.ts'
 import { parseHistory } from '../report/history.ts'
 import type { ConformanceReport } from '../report/model.ts'
@@ -106,6 +106,8 @@ const before = load(args[0]!, 'before')
 const after = load(args[1]!, 'after')
 const mismatch = cannotCompare(before, after)
 if (mismatch) fail(`Cannot compare ${args[0]} with ${args[1]}: ${mismatch}.`)
+const older = olderNote(before, after)
+if (older) console.error(`Note: ${older}`)
 const result = compareReports(before, after, history)
 process.stdout.write(result.markdown)
 if (out) write(out, 'output file (--out)', result.markdown)

@@ -147,6 +147,8 @@ function header(before: ConformanceReport, after: ConformanceReport): string[] {
     `| Totals | ${totals(before)} | ${totals(after)} |`,
     '',
   ]
+  const older = olderNote(before, after)
+  if (older) lines.push(`> ${older}`, '')
   for (const [which, r] of [
     ['earlier', before],
     ['later', after],
@@ -251,9 +253,8 @@ function integratorActions(drift: Drift[], after: ConformanceReport): string[] {
 
 /**
  * Why two valid reports cannot be compared as before and after, or null when they can: the bundled emulator's
- * demonstration against a deployment (either way) says nothing about an upgrade, and an "after" run that started
- * before the "before" one would turn every fix into a regression and back. A run stopped in setup records no
- * emulator, so the demonstration test needs both runs checked.
+ * demonstration against a deployment (either way) says nothing about an upgrade. A run stopped in setup records no
+ * emulator, so the test needs both runs checked.
  */
 export function cannotCompare(before: ConformanceReport, after: ConformanceReport): string | null {
   const demo = (r: ConformanceReport) => r.target.emulator !== null && r.target.emulator !== undefined
@@ -261,10 +262,14 @@ export function cannotCompare(before: ConformanceReport, after: ConformanceRepor
     const [d, t] = demo(before) ? ['before', 'after'] : ['after', 'before']
     return `the ${d} run is the bundled emulator's demonstration and the ${t} run checked a deployment (${neutral(t === 'after' ? after.target.tokenUrl : before.target.tokenUrl, { max: 200 })}): compare two runs of the same deployment`
   }
-  const [b, a] = [Date.parse(before.startedAt), Date.parse(after.startedAt)]
-  if (a < b)
-    return `the after run is older: it started ${neutral(after.startedAt, { max: 40 })}, before the before run (${neutral(before.startedAt, { max: 40 })}); give the earlier run first`
   return null
+}
+
+/** An "after" run that started before the "before" one: said first, plainly, since every change then reads backwards. */
+export function olderNote(before: ConformanceReport, after: ConformanceReport): string | null {
+  const [b, a] = [Date.parse(before.startedAt), Date.parse(after.startedAt)]
+  if (!(a < b)) return null
+  return `The after run is older: it started ${cell(after.startedAt)}, before the before run (${cell(before.startedAt)}). Every change below reads from the second file to the first; to compare an upgrade, give the earlier run first.`
 }
 
 /**
