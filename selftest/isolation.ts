@@ -7,8 +7,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-/** The caller's variables a self-test must never see: the kit's settings, and dotenv's own. */
-export const USER_SETTING = /^(OPENCRVS_|CONFORMANCE_|DOTENV_)/
+/** The caller's variables a self-test must never see: the kit's settings, and dotenv's own, in any case. */
+export const USER_SETTING = /^(OPENCRVS_|CONFORMANCE_|DOTENV_)/i
 
 let files: { envFile: string; waivers: string } | undefined
 

@@ -446,3 +446,77 @@ test("the known names are .env.example's: every variable the source reads is doc
     }
   }
 })
+
+test('no deployment URL, and a setting of ours under another name or case: exit 2 naming it, never the demo', () => {
+  const gateway = 'https://gateway.example.org'
+  // the right name in the wrong case is named with the right spelling
+  const lower = configError({ opencrvs_gateway_url: gateway })
+  assert.equal(lower.variable, 'opencrvs_gateway_url')
+  assert.match(lower.fix, /Did you mean OPENCRVS_GATEWAY_URL\? Rename opencrvs_gateway_url to OPENCRVS_GATEWAY_URL/)
+  assert.match(configError({ Opencrvs_Auth_Url: gateway }).fix, /Did you mean OPENCRVS_AUTH_URL\?/)
+  // a name of ours far from every known one, its name or its value a URL
+  for (const env of <Record<string, string>[]>[
+    { OPENCRVS_GW_URL: gateway },
+    { CONFORMANCE_GATEWAY_URL: gateway },
+    { opencrvs_deployment: gateway },
+  ]) {
+    const e = configError(env)
+    assert.equal(e.variable, Object.keys(env)[0], JSON.stringify(env))
+    assert.match(e.problem, /no deployment URL is set: the run would check the bundled emulator/)
+    assert.match(e.fix, /OPENCRVS_GATEWAY_URL/)
+    assert.doesNotMatch(formatConfigError(e), /gateway\.example\.org/, 'the value is not echoed')
+  }
+  // beside a deployment URL, or neither name nor value a URL: only named, the run goes on
+  assert.equal(resolveConfig({ ...base, OPENCRVS_GW_URL: gateway }).kind, 'deployment')
+  assert.equal(resolveConfig({ OPENCRVS_FAVOURITE_COLOUR: 'green' }).kind, 'emulator')
+  // a secret under a lower-case name is a secret all the same
+  const secret = 'a-secret-under-a-lower-case-name'
+  configError({ ...base, OPENCRVS_SEARCH_CLIENT_ID: 'i', opencrvs_search_client_secret: secret })
+  assert.doesNotMatch(redact(`echo ${secret}`), /lower-case/)
+})
+
+test("the self-tests' isolation strips the caller's settings in any case", async () => {
+  const { isolatedEnv } = await import('../isolation.ts')
+  process.env.opencrvs_gateway_url = 'https://gateway.example.org'
+  process.env.Conformance_Mode = 'strict'
+  try {
+    const env = isolatedEnv()
+    assert.equal(env.opencrvs_gateway_url, undefined)
+    assert.equal(env.Conformance_Mode, undefined)
+  } finally {
+    delete process.env.opencrvs_gateway_url
+    delete process.env.Conformance_Mode
+  }
+})
+
+test('every base URL the parser rejects for its path is told a value the next run accepts', () => {
+  const segments = ['', '/api', '/auth', '/token', '/.well-known', '/auth/token']
+  const paths = new Set<string>()
+  for (const a of segments) for (const b of segments) for (const c of segments) paths.add(`${a}${b}${c}`)
+  let rejected = 0
+  for (const name of ['OPENCRVS_AUTH_URL', 'OPENCRVS_GATEWAY_URL'])
+    for (const path of paths)
+      for (const slash of ['', '/']) {
+        const env = { [name]: `https://host.example.org${path}${slash}` }
+        let e: ConfigError
+        try {
+          resolveConfig(env)
+          continue
+        } catch (thrown) {
+          e = thrown as ConfigError
+        }
+        rejected++
+        assert.equal(e.variable, name, JSON.stringify(env))
+        const told = [...e.fix.matchAll(/\b(OPENCRVS_[A-Z_]+)=(\S+?)[;.,)]*(?=\s|$)/g)]
+        assert.ok(told.length, `no value told for ${JSON.stringify(env)}: ${e.fix}`)
+        for (const [, variable, suggested] of told) {
+          const next = resolveConfig({ [variable!]: suggested! })
+          assert.equal(next.kind, 'deployment', `${JSON.stringify(env)} -> ${variable}=${suggested}`)
+        }
+      }
+  assert.ok(rejected > 20, `${rejected} rejected forms`)
+  // the finding: a gateway's token URL written as the auth base
+  const e = configError({ OPENCRVS_AUTH_URL: 'https://x.example.org/auth/token' })
+  assert.match(e.fix, /OPENCRVS_TOKEN_URL=https:\/\/x\.example\.org\/auth\/token\b/)
+  assert.doesNotMatch(e.fix, /OPENCRVS_AUTH_URL=https:\/\/x\.example\.org\/auth\b/)
+})

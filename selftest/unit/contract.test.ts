@@ -266,3 +266,92 @@ test('npm run compare on a malformed conformance.json: exit 2, "is not a conform
   const d = run(good, dead)
   assert.equal(d.status, 1, `a dead run after a checked one is lost coverage\n${d.stdout}${d.stderr}`)
 })
+
+test('a conformance.json that lists one requirement twice is not one: its FAILED and its PASSED cannot both be read', async () => {
+  const { notAReport } = await import('../../src/report/compare.ts')
+  const good = report({ 'GATEWAY-01': 'FAILED' })
+  const twice = { ...good, results: [...good.results, { ...good.results[0]!, verdict: 'PASSED' }] }
+  assert.equal(notAReport(twice), 'duplicate id GATEWAY-01')
+})
+
+test('the demonstration against a deployment cannot be compared; an after run older than the before one is said first', async () => {
+  const { cannotCompare } = await import('../../src/report/compare.ts')
+  const deployment = report({ 'TOKEN-RESP-03': 'PASSED' })
+  const demo = report({ 'TOKEN-RESP-03': 'PASSED' })
+  demo.target.emulator = { release: 'v2.0', faults: [] }
+  assert.match(cannotCompare(deployment, demo)!, /the after run is the bundled emulator's demonstration/)
+  assert.match(cannotCompare(demo, deployment)!, /the before run is the bundled emulator's demonstration/)
+  assert.equal(cannotCompare(demo, demo), null)
+  assert.equal(cannotCompare(deployment, deployment), null)
+  // an after run older than the before one is said first, plainly
+  const later = { ...deployment, startedAt: '2026-11-23T00:00:00Z' }
+  assert.doesNotMatch(compareReports(deployment, later).markdown, /older/)
+  assert.match(
+    compareReports(later, deployment).markdown,
+    /\| Totals [^\n]*\n\n> The after run is older: it started 2026-11-22T00:00:00Z, before the before run \(2026-11-23T00:00:00Z\)/,
+  )
+})
+
+test('npm run compare: mismatched runs, a duplicate id, or an --out/--history it cannot use: exit 2, one line, no stack', async () => {
+  const { spawnSync } = await import('node:child_process')
+  const { mkdtempSync, writeFileSync } = await import('node:fs')
+  const { join } = await import('node:path')
+  const { tmpdir } = await import('node:os')
+  const dir = mkdtempSync(join(tmpdir(), 'compare-'))
+  const file = (name: string, r: unknown) => {
+    writeFileSync(join(dir, name), JSON.stringify(r))
+    return join(dir, name)
+  }
+  const good = file('a.json', report({ 'GATEWAY-01': 'FAILED' }))
+  const demoReport = report({ 'GATEWAY-01': 'PASSED' })
+  demoReport.target.emulator = { release: 'v2.0', faults: [] }
+  const demo = file('demo.json', demoReport)
+  const r0 = report({ 'GATEWAY-01': 'FAILED' })
+  const dup = file('dup.json', { ...r0, results: [...r0.results, { ...r0.results[0]!, verdict: 'PASSED' }] })
+  const cli = new URL('../../src/cli/compare.ts', import.meta.url).pathname
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { encoding: 'utf8' })
+  const cases: [string[], RegExp][] = [
+    [[good, demo], /the after run is the bundled emulator's demonstration and the before run checked a deployment/],
+    [[good, dup], /is not a conformance\.json: duplicate id GATEWAY-01\./],
+    [
+      [good, good, '--history', join(dir, 'nodir', 'h.jsonl')],
+      /nodir.h\.jsonl cannot be used: its folder does not exist/,
+    ],
+    [[good, good, '--history', dir], /cannot be used: it is a folder, not a file/],
+    [[good, good, '--out', '/nonexistent/x.md'], /\/nonexistent\/x\.md cannot be used: its folder does not exist/],
+  ]
+  for (const [args, said] of cases) {
+    const r = run(...args)
+    assert.equal(r.status, 2, `${args.join(' ')}\n${r.stdout}${r.stderr}`)
+    assert.match(r.stderr, said)
+    assert.doesNotMatch(r.stderr + r.stdout, /Error:|^\s+at /m)
+    assert.equal(r.stdout, '', 'nothing is printed before the trouble is named')
+  }
+})
+
+test("the run's duration covers its preparation: never shorter than a rate limit's wait during it", async () => {
+  const { buildReport } = await import('../../src/report/model.ts')
+  const { addRequests } = await import('../../src/http/index.ts')
+  const prepared = Date.now() - 8_000 // the preparation began 8 s before the reporter did, waiting on a 429
+  const runtime = {
+    target: { tokenUrl: 'https://auth.example.org/token', tokenRoute: 'auth', mode: 'opencrvs' },
+    profileId: '1.9',
+    declared: 'auto',
+    detected: '1.9',
+    detectedFrom: [],
+    conflicts: [],
+    candidates: [],
+    setupRequests: addRequests({ total: 3, token: 3, rateLimited: 1, resent: 1, waitedMs: 8_000 }),
+    budget: { max: 60, spent: 3 },
+    startedAt: new Date(prepared).toISOString(),
+  } as unknown as Parameters<typeof buildReport>[1]
+  const started = Date.now()
+  const r = buildReport({ results: [], contract: {}, errors: [], budgetReached: false, started }, runtime)
+  assert.ok(r.durationMs >= 8_000, `duration ${r.durationMs} ms is shorter than the 8 s waited`)
+  assert.equal(r.startedAt, new Date(prepared).toISOString())
+  assert.match(rateLimitLine(r)!, /waited 8 s in all/)
+  // no preparation completed: the reporter's start is the run's
+  const alone = buildReport({ results: [], contract: {}, errors: [], budgetReached: false, started }, undefined)
+  assert.ok(alone.durationMs < 8_000)
+})

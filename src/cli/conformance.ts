@@ -10,6 +10,7 @@ import { join, relative } from 'node:path'
 import { ConfigError, formatConfigError, reportDirFrom, resolveConfig } from '../config/index.ts'
 import { envFilePath, loadEnvFile, QUIET_ENV } from '../config/env.ts'
 import { unknownNameLines } from '../config/names.ts'
+import { checkOptions } from '../config/options.ts'
 import { writeConfigErrorReport } from '../report/config-error.ts'
 import { preparesEarly, serveEarly } from '../runtime/early.ts'
 
@@ -18,6 +19,7 @@ const fromFile = loadEnvFile()
 
 let reportDir: string
 try {
+  checkOptions(process.argv.slice(2))
   const resolved = resolveConfig(process.env)
   reportDir = resolved.kind === 'emulator' ? resolved.reportDir : resolved.target.reportDir
 } catch (e) {

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs'
 import { KeyUnavailable, parsePublicKey } from '../jwt/key-text.ts'
 import { ConfigError, ENV_FILE_VAR, value, type Env } from './env.ts'
 import { redact, registerSecret } from '../redact/index.ts'
-import { closestName, unknownNames } from './names.ts'
+import { closestName, type UnknownName, unknownNames } from './names.ts'
 import { parseConnectTo, parseDomain, parseRecordedClients, parseRequiredClients, type Domain } from './integration.ts'
 import type { RecordedSet } from '../clients/recorded.ts'
 import type { ConnectTo } from '../http/connect-to.ts'
@@ -186,21 +186,37 @@ function baseUrl(url: URL | undefined, kind: 'auth' | 'gateway'): URL | undefine
   if (!url) return url
   const path = url.pathname.replace(/\/+$/, '')
   const name = kind === 'auth' ? 'OPENCRVS_AUTH_URL' : 'OPENCRVS_GATEWAY_URL'
-  const held = (kind === 'auth' ? /(\/token|\/\.well-known)$/ : /(\/auth\/token|\/auth|\/token)$/).exec(path)?.[1]
+  const held = heldRoute(path, kind)
   // the auth service serves at its host's root: /auth alone there is the gateway's route, not a base
   const gatewayRoute = kind === 'auth' && path === '/auth'
   if (!held && !gatewayRoute) return url
-  const base = `${url.origin}${held ? path.slice(0, -held.length) : ''}`
+  // what to write is itself a base this check accepts: every route the kit adds taken off (/token/token, /auth/token)
+  const basePath = baseOf(path, kind)
+  const atGateway = kind === 'auth' && basePath === '/auth'
+  const base = `${url.origin}${atGateway ? '' : basePath}`
   const route = kind === 'auth' ? '/token (and the key at /.well-known)' : '/auth/token'
+  const tokenUrl = atGateway ? `${url.origin}/auth/token` : `${base}${kind === 'auth' ? '/token' : '/auth/token'}`
   throw new ConfigError(
     name,
     gatewayRoute
       ? `"${shown(url.toString())}" ends in /auth, the gateway's route to the auth service; the auth service itself serves /token at its root`
       : `"${shown(url.toString())}" already ends in ${held}: the kit adds ${route} itself, so it would ask ${path}${kind === 'auth' ? '/token' : '/auth/token'}`,
-    gatewayRoute
-      ? `Write the auth service's base with no path, OPENCRVS_AUTH_URL=${url.origin}; if this host is the gateway, write OPENCRVS_GATEWAY_URL=${url.origin} instead.`
-      : `Write the base, ${name}=${base}; or the whole token URL as OPENCRVS_TOKEN_URL=${base}${kind === 'auth' ? '/token' : '/auth/token'}.`,
+    gatewayRoute || atGateway
+      ? `Write the auth service's base with no path, OPENCRVS_AUTH_URL=${url.origin}; if this host is the gateway, write OPENCRVS_GATEWAY_URL=${url.origin} instead (or the whole token URL, OPENCRVS_TOKEN_URL=${tokenUrl}).`
+      : `Write the base, ${name}=${base}; or the whole token URL as OPENCRVS_TOKEN_URL=${tokenUrl}.`,
   )
+}
+
+/** The route the kit adds that a base URL's path already ends in, if any. */
+function heldRoute(path: string, kind: 'auth' | 'gateway'): string | undefined {
+  return (kind === 'auth' ? /(\/token|\/\.well-known)$/ : /(\/auth\/token|\/auth|\/token)$/).exec(path)?.[1]
+}
+
+/** A path with every route the kit adds taken off its end, as often as it is there. */
+function baseOf(path: string, kind: 'auth' | 'gateway'): string {
+  let p = path
+  for (let held = heldRoute(p, kind); held; held = heldRoute(p, kind)) p = p.slice(0, -held.length).replace(/\/+$/, '')
+  return p
 }
 
 function stripSlash(u: URL): string {
@@ -523,7 +539,7 @@ function registerEnvSecrets(env: Env): void {
       .map((u) => u.name),
   )
   for (const [name, v] of Object.entries(env))
-    if ((/^OPENCRVS_\w*SECRET$/.test(name) || misspelt.has(name)) && v?.trim())
+    if ((/^OPENCRVS_\w*SECRET$/i.test(name) || misspelt.has(name)) && v?.trim())
       registerSecret(
         v.trim(),
         `${name
@@ -621,15 +637,33 @@ export function resolveConfig(env: Env): Resolved {
  * the person wrote it and the one they meant. Other unknown names are only named (src/config/names.ts).
  */
 function misspeltSetting(env: Env): void {
-  const lost = unknownNames(env).find((u) => u.closest && value(env, u.closest) === undefined)
-  if (!lost) return
+  const unknown = unknownNames(env)
+  const lost = unknown.find((u) => u.closest && value(env, u.closest) === undefined)
   const urls = ['OPENCRVS_AUTH_URL', 'OPENCRVS_GATEWAY_URL', 'OPENCRVS_TOKEN_URL']
   const noDeployment = urls.every((n) => value(env, n) === undefined)
+  if (!lost) {
+    if (noDeployment) urlUnderAnotherName(env, unknown)
+    return
+  }
   throw new ConfigError(
     lost.name,
     `"${lost.name}" is not a variable the kit knows, and ${lost.closest} is not set` +
       (noDeployment ? ': with no deployment URL the run would check the bundled emulator, not your deployment' : ''),
     `Did you mean ${lost.closest}? Rename ${lost.name} to ${lost.closest} (.env.example lists every variable).`,
+  )
+}
+
+/**
+ * With no deployment URL set, an unknown name of the kit's kind (OPENCRVS_GW_URL, CONFORMANCE_GATEWAY_URL) whose name
+ * or value looks like a URL is the deployment the person meant: stopped here, never replaced by the demonstration.
+ */
+function urlUnderAnotherName(env: Env, unknown: UnknownName[]): void {
+  const url = unknown.find((u) => /URL$/i.test(u.name) || /^\s*https?:\/\//i.test(env[u.name] ?? ''))
+  if (!url) return
+  throw new ConfigError(
+    url.name,
+    `"${url.name}" is not a variable the kit knows, and no deployment URL is set: the run would check the bundled emulator, not your deployment`,
+    `Write the URL as OPENCRVS_GATEWAY_URL (v2.0: https://gateway.<domain>) or OPENCRVS_AUTH_URL (v1.x: https://auth.<domain>), or remove ${url.name} to check the bundled emulator (.env.example lists every variable).`,
   )
 }
 

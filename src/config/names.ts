@@ -69,14 +69,19 @@ export interface UnknownName {
   closest?: string
 }
 
+/** A name that looks like one of the kit's, in any case (a lower-case one is still the person's setting). */
+export const OURS = /^(OPENCRVS|CONFORMANCE)_/i
+
 export function unknownNames(env: Env): UnknownName[] {
   const names = knownNames()
   if (!names.size) return []
   return Object.keys(env)
-    .filter((n) => /^(OPENCRVS|CONFORMANCE)_/.test(n) && env[n]?.trim() && !names.has(n) && !CLIENT_VARIABLE.test(n))
+    .filter((n) => OURS.test(n) && env[n]?.trim() && !names.has(n) && !CLIENT_VARIABLE.test(n))
     .sort()
     .map((name) => {
-      const closest = closestName(name, names)
+      // opencrvs_gateway_url is OPENCRVS_GATEWAY_URL written in the wrong case: the environment's names are exact
+      const upper = name.toUpperCase()
+      const closest = names.has(upper) || CLIENT_VARIABLE.test(upper) ? upper : closestName(upper, names)
       return closest ? { name, closest } : { name }
     })
 }

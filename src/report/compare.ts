@@ -147,6 +147,8 @@ function header(before: ConformanceReport, after: ConformanceReport): string[] {
     `| Totals | ${totals(before)} | ${totals(after)} |`,
     '',
   ]
+  const older = olderNote(before, after)
+  if (older) lines.push(`> ${older}`, '')
   for (const [which, r] of [
     ['earlier', before],
     ['later', after],
@@ -250,6 +252,27 @@ function integratorActions(drift: Drift[], after: ConformanceReport): string[] {
 }
 
 /**
+ * Why two valid reports cannot be compared as before and after, or null when they can: the bundled emulator's
+ * demonstration against a deployment (either way) says nothing about an upgrade. A run stopped in setup records no
+ * emulator, so the test needs both runs checked.
+ */
+export function cannotCompare(before: ConformanceReport, after: ConformanceReport): string | null {
+  const demo = (r: ConformanceReport) => r.target.emulator !== null && r.target.emulator !== undefined
+  if (!before.stop && !after.stop && demo(before) !== demo(after)) {
+    const [d, t] = demo(before) ? ['before', 'after'] : ['after', 'before']
+    return `the ${d} run is the bundled emulator's demonstration and the ${t} run checked a deployment (${neutral(t === 'after' ? after.target.tokenUrl : before.target.tokenUrl, { max: 200 })}): compare two runs of the same deployment`
+  }
+  return null
+}
+
+/** An "after" run that started before the "before" one: said first, plainly, since every change then reads backwards. */
+export function olderNote(before: ConformanceReport, after: ConformanceReport): string | null {
+  const [b, a] = [Date.parse(before.startedAt), Date.parse(after.startedAt)]
+  if (!(a < b)) return null
+  return `The after run is older: it started ${cell(after.startedAt)}, before the before run (${cell(before.startedAt)}). Every change below reads from the second file to the first; to compare an upgrade, give the earlier run first.`
+}
+
+/**
  * What makes a parsed file not a conformance.json the comparison can read, in words, or null when it is one: the
  * members compare reads, each of the type the kit writes (a truncated, hand-edited or foreign file is named for
  * what is wrong, never a TypeError).
@@ -267,6 +290,10 @@ export function notAReport(data: unknown): string | null {
   if (!Array.isArray(data.results)) return `its results is ${kindOf(data.results)}, not a list`
   const bad = data.results.findIndex((r) => resultProblem(r) !== null)
   if (bad >= 0) return `its results[${bad}] ${resultProblem(data.results[bad])}`
+  const ids = data.results.map((r) => (r as { id: string }).id)
+  const twice = ids.find((id, i) => ids.indexOf(id) !== i)
+  // one requirement, one verdict: a second entry would be read as both a failure and a pass
+  if (twice !== undefined) return `duplicate id ${neutral(twice, { max: 40 })}`
   if (!data.results.length && !isObject(data.stop))
     return 'it is an empty run: no result, and no stop saying why none was checked'
   if (data.stop !== undefined && (!isObject(data.stop) || typeof data.stop.reason !== 'string'))

@@ -129,7 +129,7 @@ export function buildReport(g: Gathered, runtime: Runtime | undefined): Conforma
     target: targetOf(runtime, stopped),
     ...(stopped ? { stop: stopped.stop } : {}),
     startedAt: runtime?.startedAt ?? new Date(g.started).toISOString(),
-    durationMs: Date.now() - g.started,
+    durationMs: Date.now() - runStart(g, runtime),
     requests,
     errors: g.errors,
     upgrade: runtime ? readiness(runtime.profileId) : null,
@@ -144,6 +144,15 @@ export function buildReport(g: Gathered, runtime: Runtime | undefined): Conforma
       : {},
     clients: (clients as ClientVerdict[] | undefined) ?? [],
   }
+}
+
+/**
+ * When the run began: the preparation's start (its requests, and any wait a rate limit imposed, are the run's), or
+ * the reporter's when no preparation completed. The duration shown beside a RATE LIMITED wait is never shorter.
+ */
+function runStart(g: Gathered, runtime: Runtime | undefined): number {
+  const prepared = Date.parse(runtime?.startedAt ?? '')
+  return Number.isNaN(prepared) ? g.started : Math.min(prepared, g.started)
 }
 
 /** A target's lists (its audiences, its scopes) kept to a bound: the report's size does not grow with them. */

@@ -48,6 +48,8 @@ export async function prepare(
   env: Env,
   log: Log = console.log,
 ): Promise<{ runtime: Runtime; stop: () => Promise<void> }> {
+  // the run starts here: its duration covers the preparation's requests and waits, not only the checks after them
+  const startedAt = new Date().toISOString()
   const { target, stop, emulator } = await chooseTarget(resolveConfig(env), log)
   registerTargetSecrets(target)
   const http = httpClientFor(target, { max: target.maxRequests, spent: 0 })
@@ -70,7 +72,7 @@ export async function prepare(
     key,
     tokenRequests,
     budget: { max: target.maxRequests, spent: http.spent },
-    startedAt: new Date().toISOString(),
+    startedAt,
   }
   return { runtime, stop }
 }
