@@ -110,7 +110,9 @@ export async function startEvents(opts: EventsOptions): Promise<RunningEvents> {
     const body = input(raw)
     const has = (prefix: string) => !scopeChecked || scopes(claims).some((s) => s.startsWith(`type=${prefix}`))
     if (route === 'event.create') {
-      if (!has('record.create')) return send(res, 403, trpcError('FORBIDDEN', 403, route))
+      const forbidden =
+        opts.faults.has('events-forbids-notification-create') && scopes(claims).some((s) => s.includes('record.create'))
+      if (!has('record.create') || forbidden) return send(res, 403, trpcError('FORBIDDEN', 403, route))
       if (!body || typeof body.type !== 'string' || typeof body.transactionId !== 'string')
         return send(res, 400, trpcError('BAD_REQUEST', 400, route))
     } else if (route === 'event.search') {

@@ -304,6 +304,12 @@ export const FAULTS: Record<string, FaultInfo> = {
         "the gateway refuses the record-search client's valid tokens with 401 on the search route (POST /events/events/search); the create route answers",
       releases: ['2.0'],
     },
+    'gateway-forbids-notification': {
+      demo: { release: '1.9' },
+      description:
+        "v1.x: the gateway answers 403 Insufficient scope to the event-notification client's valid token on its own route (POST /notification)",
+      releases: ['1.9'],
+    },
     'no-ingress-headers': {
       description:
         'the raw gateway: no Helm ingress headers (Cache-Control: no-store, Pragma, X-Robots-Tag) on its answers',
@@ -313,6 +319,11 @@ export const FAULTS: Record<string, FaultInfo> = {
   // events.ts: the v2.0 events service behind the gateway
   ...inRoom('events.ts', {
     'gateway-ignores-scope': { description: 'the gateway (v1.x) or the events service (v2.0) skips the scope check' },
+    'events-forbids-notification-create': {
+      description:
+        "the events service answers 403 FORBIDDEN to the event-notification client's valid token on create (POST /events), as if its record.create scope were not enough",
+      releases: ['2.0'],
+    },
   }),
   // edge.ts: the edge serving the deployment's host names (auth.<domain>)
   ...inRoom('edge.ts', {

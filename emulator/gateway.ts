@@ -274,7 +274,10 @@ function v1Routes(gw: Gateway, opts: GatewayOptions): void {
     handler: (request, h) => {
       const claims = guard(request, h)
       if (isResponse(claims)) return claims
-      if (scopeChecked && !scopes(claims).some((s) => allowed.includes(s))) return boom(h, 403, 'Insufficient scope')
+      const held = scopes(claims)
+      const forbidden = opts.faults.has('gateway-forbids-notification') && held.includes('notification-api')
+      if ((scopeChecked && !held.some((s) => allowed.includes(s))) || forbidden)
+        return boom(h, 403, 'Insufficient scope')
       const payload = request.payload as Record<string, unknown> | null
       if (!payload || typeof payload !== 'object' || !('resourceType' in payload)) {
         return boom(h, 400, '"resourceType" is required', {

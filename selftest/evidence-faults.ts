@@ -264,6 +264,21 @@ export const EVIDENCE_FAULTS: Record<string, EvidenceFault> = {
     fails: ['SCOPE-02'],
     mutate: (s) => (exchange(s, 'send:scope:SEARCH:POST /events/events').status = 404),
   },
+  // a server error to a valid request says nothing of whether the format is read: the verdict says it was a 5xx
+  'the JSON-body token request answered 502 by a proxy': {
+    release: '2.0',
+    fails: ['TOKEN-FMT-02'],
+    mutate: (s) => {
+      const a = kept<TokenAttempt>(s, 'token:NOTIFICATION:json')
+      Object.assign(a, { compact: undefined, decoded: undefined })
+      Object.assign(a.exchange, {
+        status: 502,
+        headers: { 'content-type': 'text/html' },
+        bodyText: '<html><body>502 Bad Gateway</body></html>',
+        json: undefined,
+      })
+    },
+  },
   'PUT on the token route answered 500': {
     release: '2.0',
     fails: ['TOKEN-METHOD-01'],

@@ -212,7 +212,7 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
   // a notification client whose only scope is "health" cannot notify in v2.0: the positive control fails
   'docs-scope-names': {
     release: '2.0',
-    fails: ['JWT-CLM-04', 'SCOPE-02'],
+    fails: ['JWT-CLM-04', 'GATEWAY-01', 'SCOPE-02'],
     changes: {
       'DOCS-02': 'PASSED',
       ...skipped(['DOOR-01', 'DOOR-02', 'DOOR-03', 'DOOR-04', 'DOOR-05', 'DOOR-07', 'DOOR-08']),
@@ -247,6 +247,25 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
     changes: skipped(['SCOPE-02', 'DOOR-01', 'DOOR-02', 'DOOR-03', 'DOOR-04', 'DOOR-05', 'DOOR-07', 'DOOR-08']),
   },
   'gateway-refuses-search-route': { release: '2.0', fails: ['GATEWAY-01'], changes: skipped(['SCOPE-03']) },
+  // a client type's valid token refused with 403 on its own route is GATEWAY-01 FAILED naming the type, route and
+  // answer (never a PASSED that the door probes' SKIPPED point at), with both clients configured or only that one
+  'events-forbids-notification-create': {
+    release: '2.0',
+    fails: ['GATEWAY-01', 'SCOPE-02'],
+    changes: skipped(['DOOR-01', 'DOOR-02', 'DOOR-03', 'DOOR-04', 'DOOR-05', 'DOOR-07', 'DOOR-08']),
+  },
+  'events-forbids-notification-create (only the notification client)': {
+    fault: 'events-forbids-notification-create',
+    release: '2.0',
+    env: { OPENCRVS_SEARCH_CLIENT_ID: '', OPENCRVS_SEARCH_CLIENT_SECRET: '' },
+    fails: ['GATEWAY-01'],
+    changes: skipped(['DOOR-01', 'DOOR-02', 'DOOR-03', 'DOOR-04', 'DOOR-05', 'DOOR-07', 'DOOR-08']),
+  },
+  'gateway-forbids-notification': {
+    release: '1.9',
+    fails: ['GATEWAY-01', 'SCOPE-02'],
+    changes: skipped(['DOOR-01', 'DOOR-02', 'DOOR-03', 'DOOR-04', 'DOOR-05', 'DOOR-06', 'DOOR-07', 'DOOR-08']),
+  },
   'gateway-other-key (v2.0, gateway only, no key)': {
     fault: 'gateway-other-key',
     release: '2.0',

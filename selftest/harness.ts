@@ -102,7 +102,7 @@ export async function runKitAgainst(
 }
 
 /** The kit's configuration for an emulator, as a deployment's operator would write it. */
-function kitEnv(
+export function kitEnv(
   emu: RunningEmulator,
   reportDir: string,
   extra: Record<string, string>,

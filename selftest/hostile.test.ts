@@ -13,8 +13,8 @@ import { describe, test } from 'node:test'
 import { startEmulator } from '../emulator/server.ts'
 import { prepare } from '../src/runtime/prepare.ts'
 import { HttpClient } from '../src/http/index.ts'
-import { collect, gradeKit, gradeKitAgainst, leaks, ROOT, runKit, type KitRun } from './harness.ts'
-import { startHostile, startRateLimiter, type Behaviour } from './hostile.ts'
+import { collect, gradeKit, gradeKitAgainst, kitEnv, leaks, ROOT, runKit, type KitRun } from './harness.ts'
+import { startFailingProxy, startHostile, startRateLimiter, type Behaviour } from './hostile.ts'
 import { isolatedEnv } from './isolation.ts'
 
 const PAGE = 4096
@@ -238,6 +238,44 @@ describe('hostile and broken targets', { concurrency: 2 }, () => {
       assert.ok(target.requests() <= 3, `${target.requests()} requests`)
     } finally {
       await target.stop()
+    }
+  })
+
+  // a 5xx says nothing of where the release reads credentials: on v2.0 (which reads the body) no real secret ever
+  // goes into a URL for it, and one transient 502 is no FAILED format check
+  test('v2.0 behind a proxy whose upstream fails once (502 to the first form body): no secret in a URL, no FAILED', async () => {
+    const emu = await startEmulator({ release: '2.0' })
+    const edge = await startFailingProxy(emu.url, 502)
+    try {
+      const run = await gradeKitAgainst(emu, { OPENCRVS_AUTH_URL: edge.url, OPENCRVS_VERSION: '2.0' })
+      const inUrl = edge.urls().filter((u) => emu.clients.some((c) => u.includes(c.secret)))
+      assert.deepEqual(inUrl.length, 0, 'a real secret went into a URL after a 502')
+      assert.equal(run.secretInUrl, 0)
+      assert.ok(edge.urls().length > 0)
+      assert.deepEqual(
+        run.records.filter((r) => r.verdict === 'FAILED').map((r) => `${r.id}: ${r.reason}`),
+        [],
+      )
+    } finally {
+      await Promise.all([edge.stop(), emu.stop()])
+    }
+  })
+
+  test("v2.0 whose gateway's /auth/token is behind a maintenance page (503): NOT CHECKED naming the 503, no secret in a URL", async () => {
+    const emu = await startEmulator({ release: '2.0' })
+    const edge = await startFailingProxy(emu.gatewayUrl, 503, { every: true })
+    try {
+      for (const declared of ['2.0', 'auto']) {
+        const env = kitEnv(emu, mkdtempSync(join(tmpdir(), 'kit-503-')), { OPENCRVS_VERSION: declared }, true)
+        const failure = await setupFailure({ ...env, OPENCRVS_GATEWAY_URL: edge.url })
+        assert.match(failure, /HTTP 503/, failure)
+        assert.doesNotMatch(failure, /rate|prepared/i, failure)
+      }
+      const inUrl = edge.urls().filter((u) => emu.clients.some((c) => u.includes(c.secret)))
+      assert.equal(inUrl.length, 0, 'a real secret went into a URL after a 503')
+      assert.ok(edge.urls().length > 0)
+    } finally {
+      await Promise.all([edge.stop(), emu.stop()])
     }
   })
 

@@ -246,3 +246,40 @@ export async function startRateLimiter(
       }),
   }
 }
+
+/**
+ * A proxy in front of a sound target whose upstream fails: the first `times` token requests that carry a form body
+ * (every request, with `every`) get its own `status` page (HTML; a 503 with Retry-After: 120, as a maintenance
+ * page), the rest are forwarded. Every URL it was sent is kept, to show where the secrets went.
+ */
+export async function startFailingProxy(
+  upstream: string,
+  status: number,
+  opts: { times?: number; every?: boolean } = {},
+): Promise<{ url: string; urls(): string[]; stop(): Promise<void> }> {
+  const { createServer: createHttp } = await import('node:http')
+  const urls: string[] = []
+  let left = opts.times ?? 1
+  const server = createHttp((req, res) => {
+    urls.push(req.url ?? '/')
+    const form = /x-www-form-urlencoded/.test(req.headers['content-type'] ?? '')
+    if (opts.every || (left > 0 && form && /\/token$/.test((req.url ?? '/').split('?')[0]!))) {
+      left--
+      req.resume()
+      const headers = { 'content-type': 'text/html', ...(status === 503 ? { 'retry-after': '120' } : {}) }
+      res.writeHead(status, headers).end(`<html><body>${status}: the upstream failed</body></html>`)
+      return
+    }
+    forward(req, res, `${upstream}${req.url ?? '/'}`)
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    urls: () => [...urls],
+    stop: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections()
+        server.close(() => r())
+      }),
+  }
+}

@@ -51,6 +51,8 @@ test(
       const refused = results.filter(
         (c): c is Extract<typeof c, { state: 'token-refused' }> => c.state === 'token-refused',
       )
+      const wrong = results.filter((c): c is Extract<typeof c, { state: 'unexpected' }> => c.state === 'unexpected')
+      if (wrong.length) return refusedOnOwnRoute(wrong, refused, detail)
       // one route's answer says nothing of another's refusal: a valid token of any type refused on its route is FAILED
       if (refused.length)
         return refusedValidToken(refused, results, tokens, keys, profile, target.leewaySeconds, detail)
@@ -111,6 +113,27 @@ async function refusedValidToken(
     detail,
     fix: causes,
   })
+}
+
+/**
+ * A valid token of a client type answered on its own route with anything but the route's in-scope answer (a 403
+ * "Insufficient scope" / FORBIDDEN, or another status): the integrations of that type cannot do what they exist
+ * for. GATEWAY-01 FAILED, naming each type, route and answer; the probes that needed the control point here.
+ */
+function refusedOnOwnRoute(
+  wrong: Array<Extract<ControlResult, { state: 'unexpected' }>>,
+  refused: Array<Extract<ControlResult, { state: 'token-refused' }>>,
+  detail: string,
+): Outcome {
+  const types = [...new Set(wrong.map((c) => CLIENT_TYPES[c.route.client].label))].join(' and ')
+  const also = refused.length ? `; and ${refused.map((c) => c.reason).join('; ')}` : ''
+  return violation(
+    `${wrong.map((c) => c.reason).join('; ')}${also}: the ${types} integrations cannot call their own route`,
+    {
+      detail,
+      fix: "Give the client type the scope its route requires (v1.x: the gateway route's scopes, e.g. notification-api for POST /notification; v2.0: record.create for POST /events/events, record.search for POST /events/events/search, checked by the events service), or remove the rule at the gateway or its edge that refuses it.",
+    },
+  )
 }
 
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url')

@@ -50,6 +50,7 @@ async function formatCheck(tokens: TokenStore, profile: Profile, format: TokenFo
           },
         )
   }
+  if (!issued && a.exchange.status >= 500) return unavailable(format, a.exchange.status, detail, profile)
   if (supported) {
     return issued
       ? pass(`a ${NAMES[format]} request issued a token (${profile.label} reads it)`)
@@ -77,6 +78,20 @@ async function formatCheck(tokens: TokenStore, profile: Profile, format: TokenFo
       )
 }
 
+/**
+ * A 5xx to a valid token request is the deployment failing or unavailable (sent twice where it was the first
+ * token): it says nothing of whether the format is read, so that is not what the verdict says.
+ */
+function unavailable(format: TokenFormat, status: number, detail: string, profile: Profile): Outcome {
+  return violation(
+    `a ${NAMES[format]} request with valid credentials got HTTP ${status}: the token endpoint failed or is unavailable (a server error), so whether ${profile.label} here reads the ${NAMES[format]} is not known`,
+    {
+      detail,
+      fix: 'Find why the token route answers a server error (the auth service down or restarting, a proxy in front of it failing) and run the kit again.',
+    },
+  )
+}
+
 test(...check(req('TOKEN-FMT-01'), async ({ tokens, profile }) => formatCheck(tokens, profile, 'query')))
 test(...check(req('TOKEN-FMT-02'), async ({ tokens, profile }) => formatCheck(tokens, profile, 'json')))
 test(...check(req('TOKEN-FMT-03'), async ({ tokens, profile }) => formatCheck(tokens, profile, 'form')))
@@ -96,6 +111,7 @@ test(
     const support = `Request formats on this deployment (${profile.label}):\n${matrix.join('\n')}`
     if (a.compact)
       return pass('a form body issues a token: integrators can keep client secrets out of URLs', { detail: support })
+    if (a.exchange.status >= 500) return unavailable('form', a.exchange.status, support, profile)
     return violation(
       `${profile.label} reads client credentials only from the query string, so every integration puts its client_secret in the URL, where gateway and proxy access logs record it (CWE-598). RFC 6749 §2.3.1 says they MUST NOT be in the request URI`,
       {

@@ -9,9 +9,9 @@ import { accessToken, errorCode, type HttpClient, type HttpExchange, runStopped,
 import { randomUUID } from 'node:crypto'
 import { decodeCompact } from '../jwt/index.ts'
 import type { Evidence } from '../profiles/detect.ts'
-import { TOKEN_EXCHANGE } from '../profiles/profiles.ts'
+import { profileForRelease, TOKEN_EXCHANGE } from '../profiles/profiles.ts'
 import { redact } from '../redact/index.ts'
-import { credentialRefused, type SeededAttempt } from './runtime.ts'
+import { credentialRefused, parametersMissing, type SeededAttempt } from './runtime.ts'
 
 /** The one thing the operator must fix before any check can run. */
 export class RootCause extends Error {}
@@ -97,7 +97,12 @@ async function firstToken(
   return undefined
 }
 
-/** One client's first token, the body before the query; 'refused' when the credential check refused it. */
+/**
+ * One client's first token, the body before the query; 'refused' when the credential check refused it. A 5xx or
+ * a network error to the body is tried once more (still the body: a proxy's hiccup must not push a real secret
+ * into a URL). The query only where the release is known to read nothing else (declared or X-Version v1.x), or
+ * where the body got a 4xx saying its parameters were missing.
+ */
 async function clientToken(
   http: HttpClient,
   target: Target,
@@ -107,10 +112,13 @@ async function clientToken(
   answers: HttpExchange[],
 ): Promise<'form' | 'query' | 'refused' | undefined> {
   const params = { client_id: client.id, client_secret: client.secret, grant_type: 'client_credentials' }
+  let body: HttpExchange | undefined
   for (const format of ['form', 'query'] as const) {
-    const res = await http.send(tokenRequest(target.tokenUrl, format, params))
+    if (format === 'query' && !readsOnlyQuery(target, evidence) && !(body && parametersMissing(body))) break
+    const res = await sendOnce(http, tokenRequest(target.tokenUrl, format, params), format === 'form', answers)
     answers.push(res)
     seeds.push({ type: client.type, format, exchange: res, receivedAt: Date.now() })
+    body = res
     const token = accessToken(res)
     if (credentialRefused(res)) return 'refused' // the credential does not work: no real secret goes to the query
     if (res.status !== 200 || !token) continue
@@ -123,6 +131,32 @@ async function clientToken(
     return format
   }
   return undefined
+}
+
+/** The release is known to read credentials only from the query string (v1.x): declared, or the gateway's X-Version. */
+function readsOnlyQuery(target: Target, evidence: Evidence): boolean {
+  const profile =
+    target.version !== 'auto' ? target.version.profile : evidence.xVersion ? profileForRelease(evidence.xVersion) : null
+  return !!profile && !profile.requestFormats.form && !profile.requestFormats.json
+}
+
+/** A request, sent again once (when `again`) after a 5xx or a network error; the first answer joins `answers`. */
+async function sendOnce(
+  http: HttpClient,
+  request: Parameters<HttpClient['send']>[0],
+  again: boolean,
+  answers: HttpExchange[],
+): Promise<HttpExchange> {
+  const first = await http.send(request).catch((e: Error) => {
+    if (runStopped(e) || !again) throw e
+    return e
+  })
+  if (!again || (!(first instanceof Error) && first.status < 500)) {
+    if (first instanceof Error) throw first
+    return first
+  }
+  if (!(first instanceof Error)) answers.push(first)
+  return http.send(request)
 }
 
 /** Root cause first: a token endpoint that gives no OAuth answer to anything, a valid request included. */

@@ -62,6 +62,18 @@ export function credentialRefused(exchange: Pick<HttpExchange, 'status' | 'json'
   return accessToken(exchange) === undefined && (exchange.status === 401 || errorCode(exchange) === 'invalid_client')
 }
 
+/**
+ * The body's parameters were not found: a 4xx naming a missing parameter (invalid_request, or OpenCRVS's
+ * unsupported_grant_type for a missing grant_type), as a release that reads only the query answers a body. Only
+ * this, or a release known to read only the query, lets a real secret go into a URL: never a 5xx, a rate limit, a
+ * timeout or a network error, which say nothing of where the release reads credentials.
+ */
+export function parametersMissing(exchange: Pick<HttpExchange, 'status' | 'json'>): boolean {
+  const code = errorCode(exchange)
+  const client = exchange.status >= 400 && exchange.status < 500 && ![408, 429].includes(exchange.status)
+  return client && (code === 'invalid_request' || code === 'unsupported_grant_type')
+}
+
 export const RUNTIME_ENV = 'CONFORMANCE_RUNTIME'
 /** The verdict of a requirement that stopped the run in global setup (a certificate that does not verify: TLS-02). */
 export const SETUP_VERDICT_ENV = 'CONFORMANCE_SETUP_VERDICT'
