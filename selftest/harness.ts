@@ -375,7 +375,6 @@ export function allureDataFiles(html: string): Array<{ name: string; text: strin
   }))
 }
 
-
 /** An 8-character piece of a secret: what a cut through it would leave behind. */
 const FRAGMENT = 8
 
