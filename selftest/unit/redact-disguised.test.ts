@@ -53,7 +53,7 @@ test('a token signature echoed split over lines is removed: no 16 characters of 
   registerToken(`eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.${sig}`, 'disguise test token')
   const out = redact(`{"message":"Unauthorized (sig ${sig.slice(0, 40)}\n${sig.slice(40)})"}`)
   for (let i = 0; i + 16 <= sig.length; i++) assert.ok(!out.replace(/\s/g, '').includes(sig.slice(i, i + 16)), out)
-  assert.match(out, /REDACTED piece of a disguise test token signature/)
+  assert.match(out, /REDACTED piece of the disguise test token signature/)
   // header and payload alone are no secret: left as they are
   assert.equal(redact('eyJzdWIiOiJ4In0 and more'), 'eyJzdWIiOiJ4In0 and more')
 })

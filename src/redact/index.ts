@@ -179,7 +179,7 @@ function removeDisguised(text: string): string {
   let from = 0
   for (const r of runs) {
     const start = norm.from[r.start]!
-    if (start >= from) out += `${text.slice(from, start)}[REDACTED piece of a ${r.label}, in another form]`
+    if (start >= from) out += `${text.slice(from, start)}[REDACTED piece of the ${r.label}, in another form]`
     from = Math.max(from, norm.to[r.end - 1]!)
   }
   return out + text.slice(from)
