@@ -48,6 +48,16 @@ for (const [how, form] of Object.entries(disguises))
     assert.ok(!holdsPiece(JSON.stringify(value).replace(/\s|\\+n/g, '')), JSON.stringify(value))
   })
 
+test('a secret with a space and a % in it, echoed upper-cased and JSON-escaped, is found and removed', () => {
+  const odd = 'p@ss w0rd/with %41 more'
+  registerSecret(odd, 'odd test secret')
+  const body = JSON.stringify({ error_description: `bad ${odd.toUpperCase()}` })
+  assert.notEqual(secretFragmentIn(body, odd), null)
+  const out = redact(body)
+  // the whole run goes, across the space and the decoded %41: nothing of either end is left
+  for (const piece of ['w0rd/wit', 'p@ss', 'more']) assert.ok(!out.toLowerCase().includes(piece), out)
+})
+
 test('a token signature echoed split over lines is removed: no 16 characters of it are left', () => {
   const sig = 'Xq3vK9pLm2Rt7Yw1Zb8Nc4Hd6Jf0Gs5Ae-Ui_OoPkQrStUvWxYz0123456789abcdEFGH'
   registerToken(`eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.${sig}`, 'disguise test token')

@@ -125,9 +125,12 @@ export class Fragments {
   private readonly values = new Set<string>()
   private readonly sources: Source[] = []
 
-  /** Add a value (lower-cased): any run of `min` (>= 8) or more of its characters is a piece of it. */
+  /**
+   * Add a value, normalised as the texts it is looked for in are (a secret may hold a space or a %):
+   * any run of `min` (>= 8) or more of its characters is a piece of it.
+   */
   add(value: string, label: string, min: number): void {
-    const v = value.toLowerCase()
+    const v = normalise(value).text
     if (v.length < Math.max(min, WINDOW) || this.values.has(v)) return
     this.values.add(v)
     const source = { value: v, label, min: Math.max(min, WINDOW) }
