@@ -397,11 +397,18 @@ export function leaks(run: Pick<KitRun, 'output' | 'secrets'> & { reportDir?: st
   // such as "-4308-82" holds only 16 random bits, so another UUID matches one by chance in a few runs of a hundred.
   // A fragment is looked for with every whole UUID that is not a secret taken out (a secret's cut-off piece is never
   // a whole UUID; a whole secret is found by its full forms above).
+  // Another UUID that shares 16 or more characters with a secret is no chance match (the secret with one character
+  // changed): it stays.
   const secretSet = new Set(run.secrets.map((s) => s.toLowerCase()))
+  const long = [...secretSet].flatMap((s) =>
+    Array.from({ length: Math.max(0, s.length - 15) }, (_, i) => s.slice(i, i + 16)),
+  )
   const withoutOtherUuids = (text: string) =>
     text
       .toLowerCase()
-      .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (u) => (secretSet.has(u) ? u : ' '))
+      .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (u) =>
+        secretSet.has(u) || long.some((w) => u.includes(w)) ? u : ' ',
+      )
   const scan = (where: string, text: string) => {
     const fragmentText = withoutOtherUuids(text)
     for (const s of forms) {
