@@ -162,6 +162,10 @@ export const FAULTS: Record<string, FaultInfo> = {
     'echo-secret-half': {
       description: 'invalid_client error descriptions echo the first half of the submitted client_secret',
     },
+    // a secret echoed in another form is a secret leaked: the check and the output boundary see through the disguise
+    'echo-secret-upper': {
+      description: 'invalid_client error descriptions echo the submitted client_secret upper-cased',
+    },
     'basic-auth': {
       demo: { release: '1.9' },
       description: 'HTTP Basic client authentication (client_secret_basic) is supported',

@@ -49,6 +49,7 @@ function routeFaults(faults: Set<string>) {
     unknownClient400: faults.has('unknown-client-400'),
     echoSecret: faults.has('echo-secret'),
     echoSecretHalf: faults.has('echo-secret-half'),
+    echoSecretUpper: faults.has('echo-secret-upper'),
     unknownDistinct: faults.has('unknown-client-distinct-body'),
     searchGetsNotification: faults.has('search-gets-notification-scopes'),
     docsScopeNames: faults.has('docs-scope-names'),
@@ -104,9 +105,11 @@ function clientCredentials(svc: AuthService, is: RouteFaults, reused: Map<string
         ? `Invalid client id or secret: ${String(secret)}`
         : is.echoSecretHalf
           ? `Invalid client secret starting ${String(secret).slice(0, Math.floor(String(secret).length / 2))}…`
-          : is.unknownDistinct && !known
-            ? 'Unknown client id'
-            : undefined
+          : is.echoSecretUpper
+            ? `Invalid client secret ${String(secret).toUpperCase()}`
+            : is.unknownDistinct && !known
+              ? 'Unknown client id'
+              : undefined
       return issuer.oauthError(h, 'invalid_client', 401, description)
     }
     const stored =

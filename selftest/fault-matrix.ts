@@ -329,6 +329,8 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
   'echo-secret': { release: '1.9', fails: ['TOKEN-AUTH-06'] },
   // issue 31: half a secret echoed is a secret leaked (any run of 8 or more of its characters)
   'echo-secret-half': { release: '2.0', fails: ['TOKEN-AUTH-06'] },
+  // the whole secret echoed upper-cased: found, and no report holds it in any case
+  'echo-secret-upper': { release: '2.0', fails: ['TOKEN-AUTH-06'] },
   'www-authenticate': { release: '2.0', fails: [], changes: { 'TOKEN-AUTH-07': 'PASSED' } },
   'basic-auth': { release: '1.9', fails: [], changes: { 'TOKEN-AUTH-08': 'PASSED' } },
   'error-content-type-html': { release: '1.8', fails: ['TOKEN-ERR-01'] },

@@ -13,6 +13,7 @@ import { writeFileSync } from 'node:fs'
 import { demoClients, startEmulator, type EmulatorClient, type RunningEmulator } from '../emulator/server.ts'
 import type { ConformanceReport } from '../src/report/model.ts'
 import { secretForms } from '../src/redact/index.ts'
+import { jwtSpans } from '../src/redact/scan.ts'
 import { prepare } from '../src/runtime/prepare.ts'
 import { collect as collectEvidence, verdicts } from '../src/evidence/collect.ts'
 import { PROFILES } from '../src/profiles/profiles.ts'
@@ -374,8 +375,6 @@ export function allureDataFiles(html: string): Array<{ name: string; text: strin
   }))
 }
 
-const WHOLE_JWT = /eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{16,}/
-
 /** An 8-character piece of a secret: what a cut through it would leave behind. */
 const FRAGMENT = 8
 
@@ -386,19 +385,30 @@ const FRAGMENT = 8
 export function leaks(run: Pick<KitRun, 'output' | 'secrets'> & { reportDir?: string }): string[] {
   const found: string[] = []
   const forms = run.secrets.map((s) => ({
-    forms: secretForms(s),
-    // every 8-character window of every form (raw, JSON-escaped, URL-encoded, base64): a cut through any leaks
+    // upper-cased too: a target may echo a secret in capitals
+    forms: [...secretForms(s), s.toUpperCase()],
+    // every 8-character window of every form (raw, JSON-escaped, URL-encoded, base64), lower-cased: a cut through
+    // any leaks, in whatever case (the fragments of a UUID secret's own form are looked for case-insensitively)
     fragments: secretForms(s).flatMap((f) =>
-      Array.from({ length: Math.max(0, f.length - FRAGMENT + 1) }, (_, i) => f.slice(i, i + FRAGMENT)),
+      Array.from({ length: Math.max(0, f.length - FRAGMENT + 1) }, (_, i) => f.slice(i, i + FRAGMENT).toLowerCase()),
     ),
   }))
   // Reporters name files and results with random UUIDs, and the test secrets are UUIDs too: an 8-character window
   // such as "-4308-82" holds only 16 random bits, so another UUID matches one by chance in a few runs of a hundred.
   // A fragment is looked for with every whole UUID that is not a secret taken out (a secret's cut-off piece is never
   // a whole UUID; a whole secret is found by its full forms above).
-  const secretSet = new Set(run.secrets)
+  // Another UUID that shares 16 or more characters with a secret is no chance match (the secret with one character
+  // changed): it stays.
+  const secretSet = new Set(run.secrets.map((s) => s.toLowerCase()))
+  const long = [...secretSet].flatMap((s) =>
+    Array.from({ length: Math.max(0, s.length - 15) }, (_, i) => s.slice(i, i + 16)),
+  )
   const withoutOtherUuids = (text: string) =>
-    text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, (u) => (secretSet.has(u) ? u : ' '))
+    text
+      .toLowerCase()
+      .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (u) =>
+        secretSet.has(u) || long.some((w) => u.includes(w)) ? u : ' ',
+      )
   const scan = (where: string, text: string) => {
     const fragmentText = withoutOtherUuids(text)
     for (const s of forms) {
@@ -408,8 +418,8 @@ export function leaks(run: Pick<KitRun, 'output' | 'secrets'> & { reportDir?: st
         if (piece) found.push(`${where}: an 8-character fragment of a client secret ("${piece.slice(0, 2)}…")`)
       }
     }
-    const m = WHOLE_JWT.exec(text)
-    if (m) found.push(`${where}: a whole signed JWT (${m[0].slice(0, 12)}…)`)
+    const [jwt] = jwtSpans(text, 16)
+    if (jwt) found.push(`${where}: a whole signed JWT (${text.slice(jwt[0], jwt[0] + 12)}…)`)
   }
   scan('console output', run.output)
   for (const file of run.reportDir ? filesUnder(run.reportDir) : []) {

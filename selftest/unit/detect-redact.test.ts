@@ -155,9 +155,13 @@ test('a fragment of a secret is a secret: any run of 8 or more of its characters
   assert.equal(secretFragmentIn(`bad ${secret.slice(3, 10)}`, secret), null, '7 characters are not a fragment')
   // its URL-encoded form too
   assert.ok(secretFragmentIn(`x=${encodeURIComponent('p@ss w0rd/with-more')}`.slice(0, 14), 'p@ss w0rd/with-more'))
-  // another whole UUID sharing a window with the secret is not a fragment of it
-  const other = `00000000-93ab-4c7d-8e6f-000000000000`
+  // another whole UUID sharing a window with the secret (fewer than 16 characters) is not a fragment of it
+  const other = `00000000-93ab-4c7d-8e60-000000000000`
   assert.equal(secretFragmentIn(`request id ${other}`, secret), null)
+  // one sharing 16 or more is: the secret with its last character changed is still the secret
+  const lastChanged = `${secret.slice(0, -1)}0`
+  assert.equal(secretFragmentIn(`bad secret ${lastChanged}`, secret), secret.slice(0, -1))
+  assert.doesNotMatch(redact(`bad secret ${lastChanged}`), new RegExp(secret.slice(8, 16)))
   const out = redact(`{"error_description":"Invalid client secret starting ${half}…", "id": "${other}"}`)
   assert.doesNotMatch(out, new RegExp(secret.slice(0, 8)))
   assert.match(out, /\[REDACTED fragment of a fragment test secret\]…/)

@@ -83,6 +83,9 @@ test('the scan finds a secret in every encoding, and an 8-character fragment lef
     ['base64url', `{"c":"${Buffer.from(SECRET).toString('base64url')}"}`],
     ['json-escaped', JSON.stringify(`${SECRET}"x`)],
     ['fragment', `body: {"error_description":"bad ${SECRET.slice(0, 20)}…`],
+    ['upper-cased', `{"error_description":"bad ${SECRET.toUpperCase()}"}`],
+    ['an upper-cased fragment', `{"error_description":"bad ${SECRET.slice(4, 14).toUpperCase()}"}`],
+    ['the secret with its last character changed', `{"error_description":"bad ${SECRET.slice(0, -1)}0"}`],
   ]) {
     const dir = mkdtempSync(join(tmpdir(), 'leak-'))
     writeFileSync(join(dir, 'conformance.json'), text!)

@@ -32,7 +32,7 @@ export interface EvidenceSnapshot {
   /** Every action the checks asked for, by key. */
   kept: Record<string, Kept>
   /** The redaction registry of the collecting process: dummy secrets and forged tokens it made up included. */
-  registry: Array<[string, string, boolean?]>
+  registry: Array<[string, string, (boolean | number)?]>
   /** The requests the collection sent. */
   requests: RequestStats
 }

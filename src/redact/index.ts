@@ -5,6 +5,7 @@
  */
 
 import { decodeCompact } from '../jwt/index.ts'
+import { Fragments, LONG_RUN, normalise, replaceJwts } from './scan.ts'
 
 const secrets = new Map<string, string>() // value -> label
 /**
@@ -12,6 +13,14 @@ const secrets = new Map<string, string>() // value -> label
  * has leaked it. Tokens are not among them: they are redacted whole, and by their signature.
  */
 const fragmentSources = new Set<string>()
+/**
+ * What a target may echo in another form (upper-cased, reversed, \u-escaped, split over lines): client secrets (any
+ * FRAGMENT characters of one) and issued tokens' signatures (any TOKEN_RUN characters), looked for in the normalised
+ * text (scan.ts) once the usual redaction is done.
+ */
+const disguised = new Fragments()
+/** The shortest run of a token's signature that is a secret too (long base64url: 16 characters are no chance). */
+export const TOKEN_RUN = 16
 /** The shortest run of a secret's characters that is itself a secret (a target may echo a part of one). */
 export const FRAGMENT = 8
 
@@ -84,6 +93,7 @@ function registerValue(value: string | undefined, label: string, fragments: bool
       index = undefined
     }
   }
+  if (fragments) disguised.add(value, label, FRAGMENT)
 }
 
 /** Register a token: the compact form and its signature alone, so a fragment cannot leak either. */
@@ -92,15 +102,18 @@ export function registerToken(compact: string | undefined, label = 'access token
   registerValue(compact, label, false)
   const signature = compact.split('.')[2]
   if (signature && signature.length >= 16) registerValue(signature, `${label} signature`, false)
+  if (signature) disguised.add(signature, `${label} signature`, TOKEN_RUN)
 }
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi
 
 /**
- * The first run of FRAGMENT or more characters of a secret (in any of its forms) that a text holds, or null. Whole
- * UUIDs that are not the secret are left out first: the kit's client ids and a target's request ids are UUIDs like
- * most secrets, and an 8-character window of one holds as few as 16 random bits, so another UUID matches one by
- * chance now and then; a secret's cut-off piece is never a whole UUID, and the whole secret is found whole.
+ * The first run of FRAGMENT or more characters of a secret (in any of its forms) that a text holds, or null; also in
+ * the text normalised (escapes decoded, white space removed, lower-cased) and read backwards, as a target may echo
+ * it upper-cased, reversed, \u-escaped or split over lines. Whole UUIDs that are not the secret are left out first
+ * when they share fewer than LONG_RUN characters with it: the kit's client ids and a target's request ids are UUIDs
+ * like most secrets, and an 8-character window of one holds as few as 16 random bits, so another UUID matches one
+ * by chance now and then; it does not share 16 (a secret with one character changed is still the secret).
  */
 export function secretFragmentIn(text: string, secret: string): string | null {
   if (!text || secret.length < FRAGMENT) return null
@@ -112,11 +125,13 @@ export function secretFragmentIn(text: string, secret: string): string | null {
       const w = form.slice(at, at + FRAGMENT)
       if (rest.includes(w)) return w
     }
-  return null
+  const one = new Fragments()
+  one.add(secret, 'secret', FRAGMENT)
+  const norm = normalise(text).text
+  const run = one.find(norm)[0]
+  return run ? norm.slice(run.start, run.end) : null
 }
 
-/** Compact JWS/JWT: three base64url segments, the first a JSON object ("eyJ"). */
-const JWT_PATTERN = /eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*/g
 /**
  * A credential-shaped URL parameter: its value is what a query value can hold unescaped (RFC 3986 unreserved,
  * percent-escapes, !$*@; not the parentheses, quote or the punctuation ending a phrase: ,;:), so the text
@@ -137,13 +152,37 @@ function describeJwt(compact: string): string {
   }
 }
 
-/** Redact every registered secret, every whole JWT and every credential-shaped URL parameter or header. */
+/**
+ * Redact every registered secret, every whole JWT (three base64url parts, the first a JSON object: "eyJ") and every
+ * credential-shaped URL parameter or header; then any piece of a secret or token signature left in another form.
+ * Linear in the text's length (scan.ts): a target's body may be half a megabyte.
+ */
 export function redact(text: string): string {
   if (!text) return text
-  let out = replaceRegistered(text.replace(JWT_PATTERN, (m) => describeJwt(m)))
+  let out = replaceRegistered(replaceJwts(text, describeJwt))
   out = out.replace(QUERY_SECRET_PATTERN, '$1[REDACTED]')
   out = out.replace(AUTH_HEADER_PATTERN, '$1[REDACTED]')
-  return out
+  return removeDisguised(out)
+}
+
+/**
+ * Every run of a client secret (FRAGMENT or more characters) or of a token's signature (TOKEN_RUN or more) that the
+ * text still holds once normalised (scan.ts: escapes decoded, white space removed, lower-cased, also read backwards),
+ * replaced with all the text it came from.
+ */
+function removeDisguised(text: string): string {
+  if (!disguised.size) return text
+  const norm = normalise(text)
+  const runs = disguised.find(norm.text)
+  if (!runs.length) return text
+  let out = ''
+  let from = 0
+  for (const r of runs) {
+    const start = norm.from[r.start]!
+    if (start >= from) out += `${text.slice(from, start)}[REDACTED piece of the ${r.label}, in another form]`
+    from = Math.max(from, norm.to[r.end - 1]!)
+  }
+  return out + text.slice(from)
 }
 
 /**
@@ -185,7 +224,7 @@ function fragmentAt(text: string, i: number): { source: string; length: number }
     while (i + n < text.length && at + n < source.length && text[i + n] === source[at + n]) n++
     if (!best || n > best.length) best = { source, length: n }
   }
-  if (best && insideOtherUuid(text, i, best.length)) return undefined
+  if (best && best.length < LONG_RUN && insideOtherUuid(text, i, best.length)) return undefined
   return best
 }
 
@@ -199,21 +238,39 @@ function insideOtherUuid(text: string, i: number, n: number): boolean {
   return false
 }
 
-/** Redact a value of any shape by way of its JSON text. */
+/**
+ * Redact a value of any shape by way of its JSON text (a piece removed across its punctuation leaves no JSON: the
+ * value is then replaced whole).
+ */
 export function redactValue<T>(value: T): T {
   if (value === undefined) return value
-  return JSON.parse(redact(JSON.stringify(value))) as T
+  try {
+    return JSON.parse(redact(JSON.stringify(value))) as T
+  } catch {
+    return '[REDACTED: a value that held a piece of a secret]' as T
+  }
 }
 
-/** The registry's entries (value, label, whether its fragments are secrets too), to hand to another process. */
-export function registryEntries(): Array<[string, string, boolean?]> {
-  return [...secrets.entries()].map(([v, l]) => (fragmentSources.has(v) ? [v, l, true] : [v, l]))
+/**
+ * The registry's entries (value, label, whether its fragments are secrets too, or the shortest run of it that is:
+ * a token's signature), to hand to another process.
+ */
+export function registryEntries(): Array<[string, string, (boolean | number)?]> {
+  const entries = [...secrets.entries()].map(([v, l]): [string, string, boolean?] =>
+    fragmentSources.has(v) ? [v, l, true] : [v, l],
+  )
+  return [...entries, ...disguised.entries().filter((e) => e[2] !== FRAGMENT)]
 }
 
 /** Take in another process's registry entries (see registryEntries). */
-export function adoptRegistry(entries: Array<[string, string, boolean?]>): void {
+export function adoptRegistry(entries: Array<[string, string, (boolean | number)?]>): void {
   for (const [value, label, fragments] of entries) {
     if (typeof value !== 'string' || value.length < 4) continue
+    if (typeof fragments === 'number') {
+      disguised.add(value, String(label), Math.max(FRAGMENT, fragments))
+      continue
+    }
+    if (fragments === true) disguised.add(value, String(label), FRAGMENT)
     if (!secrets.has(value)) {
       secrets.set(value, String(label))
       index = undefined
