@@ -98,6 +98,11 @@ test(
 
 test(
   ...check(req('JWT-SIG-01'), async ({ tokens, keys }) => {
+    // a signature rule over no token is no pass
+    if (!tokens.configuredTypes().length)
+      return skip(
+        'no token to verify: no client configured (set OPENCRVS_NOTIFICATION_CLIENT_ID and _SECRET, and one pair per client type you run)',
+      )
     const k = await keys.get()
     if ('unavailable' in k && k.tls) return skip(k.unavailable)
     if ('unavailable' in k && k.located) {
