@@ -89,6 +89,21 @@ export const EVIDENCE_FAULTS: Record<string, EvidenceFault> = {
     fails: ['JWT-KEY-01', 'JWT-SIG-01'],
     mutate: (_s, r) => (r.key = { spki: ec(), source: 'an EC key' }),
   },
+  // the operator's key file is another RSA key while the deployment's gateway accepts the tokens: the file is the
+  // likely culprit (REVIEW naming OPENCRVS_PUBLIC_KEY), not a deployment that signs with the wrong key
+  'OPENCRVS_PUBLIC_KEY a file with another RSA key, the gateway accepting the tokens': {
+    release: '2.0',
+    fails: [],
+    changes: { 'JWT-SIG-01': 'REVIEW' },
+    mutate: (_s, r) => {
+      const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({
+        type: 'spki',
+        format: 'pem',
+      })
+      r.key = { spki: other.toString(), source: '/etc/opencrvs/other.pem (PEM)' }
+      r.target.publicKey = { kind: 'file', location: '/etc/opencrvs/other.pem' }
+    },
+  },
   // TOKEN-AUTH-06 knows every encoding of a secret; so does JWT-CLM-08
   'a claim holds the client secret base64-encoded': {
     release: '2.0',
