@@ -89,6 +89,21 @@ export const EVIDENCE_FAULTS: Record<string, EvidenceFault> = {
     fails: ['JWT-KEY-01', 'JWT-SIG-01'],
     mutate: (_s, r) => (r.key = { spki: ec(), source: 'an EC key' }),
   },
+  // the operator's key file is another RSA key while the deployment's gateway accepts the tokens: the file is the
+  // likely culprit (REVIEW naming OPENCRVS_PUBLIC_KEY), not a deployment that signs with the wrong key
+  'OPENCRVS_PUBLIC_KEY a file with another RSA key, the gateway accepting the tokens': {
+    release: '2.0',
+    fails: [],
+    changes: { 'JWT-SIG-01': 'REVIEW' },
+    mutate: (_s, r) => {
+      const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({
+        type: 'spki',
+        format: 'pem',
+      })
+      r.key = { spki: other.toString(), source: '/etc/opencrvs/other.pem (PEM)' }
+      r.target.publicKey = { kind: 'file', location: '/etc/opencrvs/other.pem' }
+    },
+  },
   // TOKEN-AUTH-06 knows every encoding of a secret; so does JWT-CLM-08
   'a claim holds the client secret base64-encoded': {
     release: '2.0',
@@ -331,6 +346,11 @@ export const EVIDENCE_FAULTS: Record<string, EvidenceFault> = {
         'JWT-CLM-04',
         'JWT-CLM-08',
         'JWT-LIFE-01',
+        // every token response rule covers the search client's answer too
+        'TOKEN-RESP-01',
+        'TOKEN-RESP-02',
+        'TOKEN-RESP-03',
+        'TOKEN-RESP-04',
       ].map((id) => [id, 'SKIPPED']),
     ),
     mutate: (s) => {
@@ -338,6 +358,78 @@ export const EVIDENCE_FAULTS: Record<string, EvidenceFault> = {
       const a = kept<TokenAttempt>(s, 'token:SEARCH:form')
       refuse(a, '{"error":"invalid_client","error_description":"Invalid client id or secret"}')
       for (const format of ['json', 'query'] as const) s.kept[`token:SEARCH:${format}`] = { value: { ...a, format } }
+    },
+  },
+  // every TOKEN-RESP-* rule holds for every configured client's token response: the search client's alone breaks
+  // it (a proxy changing one route's answers), and the verdict names the search client
+  "the search client's token response cacheable (public, max-age=3600)": {
+    release: '2.0',
+    fails: ['TOKEN-RESP-03'],
+    mutate: (s) => attempts(s, 'SEARCH').forEach((a) => (a.exchange.headers['cache-control'] = 'public, max-age=3600')),
+  },
+  "the search client's token response without token_type": {
+    release: '2.0',
+    fails: ['TOKEN-RESP-01'],
+    mutate: (s) => attempts(s, 'SEARCH').forEach((a) => delete (a.exchange.json as Record<string, unknown>).token_type),
+  },
+  "the search client's token response with expires_in 86400": {
+    release: '2.0',
+    fails: ['TOKEN-RESP-05'],
+    mutate: (s) =>
+      attempts(s, 'SEARCH').forEach((a) => ((a.exchange.json as Record<string, unknown>).expires_in = 86400)),
+  },
+  // one wrong credential hides no other client's broken token: the notification secret refused, and the search
+  // token (obtained) nbf an hour ahead with the docs' iss; the rules it passes are SKIPPED pointing at TOKEN-CRED-01
+  "the notification client refused, the search token nbf an hour ahead with the docs' iss": {
+    release: '1.9',
+    fails: ['TOKEN-CRED-01', 'JWT-CLM-10', 'JWT-CLM-01'],
+    changes: Object.fromEntries([
+      ['JWT-CLM-09', 'INFO'],
+      ...[
+        'SCOPE-01',
+        'SCOPE-02',
+        'SCOPE-03',
+        'JWT-SIG-01',
+        'JWT-01',
+        'JWT-HDR-01',
+        'JWT-HDR-02',
+        'JWT-HDR-03',
+        'JWT-CLM-02',
+        'JWT-CLM-03',
+        'JWT-CLM-04',
+        'JWT-CLM-05',
+        'JWT-CLM-06',
+        'JWT-CLM-07',
+        'JWT-CLM-08',
+        'JWT-LIFE-01',
+        'TOKEN-RESP-01',
+        'TOKEN-RESP-02',
+        'TOKEN-RESP-03',
+        'TOKEN-RESP-04',
+        // the checks of the first client's token and of the request formats (its credential): SKIPPED as before
+        'DOCS-01',
+        'DOCS-02',
+        'JWT-FRESH-01',
+        'TOKEN-FMT-01',
+        'TOKEN-FMT-02',
+        'TOKEN-FMT-03',
+        'TOKEN-FMT-04',
+      ].map((id) => [id, 'SKIPPED']),
+    ]),
+    mutate: (s) => {
+      const a = kept<TokenAttempt>(s, 'token:NOTIFICATION:form')
+      refuse(a, '{"error":"invalid_client","error_description":"Invalid client id or secret"}')
+      for (const format of ['json', 'query'] as const)
+        s.kept[`token:NOTIFICATION:${format}`] = { value: { ...a, format } }
+      // JWT-CLM-03's second token is then the search client's (the first with a token): a live run collects it
+      for (const key of Object.keys(s.kept).filter((k) => /^token:NOTIFICATION:\w+:second$/.test(k))) {
+        const format = key.split(':')[2]
+        s.kept[`token:SEARCH:${format}:second`] = structuredClone(s.kept[`token:SEARCH:${format}`]!)
+      }
+      claims(s, 'SEARCH').forEach((c) => {
+        c.nbf = (c.iat as number) + 3600
+        c.iss = 'opencrvs.auth'
+      })
     },
   },
   "the rotated client's new secret refused": {

@@ -490,6 +490,24 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
     )
   })
 
+  test('with no client configured no rule about tokens PASSES (nothing vacuous over an empty list of tokens)', async () => {
+    const none = Object.fromEntries(
+      ['NOTIFICATION', 'SEARCH', 'DEACTIVATED'].flatMap((t) => [
+        [`OPENCRVS_${t}_CLIENT_ID`, ''],
+        [`OPENCRVS_${t}_CLIENT_SECRET`, ''],
+      ]),
+    )
+    const run = await gradeKit('2.0', [], { env: none })
+    // the published key and the recorded clients of the country are judged without a configured client
+    const passed = run.records.filter((r) => r.verdict === 'PASSED').map((r) => r.id)
+    assert.deepEqual(
+      passed.filter((id) => !['JWT-KEY-01', 'CLIENTS-01'].includes(id)),
+      [],
+    )
+    assert.equal(run.verdicts['JWT-SIG-01'], 'SKIPPED')
+    assert.match(recordOf(run, 'JWT-SIG-01').reason, /^no token to verify/)
+  })
+
   test('a declared OPENCRVS_VERSION the evidence contradicts is reported, not hidden', async () => {
     const run = await gradeKit('2.0', [], { env: { OPENCRVS_VERSION: '1.9' } })
     assert.equal(run.verdicts['PROFILE-01'], 'WARNING')

@@ -4,7 +4,9 @@
  */
 import { compactVerify } from 'jose'
 import { check, finding, pass, skip, violation, test } from '../fixtures/index.ts'
-import { decodedEach, decodedPrimary } from '../fixtures/tokens.ts'
+import type { GatewayStore } from '../fixtures/gateway.ts'
+import { decodedEach, decodedPrimary, MissingClient } from '../fixtures/tokens.ts'
+import type { ClientType } from '../src/profiles/profiles.ts'
 import { tokenView } from '../src/jwt/index.ts'
 import { req } from '../src/requirements/catalogue.ts'
 import { credentialRefused } from '../src/runtime/runtime.ts'
@@ -96,8 +98,26 @@ test(
   }),
 )
 
+/** The deployment's gateway accepted this type's token at a control route: it verifies with the deployment's key. */
+async function gatewayAccepts(gateway: GatewayStore, type: ClientType): Promise<boolean> {
+  for (const route of gateway.routes().filter((r) => r.client === type)) {
+    try {
+      if ((await gateway.control(route)).state === 'ok') return true
+    } catch (e) {
+      if (e instanceof MissingClient) return false
+      throw e
+    }
+  }
+  return false
+}
+
 test(
-  ...check(req('JWT-SIG-01'), async ({ tokens, keys }) => {
+  ...check(req('JWT-SIG-01'), async ({ tokens, keys, gateway, target }) => {
+    // a signature rule over no token is no pass
+    if (!tokens.configuredTypes().length)
+      return skip(
+        'no token to verify: no client configured (set OPENCRVS_NOTIFICATION_CLIENT_ID and _SECRET, and one pair per client type you run)',
+      )
     const k = await keys.get()
     if ('unavailable' in k && k.tls) return skip(k.unavailable)
     if ('unavailable' in k && k.located) {
@@ -113,19 +133,31 @@ test(
     if (k.key.type === 'rsa' && (k.key.bits ?? 0) < 2048)
       return skip(`the published key is RSA ${k.key.bits} bits, which jose will not verify with (see JWT-KEY-01)`)
     const results: string[] = []
-    for (const type of tokens.configuredTypes()) {
-      const a = await decodedPrimary(tokens, type)
+    for (const a of await decodedEach(tokens)) {
+      const type = a.type
       try {
         await compactVerify(a.compact, k.key.key, { algorithms: ['RS256'] })
         results.push(`${type}: verifies`)
       } catch (e) {
-        const why =
-          (e as { code?: string }).code === 'ERR_JOSE_ALG_NOT_ALLOWED'
-            ? `signed with ${String(a.decoded.header.alg)}, and only RS256 is accepted`
-            : 'the signature does not match'
+        const algRefused = (e as { code?: string }).code === 'ERR_JOSE_ALG_NOT_ALLOWED'
+        const why = algRefused
+          ? `signed with ${String(a.decoded.header.alg)}, and only RS256 is accepted`
+          : 'the signature does not match'
+        // the operator's key file against the deployment's own verifier: the gateway accepting the token says the
+        // file, not the deployment, is the likely culprit
+        const file = target.publicKey?.kind === 'file' ? target.publicKey.location : undefined
+        if (file && !algRefused && (await gatewayAccepts(gateway, type)))
+          return finding(
+            'REVIEW',
+            `the ${type.toLowerCase()} token does not verify against the key file OPENCRVS_PUBLIC_KEY names, yet the deployment's gateway accepts it: OPENCRVS_PUBLIC_KEY is probably not this deployment's public key (the signature check proves nothing until it is)`,
+            {
+              detail: `key ${k.key.source}, ${k.key.type} ${k.key.bits ?? '?'} bits, SHA-256 ${k.key.fingerprint}\n${tokenView(a.decoded)}`,
+              fix: "Point OPENCRVS_PUBLIC_KEY at the public key this deployment signs with (v2.0: the deployment's jwt-public-key secret; v1.x: what <auth>/.well-known serves), or leave it unset to read <auth>/.well-known.",
+            },
+          )
         return violation(`the ${type.toLowerCase()} token does not verify against the published key: ${why}`, {
           detail: `key ${k.key.source}, ${k.key.type} ${k.key.bits ?? '?'} bits, SHA-256 ${k.key.fingerprint}\n${tokenView(a.decoded)}`,
-          fix: 'The auth service signs with CERT_PRIVATE_KEY_PATH and publishes CERT_PUBLIC_KEY_PATH: the two files must be one key pair, and every service must mount the same public key.',
+          fix: `${file ? `First check that the file OPENCRVS_PUBLIC_KEY names is this deployment's public key. ` : ''}The auth service signs with CERT_PRIVATE_KEY_PATH and publishes CERT_PUBLIC_KEY_PATH: the two files must be one key pair, and every service must mount the same public key.`,
         })
       }
     }

@@ -32,6 +32,8 @@ test(
         'needs both a notification and a search client: set OPENCRVS_NOTIFICATION_CLIENT_ID/_SECRET and OPENCRVS_SEARCH_CLIENT_ID/_SECRET',
       )
     const sets = await scopeSets(tokens)
+    // a type without a token: SKIPPED with its reason (scopeSets holds only the tokens obtained)
+    for (const t of ['NOTIFICATION', 'SEARCH'] as const) if (!sets.has(t)) await decodedPrimary(tokens, t)
     const notification = sets.get('NOTIFICATION')!
     const search = sets.get('SEARCH')!
     const sideBySide = `NOTIFICATION (HEALTH): ${JSON.stringify(notification)}\nSEARCH (RECORD_SEARCH): ${JSON.stringify(search)}`

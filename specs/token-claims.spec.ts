@@ -35,8 +35,7 @@ test(
   ...check(req('JWT-CLM-02'), async ({ tokens, profile }) => {
     const outcomes: string[] = []
     const extras: string[] = []
-    for (const type of tokens.configuredTypes()) {
-      const { decoded } = await decodedPrimary(tokens, type)
+    for (const { decoded, type } of await decodedEach(tokens)) {
       const aud = decoded.claims.aud
       if (!Array.isArray(aud))
         return violation(`${type}: aud is ${JSON.stringify(aud)}, not the array every release issues`, {
@@ -69,10 +68,10 @@ test(
 
 test(
   ...check(req('JWT-CLM-03'), async ({ tokens, profile }) => {
-    const types = tokens.configuredTypes()
+    const each = await decodedEach(tokens)
+    const types = each.map((a) => a.type)
     const subs = new Map<ClientType, string>()
-    for (const type of types) {
-      const { decoded, client } = await decodedPrimary(tokens, type)
+    for (const { decoded, client, type } of each) {
       const sub = decoded.claims.sub
       if (typeof sub !== 'string' || sub === '')
         return violation(`${type}: sub is ${JSON.stringify(sub)}, not a non-empty string`, {
@@ -323,8 +322,7 @@ test(
 test(
   ...check(req('JWT-CLM-08'), async ({ tokens }) => {
     const checked: string[] = []
-    for (const type of tokens.configuredTypes()) {
-      const { decoded, client } = await decodedPrimary(tokens, type)
+    for (const { decoded, client, type } of await decodedEach(tokens)) {
       // the secret in any encoding (raw, JSON-escaped, URL-encoded, base64, base64url), in the header or a claim
       const forms = secretForms(client.secret)
       const holders = [...Object.entries(decoded.header), ...Object.entries(decoded.claims)]

@@ -2,7 +2,7 @@
  * Token lifetime: exp - iat per client type, fresh tokens per request, and (opt-in, @slow) live expiry.
  */
 import { check, deviation, finding, pass, skip, test, violation } from '../fixtures/index.ts'
-import { decodedPrimary, MissingClient } from '../fixtures/tokens.ts'
+import { decodedEach, decodedPrimary, MissingClient } from '../fixtures/tokens.ts'
 import { evidence } from '../src/http/index.ts'
 import { MS_THRESHOLD } from '../src/jwt/index.ts'
 import { CLIENT_TYPES } from '../src/profiles/profiles.ts'
@@ -17,8 +17,7 @@ test(
     const noted: string[] = []
     const ok: string[] = []
     const declared = target.tokenLifetimeSeconds
-    for (const type of tokens.configuredTypes()) {
-      const { decoded } = await decodedPrimary(tokens, type)
+    for (const { decoded, type } of await decodedEach(tokens)) {
       const { iat, exp } = decoded.claims
       if (typeof iat !== 'number' || typeof exp !== 'number' || iat > MS_THRESHOLD || exp > MS_THRESHOLD)
         throw new MissingClient('iat/exp are not in seconds (see JWT-CLM-06)')

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { readdirSync, readFileSync } from 'node:fs'
+import { generateKeyPairSync } from 'node:crypto'
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ConfigError, formatConfigError, resolveConfig } from '../../src/config/index.ts'
 import { knownNames, unknownNameLines } from '../../src/config/names.ts'
@@ -519,4 +521,27 @@ test('every base URL the parser rejects for its path is told a value the next ru
   const e = configError({ OPENCRVS_AUTH_URL: 'https://x.example.org/auth/token' })
   assert.match(e.fix, /OPENCRVS_TOKEN_URL=https:\/\/x\.example\.org\/auth\/token\b/)
   assert.doesNotMatch(e.fix, /OPENCRVS_AUTH_URL=https:\/\/x\.example\.org\/auth\b/)
+})
+
+test('a private key given as OPENCRVS_PUBLIC_KEY is refused, and nothing of it is shown', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kit-private-key-'))
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  const texts = {
+    'pkcs8.pem': privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    'pkcs1.pem': privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
+    'jwk.json': JSON.stringify({ keys: [{ ...privateKey.export({ format: 'jwk' }), kid: 'k1' }] }),
+  }
+  for (const [name, text] of Object.entries(texts)) {
+    const path = join(dir, name)
+    writeFileSync(path, text)
+    const e = configError({ ...base, OPENCRVS_PUBLIC_KEY: path })
+    assert.equal(e.variable, 'OPENCRVS_PUBLIC_KEY', name)
+    assert.match(e.problem, /is a private key/, name)
+    assert.match(e.fix, /Give the public key.*never hand the private key to a test tool/, name)
+    // no run of 8 characters of the key text in what is printed
+    const shown = formatConfigError(e)
+    const body = text.replace(/-----[A-Z ]+-----|\s/g, '')
+    for (let i = 0; i + 8 <= body.length; i += 4)
+      assert.ok(!shown.includes(body.slice(i, i + 8)), `${name}: the message shows part of the key`)
+  }
 })

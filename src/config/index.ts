@@ -4,7 +4,7 @@
  */
 import { X509Certificate } from 'node:crypto'
 import { existsSync, readFileSync, statSync } from 'node:fs'
-import { KeyUnavailable, parsePublicKey } from '../jwt/key-text.ts'
+import { holdsPrivateKey, KeyUnavailable, parsePublicKey } from '../jwt/key-text.ts'
 import { ConfigError, ENV_FILE_VAR, value, type Env } from './env.ts'
 import { redact, registerSecret } from '../redact/index.ts'
 import { closestName, type UnknownName, unknownNames } from './names.ts'
@@ -753,6 +753,12 @@ function parseKeySetting(env: Env, allowHttp: boolean, authUrl: URL | undefined)
         keyText,
         'a PEM public key or a JWKS file (or a URL where the key is published)',
       )
+      if (holdsPrivateKey(text))
+        throw new ConfigError(
+          'OPENCRVS_PUBLIC_KEY',
+          `${keyText} is a private key`,
+          "Give the public key (-----BEGIN PUBLIC KEY-----, or the deployment's <auth>/.well-known); never hand the private key to a test tool. If this file left the deployment, treat the key as exposed.",
+        )
       try {
         parsePublicKey(text, keyText) // the loader's own parser: what passes here loads there
       } catch (e) {

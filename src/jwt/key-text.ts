@@ -7,6 +7,21 @@ import { createPublicKey, type KeyObject } from 'node:crypto'
 /** Why there is no key: says what was found instead. */
 export class KeyUnavailable extends Error {}
 
+/**
+ * The text holds a private key: a PEM private-key block (PKCS#8, PKCS#1, EC, encrypted), or a JWK with a private
+ * member ("d"). createPublicKey would quietly derive the public half, so it is told apart first.
+ */
+export function holdsPrivateKey(text: string): boolean {
+  if (/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(text)) return true
+  try {
+    const json = JSON.parse(text.trim()) as { keys?: unknown; d?: unknown }
+    const keys = Array.isArray(json.keys) ? json.keys : [json]
+    return keys.some((k) => typeof k === 'object' && k !== null && 'd' in k)
+  } catch {
+    return false
+  }
+}
+
 /** Parse key text; throws KeyUnavailable naming what is wrong (a JWKS with several RSA keys needs the token's kid). */
 export function parsePublicKey(
   text: string,
@@ -14,6 +29,8 @@ export function parsePublicKey(
   kid?: string,
 ): { key: KeyObject; format: string; pem?: string } {
   const trimmed = text.trim()
+  // a private key is never used, nor shown: the public key is what verifies
+  if (holdsPrivateKey(trimmed)) throw new KeyUnavailable(`${where} holds a private key, not a public key`)
   if (trimmed.startsWith('-----BEGIN')) {
     try {
       return { key: createPublicKey(trimmed), format: 'PEM', pem: text }
