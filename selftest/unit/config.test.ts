@@ -446,3 +446,54 @@ test("the known names are .env.example's: every variable the source reads is doc
     }
   }
 })
+
+// a live client hidden by spaces or invisible characters, or named as the deactivated client, is a configuration error
+test('lifecycle ids are compared with live ones once spaces and invisible characters are removed', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs')
+  const { join } = await import('node:path')
+  const { tmpdir } = await import('node:os')
+  const dir = mkdtempSync(join(tmpdir(), 'lifecycle-'))
+  const live = {
+    ...base,
+    OPENCRVS_NOTIFICATION_CLIENT_ID: 'live-id',
+    OPENCRVS_NOTIFICATION_CLIENT_SECRET: 'live-s',
+    OPENCRVS_SEARCH_CLIENT_ID: 'search-id',
+    OPENCRVS_SEARCH_CLIENT_SECRET: 'search-s',
+  }
+  const csv = join(dir, 'bom.csv')
+  writeFileSync(csv, '\uFEFFclient_id,client_secret\r\n" live-id",other-secret\r\n')
+  const retired = configError({ ...live, OPENCRVS_RETIRED_CREDENTIALS: csv })
+  assert.equal(retired.variable, 'OPENCRVS_RETIRED_CREDENTIALS')
+  assert.match(retired.message, /credential 1 of .* invisible characters/)
+  const zw = join(dir, 'zw.csv')
+  writeFileSync(zw, 'live-id\u200B,other-secret\n')
+  assert.equal(configError({ ...live, OPENCRVS_RETIRED_CREDENTIALS: zw }).variable, 'OPENCRVS_RETIRED_CREDENTIALS')
+  const deleted = { OPENCRVS_DELETED_CLIENT_ID: 'live-id\u200B', OPENCRVS_DELETED_CLIENT_SECRET: 'x' }
+  assert.equal(configError({ ...live, ...deleted }).variable, 'OPENCRVS_DELETED_CLIENT_ID')
+  const off = { OPENCRVS_DEACTIVATED_CLIENT_ID: 'search-id', OPENCRVS_DEACTIVATED_CLIENT_SECRET: 'wrong' }
+  const deactivated = configError({ ...live, ...off })
+  assert.equal(deactivated.variable, 'OPENCRVS_DEACTIVATED_CLIENT_ID')
+  assert.match(deactivated.message, /configured record search client/)
+  // an id that is no live one is sent as the deployment stores it
+  const ok = resolveConfig({
+    ...live,
+    OPENCRVS_DELETED_CLIENT_ID: '\uFEFF gone-id',
+    OPENCRVS_DELETED_CLIENT_SECRET: 'x',
+  })
+  assert.equal(ok.kind === 'deployment' && ok.target.lifecycle.deleted?.id, 'gone-id')
+})
+
+// a report folder that cannot be created stops the run before anything is sent (Node's recursive mkdir spins on /proc)
+test('CONFORMANCE_REPORT_DIR that cannot be created is a configuration error naming it', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs')
+  const { tmpdir } = await import('node:os')
+  const dir = mkdtempSync(join(tmpdir(), 'reportdir-'))
+  writeFileSync(join(dir, 'notadir'), '')
+  for (const bad of ['/proc/nonexistent/reports', join(dir, 'notadir', 'sub')]) {
+    const e = configError({ ...base, CONFORMANCE_REPORT_DIR: bad })
+    assert.equal(e.variable, 'CONFORMANCE_REPORT_DIR')
+  }
+  const fresh = join(dir, 'a', 'b')
+  const ok = resolveConfig({ ...base, CONFORMANCE_REPORT_DIR: fresh })
+  assert.equal(ok.kind === 'deployment' && ok.target.reportDir, fresh)
+})

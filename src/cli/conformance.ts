@@ -91,7 +91,9 @@ function stopOnConfigError(e: ConfigError): never {
       `Reports (NOT CHECKED: configuration error): ${files.join(', ')}${faulty ? ' (in the default folder, reports, since CONFORMANCE_REPORT_DIR itself is at fault)' : ''}`,
     )
   } catch (w) {
-    console.error(`The reports could not be written to ${dir} (${(w as NodeJS.ErrnoException).code ?? 'error'}).`)
+    console.error(
+      `The reports could not be written to ${dir} (${(w as NodeJS.ErrnoException).code ?? (w as Error).message}).`,
+    )
   }
   process.exit(2)
 }
