@@ -223,6 +223,13 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
   // the other gateway-only faults below that sit on a v1.x line
   // the gateway refuses every sound token (a key rotated on auth only): GATEWAY-01 FAILED, never a skip; the probes
   // that needed its control point at it
+  // a newer X-Version that every other signal contradicts softens nothing: v1.9's 3600 s tokens stay FAILED
+  'x-version-newer': {
+    release: '1.9',
+    lifetimeSeconds: 3600,
+    fails: ['JWT-LIFE-01'],
+    changes: { 'PROFILE-01': 'REVIEW' },
+  },
   'gateway-other-key': { release: '1.9', fails: ['GATEWAY-01'], changes: probesOf(gatewayRefusesTokens('1.9')) },
   'gateway-other-key (v2.0)': {
     fault: 'gateway-other-key',

@@ -17,6 +17,16 @@ test(
           { detail },
         )
       }
+      if (runtime.xVersionContradicted) {
+        return finding(
+          'REVIEW',
+          `the gateway's X-Version says ${runtime.xVersionContradicted} but every other signal says ${used.label}: judged against ${used.label}, and X-Version neither picks the release nor turns a FAILED into REVIEW`,
+          {
+            detail,
+            fix: 'Check what sets X-Version in front of the gateway (a proxy or a stale header) and which release is deployed; set OPENCRVS_VERSION to it.',
+          },
+        )
+      }
       if (!runtime.detected) {
         return violation(`could not identify the release line; checking against ${used.label}`, {
           detail,

@@ -221,7 +221,15 @@ async function readKey(http: HttpClient, target: Target): Promise<PublishedKey> 
 
 type Release = Pick<
   Runtime,
-  'profileId' | 'declared' | 'detected' | 'detectedFrom' | 'conflicts' | 'candidates' | 'without' | 'newer'
+  | 'profileId'
+  | 'declared'
+  | 'detected'
+  | 'detectedFrom'
+  | 'conflicts'
+  | 'candidates'
+  | 'without'
+  | 'newer'
+  | 'xVersionContradicted'
 >
 
 /** The release the run is judged against: declared (OPENCRVS_VERSION), or identified from the evidence. */
@@ -245,6 +253,7 @@ function identified(target: Target, evidence: Evidence, log: Log): Release {
     candidates: auto ? detection.candidates : [],
     without: auto ? detection.without : {},
     ...(newer ? { newer } : {}),
+    ...(auto && detection.xVersionContradicted ? { xVersionContradicted: detection.xVersionContradicted } : {}),
   }
 }
 
