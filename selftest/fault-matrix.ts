@@ -50,6 +50,9 @@ const gatewayRefusesTokens = (release: string) =>
     'DOOR-08',
   ])
 
+/** Only the record search client configured (no event notification client). */
+const SEARCH_ONLY = { OPENCRVS_NOTIFICATION_CLIENT_ID: '', OPENCRVS_NOTIFICATION_CLIENT_SECRET: '' }
+
 /** The auth service alone, no gateway: identification cannot read the gateway's X-Version. */
 const NO_GATEWAY = { OPENCRVS_GATEWAY_URL: '' }
 
@@ -231,6 +234,14 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
     changes: { 'PROFILE-01': 'REVIEW' },
   },
   'gateway-other-key': { release: '1.9', fails: ['GATEWAY-01'], changes: probesOf(gatewayRefusesTokens('1.9')) },
+  // only the search client: its token at /notification is the control (403 accepted for its scope, 401 refused)
+  'gateway-other-key (v1.9, search client only)': {
+    fault: 'gateway-other-key',
+    release: '1.9',
+    env: SEARCH_ONLY,
+    fails: ['GATEWAY-01'],
+    changes: probesOf(gatewayRefusesTokens('1.9')),
+  },
   'gateway-other-key (v2.0)': {
     fault: 'gateway-other-key',
     release: '2.0',
