@@ -59,11 +59,14 @@ test(
       )
     }
     if (runtime.detected && runtime.detected !== runtime.profileId) {
-      return violation(
-        `OPENCRVS_VERSION=${runtime.declared} (${used.label}) but the deployment behaves like ${PROFILES[runtime.detected].label}; checking against the declared ${used.label}`,
+      const seen = PROFILES[runtime.detected].label
+      // the operator's mistake, said plainly: the checks judged against the declared release point here
+      return finding(
+        'REVIEW',
+        `OPENCRVS_VERSION says ${runtime.declared} but the deployment behaves as ${seen}: fix OPENCRVS_VERSION. Every check was judged against the declared ${used.label}, so the findings that differ between ${used.label} and ${seen} come from this mismatch, not from the deployment`,
         {
           detail,
-          fix: `Check which release is deployed; if it is ${PROFILES[runtime.detected].label}, set OPENCRVS_VERSION accordingly (or auto).`,
+          fix: `Set OPENCRVS_VERSION to the release deployed (${seen} by the evidence below), or to auto, and run again.`,
         },
       )
     }

@@ -460,10 +460,13 @@ export function knownReleases(): string[] {
   return Object.values(PROFILES).flatMap((p) => p.releases)
 }
 
-/** The order the kit asks for its own tokens in: the body where the release reads it, the query string last. */
-export function tokenFormatOrder(profile: Profile): Array<'form' | 'json' | 'query'> {
+/**
+ * The order the kit asks for its own tokens in: the body where the release reads it, the query string last. The
+ * form body first too where the endpoint was seen to issue a token from it (`readsBody`), whatever the release.
+ */
+export function tokenFormatOrder(profile: Profile, readsBody = false): Array<'form' | 'json' | 'query'> {
   const f = profile.requestFormats
-  return [...(f.form ? ['form' as const] : []), ...(f.json ? ['json' as const] : []), 'query']
+  return [...(f.form || readsBody ? ['form' as const] : []), ...(f.json ? ['json' as const] : []), 'query']
 }
 
 /** The audience a token for these scopes must carry in this profile. */
