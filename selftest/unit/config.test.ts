@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { ConfigError, formatConfigError, resolveConfig } from '../../src/config/index.ts'
+import { cleanedIdLines, ConfigError, formatConfigError, resolveConfig } from '../../src/config/index.ts'
 import { knownNames, unknownNameLines } from '../../src/config/names.ts'
 import { redact } from '../../src/redact/index.ts'
 
@@ -481,6 +481,13 @@ test('lifecycle ids are compared with live ones once spaces and invisible charac
     OPENCRVS_DELETED_CLIENT_SECRET: 'x',
   })
   assert.equal(ok.kind === 'deployment' && ok.target.lifecycle.deleted?.id, 'gone-id')
+  // and the console says so, naming the characters, never the value
+  assert.deepEqual(cleanedIdLines({ OPENCRVS_DELETED_CLIENT_ID: 'gone-id\u200B', OPENCRVS_SEARCH_CLIENT_ID: 'ok' }), [
+    'OPENCRVS_DELETED_CLIENT_ID: removed spaces or invisible characters (U+200B) from the client id; the id as used has none',
+  ])
+  // a live id is used as the deployment stores it too
+  const spaced = resolveConfig({ ...live, OPENCRVS_SEARCH_CLIENT_ID: '\uFEFFsearch-id\u200B' })
+  assert.equal(spaced.kind === 'deployment' && spaced.target.clients.SEARCH?.id, 'search-id')
 })
 
 // a report folder that cannot be created stops the run before anything is sent (Node's recursive mkdir spins on /proc)

@@ -236,7 +236,8 @@ function parseClients(env: Env): { clients: Target['clients']; deactivated?: Tar
     if (LIFECYCLE_PREFIXES.some((p) => prefix === p || prefix.startsWith(`${p}_`))) {
       if (prefix !== 'DEACTIVATED') continue // lifecycle credentials are read by the lifecycle checks
     } else if (!known.includes(prefix)) throw unknownClientType(idVar, prefix, known)
-    const id = value(env, idVar)
+    const raw = value(env, idVar)
+    const id = raw === undefined ? undefined : cleanId(raw) || undefined
     const secret = value(env, secretVar)
     if (secret && !id)
       throw new ConfigError(
@@ -440,6 +441,23 @@ function csvFields(line: string): string[] {
  */
 export function cleanId(id: string): string {
   return id.replace(/[\p{Cf}\p{Z}\s]/gu, '')
+}
+
+/**
+ * What the console says before anything is sent: each client id variable whose value carried spaces or invisible
+ * characters, which the kit removed (the characters named by code point, never the value).
+ */
+export function cleanedIdLines(env: Env): string[] {
+  return Object.keys(env)
+    .filter((name) => /^OPENCRVS_[A-Z0-9_]+_CLIENT_ID$/.test(name))
+    .sort()
+    .flatMap((name) => {
+      const v = value(env, name)
+      if (v === undefined || cleanId(v) === v) return []
+      const found = [...new Set([...v].filter((c) => cleanId(c) === ''))]
+      const named = found.map((c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`).join(', ')
+      return [`${name}: removed spaces or invisible characters (${named}) from the client id; the id as used has none`]
+    })
 }
 
 /**
