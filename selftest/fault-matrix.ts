@@ -420,7 +420,8 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
 
 /** Requirements no fault turns FAILED, and the self-test that shows them leaving PASSED, or why none can. */
 export const NON_FAILING_SCENARIOS: Record<string, string> = {
-  'PROFILE-01': 'a declared OPENCRVS_VERSION the evidence contradicts is reported, not hidden',
+  'PROFILE-01':
+    'kit-profiles: a declared release the deployment contradicts is said first, PROFILE-01 REVIEW naming it, the findings point at it',
   'TOKEN-CRED-01': 'kit-profiles: a configured client whose valid credentials are refused is FAILED, naming it',
   'JWT-HDR-03': 'informational only: it reports kid and at+jwt typing, which no release uses, and never grades them',
   'TOKEN-FMT-05':
