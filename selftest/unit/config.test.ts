@@ -485,6 +485,9 @@ test('lifecycle ids are compared with live ones once spaces and invisible charac
   assert.deepEqual(cleanedIdLines({ OPENCRVS_DELETED_CLIENT_ID: 'gone-id\u200B', OPENCRVS_SEARCH_CLIENT_ID: 'ok' }), [
     'OPENCRVS_DELETED_CLIENT_ID: removed spaces or invisible characters (U+200B) from the client id; the id as used has none',
   ])
+  assert.deepEqual(cleanedIdLines({ OPENCRVS_RETIRED_CREDENTIALS: zw }), [
+    'OPENCRVS_RETIRED_CREDENTIALS: removed spaces or invisible characters (U+200B) from 1 client id(s) in the file; the id as used has none',
+  ])
   // a live id is used as the deployment stores it too
   const spaced = resolveConfig({ ...live, OPENCRVS_SEARCH_CLIENT_ID: '\uFEFFsearch-id\u200B' })
   assert.equal(spaced.kind === 'deployment' && spaced.target.clients.SEARCH?.id, 'search-id')

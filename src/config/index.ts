@@ -448,16 +448,29 @@ export function cleanId(id: string): string {
  * characters, which the kit removed (the characters named by code point, never the value).
  */
 export function cleanedIdLines(env: Env): string[] {
-  return Object.keys(env)
+  const codes = (ids: string[]) =>
+    [...new Set(ids.flatMap((v) => [...v].filter((c) => cleanId(c) === '')))]
+      .map((c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`)
+      .join(', ')
+  const said = (name: string, ids: string[], what: string) =>
+    `${name}: removed spaces or invisible characters (${codes(ids)}) from ${what}; the id as used has none`
+  const lines = Object.keys(env)
     .filter((name) => /^OPENCRVS_[A-Z0-9_]+_CLIENT_ID$/.test(name))
     .sort()
     .flatMap((name) => {
       const v = value(env, name)
-      if (v === undefined || cleanId(v) === v) return []
-      const found = [...new Set([...v].filter((c) => cleanId(c) === ''))]
-      const named = found.map((c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`).join(', ')
-      return [`${name}: removed spaces or invisible characters (${named}) from the client id; the id as used has none`]
+      return v === undefined || cleanId(v) === v ? [] : [said(name, [v], 'the client id')]
     })
+  let listed: Array<{ id: string }> = []
+  try {
+    listed = parseRetired(env)?.credentials ?? []
+  } catch {
+    // a file resolveConfig did not read (no deployment configured) is not this note's to judge
+  }
+  const retired = listed.map((c) => c.id).filter((id) => cleanId(id) !== id)
+  if (retired.length)
+    lines.push(said('OPENCRVS_RETIRED_CREDENTIALS', retired, `${retired.length} client id(s) in the file`))
+  return lines
 }
 
 /**
