@@ -265,6 +265,11 @@ export const FAULTS: Record<string, FaultInfo> = {
       description: 'the gateway does not verify RS256 signatures',
     },
     'gateway-ignores-audience': { demo: { release: '1.9' }, description: 'the gateway does not check aud' },
+    'x-version-newer': {
+      demo: { release: '1.9' },
+      description:
+        'something in front of the gateway sets X-Version: 3.0.0, a release newer than every profile, while everything else is the release it runs',
+    },
     'gateway-token-in-query': {
       demo: { release: '1.9' },
       description: 'the gateway accepts a token in ?access_token=',

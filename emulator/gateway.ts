@@ -173,6 +173,9 @@ export async function startGateway(
   }
 }
 
+/** x-version-newer: what a proxy in front of the gateway says, newer than every release the kit knows. */
+const X_VERSION_NEWER = '3.0.0'
+
 /** The hapi server, the requests counted, and the headers on every answer (X-Version, the ingress's, HSTS). */
 function gatewayServer(opts: GatewayOptions): Gateway {
   const { faults, line } = opts
@@ -214,7 +217,10 @@ function gatewayServer(opts: GatewayOptions): Gateway {
       r.isBoom && r.output ? (r.output.headers[name] = value) : r.header(name, value)
     // gateway server.ts onPreResponse (v1.6+): X-Version on non-Boom responses
     if (!r.isBoom && !booms.has(r))
-      r.header('X-Version', opts.release).header('access-control-expose-headers', 'X-Version')
+      r.header('X-Version', faults.has('x-version-newer') ? X_VERSION_NEWER : opts.release).header(
+        'access-control-expose-headers',
+        'X-Version',
+      )
     // the edge in front: Traefik's headers middleware (v2 Helm) and HSTS on HTTPS
     if (ingress) for (const [k, v] of Object.entries(INGRESS_HEADERS)) set(k, v)
     if (hsts) set('Strict-Transport-Security', hsts)

@@ -487,7 +487,7 @@ export const EVIDENCE_FAULTS: Record<string, EvidenceFault> = {
   'a declared release the evidence contradicts': {
     release: '2.0',
     fails: [],
-    changes: { 'PROFILE-01': 'WARNING' },
+    changes: { 'PROFILE-01': 'REVIEW' },
     mutate: (_s, r) => Object.assign(r, { declared: '2.0', detected: '1.9' }),
   },
   // issue 31 case 7: a client the country requires that could not be replayed (the domain is unknown, so

@@ -50,6 +50,9 @@ const gatewayRefusesTokens = (release: string) =>
     'DOOR-08',
   ])
 
+/** Only the record search client configured (no event notification client). */
+const SEARCH_ONLY = { OPENCRVS_NOTIFICATION_CLIENT_ID: '', OPENCRVS_NOTIFICATION_CLIENT_SECRET: '' }
+
 /** The auth service alone, no gateway: identification cannot read the gateway's X-Version. */
 const NO_GATEWAY = { OPENCRVS_GATEWAY_URL: '' }
 
@@ -223,7 +226,22 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
   // the other gateway-only faults below that sit on a v1.x line
   // the gateway refuses every sound token (a key rotated on auth only): GATEWAY-01 FAILED, never a skip; the probes
   // that needed its control point at it
+  // a newer X-Version that every other signal contradicts softens nothing: v1.9's 3600 s tokens stay FAILED
+  'x-version-newer': {
+    release: '1.9',
+    lifetimeSeconds: 3600,
+    fails: ['JWT-LIFE-01'],
+    changes: { 'PROFILE-01': 'REVIEW' },
+  },
   'gateway-other-key': { release: '1.9', fails: ['GATEWAY-01'], changes: probesOf(gatewayRefusesTokens('1.9')) },
+  // only the search client: its token at /notification is the control (403 accepted for its scope, 401 refused)
+  'gateway-other-key (v1.9, search client only)': {
+    fault: 'gateway-other-key',
+    release: '1.9',
+    env: SEARCH_ONLY,
+    fails: ['GATEWAY-01'],
+    changes: probesOf(gatewayRefusesTokens('1.9')),
+  },
   'gateway-other-key (v2.0)': {
     fault: 'gateway-other-key',
     release: '2.0',
@@ -423,7 +441,8 @@ export const FAULT_MATRIX: Record<string, FaultCase> = {
 
 /** Requirements no fault turns FAILED, and the self-test that shows them leaving PASSED, or why none can. */
 export const NON_FAILING_SCENARIOS: Record<string, string> = {
-  'PROFILE-01': 'a declared OPENCRVS_VERSION the evidence contradicts is reported, not hidden',
+  'PROFILE-01':
+    'kit-profiles: a declared release the deployment contradicts is said first, PROFILE-01 REVIEW naming it, the findings point at it',
   'TOKEN-CRED-01': 'kit-profiles: a configured client whose valid credentials are refused is FAILED, naming it',
   'JWT-HDR-03': 'informational only: it reports kid and at+jwt typing, which no release uses, and never grades them',
   'TOKEN-FMT-05':

@@ -339,6 +339,22 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
     )
   })
 
+  test('a declared release the deployment contradicts: said first, PROFILE-01 names it, the findings point at it, no secret in a URL', async () => {
+    const run = await gradeKit('2.0', [], { env: { OPENCRVS_VERSION: '1.9' } })
+    assert.match(
+      run.output.split('\n')[0]!,
+      /^WRONG RELEASE DECLARED: OPENCRVS_VERSION says 1\.9 but the deployment behaves as v2\.0: fix OPENCRVS_VERSION/,
+    )
+    assert.equal(run.verdicts['PROFILE-01'], 'REVIEW')
+    assert.match(recordOf(run, 'PROFILE-01').reason, /^OPENCRVS_VERSION says 1\.9 but the deployment behaves as v2\.0/)
+    const failed = run.records.filter((r) => r.verdict === 'FAILED')
+    assert.ok(failed.length > 0)
+    for (const r of failed) assert.match(r.reason, /^OPENCRVS_VERSION says 1\.9 but .*see PROFILE-01/, r.id)
+    // the body issued a token in identification: the endpoint reads it, so no real secret rides in a URL
+    assert.equal(run.secretInUrl, 0)
+    assert.deepEqual(leaks(run), [])
+  })
+
   test('npm run compare between the v1.9 and v2.0 runs names the drift integrators must plan for', async () => {
     const [before, after] = await Promise.all([lineRun('1.9'), lineRun('2.0')])
     const { code, output } = await runTool('compare', {}, [
@@ -506,12 +522,6 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
     )
     assert.equal(run.verdicts['JWT-SIG-01'], 'SKIPPED')
     assert.match(recordOf(run, 'JWT-SIG-01').reason, /^no token to verify/)
-  })
-
-  test('a declared OPENCRVS_VERSION the evidence contradicts is reported, not hidden', async () => {
-    const run = await gradeKit('2.0', [], { env: { OPENCRVS_VERSION: '1.9' } })
-    assert.equal(run.verdicts['PROFILE-01'], 'WARNING')
-    assert.match(recordOf(run, 'PROFILE-01').reason, /behaves like v2\.0/)
   })
 
   test('with no deployment configured the kit checks the bundled emulator and says so', async () => {

@@ -17,6 +17,16 @@ test(
           { detail },
         )
       }
+      if (runtime.xVersionContradicted) {
+        return finding(
+          'REVIEW',
+          `the gateway's X-Version says ${runtime.xVersionContradicted} but every other signal says ${used.label}: judged against ${used.label}, and X-Version neither picks the release nor turns a FAILED into REVIEW`,
+          {
+            detail,
+            fix: 'Check what sets X-Version in front of the gateway (a proxy or a stale header) and which release is deployed; set OPENCRVS_VERSION to it.',
+          },
+        )
+      }
       if (!runtime.detected) {
         return violation(`could not identify the release line; checking against ${used.label}`, {
           detail,
@@ -49,11 +59,14 @@ test(
       )
     }
     if (runtime.detected && runtime.detected !== runtime.profileId) {
-      return violation(
-        `OPENCRVS_VERSION=${runtime.declared} (${used.label}) but the deployment behaves like ${PROFILES[runtime.detected].label}; checking against the declared ${used.label}`,
+      const seen = PROFILES[runtime.detected].label
+      // the operator's mistake, said plainly: the checks judged against the declared release point here
+      return finding(
+        'REVIEW',
+        `OPENCRVS_VERSION says ${runtime.declared} but the deployment behaves as ${seen}: fix OPENCRVS_VERSION. Every check was judged against the declared ${used.label}, so the findings that differ between ${used.label} and ${seen} come from this mismatch, not from the deployment`,
         {
           detail,
-          fix: `Check which release is deployed; if it is ${PROFILES[runtime.detected].label}, set OPENCRVS_VERSION accordingly (or auto).`,
+          fix: `Set OPENCRVS_VERSION to the release deployed (${seen} by the evidence below), or to auto, and run again.`,
         },
       )
     }

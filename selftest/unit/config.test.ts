@@ -4,7 +4,7 @@ import { generateKeyPairSync } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ConfigError, formatConfigError, resolveConfig } from '../../src/config/index.ts'
+import { cleanedIdLines, ConfigError, formatConfigError, resolveConfig } from '../../src/config/index.ts'
 import { knownNames, unknownNameLines } from '../../src/config/names.ts'
 import { redact } from '../../src/redact/index.ts'
 
@@ -544,4 +544,65 @@ test('a private key given as OPENCRVS_PUBLIC_KEY is refused, and nothing of it i
     for (let i = 0; i + 8 <= body.length; i += 4)
       assert.ok(!shown.includes(body.slice(i, i + 8)), `${name}: the message shows part of the key`)
   }
+})
+
+// a live client hidden by spaces or invisible characters, or named as the deactivated client, is a configuration error
+test('lifecycle ids are compared with live ones once spaces and invisible characters are removed', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs')
+  const { join } = await import('node:path')
+  const { tmpdir } = await import('node:os')
+  const dir = mkdtempSync(join(tmpdir(), 'lifecycle-'))
+  const live = {
+    ...base,
+    OPENCRVS_NOTIFICATION_CLIENT_ID: 'live-id',
+    OPENCRVS_NOTIFICATION_CLIENT_SECRET: 'live-s',
+    OPENCRVS_SEARCH_CLIENT_ID: 'search-id',
+    OPENCRVS_SEARCH_CLIENT_SECRET: 'search-s',
+  }
+  const csv = join(dir, 'bom.csv')
+  writeFileSync(csv, '\uFEFFclient_id,client_secret\r\n" live-id",other-secret\r\n')
+  const retired = configError({ ...live, OPENCRVS_RETIRED_CREDENTIALS: csv })
+  assert.equal(retired.variable, 'OPENCRVS_RETIRED_CREDENTIALS')
+  assert.match(retired.message, /credential 1 of .* invisible characters/)
+  const zw = join(dir, 'zw.csv')
+  writeFileSync(zw, 'live-id\u200B,other-secret\n')
+  assert.equal(configError({ ...live, OPENCRVS_RETIRED_CREDENTIALS: zw }).variable, 'OPENCRVS_RETIRED_CREDENTIALS')
+  const deleted = { OPENCRVS_DELETED_CLIENT_ID: 'live-id\u200B', OPENCRVS_DELETED_CLIENT_SECRET: 'x' }
+  assert.equal(configError({ ...live, ...deleted }).variable, 'OPENCRVS_DELETED_CLIENT_ID')
+  const off = { OPENCRVS_DEACTIVATED_CLIENT_ID: 'search-id', OPENCRVS_DEACTIVATED_CLIENT_SECRET: 'wrong' }
+  const deactivated = configError({ ...live, ...off })
+  assert.equal(deactivated.variable, 'OPENCRVS_DEACTIVATED_CLIENT_ID')
+  assert.match(deactivated.message, /configured record search client/)
+  // an id that is no live one is sent as the deployment stores it
+  const ok = resolveConfig({
+    ...live,
+    OPENCRVS_DELETED_CLIENT_ID: '\uFEFF gone-id',
+    OPENCRVS_DELETED_CLIENT_SECRET: 'x',
+  })
+  assert.equal(ok.kind === 'deployment' && ok.target.lifecycle.deleted?.id, 'gone-id')
+  // and the console says so, naming the characters, never the value
+  assert.deepEqual(cleanedIdLines({ OPENCRVS_DELETED_CLIENT_ID: 'gone-id\u200B', OPENCRVS_SEARCH_CLIENT_ID: 'ok' }), [
+    'OPENCRVS_DELETED_CLIENT_ID: removed spaces or invisible characters (U+200B) from the client id; the id as used has none',
+  ])
+  assert.deepEqual(cleanedIdLines({ OPENCRVS_RETIRED_CREDENTIALS: zw }), [
+    'OPENCRVS_RETIRED_CREDENTIALS: removed spaces or invisible characters (U+200B) from 1 client id(s) in the file; the id as used has none',
+  ])
+  // a live id is used as the deployment stores it too
+  const spaced = resolveConfig({ ...live, OPENCRVS_SEARCH_CLIENT_ID: '\uFEFFsearch-id\u200B' })
+  assert.equal(spaced.kind === 'deployment' && spaced.target.clients.SEARCH?.id, 'search-id')
+})
+
+// a report folder that cannot be created stops the run before anything is sent (Node's recursive mkdir spins on /proc)
+test('CONFORMANCE_REPORT_DIR that cannot be created is a configuration error naming it', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs')
+  const { tmpdir } = await import('node:os')
+  const dir = mkdtempSync(join(tmpdir(), 'reportdir-'))
+  writeFileSync(join(dir, 'notadir'), '')
+  for (const bad of ['/proc/nonexistent/reports', join(dir, 'notadir', 'sub')]) {
+    const e = configError({ ...base, CONFORMANCE_REPORT_DIR: bad })
+    assert.equal(e.variable, 'CONFORMANCE_REPORT_DIR')
+  }
+  const fresh = join(dir, 'a', 'b')
+  const ok = resolveConfig({ ...base, CONFORMANCE_REPORT_DIR: fresh })
+  assert.equal(ok.kind === 'deployment' && ok.target.reportDir, fresh)
 })

@@ -27,12 +27,27 @@ test('detection from the real tokens of each recorded release', () => {
   assert.equal(detectProfile({ noParamsError: 'unsupported_grant_type' }).profile, null)
 })
 
-test('X-Version wins, and contradicting claims are reported as conflicts', () => {
+test('X-Version wins over one deviation; set aside, and named, when every other signal contradicts it', () => {
+  // one deviation (a v2-format scope on v1.9): X-Version settles it
+  const oneOff = detectProfile({ xVersion: '1.9.15', claims: { ...claims('1.9'), scope: ['type=record.search'] } })
+  assert.equal(oneOff.profile, '1.9')
+  assert.equal(oneOff.xVersionContradicted, undefined)
+  // every other signal says v2.0: X-Version picks nothing, and its line is no candidate to excuse a FAILED
   const d = detectProfile({ xVersion: '1.9.15', claims: claims('2.0') })
-  assert.equal(d.profile, '1.9')
-  assert.equal(d.conflicts.length, 2)
-  assert.match(d.conflicts.join('\n'), /aud[^\n]*v2\.0/)
-  assert.deepEqual(d.candidates, [], 'independent signals that disagree leave no candidate to excuse a shortfall')
+  assert.equal(d.profile, '2.0')
+  assert.equal(d.xVersionContradicted, '1.9.15')
+  assert.match(d.conflicts[0]!, /X-Version header says 1\.9\.15, but every other signal says v2\.0/)
+  assert.ok(!d.candidates.includes('1.9'), 'the line X-Version named is no candidate to excuse a shortfall')
+  // a release newer than every profile, on a deployment whose every other signal is v1.9: no softening
+  const v19 = { claims: claims('1.9'), noParamsError: 'unsupported_grant_type', tokenExchange: 'unauthorized_client' }
+  const newer = detectProfile({ xVersion: '3.0.0', ...v19 })
+  assert.equal(newer.profile, '1.9')
+  assert.equal(newer.newer, undefined, 'an X-Version the evidence contradicts turns no FAILED into REVIEW')
+  assert.equal(newer.xVersionContradicted, '3.0.0')
+  assert.ok(!newer.candidates.includes('2.1'))
+  // a newer release whose other signals match the newest profile's line stays a newer release
+  const v20 = { claims: claims('2.0'), noParamsError: 'unsupported_grant_type' }
+  assert.equal(detectProfile({ xVersion: '2.2.0', ...v20 }).newer, '2.2.0')
 })
 
 test('a deviation in a graded signal never moves the run to another line', () => {

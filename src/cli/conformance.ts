@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process'
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join, relative } from 'node:path'
-import { ConfigError, formatConfigError, reportDirFrom, resolveConfig } from '../config/index.ts'
+import { cleanedIdLines, ConfigError, formatConfigError, reportDirFrom, resolveConfig } from '../config/index.ts'
 import { envFilePath, loadEnvFile, QUIET_ENV } from '../config/env.ts'
 import { unknownNameLines } from '../config/names.ts'
 import { checkOptions } from '../config/options.ts'
@@ -28,6 +28,7 @@ try {
 }
 // a name the kit does not read is the person's slip, said before anything else (a near miss of an unset one stopped above)
 for (const line of unknownNameLines(process.env, fromFile, relative('.', envFilePath()) || '.env')) console.error(line)
+for (const line of cleanedIdLines(process.env)) console.error(line)
 
 // a stale report must never pass for this run's; Allure would count old results as retries of these
 rmSync(join(reportDir, 'conformance.json'), { force: true })
@@ -93,7 +94,9 @@ function stopOnConfigError(e: ConfigError): never {
       `Reports (NOT CHECKED: configuration error): ${files.join(', ')}${faulty ? ' (in the default folder, reports, since CONFORMANCE_REPORT_DIR itself is at fault)' : ''}`,
     )
   } catch (w) {
-    console.error(`The reports could not be written to ${dir} (${(w as NodeJS.ErrnoException).code ?? 'error'}).`)
+    console.error(
+      `The reports could not be written to ${dir} (${(w as NodeJS.ErrnoException).code ?? (w as Error).message}).`,
+    )
   }
   process.exit(2)
 }

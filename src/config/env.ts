@@ -1,5 +1,6 @@
 /** Reading the environment: the env file, a variable's value, and the error that names a bad one. */
-import { resolve } from 'node:path'
+import { mkdirSync, statSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
 import { config as loadDotenv } from 'dotenv'
 /** The environment the configuration is read from. */
 export type Env = Record<string, string | undefined>
@@ -46,4 +47,33 @@ export function envFilePath(env: Env = process.env): string {
 export function loadEnvFile(): string[] {
   const { parsed } = loadDotenv({ path: envFilePath(), quiet: true, override: false, debug: false, encoding: 'utf8' })
   return Object.keys(parsed ?? {})
+}
+
+/**
+ * Create a folder and its missing parents one level at a time; what the file system said when it cannot. Node's own
+ * recursive mkdir never returns under /proc (it spins), and a file in the path gives a raw ENOTDIR.
+ */
+export function makeFolder(path: string): string | undefined {
+  const full = resolve(path)
+  const missing: string[] = []
+  for (let p = full; ; p = dirname(p)) {
+    try {
+      if (!statSync(p).isDirectory()) return `"${p}" is a file, not a folder`
+      break
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code
+      if (code === 'ENOTDIR') continue // a file further up: found as the walk goes on
+      if (code !== 'ENOENT') return `"${p}" cannot be read (${code ?? 'error'})`
+      if (dirname(p) === p) return `"${p}" does not exist`
+      missing.unshift(p)
+    }
+  }
+  for (const p of missing) {
+    try {
+      mkdirSync(p)
+    } catch (e) {
+      return `"${p}" cannot be created (${(e as NodeJS.ErrnoException).code ?? 'error'})`
+    }
+  }
+  return undefined
 }

@@ -5,7 +5,7 @@
 import { X509Certificate } from 'node:crypto'
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { holdsPrivateKey, KeyUnavailable, parsePublicKey } from '../jwt/key-text.ts'
-import { ConfigError, ENV_FILE_VAR, value, type Env } from './env.ts'
+import { ConfigError, ENV_FILE_VAR, makeFolder, value, type Env } from './env.ts'
 import { redact, registerSecret } from '../redact/index.ts'
 import { closestName, type UnknownName, unknownNames } from './names.ts'
 import { parseConnectTo, parseDomain, parseRecordedClients, parseRequiredClients, type Domain } from './integration.ts'
@@ -252,7 +252,8 @@ function parseClients(env: Env): { clients: Target['clients']; deactivated?: Tar
     if (LIFECYCLE_PREFIXES.some((p) => prefix === p || prefix.startsWith(`${p}_`))) {
       if (prefix !== 'DEACTIVATED') continue // lifecycle credentials are read by the lifecycle checks
     } else if (!known.includes(prefix)) throw unknownClientType(idVar, prefix, known)
-    const id = value(env, idVar)
+    const raw = value(env, idVar)
+    const id = raw === undefined ? undefined : cleanId(raw) || undefined
     const secret = value(env, secretVar)
     if (secret && !id)
       throw new ConfigError(
@@ -401,6 +402,7 @@ function parseRetired(env: Env): Lifecycle['retired'] {
     file,
     'a file with one client_id,client_secret pair per line',
   )
+    .replace(/^\uFEFF/, '') // a spreadsheet's export may start with a byte order mark
     .split('\n')
     .map((line, i) => ({ line: line.trim(), n: i + 1 }))
     .filter(({ line }) => line && !line.startsWith('#'))
@@ -449,23 +451,73 @@ function csvFields(line: string): string[] {
 }
 
 /**
- * A lifecycle setting that names a client this run gets its tokens with contradicts the run: a deleted or retired
- * client cannot also be a live configured one (its refusal would only show that the secret given is another's).
+ * An id as a deployment stores it: no surrounding or embedded spaces and no invisible characters (Unicode format
+ * characters such as a BOM, U+200B or U+2060). A copy from a spreadsheet or a web page can carry them, and they
+ * must not make a live client look like another one.
  */
-function lifecycleAgainstClients(clients: Target['clients'], lifecycle: Lifecycle): void {
-  const live = (id: string) => (Object.keys(clients) as ClientType[]).find((t) => clients[t]?.id === id)
-  const say = (variable: string, type: ClientType, what: string) =>
+export function cleanId(id: string): string {
+  return id.replace(/[\p{Cf}\p{Z}\s]/gu, '')
+}
+
+/**
+ * What the console says before anything is sent: each client id variable whose value carried spaces or invisible
+ * characters, which the kit removed (the characters named by code point, never the value).
+ */
+export function cleanedIdLines(env: Env): string[] {
+  const codes = (ids: string[]) =>
+    [...new Set(ids.flatMap((v) => [...v].filter((c) => cleanId(c) === '')))]
+      .map((c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`)
+      .join(', ')
+  const said = (name: string, ids: string[], what: string) =>
+    `${name}: removed spaces or invisible characters (${codes(ids)}) from ${what}; the id as used has none`
+  const lines = Object.keys(env)
+    .filter((name) => /^OPENCRVS_[A-Z0-9_]+_CLIENT_ID$/.test(name))
+    .sort()
+    .flatMap((name) => {
+      const v = value(env, name)
+      return v === undefined || cleanId(v) === v ? [] : [said(name, [v], 'the client id')]
+    })
+  let listed: Array<{ id: string }> = []
+  try {
+    listed = parseRetired(env)?.credentials ?? []
+  } catch {
+    // a file resolveConfig did not read (no deployment configured) is not this note's to judge
+  }
+  const retired = listed.map((c) => c.id).filter((id) => cleanId(id) !== id)
+  if (retired.length)
+    lines.push(said('OPENCRVS_RETIRED_CREDENTIALS', retired, `${retired.length} client id(s) in the file`))
+  return lines
+}
+
+/**
+ * A lifecycle setting that names a client this run gets its tokens with contradicts the run: a deactivated,
+ * deleted or retired client cannot also be a live configured one (its refusal would only show that the secret
+ * given is another's). Ids are compared once spaces and invisible characters are removed.
+ */
+function lifecycleAgainstClients(
+  clients: Target['clients'],
+  lifecycle: Lifecycle,
+  deactivated: Target['deactivated'],
+): void {
+  const live = (id: string) =>
+    (Object.keys(clients) as ClientType[]).find((t) => cleanId(clients[t]!.id) === cleanId(id))
+  const say = (variable: string, type: ClientType, what: string, id: string) =>
     new ConfigError(
       variable,
-      `${what} names the configured ${CLIENT_TYPES[type].label} client (OPENCRVS_${type}_CLIENT_ID), which this run gets its tokens with`,
-      'A deleted or retired client cannot be a live one: put the credentials of a client that is really deleted or retired here, or check the client ids.',
+      `${what} names the configured ${CLIENT_TYPES[type].label} client (OPENCRVS_${type}_CLIENT_ID), which this run gets its tokens with${id === cleanId(id) ? '' : ' (compared once spaces and invisible characters such as a BOM or U+200B are removed from the id)'}`,
+      'A deactivated, deleted or retired client cannot be a live one: put the credentials of a client that is really deactivated, deleted or retired here, or check the client ids.',
     )
+  const off = deactivated && live(deactivated.id)
+  if (off) throw say('OPENCRVS_DEACTIVATED_CLIENT_ID', off, 'it', deactivated.id)
   const deleted = lifecycle.deleted && live(lifecycle.deleted.id)
-  if (deleted) throw say('OPENCRVS_DELETED_CLIENT_ID', deleted, 'it')
+  if (deleted) throw say('OPENCRVS_DELETED_CLIENT_ID', deleted, 'it', lifecycle.deleted!.id)
   for (const [i, c] of (lifecycle.retired?.credentials ?? []).entries()) {
     const type = live(c.id)
-    if (type) throw say('OPENCRVS_RETIRED_CREDENTIALS', type, `credential ${i + 1} of ${lifecycle.retired!.file}`)
+    if (type) throw say('OPENCRVS_RETIRED_CREDENTIALS', type, `credential ${i + 1} of ${lifecycle.retired!.file}`, c.id)
   }
+  // what is sent is the id as the deployment stores it: a refusal of " id" or "id\u200B" shows nothing
+  for (const c of [deactivated, lifecycle.deleted, ...(lifecycle.retired?.credentials ?? [])])
+    if (c) c.id = cleanId(c.id)
 }
 
 const WAIVERS_VAR = 'CONFORMANCE_WAIVERS_FILE'
@@ -574,7 +626,7 @@ export function resolveConfig(env: Env): Resolved {
   const caFile = parseCaFile(env)
   const { clients, deactivated } = parseClients(env)
   const lifecycle = parseLifecycle(env)
-  lifecycleAgainstClients(clients, lifecycle)
+  lifecycleAgainstClients(clients, lifecycle, deactivated)
   const recorded = parseRecordedClients(env)
   const requiredClients = parseRequiredClients(env, [
     ...recorded.clients.map((c) => c.id),
@@ -687,11 +739,13 @@ function parseSettings(env: Env) {
     )
   const allowHttp = parseBool(env, 'CONFORMANCE_ALLOW_HTTP', false)
   const reportDir = value(env, 'CONFORMANCE_REPORT_DIR') ?? 'reports'
-  if (existsSync(reportDir) && !statSync(reportDir).isDirectory()) {
+  // created now, before anything is sent: a folder that cannot be made is said here, not as a crash after the run
+  const folderProblem = makeFolder(reportDir)
+  if (folderProblem) {
     throw new ConfigError(
       'CONFORMANCE_REPORT_DIR',
-      `"${reportDir}" is a file, not a folder`,
-      'Give a folder for the reports (it is created when missing).',
+      folderProblem,
+      'Give a folder the kit can write the reports to (it is created when missing).',
     )
   }
   const leewaySeconds = parseInteger(env, 'CONFORMANCE_LEEWAY_SECONDS', 60, 0, 3600)

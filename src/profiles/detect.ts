@@ -41,6 +41,11 @@ export interface Detection {
   without: Partial<Record<SignalKind, { profile: ProfileId; candidates: ProfileId[] }>>
   /** The X-Version of a release newer than every profile (judged against the newest one, differences REVIEW). */
   newer?: string
+  /**
+   * X-Version, when every other signal contradicts it (a proxy or a stale header): the release is the one the other
+   * evidence identifies, X-Version is only a conflict, and it neither picks the release nor softens a verdict.
+   */
+  xVersionContradicted?: string
 }
 
 export type SignalKind = 'xVersion' | 'aud' | 'scope' | 'userType' | 'noParams' | 'tokenExchange'
@@ -235,13 +240,53 @@ export function detectProfile(evidence: Evidence): Detection {
       without: {},
       ...(x.newer ? { newer: x.newer } : {}),
     }
-  const { profile: best, candidates } = pick(signals)
+  const overruled = xVersionOverruled(signals)
+  if (overruled) return detection(overruled.rest, overruled, e.xVersion)
+  return detection(signals, undefined, undefined, x.newer)
+}
+
+/** Evidence against X-Version, beyond one deviation: an audience list and a scope format, or more. */
+const OVERRULES_X_VERSION = STRONG + SOME
+
+interface Overruled {
+  rest: Signal[]
+  /** The lines X-Version named: never a candidate once it is set aside. */
+  lines: ProfileId[]
+  why: string
+}
+
+/**
+ * X-Version is decisive unless every other signal contradicts it: none supports its line over the line the rest
+ * identifies, and what supports that line and not X-Version's weighs more than one deviation. Then X-Version is
+ * left out (its line no candidate, a newer release no excuse) and named as the conflict.
+ */
+function xVersionOverruled(signals: Signal[]): Overruled | undefined {
+  const x = signals.find((s) => s.kind === 'xVersion')
+  const rest = signals.filter((s) => s.kind !== 'xVersion')
+  if (!x || !rest.some((s) => s.supports.length < ALL.length - 1)) return undefined
+  const { profile } = pick(rest)
+  const forX = (s: Signal) => x.supports.some((p) => s.supports.includes(p))
+  if (x.supports.includes(profile) || rest.some((s) => forX(s) && !s.supports.includes(profile))) return undefined
+  const weight = rest.filter((s) => !forX(s)).reduce((n, s) => n + s.weight, 0)
+  if (weight < OVERRULES_X_VERSION) return undefined
+  const why = `${x.why.split(':')[0]}, but every other signal says ${PROFILES[profile].label}`
+  return { rest, lines: x.supports, why }
+}
+
+/** The release the signals identify, its candidates, conflicts and per-kind judgements; an overruled X-Version named. */
+function detection(signals: Signal[], overruled?: Overruled, xVersion?: string, newer?: string): Detection {
+  const picked = pick(signals)
+  const best = picked.profile
+  const candidates = picked.candidates.filter((p) => !overruled?.lines.includes(p))
   const ordered = [...signals].sort(
     (a, b) => Number(b.supports.includes(best)) - Number(a.supports.includes(best)) || b.weight - a.weight,
   )
-  const conflicts = ordered
-    .filter((s) => !s.supports.includes(best))
-    .map((s) => `${s.why} -> ${s.supports.map((p) => PROFILES[p].label).join(' or ')}`)
+  const conflicts = [
+    ...(overruled ? [`${overruled.why} (X-Version set aside: it picks no release and softens no verdict)`] : []),
+    ...ordered
+      .filter((s) => !s.supports.includes(best))
+      .map((s) => `${s.why} -> ${s.supports.map((p) => PROFILES[p].label).join(' or ')}`),
+  ]
   const without: Detection['without'] = {}
   for (const kind of new Set(signals.map((s) => s.kind))) {
     const rest = signals.filter((s) => s.kind !== kind)
@@ -253,6 +298,7 @@ export function detectProfile(evidence: Evidence): Detection {
     conflicts,
     candidates,
     without,
-    ...(x.newer ? { newer: x.newer } : {}),
+    ...(newer ? { newer } : {}),
+    ...(overruled && xVersion ? { xVersionContradicted: xVersion } : {}),
   }
 }

@@ -122,6 +122,12 @@ export interface Profile {
     client: ClientType
     acceptedStatus: number
     service: string
+    /**
+     * When `client` is not configured: another client type whose valid token the gateway accepts here and then
+     * refuses for its scope (`status`), so that a 401 still tells a refused token from an accepted one (v1.x: the
+     * search token at POST /notification gets 403 Insufficient scope from the gateway's own route scope check).
+     */
+    scopeRefused?: { client: ClientType; status: number }
   }
   /**
    * Scope probes at the gateway: a request the wrong client type must get `refusedStatus` for before any side
@@ -198,6 +204,8 @@ const V1_READ = {
   client: 'NOTIFICATION',
   acceptedStatus: 400,
   service: V1_SERVICE,
+  // real-gateway-transcripts.md: a record-search token at /notification gets 403 "Insufficient scope" (accepted, scope refused)
+  scopeRefused: { client: 'SEARCH', status: 403 },
 } as const
 // v2.0 events POST /events/events: JWT at the gateway, then record.create scope at events, then input parsing (400)
 const V2_READ = {
@@ -452,10 +460,13 @@ export function knownReleases(): string[] {
   return Object.values(PROFILES).flatMap((p) => p.releases)
 }
 
-/** The order the kit asks for its own tokens in: the body where the release reads it, the query string last. */
-export function tokenFormatOrder(profile: Profile): Array<'form' | 'json' | 'query'> {
+/**
+ * The order the kit asks for its own tokens in: the body where the release reads it, the query string last. The
+ * form body first too where the endpoint was seen to issue a token from it (`readsBody`), whatever the release.
+ */
+export function tokenFormatOrder(profile: Profile, readsBody = false): Array<'form' | 'json' | 'query'> {
   const f = profile.requestFormats
-  return [...(f.form ? ['form' as const] : []), ...(f.json ? ['json' as const] : []), 'query']
+  return [...(f.form || readsBody ? ['form' as const] : []), ...(f.json ? ['json' as const] : []), 'query']
 }
 
 /** The audience a token for these scopes must carry in this profile. */

@@ -3,9 +3,9 @@
  * the same renderers as every run: NOT CHECKED, the variable, what is wrong and what to write, nothing sent, nothing
  * secret (every configured secret was registered before the configuration was read, so redact() removes it).
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import type { ConfigError } from '../config/env.ts'
+import { type ConfigError, makeFolder } from '../config/env.ts'
 import { noRequests } from '../http/index.ts'
 import { redact } from '../redact/index.ts'
 import { SETUP_CONTEXT_ENV, type SetupContext } from '../runtime/runtime.ts'
@@ -35,7 +35,8 @@ export function writeConfigErrorReport(reportDir: string, e: ConfigError, messag
     { results: [], contract: {}, errors: [redact(message)], budgetReached: false, started },
     undefined,
   )
-  mkdirSync(reportDir, { recursive: true })
+  const problem = makeFolder(reportDir)
+  if (problem) throw new Error(problem)
   const files = {
     'conformance.json': `${redact(JSON.stringify(report, null, 2))}\n`,
     'conformance.md': redact(markdown(report)),

@@ -60,8 +60,11 @@ export async function prepare(
   await step(() => gatherEvidence(http, target, tokenRequests, evidence), { first: true })
   const key = await step(() => readKey(http, target))
   const release = identified(target, evidence, log)
+  // a body that issued a token: this endpoint reads credentials there, so no real secret goes in a URL, whatever
+  // release is declared
+  const readsBody = tokenRequests.some((s) => s.format !== 'query' && accessToken(s.exchange) !== undefined)
   // each configured client's token, once for the whole run, in the order the workers' token store asks for it
-  await step(() => seedTokens(http, target, PROFILES[release.profileId], tokenRequests))
+  await step(() => seedTokens(http, target, PROFILES[release.profileId], tokenRequests, readsBody))
   announce(target, release, log)
 
   const runtime: Runtime = {
@@ -71,6 +74,7 @@ export async function prepare(
     setupRequests: { ...http.stats },
     key,
     tokenRequests,
+    ...(readsBody ? { readsBody } : {}),
     budget: { max: target.maxRequests, spent: http.spent },
     startedAt,
   }
@@ -223,7 +227,15 @@ async function readKey(http: HttpClient, target: Target): Promise<PublishedKey> 
 
 type Release = Pick<
   Runtime,
-  'profileId' | 'declared' | 'detected' | 'detectedFrom' | 'conflicts' | 'candidates' | 'without' | 'newer'
+  | 'profileId'
+  | 'declared'
+  | 'detected'
+  | 'detectedFrom'
+  | 'conflicts'
+  | 'candidates'
+  | 'without'
+  | 'newer'
+  | 'xVersionContradicted'
 >
 
 /** The release the run is judged against: declared (OPENCRVS_VERSION), or identified from the evidence. */
@@ -232,6 +244,12 @@ function identified(target: Target, evidence: Evidence, log: Log): Release {
   const auto = target.version === 'auto'
   const profileId: ProfileId = target.version === 'auto' ? (detection.profile ?? '2.0') : target.version.profile.id
   const newer = auto ? detection.newer : undefined
+  if (!auto && detection.profile && detection.profile !== profileId) {
+    log(
+      `WRONG RELEASE DECLARED: OPENCRVS_VERSION says ${target.version === 'auto' ? '' : target.version.release} but the deployment behaves as ${PROFILES[detection.profile].label}: fix OPENCRVS_VERSION (or set it to auto). ` +
+        `Every check is judged against the declared ${PROFILES[profileId].label}; the findings that come from this mismatch point at PROFILE-01.`,
+    )
+  }
   if (newer) {
     log(
       `NEWER RELEASE: the gateway says X-Version ${newer}, newer than every release this kit has a profile for. It is judged against the newest, ` +
@@ -247,6 +265,7 @@ function identified(target: Target, evidence: Evidence, log: Log): Release {
     candidates: auto ? detection.candidates : [],
     without: auto ? detection.without : {},
     ...(newer ? { newer } : {}),
+    ...(auto && detection.xVersionContradicted ? { xVersionContradicted: detection.xVersionContradicted } : {}),
   }
 }
 
@@ -269,10 +288,16 @@ function announce(target: Target, release: Release, log: Log): void {
  * release reads it, the query last; a format setup already tried is not asked again): made once here, so no
  * worker, restarted or not, sends these requests again (the collection reads them from here).
  */
-async function seedTokens(http: HttpClient, target: Target, profile: Profile, seeds: SeededAttempt[]): Promise<void> {
+async function seedTokens(
+  http: HttpClient,
+  target: Target,
+  profile: Profile,
+  seeds: SeededAttempt[],
+  readsBody: boolean,
+): Promise<void> {
   for (const client of Object.values(target.clients)) {
     if (!client) continue
-    for (const format of tokenFormatOrder(profile)) {
+    for (const format of tokenFormatOrder(profile, readsBody)) {
       const had = seeds.find((s) => s.type === client.type && s.format === format)
       if (had && (accessToken(had.exchange) || credentialRefused(had.exchange))) break
       if (had) continue

@@ -31,6 +31,10 @@ export interface Runtime {
   without?: Detection['without']
   /** X-Version of a release newer than every profile: judged against the newest, every FAILED becomes REVIEW. */
   newer?: string
+  /** A body (not the query) issued a token in identification: no real secret goes in a URL, whatever the release. */
+  readsBody?: boolean
+  /** X-Version when every other signal contradicts it: set aside, it picks no release and softens no verdict. */
+  xVersionContradicted?: string
   emulator?: { release: string; faults: string[] }
   setupRequests: RequestStats
   /** The signing key, loaded once here (public: it may travel to the workers). */
