@@ -7,6 +7,8 @@
  *              for multi-line evidence, each line then cut to a bound); and the whole has a bounded length.
  *   mdCode()   text as a Markdown code span no backtick run can break out of: no link, image, HTML or autolink
  *              forms in it, and a | cannot split a table cell.
+ *   mdText()   plain text in Markdown (a table cell, a line): neutral, and every Markdown or HTML metacharacter
+ *              backslash-escaped, so no link, image, HTML, emphasis or table cell break can form.
  *   mdBlock()  the same for a fenced block.
  *   listed()   a list of a target's items, a handful shown and the rest counted.
  */
@@ -70,6 +72,11 @@ export function mdCode(text: string, inTable = true): string {
   const fence = '`'.repeat(longest + 1)
   const body = inTable ? safe.replace(/\|/g, '\\|') : safe
   return `${fence} ${body} ${fence}`
+}
+
+/** Plain text in Markdown: shown as written, never markup ([x](url), <img>, `code`, *emphasis*, a | cell break). */
+export function mdText(text: string): string {
+  return neutral(text).replace(/[\\`*_{}[\]()<>#+!|~&]/g, (c) => `\\${c}`)
 }
 
 /** A fenced Markdown block that cannot be closed from inside. */
