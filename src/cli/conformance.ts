@@ -4,13 +4,13 @@
  * 0 when no requirement FAILED, 1 when one did, 2 on configuration errors or when the request budget ran out.
  */
 import { spawn } from 'node:child_process'
-import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join, relative } from 'node:path'
 import { ConfigError, formatConfigError, reportDirFrom, resolveConfig } from '../config/index.ts'
 import { envFilePath, loadEnvFile, QUIET_ENV } from '../config/env.ts'
 import { unknownNameLines } from '../config/names.ts'
-import { writeConfigErrorReport } from '../report/config-error.ts'
+import { removeStaleReports, writeConfigErrorReport } from '../report/config-error.ts'
 import { preparesEarly, serveEarly } from '../runtime/early.ts'
 
 const started = Date.now()
@@ -28,8 +28,7 @@ try {
 for (const line of unknownNameLines(process.env, fromFile, relative('.', envFilePath()) || '.env')) console.error(line)
 
 // a stale report must never pass for this run's; Allure would count old results as retries of these
-rmSync(join(reportDir, 'conformance.json'), { force: true })
-for (const dir of ['allure-results', 'allure-report']) rmSync(join(reportDir, dir), { recursive: true, force: true })
+removeStaleReports(reportDir)
 
 // --quiet is the kit's, not Playwright's: the console says only the totals, FAILED and REVIEW, and the reports
 const args = process.argv.slice(2).filter((a) => a !== '--quiet')
