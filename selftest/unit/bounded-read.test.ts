@@ -68,3 +68,27 @@ test('readConfigFile: waivers and retired credentials that are a FIFO, /dev/zero
     assert.match(err.message, message)
   }
 })
+
+test('the env file: a named pipe or /dev/zero is not read (said on stderr), a plain file is', async () => {
+  const { ENV_FILE_VAR, loadEnvFile } = await import('../../src/config/env.ts')
+  const before = process.env[ENV_FILE_VAR]
+  const errors: string[] = []
+  const error = console.error
+  console.error = (m: string) => void errors.push(m)
+  try {
+    for (const path of [join(dir, 'zero.json'), ...(hasFifo ? [fifo] : [])]) {
+      process.env[ENV_FILE_VAR] = path
+      assert.deepEqual(loadEnvFile(), [])
+    }
+    assert.ok(errors.length >= 1 && errors.every((m) => /was not read: not a regular file/.test(m)), errors.join('\n'))
+    writeFileSync(join(dir, 'plain.env'), 'BOUNDED_READ_TEST_VAR=yes\n')
+    process.env[ENV_FILE_VAR] = join(dir, 'plain.env')
+    assert.deepEqual(loadEnvFile(), ['BOUNDED_READ_TEST_VAR'])
+    assert.equal(process.env.BOUNDED_READ_TEST_VAR, 'yes')
+  } finally {
+    console.error = error
+    if (before === undefined) delete process.env[ENV_FILE_VAR]
+    else process.env[ENV_FILE_VAR] = before
+    delete process.env.BOUNDED_READ_TEST_VAR
+  }
+})
