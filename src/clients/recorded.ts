@@ -89,6 +89,13 @@ export function fileProblems(value: unknown, expectedName?: string): string[] {
   const problems = validate('recorded-client', value)
     .filter((m) => !/\[(if|anyOf)\]$/.test(m))
     .map((m) => m.replace(/^\(body\)/, '(file)'))
+    // the pattern itself helps no one: say what is wrong (the field's description, added below, says what to write)
+    .map((m) =>
+      m.replace(
+        /must match pattern "[^"]*"( \[pattern\])?/,
+        'holds a character not allowed there (a control character, or outside its allowed set)',
+      ),
+    )
   const out = [...new Set(problems)].map((m) => `${m}${whatToWrite(m.split(':')[0]!)}`)
   const name = (value as { name?: unknown } | null)?.name
   if (!out.length && expectedName !== undefined && name !== expectedName)
