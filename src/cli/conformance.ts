@@ -27,11 +27,11 @@ try {
 // a name the kit does not read is the person's slip, said before anything else (a near miss of an unset one stopped above)
 for (const line of unknownNameLines(process.env, fromFile, relative('.', envFilePath()) || '.env')) console.error(line)
 
-// a stale report must never pass for this run's; Allure would count old results as retries of these
-removeStaleReports(reportDir)
-
 // --quiet is the kit's, not Playwright's: the console says only the totals, FAILED and REVIEW, and the reports
 const args = process.argv.slice(2).filter((a) => a !== '--quiet')
+// a stale report must never pass for this run's (Allure would count old results as retries of these); a listing
+// (--list) writes no report and leaves the last run's alone
+if (preparesEarly(args)) removeStaleReports(reportDir)
 if (args.length < process.argv.length - 2) process.env[QUIET_ENV] = 'true'
 // the run is prepared here while Playwright starts (src/runtime/early.ts); a listing prepares nothing
 const early = preparesEarly(args) ? await serveEarly(process.env) : undefined
