@@ -162,6 +162,68 @@ describe('recording clients', { concurrency: 1 }, () => {
     assert.deepEqual([f.host, f.body, f.contentType], ['auth', 'none', 'application/json'])
   })
 
+  test('secrets under other names: nested JSON keys, case and spelling variants; only allow-listed values written', async () => {
+    const nested = JSON.parse(
+      await recordOne('nested-secret', (port) =>
+        post(port, '/auth/token', {
+          host: 'gateway.example.org',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            grant_type: 'client_credentials',
+            client_id: id,
+            credentials: { client_secret: secret, extra: { password: `pw-${secret}` } },
+            audience: 'https://private.example.org/some-tenant-name',
+          }),
+        }),
+      ),
+    )
+    assert.deepEqual(
+      nested.params.map((p: { name: string; value: string }) => `${p.name}=${p.value}`),
+      [
+        'grant_type=client_credentials',
+        'client_id=<client_id>',
+        'credentials=<client_secret>',
+        'audience=<not recorded>',
+      ],
+    )
+    const form = JSON.parse(
+      await recordOne('upper-secret', (port) =>
+        post(port, '/token', {
+          host: 'auth.example.org',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: `client_id=${id}&Client_Secret=${secret}&API-Key=${secret}&scope=notification-api&note=${secret}x`,
+        }),
+      ),
+    )
+    assert.deepEqual(
+      form.params.map((p: { name: string; value: string }) => `${p.name}=${p.value}`),
+      [
+        'client_id=<client_id>',
+        'Client_Secret=<client_secret>',
+        'API-Key=<client_secret>',
+        'scope=notification-api',
+        'note=<client_secret>',
+      ],
+    )
+  })
+
+  test('control characters in a parameter name or path: shown escaped on the console, nothing written', async () => {
+    const lines: string[] = []
+    const rec = await startRecorder({ name: 'esc-name', dir, release: '2.0', once: true, log: (l) => lines.push(l) })
+    await post(rec.port, '/token?%1B%5B2J%1B%5B31mPWNED%E2%80%AE=1&grant_type=client_credentials', {
+      host: 'auth.example.org',
+    })
+    await rec.done
+    const out = await rec.stop()
+    assert.match('error' in out ? out.error : '', /not a valid client file \(params\.0\.name/)
+    assert.ok(!existsSync(join(dir, 'esc-name.json')))
+    assert.ok(lines.length > 0 && lines.every((l) => !/[\u001b\u202e]/.test(l)), lines.join('\n'))
+    assert.ok(
+      lines.some((l) => l.includes('\\u001b[2J')),
+      lines.join('\n'),
+    )
+  })
+
   test('bad input: nothing recorded, a name escaping the folder, a name taken, a hand-edited file', async () => {
     const rec = await startRecorder({ name: 'silent', dir, release: '2.0', log: () => {} })
     const out = await rec.stop()

@@ -21,7 +21,7 @@ import {
 } from './harness.ts'
 import { startEmulator } from '../emulator/server.ts'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { KNOWN_CLIENT_IDS } from '../src/clients/catalogue.ts'
@@ -612,6 +612,9 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
     const secret = randomUUID()
     const reportDir = mkdtempSync(join(tmpdir(), 'config-error-'))
     writeFileSync(join(reportDir, 'conformance.html'), 'last run')
+    writeFileSync(join(reportDir, 'junit.xml'), '<testsuites tests="1" failures="0"/>')
+    for (const d of ['html', 'allure-results']) mkdirSync(join(reportDir, d))
+    writeFileSync(join(reportDir, 'allure-results', 'last-result.json'), '{}')
     const { code, output } = await runCli({
       OPENCRVS_GATEWAY_ULR: 'https://gateway.example.org',
       OPENCRVS_NOTIFICATION_CLIENT_ID: randomUUID(),
@@ -625,12 +628,16 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
     assert.equal(json.stop?.verdict, 'NOT CHECKED')
     assert.equal(json.stop?.cause, 'configuration')
     assert.deepEqual(json.results, [])
-    for (const f of ['conformance.html', 'conformance.md', 'conformance.json']) {
+    for (const f of ['conformance.html', 'conformance.md', 'conformance.json', 'junit.xml']) {
       const text = readFileSync(join(reportDir, f), 'utf8')
       assert.match(text, /NOT CHECKED/, f)
       assert.match(text, /OPENCRVS_GATEWAY_ULR/, f)
       assert.match(text, /Did you mean OPENCRVS_GATEWAY_URL\?/, f)
     }
+    // the last run's Playwright and Allure reports are gone: neither CI nor npm run report takes them for this run
+    for (const d of ['html', 'allure-results'])
+      assert.ok(!existsSync(join(reportDir, d)), `${d} left from the last run`)
+    assert.match(readFileSync(join(reportDir, 'junit.xml'), 'utf8'), /<error message="NOT CHECKED/)
     assert.deepEqual(leaks({ output, secrets: [secret], reportDir }), [])
   })
 

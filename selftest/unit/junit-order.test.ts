@@ -91,3 +91,11 @@ test('the console prints the area lines in catalogue order, whatever order the c
   )
   assert.deepEqual(backward, forward, 'the same lines in the same order when the checks end in reverse')
 })
+
+test('JUnit: a reason holding what XML 1.0 forbids (U+FFFF, U+FFFE, an unpaired surrogate) leaves a valid document', () => {
+  const r = sampleReport(() => 'FAILED')
+  r.results[0]!.reason = 'error_description "bad \uffff\ufffe value" \ud800 end'
+  const xml = junitXml(r, new Set())
+  assert.doesNotMatch(xml, /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u)
+  assert.match(xml, /bad \\uffff\\ufffe value/)
+})

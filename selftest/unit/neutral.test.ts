@@ -69,3 +69,9 @@ test('Markdown: a fenced block a target cannot close from inside', () => {
   assert.ok(fence.length >= 5, `${fence.length} backticks, more than the 4 inside`)
   assert.ok(block.endsWith(`\n${fence}`))
 })
+
+test('what XML 1.0 forbids (U+FFFE, U+FFFF, an unpaired surrogate) is shown escaped; a paired emoji is kept', () => {
+  const out = neutral('bad "\uffff\ufffe" \ud800x \udc00 ok \u{1f600}')
+  assert.equal(out, 'bad "\\uffff\\ufffe" \\ud800x \\udc00 ok \u{1f600}')
+  assert.equal(neutral('a\uffff\nb', { lines: true }), 'a\\uffff\nb')
+})

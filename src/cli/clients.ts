@@ -9,12 +9,13 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { config as loadDotenv } from 'dotenv'
 import { KNOWN_CLIENTS } from '../clients/catalogue.ts'
-import { blocked, checkClients, gateColumns, table } from '../clients/check.ts'
+import { asJson, blocked, checkClients, gateColumns, table } from '../clients/check.ts'
 import { badName } from '../clients/recorded.ts'
 import { startRecorder } from '../clients/recorder.ts'
 import { ConfigError } from '../config/env.ts'
 import { parseRecordedClients, parseRequiredClients } from '../config/integration.ts'
 import { PROFILES, profileForRelease, type ProfileId } from '../profiles/profiles.ts'
+import { neutral } from '../redact/neutral.ts'
 
 loadDotenv({ quiet: true })
 
@@ -152,25 +153,19 @@ function check(words: string[], flags: Map<string, string | true>): void {
   const all = [...KNOWN_CLIENTS, ...recorded.clients]
   const known = new Set([...all.map((c) => c.id), ...recorded.refused.map((f) => f.id)])
   const unknown = words.filter((w) => !known.has(w))
-  if (unknown.length) fail(`${unknown.join(', ')}: no such client (known: ${[...known].join(', ')})`)
+  if (unknown.length) fail(neutral(`${unknown.join(', ')}: no such client (known: ${[...known].join(', ')})`))
   const pick = <T extends { id: string }>(list: T[]) => (words.length ? list.filter((c) => words.includes(c.id)) : list)
   const rows = checkClients(pick(all), pick(recorded.refused), required)
   const r = release(flags)
   const stuck = r ? blocked(rows, gateColumns(r, flags.has('--production'))) : []
   if (flags.has('--json'))
-    console.log(
-      JSON.stringify(
-        { clients: rows, ...(r ? { gate: { release: r, blocked: stuck.map((x) => x.id) } } : {}) },
-        null,
-        2,
-      ),
-    )
+    console.log(asJson({ clients: rows, ...(r ? { gate: { release: r, blocked: stuck.map((x) => x.id) } } : {}) }))
   else {
     console.log(table(rows))
     if (r)
       console.log(
         stuck.length
-          ? `\nNot ready for ${PROFILES[r].label}: required client(s) with no token there: ${stuck.map((x) => x.id).join(', ')}.`
+          ? `\nNot ready for ${PROFILES[r].label}: required client(s) with no token there: ${neutral(stuck.map((x) => x.id).join(', '))}.`
           : `\nReady for ${PROFILES[r].label}: every required client (${required.join(', ') || 'none set in CONFORMANCE_REQUIRED_CLIENTS'}) gets a token there.`,
       )
   }

@@ -4,14 +4,14 @@
  * 0 when no requirement FAILED, 1 when one did, 2 on configuration errors or when the request budget ran out.
  */
 import { spawn } from 'node:child_process'
-import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join, relative } from 'node:path'
 import { cleanedIdLines, ConfigError, formatConfigError, reportDirFrom, resolveConfig } from '../config/index.ts'
 import { envFilePath, loadEnvFile, QUIET_ENV } from '../config/env.ts'
 import { unknownNameLines } from '../config/names.ts'
 import { checkOptions } from '../config/options.ts'
-import { writeConfigErrorReport } from '../report/config-error.ts'
+import { removeStaleReports, writeConfigErrorReport } from '../report/config-error.ts'
 import { preparesEarly, serveEarly } from '../runtime/early.ts'
 
 const started = Date.now()
@@ -30,12 +30,11 @@ try {
 for (const line of unknownNameLines(process.env, fromFile, relative('.', envFilePath()) || '.env')) console.error(line)
 for (const line of cleanedIdLines(process.env)) console.error(line)
 
-// a stale report must never pass for this run's; Allure would count old results as retries of these
-rmSync(join(reportDir, 'conformance.json'), { force: true })
-for (const dir of ['allure-results', 'allure-report']) rmSync(join(reportDir, dir), { recursive: true, force: true })
-
 // --quiet is the kit's, not Playwright's: the console says only the totals, FAILED and REVIEW, and the reports
 const args = process.argv.slice(2).filter((a) => a !== '--quiet')
+// a stale report must never pass for this run's (Allure would count old results as retries of these); a listing
+// (--list) writes no report and leaves the last run's alone
+if (preparesEarly(args)) removeStaleReports(reportDir)
 if (args.length < process.argv.length - 2) process.env[QUIET_ENV] = 'true'
 // the run is prepared here while Playwright starts (src/runtime/early.ts); a listing prepares nothing
 const early = preparesEarly(args) ? await serveEarly(process.env) : undefined

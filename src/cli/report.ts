@@ -19,9 +19,23 @@ const output = join(reportDir, 'allure-report')
 
 if (!existsSync(results) || !readdirSync(results).some((f) => f.endsWith('-result.json'))) {
   console.error(
-    `No Allure results in ${results}: run the checks first (npm run conformance), with the same CONFORMANCE_REPORT_DIR.`,
+    `${lastRunStopped() ?? 'No Allure results'} in ${results}: run the checks first (npm run conformance), with the same CONFORMANCE_REPORT_DIR.`,
   )
   process.exit(2)
+}
+
+/** "The last run was NOT CHECKED (...): no Allure results", when conformance.json says so. */
+function lastRunStopped(): string | null {
+  try {
+    const r = JSON.parse(readFileSync(join(reportDir, 'conformance.json'), 'utf8')) as {
+      stop?: { verdict?: string; cause?: string }
+    }
+    return r.stop?.verdict === 'NOT CHECKED'
+      ? `The last run was NOT CHECKED (${r.stop.cause ?? 'stopped'}): no Allure results`
+      : null
+  } catch {
+    return null
+  }
 }
 
 const root = new URL('../..', import.meta.url).pathname

@@ -7,6 +7,7 @@ import { PROFILES, RELEASE_ORDER, type ProfileId } from '../profiles/profiles.ts
 import type { KnownClient } from './catalogue.ts'
 import { judgeRelease, type ReleaseJudgement } from './judge.ts'
 import type { RefusedFile } from './recorded.ts'
+import { neutral } from '../redact/neutral.ts'
 
 /** One column: a release, and for the preview after v2.0 whether NODE_ENV is production. */
 export interface ReleaseColumn {
@@ -73,7 +74,7 @@ export function blocked(rows: ClientRow[], cols: ReleaseColumn[]): ClientRow[] {
 export function table(rows: ClientRow[]): string {
   const head = ['client', ...COLUMNS.map((c) => c.label)]
   const cells = rows.map((r) => [
-    `${r.id}${r.required ? ' *' : ''}${r.recorded ? ' (recorded)' : ''}`,
+    neutral(`${r.id}${r.required ? ' *' : ''}${r.recorded ? ' (recorded)' : ''}`, { max: 100 }),
     ...COLUMNS.map((c) => (!r.releases ? 'refused' : r.releases[c.label]!.works ? 'token' : 'NO')),
   ])
   const width = head.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i]!.length)))
@@ -83,7 +84,8 @@ export function table(rows: ClientRow[]): string {
       .join(' | ')
       .trimEnd()
   const out = [line(head), width.map((w) => '-'.repeat(w)).join('-|-'), ...cells.map(line)]
-  const notes = rows.flatMap((r) => notesFor(r))
+  // a recorded file's names, paths and problems are a hand-edited file's text: neutral, as a target's text is
+  const notes = rows.flatMap((r) => notesFor(r)).map((n) => neutral(n, { max: 4000 }))
   return [...out, '', '* required (CONFORMANCE_REQUIRED_CLIENTS)', ...(notes.length ? ['', ...notes] : [])].join('\n')
 }
 
@@ -100,5 +102,13 @@ function notesFor(r: ClientRow): string[] {
   }
   return [...byWhy].map(
     ([why, e]) => `${r.id} on ${e.cols.join('; ')}: no token: ${why}.${e.fix ? ` Fix: ${e.fix}` : ''}`,
+  )
+}
+
+/** The --json form: JSON escapes control characters; bidi controls and separators are escaped too. */
+export function asJson(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(
+    /[\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   )
 }

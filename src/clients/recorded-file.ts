@@ -5,6 +5,8 @@
 export const RECORDED_FORMAT = 'opencrvs-token-client/1'
 export const ID_PLACEHOLDER = '<client_id>'
 export const SECRET_PLACEHOLDER = '<client_secret>'
+/** Any other value the recorder does not keep (only known non-secret values are written as sent). */
+export const VALUE_PLACEHOLDER = '<not recorded>'
 
 export type ParamIn = 'query' | 'json' | 'form' | 'basic'
 export interface RecordedParam {

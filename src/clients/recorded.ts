@@ -3,8 +3,9 @@
  * and judged like the known ones: the file read, validated (each problem naming its field and what to write), and
  * turned into a client of the catalogue's shape whose request is replayed exactly as recorded.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { basename, join, resolve, sep } from 'node:path'
+import { readBounded } from '../config/bounded-read.ts'
 import type { HttpRequest } from '../http/index.ts'
 import { schemaPath, validate } from '../schemas/index.ts'
 import { KNOWN_CLIENT_IDS, type KnownClient, type ParamPlace } from './catalogue.ts'
@@ -88,6 +89,13 @@ export function fileProblems(value: unknown, expectedName?: string): string[] {
   const problems = validate('recorded-client', value)
     .filter((m) => !/\[(if|anyOf)\]$/.test(m))
     .map((m) => m.replace(/^\(body\)/, '(file)'))
+    // the pattern itself helps no one: say what is wrong (the field's description, added below, says what to write)
+    .map((m) =>
+      m.replace(
+        /must match pattern "[^"]*"( \[pattern\])?/,
+        'holds a character not allowed there (a control character, or outside its allowed set)',
+      ),
+    )
   const out = [...new Set(problems)].map((m) => `${m}${whatToWrite(m.split(':')[0]!)}`)
   const name = (value as { name?: unknown } | null)?.name
   if (!out.length && expectedName !== undefined && name !== expectedName)
@@ -101,8 +109,7 @@ export function fileProblems(value: unknown, expectedName?: string): string[] {
 export function readRecorded(file: string): { client: KnownClient } | { problems: string[] } {
   const id = basename(file, '.json')
   try {
-    if (statSync(file).size > MAX_FILE_BYTES) return { problems: [`(file): over ${MAX_FILE_BYTES} bytes`] }
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown
+    const parsed = JSON.parse(readBounded(file, MAX_FILE_BYTES)) as unknown
     const problems = fileProblems(parsed, id)
     return problems.length ? { problems } : { client: toClient(parsed as RecordedFile, file) }
   } catch (e) {

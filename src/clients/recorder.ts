@@ -11,11 +11,13 @@ import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { SignJWT } from 'jose'
 import { PROFILES, type ProfileId } from '../profiles/profiles.ts'
+import { neutral } from '../redact/neutral.ts'
 import { fileFor, fileProblems } from './recorded.ts'
 import {
   ID_PLACEHOLDER,
   RECORDED_FORMAT,
   SECRET_PLACEHOLDER,
+  VALUE_PLACEHOLDER,
   type RecordedFile,
   type RecordedParam,
 } from './recorded-file.ts'
@@ -68,11 +70,38 @@ function hostOf(req: IncomingMessage, path: string, as?: string): Pick<RecordedF
     : { host: 'auth', hostFrom: 'the path (/token is the auth service route)' }
 }
 
-/** A parameter's value as written: a placeholder for a credential (and for anything holding one). */
-function placeholder(name: string, v: string, creds: { id: string[]; secret: string[] }): string {
-  if (name === 'client_id' || creds.id.some((c) => c && v.includes(c))) return ID_PLACEHOLDER
-  if (name === 'client_secret' || creds.secret.some((c) => c && v.includes(c))) return SECRET_PLACEHOLDER
-  return v.slice(0, 200)
+/** The only values written as sent: grant types, and a scope of plain words. Everything else is a placeholder. */
+const GRANT_TYPES = new Set(['client_credentials', 'password', 'refresh_token', 'authorization_code'])
+const SAFE_SCOPE = /^[A-Za-z0-9_.:/ -]{0,200}$/
+
+/** A name with case, "-", "_", " " and "." folded: "Client-Secret" and "client_secret" are the same name. */
+const fold = (name: string) => name.toLowerCase().replace(/[\s._-]/g, '')
+/** Names whose value is a credential, whatever their case or spelling (nested keys included). */
+const SECRETISH = /secret|pass|pwd|token|key|credential|auth|assertion|bearer|signature|cookie|session|otp|pin/
+
+/** Is this parameter a credential by its name: client_id, or anything named like a secret? */
+export function credentialName(name: string): 'id' | 'secret' | null {
+  const f = fold(name)
+  if (f === 'clientid') return 'id'
+  return f === 'clientsecret' || SECRETISH.test(f) ? 'secret' : null
+}
+
+/** A parameter's value as written: allow-listed values as sent, placeholders for everything else. */
+function placeholder(name: string, v: string, creds: string[]): string {
+  const kind = credentialName(name)
+  if (kind === 'id') return ID_PLACEHOLDER
+  if (kind === 'secret') return SECRET_PLACEHOLDER
+  if (creds.some((c) => c && v.includes(c))) return SECRET_PLACEHOLDER
+  if (name === 'grant_type' && GRANT_TYPES.has(v)) return v
+  if (name === 'scope' && SAFE_SCOPE.test(v)) return v
+  return VALUE_PLACEHOLDER
+}
+
+/** Every leaf inside a value, as text: what a leak check must look for. */
+function strings(v: unknown): string[] {
+  if (typeof v === 'string') return [v]
+  if (v && typeof v === 'object') return Object.values(v).flatMap(strings)
+  return v === null || v === undefined ? [] : [String(v)]
 }
 
 /** The body, parsed as its content type says: the parameters it holds, and what kind it was. */
@@ -80,7 +109,7 @@ function bodyParams(
   ct: string,
   raw: string,
   sent: boolean,
-): { kind: RecordedFile['body']; params: Array<[string, string]> } {
+): { kind: RecordedFile['body']; params: Array<[string, string, unknown?]> } {
   if (!sent) return { kind: 'none', params: [] }
   if (!raw.length) return { kind: 'empty', params: [] }
   if (ct === 'application/x-www-form-urlencoded') return { kind: 'form', params: [...new URLSearchParams(raw)] }
@@ -90,7 +119,7 @@ function bodyParams(
       if (o && typeof o === 'object' && !Array.isArray(o))
         return {
           kind: 'json',
-          params: Object.entries(o).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+          params: Object.entries(o).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v), v]),
         }
     } catch {
       // a body its content type cannot parse: the release's route cannot either
@@ -112,9 +141,9 @@ export function describe(
   const basic = /^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? '')
   const pair = basic ? Buffer.from(basic[1]!, 'base64').toString('utf8') : undefined
   const [user, pass] = pair === undefined ? [] : [pair.slice(0, pair.indexOf(':')), pair.slice(pair.indexOf(':') + 1)]
-  const all: Array<[string, string, RecordedParam['in']]> = [
+  const all: Array<[string, string, RecordedParam['in'], unknown?]> = [
     ...[...url.searchParams].map(([k, v]) => [k, v, 'query'] as [string, string, 'query']),
-    ...body.params.map(([k, v]) => [k, v, body.kind as 'json' | 'form'] as [string, string, 'json' | 'form']),
+    ...body.params.map(([k, v, o]) => [k, v, body.kind as 'json' | 'form', o] as [string, string, 'json', unknown]),
     ...(pair === undefined
       ? []
       : ([
@@ -122,10 +151,10 @@ export function describe(
           ['client_secret', safeDecode(pass!), 'basic'],
         ] as Array<[string, string, 'basic']>)),
   ]
-  const creds = {
-    id: all.filter(([k]) => k === 'client_id').map(([, v]) => v),
-    secret: all.filter(([k]) => k === 'client_secret').map(([, v]) => v),
-  }
+  const creds = all.flatMap(([k, v, , o]) => [
+    ...(credentialName(k) ? (o && typeof o === 'object' ? strings(o) : [v]) : []),
+    ...nestedCredentials(o),
+  ])
   const params = all.map(([name, v, where]) => ({
     name: name.slice(0, 64),
     in: where,
@@ -144,7 +173,13 @@ export function describe(
     body: body.kind,
     recordedWith: opts.release,
   }
-  return { file, credentials: [...creds.id, ...creds.secret].filter((c) => c.length > 0) }
+  return { file, credentials: [...new Set(creds)].filter((c) => c.length > 0) }
+}
+
+/** The values held under credential names anywhere inside a JSON value ({"credentials": {"client_secret": ...}}). */
+function nestedCredentials(v: unknown): string[] {
+  if (!v || typeof v !== 'object') return []
+  return Object.entries(v).flatMap(([k, x]) => (credentialName(k) ? strings(x) : nestedCredentials(x)))
 }
 
 function safeDecode(s: string): string {
@@ -198,7 +233,7 @@ export async function startRecorder(opts: RecordOptions): Promise<Recording> {
     readBody(req, async (raw) => {
       const path = new URL(req.url ?? '/', 'http://recorder').pathname
       if (!isTokenRequest(path)) {
-        opts.log(`${req.method} ${path.slice(0, 200)}: not a token request, answered 404`)
+        opts.log(neutral(`${req.method} ${path.slice(0, 200)}: not a token request, answered 404`))
         return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not_found"}')
       }
       const seen = describe(req, raw, opts)
@@ -252,7 +287,9 @@ function readBody(req: IncomingMessage, then: (raw: string) => Promise<void>): v
 /** One line for the console: method, host, path and where each parameter went (no value but placeholders). */
 export function summary(f: Omit<RecordedFile, 'recordedAt'>): string {
   const params = f.params.map((p) => `${p.name}@${p.in}`).join(', ') || 'no parameters'
-  return `${f.method} ${f.host}.<domain>${f.path} (host from ${f.hostFrom}); ${params}; Content-Type ${f.contentType ?? '(none)'}; Accept ${f.accept ?? '(none)'}; body ${f.body}`
+  return neutral(
+    `${f.method} ${f.host}.<domain>${f.path} (host from ${f.hostFrom}); ${params}; Content-Type ${f.contentType ?? '(none)'}; Accept ${f.accept ?? '(none)'}; body ${f.body}`,
+  )
 }
 
 /** Write the file, exclusively (never over another client's), after checking it holds no credential and is valid. */

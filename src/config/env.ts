@@ -1,7 +1,8 @@
 /** Reading the environment: the env file, a variable's value, and the error that names a bad one. */
 import { mkdirSync, statSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import { config as loadDotenv } from 'dotenv'
+import { parse as parseDotenv } from 'dotenv'
+import { readBounded } from './bounded-read.ts'
 /** The environment the configuration is read from. */
 export type Env = Record<string, string | undefined>
 
@@ -45,8 +46,20 @@ export function envFilePath(env: Env = process.env): string {
  * the file set, so a misspelt one can be named as the file's.
  */
 export function loadEnvFile(): string[] {
-  const { parsed } = loadDotenv({ path: envFilePath(), quiet: true, override: false, debug: false, encoding: 'utf8' })
-  return Object.keys(parsed ?? {})
+  let text: string
+  try {
+    // a plain file of bounded size only: a named pipe or a device named as the env file must not hang the kit
+    text = readBounded(envFilePath(), 1024 * 1024)
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+      console.error(
+        `The env file ${envFilePath()} was not read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      )
+    return []
+  }
+  const parsed = parseDotenv(text)
+  for (const [k, v] of Object.entries(parsed)) if (process.env[k] === undefined) process.env[k] = v
+  return Object.keys(parsed)
 }
 
 /**

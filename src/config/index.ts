@@ -3,8 +3,9 @@
  * variable, says what was wrong and what to write instead. Nothing here sends a request.
  */
 import { X509Certificate } from 'node:crypto'
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { holdsPrivateKey, KeyUnavailable, parsePublicKey } from '../jwt/key-text.ts'
+import { readBounded, UnsafeFileError } from './bounded-read.ts'
 import { ConfigError, ENV_FILE_VAR, makeFolder, value, type Env } from './env.ts'
 import { redact, registerSecret } from '../redact/index.ts'
 import { closestName, type UnknownName, unknownNames } from './names.ts'
@@ -119,14 +120,19 @@ function shown(v: string): string {
   return v.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/@\s]*@/i, (_m, scheme: string | undefined) => `${scheme ?? ''}***@`)
 }
 
-/** A file a variable names: it must exist and be a readable file; its text. */
+/** The most bytes a configuration file (retired credentials, waivers, ...) may hold. */
+export const MAX_CONFIG_FILE_BYTES = 1024 * 1024
+
+/** A file a variable names: it must exist and be a readable regular file of bounded size; its text. */
 function readConfigFile(name: string, path: string, what: string): string {
   if (!existsSync(path)) throw new ConfigError(name, `no file at "${path}"`, `Give the path of ${what}.`)
-  if (!statSync(path).isFile())
+  if (statSync(path).isDirectory())
     throw new ConfigError(name, `"${path}" is a directory, not a file`, `Give the path of ${what}.`)
   try {
-    return readFileSync(path, 'utf8')
+    return readBounded(path, MAX_CONFIG_FILE_BYTES)
   } catch (e) {
+    if (e instanceof UnsafeFileError)
+      throw new ConfigError(name, `"${path}" is refused: ${e.message}`, `Give the path of ${what}, a plain file.`)
     throw new ConfigError(
       name,
       `"${path}" cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`,

@@ -3,7 +3,7 @@
  * at <auth>/.well-known as application/octet-stream). Reported as type, size and SHA-256 fingerprint.
  */
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { readBounded } from '../config/bounded-read.ts'
 import { runStopped, TlsFailure, type HttpClient, type HttpExchange } from '../http/index.ts'
 import { KeyUnavailable, parsePublicKey as fromText } from './key-text.ts'
 
@@ -42,7 +42,7 @@ export async function loadSigningKey(
   if (location.kind === 'file') {
     let text: string
     try {
-      text = readFileSync(location.location, 'utf8')
+      text = readBounded(location.location, 1024 * 1024)
     } catch (e) {
       throw new KeyUnavailable(
         `${location.location} could not be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,

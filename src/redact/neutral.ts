@@ -2,18 +2,22 @@
  * The output boundary for a target's text (DESIGN: "Target text is data, never markup or control"). Anything a target
  * sent may reach a terminal, a CI log, a job summary or a report only through these functions:
  *   neutral()  C0 and C1 control characters (ESC sequences, CR, BEL, ...), DEL, the Unicode bidi controls and the
- *              line and paragraph separators are shown escaped (\u001b), never raw; new lines are folded (or kept,
+ *              line and paragraph separators, the noncharacters U+FFFE and U+FFFF and unpaired surrogates (which XML 1.0
+ *              forbids) are shown escaped (\u001b), never raw; new lines are folded (or kept,
  *              for multi-line evidence, each line then cut to a bound); and the whole has a bounded length.
  *   mdCode()   text as a Markdown code span no backtick run can break out of: no link, image, HTML or autolink
  *              forms in it, and a | cannot split a table cell.
+ *   mdText()   plain text in Markdown (a table cell, a line): neutral, and every Markdown or HTML metacharacter
+ *              backslash-escaped, so no link, image, HTML, emphasis or table cell break can form.
  *   mdBlock()  the same for a fenced block.
  *   listed()   a list of a target's items, a handful shown and the rest counted.
  */
 
 /** Controls and invisible formatting a terminal, a log viewer or a renderer would act on. */
 const UNSAFE =
-  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g
-const UNSAFE_WITH_TAB_NL = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/g
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
+const UNSAFE_WITH_TAB_NL =
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g
 
 const escaped = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
 
@@ -87,6 +91,11 @@ export function mdCode(text: string, inTable = true): string {
   const fence = '`'.repeat(longest + 1)
   const body = inTable ? safe.replace(/\|/g, '\\|') : safe
   return `${fence} ${body} ${fence}`
+}
+
+/** Plain text in Markdown: shown as written, never markup ([x](url), <img>, `code`, *emphasis*, a | cell break). */
+export function mdText(text: string): string {
+  return neutral(text).replace(/[\\`*_{}[\]()<>#+!|~&]/g, (c) => `\\${c}`)
 }
 
 /** A fenced Markdown block that cannot be closed from inside. */

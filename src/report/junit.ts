@@ -9,8 +9,14 @@ import { REQUIREMENT_LIST } from '../requirements/catalogue.ts'
 import type { ConformanceReport, ResultEntry } from './model.ts'
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' }
-/** XML text or attribute: neutral (no control character, which XML 1.0 forbids), then escaped. */
-const x = (text: string, lines = false) => neutral(text, { lines }).replace(/[&<>"']/g, (c) => ESCAPES[c]!)
+/** What XML 1.0 forbids in a document (its Char production): escaped as text, whatever reached the writer. */
+const NOT_XML = /[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu
+const notXml = (c: string) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`
+/** XML text or attribute: neutral (no control character), escaped, and nothing XML 1.0 forbids left in. */
+const x = (text: string, lines = false) =>
+  neutral(text, { lines })
+    .replace(NOT_XML, notXml)
+    .replace(/[&<>"']/g, (c) => ESCAPES[c]!)
 
 interface Case {
   name: string

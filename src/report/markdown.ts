@@ -3,7 +3,7 @@
  * goes in a code span (mdCode) or a fenced block (mdBlock): it can form no link, image or HTML in a rendered report.
  */
 import { VERDICTS } from '../requirements/catalogue.ts'
-import { listed, mdBlock, mdCode } from '../redact/neutral.ts'
+import { listed, mdBlock, mdCode, mdText } from '../redact/neutral.ts'
 import { adviceOf, cannotVouch, forIntegrators, INTEGRATORS_INTRO, toFix, upgradeSteps } from './findings.ts'
 import {
   type ConformanceReport,
@@ -141,7 +141,7 @@ function clients(r: ConformanceReport): string[] {
     '|---|---|---|---|---|',
     ...r.clients.map(
       (c) =>
-        `| ${oneLine(c.name)}${c.required ? ' (required)' : ''} | ${oneLine(c.versions)} | ${c.works === null ? 'not checked' : c.works ? 'yes' : '**no**'} | ${mdCode(c.reason)}${c.fix ? ` Fix: ${mdCode(c.fix)}` : ''} | ${oneLine(c.nextRelease)} |`,
+        `| ${mdText(c.name)}${c.required ? ' (required)' : ''} | ${mdText(c.versions)} | ${c.works === null ? 'not checked' : c.works ? 'yes' : '**no**'} | ${mdCode(c.reason)}${c.fix ? ` Fix: ${mdCode(c.fix)}` : ''} | ${mdText(c.nextRelease)} |`,
     ),
     '',
   ]
