@@ -19,6 +19,8 @@ import { FAULT_MATRIX } from './fault-matrix.ts'
 async function demo(release: string, faults: string[]): Promise<Record<string, string> | { stopped: string }> {
   const env = {
     OPENCRVS_VERSION: release,
+    // as the harness: on a loaded machine a loopback request can wait for a CPU longer than the default deadline
+    CONFORMANCE_REQUEST_TIMEOUT_SECONDS: '60',
     CONFORMANCE_REPORT_DIR: mkdtempSync(join(tmpdir(), 'fault-demo-')),
     ...(faults.length ? { CONFORMANCE_EMULATOR_FAULTS: faults.join(',') } : {}),
   }

@@ -310,7 +310,7 @@ test('npm run compare: mismatched runs, a duplicate id, or an --out/--history it
   const dup = file('dup.json', { ...r0, results: [...r0.results, { ...r0.results[0]!, verdict: 'PASSED' }] })
   const cli = new URL('../../src/cli/compare.ts', import.meta.url).pathname
   const run = (...args: string[]) =>
-    spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { encoding: 'utf8' })
+    spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), cli, ...args], { encoding: 'utf8' })
   const cases: [string[], RegExp][] = [
     [[good, demo], /the after run is the bundled emulator's demonstration and the before run checked a deployment/],
     [[good, dup], /is not a conformance\.json: duplicate id GATEWAY-01\./],

@@ -36,7 +36,7 @@ test('an option neither the kit nor Playwright knows is a configuration error na
 test('npm run conformance -- --quite: exit 2 and the NOT CHECKED page, nothing run', () => {
   const dir = mkdtempSync(join(tmpdir(), 'options-'))
   const cli = new URL('../../src/cli/conformance.ts', import.meta.url).pathname
-  const r = spawnSync(process.execPath, ['--import', 'tsx', cli, '--quite'], {
+  const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), cli, '--quite'], {
     encoding: 'utf8',
     env: { ...isolatedEnv(), CONFORMANCE_REPORT_DIR: dir },
   })
