@@ -69,6 +69,12 @@ function refuse(a: TokenAttempt, bodyText: string): void {
   delete a.compact
   delete a.decoded
 }
+/** A client's credential refused (401 invalid_client) in every format the kit would try, as a wrong secret is. */
+function refuseEveryFormat(s: EvidenceSnapshot, type: 'NOTIFICATION' | 'SEARCH'): void {
+  const a = kept<TokenAttempt>(s, `token:${type}:form`)
+  refuse(a, '{"error":"invalid_client","error_description":"Invalid client id or secret"}')
+  for (const format of ['json', 'query'] as const) s.kept[`token:${type}:${format}`] = { value: { ...a, format } }
+}
 const ec = () =>
   generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }).toString()
 
@@ -353,12 +359,7 @@ export const EVIDENCE_FAULTS: Record<string, EvidenceFault> = {
         'TOKEN-RESP-04',
       ].map((id) => [id, 'SKIPPED']),
     ),
-    mutate: (s) => {
-      // refused in every format the kit would try
-      const a = kept<TokenAttempt>(s, 'token:SEARCH:form')
-      refuse(a, '{"error":"invalid_client","error_description":"Invalid client id or secret"}')
-      for (const format of ['json', 'query'] as const) s.kept[`token:SEARCH:${format}`] = { value: { ...a, format } }
-    },
+    mutate: (s) => refuseEveryFormat(s, 'SEARCH'),
   },
   // every TOKEN-RESP-* rule holds for every configured client's token response: the search client's alone breaks
   // it (a proxy changing one route's answers), and the verdict names the search client
@@ -417,10 +418,7 @@ export const EVIDENCE_FAULTS: Record<string, EvidenceFault> = {
       ].map((id) => [id, 'SKIPPED']),
     ]),
     mutate: (s) => {
-      const a = kept<TokenAttempt>(s, 'token:NOTIFICATION:form')
-      refuse(a, '{"error":"invalid_client","error_description":"Invalid client id or secret"}')
-      for (const format of ['json', 'query'] as const)
-        s.kept[`token:NOTIFICATION:${format}`] = { value: { ...a, format } }
+      refuseEveryFormat(s, 'NOTIFICATION')
       // JWT-CLM-03's second token is then the search client's (the first with a token): a live run collects it
       for (const key of Object.keys(s.kept).filter((k) => /^token:NOTIFICATION:\w+:second$/.test(k))) {
         const format = key.split(':')[2]
