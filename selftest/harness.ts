@@ -380,6 +380,14 @@ export function allureDataFiles(html: string): Array<{ name: string; text: strin
 
 /** An 8-character piece of a secret: what a cut through it would leave behind. */
 const FRAGMENT = 8
+/** Every FRAGMENT-character window of each text. */
+const windowsOf = (texts: string[]) =>
+  texts.flatMap((f) => Array.from({ length: Math.max(0, f.length - FRAGMENT + 1) }, (_, i) => f.slice(i, i + FRAGMENT)))
+/** A secret written as text (raw, JSON-escaped, URL-encoded either way), as against its base64 encodings. */
+const textForms = (s: string) => {
+  const url = encodeURIComponent(s)
+  return [s, JSON.stringify(s).slice(1, -1), url, url.replace(/%20/g, '+')]
+}
 
 /**
  * Every place a secret (in any encoding, or an 8-character fragment of it) or a whole signed JWT appears in the
@@ -390,11 +398,11 @@ export function leaks(run: Pick<KitRun, 'output' | 'secrets'> & { reportDir?: st
   const forms = run.secrets.map((s) => ({
     // upper-cased too: a target may echo a secret in capitals
     forms: [...secretForms(s), s.toUpperCase()],
-    // every 8-character window of every form (raw, JSON-escaped, URL-encoded, base64), lower-cased: a cut through
-    // any leaks, in whatever case (the fragments of a UUID secret's own form are looked for case-insensitively)
-    fragments: secretForms(s).flatMap((f) =>
-      Array.from({ length: Math.max(0, f.length - FRAGMENT + 1) }, (_, i) => f.slice(i, i + FRAGMENT).toLowerCase()),
-    ),
+    // every 8-character window of every form: a cut through any leaks. The secret's own text (raw, JSON-escaped,
+    // URL-encoded) in whatever case; its base64 forms as they are (base64 is case-sensitive: a window of one in
+    // another case is no piece of the secret, and the Allure bundle's megabytes of text hold such windows by chance)
+    fragments: windowsOf(secretForms(s).filter((f) => textForms(s).includes(f))).map((w) => w.toLowerCase()),
+    encodedFragments: windowsOf(secretForms(s).filter((f) => !textForms(s).includes(f))),
   }))
   // Reporters name files and results with random UUIDs, and the test secrets are UUIDs too: an 8-character window
   // such as "-4308-82" holds only 16 random bits, so another UUID matches one by chance in a few runs of a hundred.
@@ -407,17 +415,17 @@ export function leaks(run: Pick<KitRun, 'output' | 'secrets'> & { reportDir?: st
     Array.from({ length: Math.max(0, s.length - 15) }, (_, i) => s.slice(i, i + 16)),
   )
   const withoutOtherUuids = (text: string) =>
-    text
-      .toLowerCase()
-      .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (u) =>
-        secretSet.has(u) || long.some((w) => u.includes(w)) ? u : ' ',
-      )
+    text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, (u) =>
+      secretSet.has(u.toLowerCase()) || long.some((w) => u.toLowerCase().includes(w)) ? u : ' ',
+    )
   const scan = (where: string, text: string) => {
     const fragmentText = withoutOtherUuids(text)
+    const lowerText = fragmentText.toLowerCase()
     for (const s of forms) {
       if (s.forms.some((f) => text.includes(f))) found.push(`${where}: a client secret`)
       else {
-        const piece = s.fragments.find((f) => fragmentText.includes(f))
+        const piece =
+          s.fragments.find((f) => lowerText.includes(f)) ?? s.encodedFragments.find((f) => fragmentText.includes(f))
         if (piece) found.push(`${where}: an 8-character fragment of a client secret ("${piece.slice(0, 2)}…")`)
       }
     }
