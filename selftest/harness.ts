@@ -380,9 +380,15 @@ export function allureDataFiles(html: string): Array<{ name: string; text: strin
 
 /** An 8-character piece of a secret: what a cut through it would leave behind. */
 const FRAGMENT = 8
-/** Every FRAGMENT-character window of each text. */
-const windowsOf = (texts: string[]) =>
-  texts.flatMap((f) => Array.from({ length: Math.max(0, f.length - FRAGMENT + 1) }, (_, i) => f.slice(i, i + FRAGMENT)))
+/**
+ * A piece of a secret's base64 form: 12 characters encode 9 bytes, as much of the secret as an 8-character piece and
+ * one more. Eight base64 characters of a secret made of hex digits hold only 24 bits, and the Allure bundle's
+ * megabytes of base64 (hex ids, hashes) match one in about 6 secrets of 100 by chance.
+ */
+const ENCODED_FRAGMENT = 12
+/** Every `size`-character window of each text. */
+const windowsOf = (texts: string[], size = FRAGMENT) =>
+  texts.flatMap((f) => Array.from({ length: Math.max(0, f.length - size + 1) }, (_, i) => f.slice(i, i + size)))
 /** A secret written as text (raw, JSON-escaped, URL-encoded either way), as against its base64 encodings. */
 const textForms = (s: string) => {
   const url = encodeURIComponent(s)
@@ -398,11 +404,14 @@ export function leaks(run: Pick<KitRun, 'output' | 'secrets'> & { reportDir?: st
   const forms = run.secrets.map((s) => ({
     // upper-cased too: a target may echo a secret in capitals
     forms: [...secretForms(s), s.toUpperCase()],
-    // every 8-character window of every form: a cut through any leaks. The secret's own text (raw, JSON-escaped,
-    // URL-encoded) in whatever case; its base64 forms as they are (base64 is case-sensitive: a window of one in
-    // another case is no piece of the secret, and the Allure bundle's megabytes of text hold such windows by chance)
+    // every 8-character window of the secret's own text (raw, JSON-escaped, URL-encoded), in whatever case, and every
+    // 12-character window of its base64 forms as they are (base64 is case-sensitive: a window of one in another case
+    // is no piece of the secret, and the Allure bundle's megabytes of text hold such windows by chance)
     fragments: windowsOf(secretForms(s).filter((f) => textForms(s).includes(f))).map((w) => w.toLowerCase()),
-    encodedFragments: windowsOf(secretForms(s).filter((f) => !textForms(s).includes(f))),
+    encodedFragments: windowsOf(
+      secretForms(s).filter((f) => !textForms(s).includes(f)),
+      ENCODED_FRAGMENT,
+    ),
   }))
   // Reporters name files and results with random UUIDs, and the test secrets are UUIDs too: an 8-character window
   // such as "-4308-82" holds only 16 random bits, so another UUID matches one by chance in a few runs of a hundred.

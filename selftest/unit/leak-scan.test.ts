@@ -107,3 +107,20 @@ test("another whole UUID that shares an 8-character window with a secret (a repo
     'a cut-off piece is still found',
   )
 })
+
+test("base64 of other hex text that shares 8 characters with a secret's base64 form is chance; 12 of them are the secret", () => {
+  const secret = '5f0c2a7e-13b9-4308-82d4-7c1e9a0b3f65'
+  const b64 = Buffer.from(secret).toString('base64')
+  // another hex id whose first six characters are the secret's: its base64 starts with the same 8 characters
+  const other = Buffer.from(`${secret.slice(0, 6)}99-0000-4000-8000-000000000000`).toString('base64')
+  assert.equal(other.slice(0, 8), b64.slice(0, 8))
+  const dir = mkdtempSync(join(tmpdir(), 'leak-'))
+  writeFileSync(join(dir, 'bundle.js'), `const id="${other}"`)
+  assert.deepEqual(leaks({ code: 0, output: '', reportDir: dir, secrets: [secret] } as unknown as KitRun), [])
+  writeFileSync(join(dir, 'cut.json'), `{"c":"${b64.slice(8, 20)}"}`)
+  assert.equal(
+    leaks({ code: 0, output: '', reportDir: dir, secrets: [secret] } as unknown as KitRun).length,
+    1,
+    'a cut-off piece of its base64 form is still found',
+  )
+})
