@@ -27,8 +27,9 @@ export const FRAGMENT = 8
 /**
  * The registry indexed by each value's first four characters, each list longest first: redact() looks up the
  * values that can start at a position instead of searching the text for every value (a run registers thousands:
- * every token, forged token and secret form), which made redaction the kit's most expensive step. Rebuilt when
- * the registry has grown.
+ * every token, forged token and secret form), which made redaction the kit's most expensive step. Built once, when
+ * first needed, and kept up to date as values are registered (rebuilding it at each new token made a run's
+ * redaction grow with the square of its tokens).
  */
 let index: Map<string, string[]> | undefined
 /** Every FRAGMENT-character window of a fragment source, with the source and where in it the window starts. */
@@ -38,19 +39,44 @@ function lookup(): Map<string, string[]> {
   if (index) return index
   index = new Map()
   windows = new Map()
-  for (const source of fragmentSources)
-    for (let at = 0; at + FRAGMENT <= source.length; at++) {
-      const w = source.slice(at, at + FRAGMENT)
-      windows.set(w, [...(windows.get(w) ?? []), { source, at }])
-    }
-  for (const value of secrets.keys()) {
-    const k = value.slice(0, KEY)
-    const list = index.get(k)
-    if (list) list.push(value)
-    else index.set(k, [value])
-  }
-  for (const list of index.values()) list.sort((a, b) => b.length - a.length)
+  for (const source of fragmentSources) indexWindows(source)
+  for (const value of secrets.keys()) indexValue(value)
   return index
+}
+
+/** A newly registered value into the index, if built: its list stays longest first. */
+function indexValue(value: string): void {
+  if (!index) return
+  const k = value.slice(0, KEY)
+  const list = index.get(k)
+  if (!list) index.set(k, [value])
+  else {
+    const at = list.findIndex((v) => v.length < value.length)
+    list.splice(at === -1 ? list.length : at, 0, value)
+  }
+}
+
+/** A newly registered fragment source's windows, if the index is built. */
+function indexWindows(source: string): void {
+  if (!windows) return
+  for (let at = 0; at + FRAGMENT <= source.length; at++) {
+    const w = source.slice(at, at + FRAGMENT)
+    const list = windows.get(w)
+    if (list) list.push({ source, at })
+    else windows.set(w, [{ source, at }])
+  }
+}
+
+/** Register a value under a label, and a fragment source, keeping the index current. */
+function addSecret(value: string, label: string): void {
+  if (secrets.has(value)) return
+  secrets.set(value, label)
+  indexValue(value)
+}
+function addFragmentSource(value: string): void {
+  if (value.length <= FRAGMENT || fragmentSources.has(value)) return
+  fragmentSources.add(value)
+  indexWindows(value)
 }
 
 /**
@@ -84,14 +110,8 @@ export function registerSecret(value: string | undefined, label: string): void {
 function registerValue(value: string | undefined, label: string, fragments: boolean): void {
   if (!value || value.length < 4) return
   for (const variant of secretForms(value)) {
-    if (!secrets.has(variant)) {
-      secrets.set(variant, label)
-      index = undefined
-    }
-    if (fragments && variant.length > FRAGMENT && !fragmentSources.has(variant)) {
-      fragmentSources.add(variant)
-      index = undefined
-    }
+    addSecret(variant, label)
+    if (fragments) addFragmentSource(variant)
   }
   if (fragments) disguised.add(value, label, FRAGMENT)
 }
@@ -271,13 +291,7 @@ export function adoptRegistry(entries: Array<[string, string, (boolean | number)
       continue
     }
     if (fragments === true) disguised.add(value, String(label), FRAGMENT)
-    if (!secrets.has(value)) {
-      secrets.set(value, String(label))
-      index = undefined
-    }
-    if (fragments === true && value.length > FRAGMENT && !fragmentSources.has(value)) {
-      fragmentSources.add(value)
-      index = undefined
-    }
+    addSecret(value, String(label))
+    if (fragments === true) addFragmentSource(value)
   }
 }
