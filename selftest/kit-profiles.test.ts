@@ -570,8 +570,11 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
     assert.deepEqual(leaks(run), [])
   })
 
-  test('npm run conformance -- --list lists the checks and sends nothing', async () => {
+  test("npm run conformance -- --list lists the kit's checks, started from any folder, and sends nothing", async () => {
     const emu = await startEmulator({ release: '2.0' })
+    // started from another folder that holds a test file of its own: the kit's checks are listed, never that file
+    const elsewhere = mkdtempSync(join(tmpdir(), 'elsewhere-'))
+    writeFileSync(join(elsewhere, 'decoy.spec.ts'), "import { test } from '@playwright/test'\ntest('DECOY', () => {})\n")
     try {
       const run = await runCli(
         {
@@ -580,8 +583,11 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
           CONFORMANCE_REPORT_DIR: mkdtempSync(join(tmpdir(), 'kit-run-')),
         },
         ['--list'],
+        elsewhere,
       )
       assert.match(run.output, /Total: \d+ tests? in \d+ files?/)
+      assert.match(run.output, /TOKEN-FMT-01/)
+      assert.doesNotMatch(run.output, /DECOY/)
       assert.equal(emu.requestCount(), 0, 'a listing sends no request')
     } finally {
       await emu.stop()

@@ -40,7 +40,12 @@ if (args.length < process.argv.length - 2) process.env[QUIET_ENV] = 'true'
 const early = preparesEarly(args) ? await serveEarly(process.env) : undefined
 const require = createRequire(import.meta.url)
 const cli = require.resolve('@playwright/test/cli')
-const playwright = spawn(process.execPath, [cli, 'test', ...args], {
+// the kit's own configuration, wherever the command is started from: without it, Playwright started outside the
+// kit's folder looks for tests in that folder and runs whatever it finds there
+const ownConfig = args.some((a) => a === '-c' || a === '--config' || a.startsWith('--config='))
+  ? []
+  : ['--config', new URL('../../playwright.config.ts', import.meta.url).pathname]
+const playwright = spawn(process.execPath, [cli, 'test', ...ownConfig, ...args], {
   stdio: 'inherit',
   env: { ...process.env, ...early?.env },
 })
