@@ -574,7 +574,10 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
     const emu = await startEmulator({ release: '2.0' })
     // started from another folder that holds a test file of its own: the kit's checks are listed, never that file
     const elsewhere = mkdtempSync(join(tmpdir(), 'elsewhere-'))
-    writeFileSync(join(elsewhere, 'decoy.spec.ts'), "import { test } from '@playwright/test'\ntest('DECOY', () => {})\n")
+    writeFileSync(
+      join(elsewhere, 'decoy.spec.ts'),
+      "import { test } from '@playwright/test'\ntest('DECOY', () => {})\n",
+    )
     try {
       const run = await runCli(
         {

@@ -72,12 +72,12 @@ test(
     const bad = each.filter((a) => a.decoded.header.typ !== 'JWT')
     if (!bad.length) return pass(`typ JWT (${each.map((a) => a.type).join(', ')})`)
     return violation(
-      bad
+      `${bad
         .map(
           ({ type, decoded: { header } }) =>
             `${type} token: typ is ${header.typ === undefined ? 'absent' : JSON.stringify(header.typ)}`,
         )
-        .join('; ') + '; OpenCRVS documents and issues "JWT"',
+        .join('; ')}; OpenCRVS documents and issues "JWT"`,
       { detail: bad.map((a) => tokenView(a.decoded)).join('\n') },
     )
   }),

@@ -236,9 +236,9 @@ test(
       })
     const when = (v: unknown) => new Date((v as number) * 1000).toISOString()
     return pass(
-      each
+      `${each
         .map(({ type, decoded: { claims } }) => `${type}: iat ${when(claims.iat)}, exp ${when(claims.exp)}`)
-        .join('; ') + ' (seconds)',
+        .join('; ')} (seconds)`,
     )
   }),
 )
