@@ -427,17 +427,32 @@ export function leaks(run: Pick<KitRun, 'output' | 'secrets'> & { reportDir?: st
     text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, (u) =>
       secretSet.has(u.toLowerCase()) || long.some((w) => u.toLowerCase().includes(w)) ? u : ' ',
     )
+  // every piece, with the secret it is of: a text is read once, window by window, not once per piece (an Allure
+  // report is megabytes, and a run has a dozen secrets of a few hundred pieces each)
+  const pieces = (size: number, key: 'fragments' | 'encodedFragments') => {
+    const of = new Map<string, number>()
+    forms.forEach((s, n) => s[key].forEach((w) => of.has(w) || of.set(w, n)))
+    return { size, of }
+  }
+  const textPieces = pieces(FRAGMENT, 'fragments')
+  const encodedPieces = pieces(ENCODED_FRAGMENT, 'encodedFragments')
+  /** The first piece of each secret the text holds. */
+  const piecesIn = (text: string, { size, of }: ReturnType<typeof pieces>, into: Map<number, string>) => {
+    for (let i = 0; i + size <= text.length; i++) {
+      const n = of.get(text.slice(i, i + size))
+      if (n !== undefined && !into.has(n)) into.set(n, text.slice(i, i + size))
+    }
+  }
   const scan = (where: string, text: string) => {
     const fragmentText = withoutOtherUuids(text)
-    const lowerText = fragmentText.toLowerCase()
-    for (const s of forms) {
+    const found8 = new Map<number, string>()
+    piecesIn(fragmentText.toLowerCase(), textPieces, found8)
+    piecesIn(fragmentText, encodedPieces, found8)
+    forms.forEach((s, n) => {
       if (s.forms.some((f) => text.includes(f))) found.push(`${where}: a client secret`)
-      else {
-        const piece =
-          s.fragments.find((f) => lowerText.includes(f)) ?? s.encodedFragments.find((f) => fragmentText.includes(f))
-        if (piece) found.push(`${where}: an 8-character fragment of a client secret ("${piece.slice(0, 2)}…")`)
-      }
-    }
+      else if (found8.has(n))
+        found.push(`${where}: an 8-character fragment of a client secret ("${found8.get(n)!.slice(0, 2)}…")`)
+    })
     const [jwt] = jwtSpans(text, 16)
     if (jwt) found.push(`${where}: a whole signed JWT (${text.slice(jwt[0], jwt[0] + 12)}…)`)
   }

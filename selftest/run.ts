@@ -11,7 +11,7 @@
  * few this way, in a copy of the kit).
  */
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -81,6 +81,10 @@ const files = only.length
       join(root, 'selftest/units.ts'), // the unit self-tests, in one process
     ]
 const work = mkdtempSync(join(tmpdir(), 'selftest-'))
+// every temporary folder the self-tests make (hundreds of report folders and key files) inside this one, removed
+// when all passed: a machine that runs npm test nightly does not fill its disk
+const scratch = join(work, 'tmp')
+mkdirSync(scratch)
 const tap = join(work, 'results.tap')
 const matrix = join(work, 'fault-matrix.md')
 console.log(`\n== self-tests (${files.length} files)`)
@@ -99,7 +103,7 @@ const status = await new Promise<number | null>((resolve) => {
       ...files,
     ],
     // a folder of their own: nothing a test resolves relative to where it runs lands in the user's checkout
-    { stdio: 'inherit', cwd: work, env: { ...env, SELFTEST_MATRIX_FILE: matrix } },
+    { stdio: 'inherit', cwd: work, env: { ...env, TMPDIR: scratch, SELFTEST_MATRIX_FILE: matrix } },
   )
   runner.on('error', () => resolve(1))
   runner.on('close', (code) => resolve(code))
@@ -142,5 +146,7 @@ if (steps.length)
     `\n== the slowest five steps\n${steps.map((x) => `${(x.ms / 1000).toFixed(1).padStart(6)} s  ${x.title.slice(0, 140)}`).join('\n')}`,
   )
 console.log(`self-tests finished in ${((Date.now() - started) / 1000).toFixed(0)} s (wall time)`)
+if (failed === 0) rmSync(work, { recursive: true, force: true })
+else console.log(`the self-tests' temporary folders are kept for a look: ${work}`)
 console.log(`${passed} passed, ${failed} failed`)
 process.exit(failed === 0 ? 0 : 1)
