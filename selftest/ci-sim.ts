@@ -15,9 +15,10 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 
-const ROOT = new URL('..', import.meta.url).pathname
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
 /** Kit files a CI checkout has; never the user's .env, reports or cache. */
 const NOT_CHECKED_OUT = new Set(['.git', '.env', 'reports', 'previous', 'node_modules'])
 

@@ -5,6 +5,7 @@
  * it is on the same release without the fault.
  */
 import { readdirSync, readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 
 export interface FaultCase {
   /** The emulator fault, when the row's key is not its name (a fault seen in another topology). */
@@ -456,7 +457,7 @@ export const NON_FAILING_SCENARIOS: Record<string, string> = {
 
 /** Every violation( and deviation( call in the spec files, as file:line. */
 export function violationSites(): string[] {
-  const dir = new URL('../specs/', import.meta.url).pathname
+  const dir = fileURLToPath(new URL('../specs/', import.meta.url))
   return readdirSync(dir)
     .filter((f) => f.endsWith('.spec.ts'))
     .flatMap((f) =>

@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { inflateRawSync } from 'node:zlib'
 import { randomUUID } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { demoClients, startEmulator, type EmulatorClient, type RunningEmulator } from '../emulator/server.ts'
 import type { ConformanceReport } from '../src/report/model.ts'
 import { secretForms } from '../src/redact/index.ts'
@@ -20,7 +21,7 @@ import { PROFILES } from '../src/profiles/profiles.ts'
 import type { VerdictRecord } from '../src/report/verdict.ts'
 import { isolatedEnv, ownSettings } from './isolation.ts'
 
-export const ROOT = new URL('..', import.meta.url).pathname
+export const ROOT = fileURLToPath(new URL('..', import.meta.url))
 
 export interface KitRun {
   code: number
@@ -407,7 +408,11 @@ export function leaks(run: Pick<KitRun, 'output' | 'secrets'> & { reportDir?: st
     // every 8-character window of the secret's own text (raw, JSON-escaped, URL-encoded), in whatever case, and every
     // 12-character window of its base64 forms as they are (base64 is case-sensitive: a window of one in another case
     // is no piece of the secret, and the Allure bundle's megabytes of text hold such windows by chance)
-    fragments: windowsOf(secretForms(s).filter((f) => textForms(s).includes(f))).map((w) => w.toLowerCase()),
+    fragments: windowsOf(
+      secretForms(s)
+        .filter((f) => textForms(s).includes(f))
+        .map((f) => f.toLowerCase()),
+    ),
     encodedFragments: windowsOf(
       secretForms(s).filter((f) => !textForms(s).includes(f)),
       ENCODED_FRAGMENT,
@@ -430,8 +435,8 @@ export function leaks(run: Pick<KitRun, 'output' | 'secrets'> & { reportDir?: st
   // every piece, with the secret it is of: a text is read once, window by window, not once per piece (an Allure
   // report is megabytes, and a run has a dozen secrets of a few hundred pieces each)
   const pieces = (size: number, key: 'fragments' | 'encodedFragments') => {
-    const of = new Map<string, number>()
-    forms.forEach((s, n) => s[key].forEach((w) => of.has(w) || of.set(w, n)))
+    const of = new Map<string, number[]>()
+    forms.forEach((s, n) => s[key].forEach((w) => of.set(w, [...new Set([...(of.get(w) ?? []), n])])))
     return { size, of }
   }
   const textPieces = pieces(FRAGMENT, 'fragments')
@@ -439,8 +444,7 @@ export function leaks(run: Pick<KitRun, 'output' | 'secrets'> & { reportDir?: st
   /** The first piece of each secret the text holds. */
   const piecesIn = (text: string, { size, of }: ReturnType<typeof pieces>, into: Map<number, string>) => {
     for (let i = 0; i + size <= text.length; i++) {
-      const n = of.get(text.slice(i, i + size))
-      if (n !== undefined && !into.has(n)) into.set(n, text.slice(i, i + size))
+      for (const n of of.get(text.slice(i, i + size)) ?? []) if (!into.has(n)) into.set(n, text.slice(i, i + size))
     }
   }
   const scan = (where: string, text: string) => {

@@ -50,7 +50,8 @@ function usersSettings(url: string, reportDir: string): Record<string, string> {
 
 /** A copy of the kit with a user's .env, waivers file and report folders in it. */
 function usersCheckout(url: string): string {
-  const copy = mkdtempSync(join(tmpdir(), 'users-checkout-'))
+  // a folder name with a space, as "My Documents" has: the kit finds its own files from there
+  const copy = mkdtempSync(join(tmpdir(), 'users checkout-'))
   for (const entry of [...KIT, ...KIT_FOLDERS])
     if (existsSync(join(ROOT, entry))) cpSync(join(ROOT, entry), join(copy, entry), { recursive: true })
   symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'), 'dir')

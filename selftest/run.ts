@@ -15,10 +15,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { createRequire } from 'node:module'
 import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { MATRIX_HEADER, violationSites } from './fault-matrix.ts'
 import { isolatedEnv } from './isolation.ts'
 
-const root = new URL('..', import.meta.url).pathname
+const root = fileURLToPath(new URL('..', import.meta.url))
 const require = createRequire(import.meta.url)
 const started = Date.now()
 const env = { ...isolatedEnv(), FORCE_COLOR: '0' }

@@ -164,7 +164,7 @@ export function extractRoutes(gatewayMarkdown: string, eventsMarkdown: string): 
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const folder = process.argv[2] ?? new URL('../../../shared/reference/', import.meta.url).pathname
+  const folder = process.argv[2] ?? fileURLToPath(new URL('../../../shared/reference/', import.meta.url))
   const read = (name: string) => readFileSync(`${folder.replace(/\/?$/, '/')}${name}`, 'utf8')
   const outputs: Array<[string, TranscriptCase[]]> = [
     ['auth-cases.json', extract(read('real-auth-transcripts.md'))],

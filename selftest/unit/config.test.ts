@@ -4,6 +4,7 @@ import { generateKeyPairSync } from 'node:crypto'
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { cleanedIdLines, ConfigError, formatConfigError, resolveConfig } from '../../src/config/index.ts'
 import { knownNames, unknownNameLines } from '../../src/config/names.ts'
 import { redact } from '../../src/redact/index.ts'
@@ -431,7 +432,7 @@ test('a misspelt variable whose intended one is unset stops with exit 2 naming i
 })
 
 test("the known names are .env.example's: every variable the source reads is documented there, and every section a text points at exists", () => {
-  const root = new URL('../../', import.meta.url).pathname
+  const root = fileURLToPath(new URL('../../', import.meta.url))
   const sources = (dir: string): string[] =>
     readdirSync(join(root, dir), { withFileTypes: true }).flatMap((d) =>
       d.isDirectory() ? sources(join(dir, d.name)) : d.name.endsWith('.ts') ? [join(dir, d.name)] : [],

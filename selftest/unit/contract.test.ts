@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { fileURLToPath } from 'node:url'
 import { compareReports } from '../../src/report/compare.ts'
 import { failedSince, parseHistory, pointOf } from '../../src/report/history.ts'
 import { contractDrift, describeSub, scopeFormat } from '../../src/report/contract.ts'
@@ -253,7 +254,7 @@ test('npm run compare on a malformed conformance.json: exit 2, "is not a conform
   const stopped = report({})
   stopped.stop = { verdict: 'NOT CHECKED', cause: 'unreachable', reason: 'Cannot reach it.' }
   writeFileSync(dead, JSON.stringify(stopped))
-  const cli = new URL('../../src/cli/compare.ts', import.meta.url).pathname
+  const cli = fileURLToPath(new URL('../../src/cli/compare.ts', import.meta.url))
   const run = (a: string, b: string) =>
     spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), cli, a, b], { encoding: 'utf8' })
   const r = run(good, bad)
@@ -308,7 +309,7 @@ test('npm run compare: mismatched runs, a duplicate id, or an --out/--history it
   const demo = file('demo.json', demoReport)
   const r0 = report({ 'GATEWAY-01': 'FAILED' })
   const dup = file('dup.json', { ...r0, results: [...r0.results, { ...r0.results[0]!, verdict: 'PASSED' }] })
-  const cli = new URL('../../src/cli/compare.ts', import.meta.url).pathname
+  const cli = fileURLToPath(new URL('../../src/cli/compare.ts', import.meta.url))
   const run = (...args: string[]) =>
     spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), cli, ...args], { encoding: 'utf8' })
   const cases: [string[], RegExp][] = [

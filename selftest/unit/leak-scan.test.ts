@@ -124,3 +124,18 @@ test("base64 of other hex text that shares 8 characters with a secret's base64 f
     'a cut-off piece of its base64 form is still found',
   )
 })
+
+test('a cut piece whose lower case is longer (İ), and a piece two secrets share, are found for each secret', () => {
+  const dotted = 'İ9f3k2Lq7-ZxW4pT8vR'
+  const one = leaks({ code: 0, output: `echoed: ${dotted.slice(0, 8)} …`, secrets: [dotted] } as unknown as KitRun)
+  assert.equal(one.length, 1, one.join('; '))
+  const a = 'shared-1234-aaaaaaaaaaaa'
+  const b = 'zzzzzzzzz-shared-1234-bbb'
+  const both = leaks({ code: 0, output: `x ${b.slice(10, 21)} y`, secrets: [a, b] } as unknown as KitRun)
+  assert.equal(both.length, 2, both.join('; '))
+  const whole = leaks({ code: 0, output: `x ${a} and ${b.slice(10, 21)} y`, secrets: [a, b] } as unknown as KitRun)
+  assert.deepEqual(whole.map((f) => f.replace(/ \(.*/, '')).sort(), [
+    'console output: a client secret',
+    'console output: an 8-character fragment of a client secret',
+  ])
+})

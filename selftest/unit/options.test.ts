@@ -6,6 +6,7 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
+import { fileURLToPath } from 'node:url'
 import { checkOptions, PLAYWRIGHT_OPTIONS, PLAYWRIGHT_SHORT } from '../../src/config/options.ts'
 import { isolatedEnv } from '../isolation.ts'
 
@@ -35,7 +36,7 @@ test('an option neither the kit nor Playwright knows is a configuration error na
 
 test('npm run conformance -- --quite: exit 2 and the NOT CHECKED page, nothing run', () => {
   const dir = mkdtempSync(join(tmpdir(), 'options-'))
-  const cli = new URL('../../src/cli/conformance.ts', import.meta.url).pathname
+  const cli = fileURLToPath(new URL('../../src/cli/conformance.ts', import.meta.url))
   const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), cli, '--quite'], {
     encoding: 'utf8',
     env: { ...isolatedEnv(), CONFORMANCE_REPORT_DIR: dir },

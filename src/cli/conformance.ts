@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { cleanedIdLines, ConfigError, formatConfigError, reportDirFrom, resolveConfig } from '../config/index.ts'
 import { envFilePath, loadEnvFile, QUIET_ENV } from '../config/env.ts'
 import { unknownNameLines } from '../config/names.ts'
@@ -44,7 +45,7 @@ const cli = require.resolve('@playwright/test/cli')
 // kit's folder looks for tests in that folder and runs whatever it finds there
 const ownConfig = args.some((a) => a === '-c' || a === '--config' || a.startsWith('--config='))
   ? []
-  : ['--config', new URL('../../playwright.config.ts', import.meta.url).pathname]
+  : ['--config', fileURLToPath(new URL('../../playwright.config.ts', import.meta.url))]
 const playwright = spawn(process.execPath, [cli, 'test', ...ownConfig, ...args], {
   stdio: 'inherit',
   env: { ...process.env, ...early?.env },

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { loadEnvFile } from '../config/env.ts'
 import { reportDirFrom } from '../config/index.ts'
 
@@ -38,7 +39,7 @@ function lastRunStopped(): string | null {
   }
 }
 
-const root = new URL('../..', import.meta.url).pathname
+const root = fileURLToPath(new URL('../..', import.meta.url))
 const require = createRequire(import.meta.url)
 const allure = join(dirname(require.resolve('allure')), '..', 'cli.js') // the package's bin (it exports no package.json)
 const run = spawnSync(

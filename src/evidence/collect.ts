@@ -6,7 +6,7 @@
 import { registry } from './collecting.ts' // first: the spec files below register with it, not with Playwright
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { pathToFileURL, fileURLToPath } from 'node:url'
 import type { CollectedCheck } from '../../fixtures/index.ts'
 import { buildKit, REVIVE, type Fixtures } from '../../fixtures/kit.ts'
 import { Observations } from '../../fixtures/observations.ts'
@@ -18,7 +18,7 @@ import { redact } from '../redact/index.ts'
 import { accessToken } from '../http/index.ts'
 import { Recorder, serializeSnapshot, type EvidenceSnapshot } from './recorder.ts'
 
-const SPECS = new URL('../../specs/', import.meta.url).pathname
+const SPECS = fileURLToPath(new URL('../../specs/', import.meta.url))
 
 let checks: Promise<CollectedCheck[]> | undefined
 /** Every check of the spec files, in file order, loaded outside Playwright (once per process). */

@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process'
 import { createRequire } from 'node:module'
-import { pathToFileURL } from 'node:url'
+import { pathToFileURL, fileURLToPath } from 'node:url'
 import { snapshotRequests } from '../evidence/recorder.ts'
 import type { Collected } from '../evidence/collect.ts'
 import { redact } from '../redact/index.ts'
@@ -30,7 +30,7 @@ export function startCollector(): Collector {
     [
       '--import',
       pathToFileURL(require.resolve('tsx')).href,
-      new URL('../evidence/collect-child.ts', import.meta.url).pathname,
+      fileURLToPath(new URL('../evidence/collect-child.ts', import.meta.url)),
     ],
     {
       stdio: ['pipe', 'pipe', 'pipe'],
