@@ -591,6 +591,9 @@ describe('the kit as its users run it', { concurrency: 3 }, () => {
       assert.match(run.output, /Total: \d+ tests? in \d+ files?/)
       assert.match(run.output, /TOKEN-FMT-01/)
       assert.doesNotMatch(run.output, /DECOY/)
+      // a listing is no run that ended without its report: Playwright's exit code, nothing said after its list
+      assert.equal(run.code, 0, run.output)
+      assert.doesNotMatch(run.output, /ended without a report/)
       assert.equal(emu.requestCount(), 0, 'a listing sends no request')
     } finally {
       await emu.stop()

@@ -59,6 +59,8 @@ const run = await new Promise<{ status: number | null; signal?: NodeJS.Signals |
   playwright.on('close', (status, signal) => resolve({ status, signal }))
 })
 await early?.close()
+// a listing (or --help) runs no check and writes no report: Playwright's own exit code is the answer
+if (!preparesEarly(args)) process.exit(run.status ?? 1)
 
 const reportFile = join(reportDir, 'conformance.json')
 if (!existsSync(reportFile)) {
