@@ -94,18 +94,18 @@ test('the scan finds a secret in every encoding, and an 8-character fragment lef
   }
 })
 
+/** The leak scan of a report folder and a console output, for the given secrets. */
+const scanOf = (secrets: string[], reportDir?: string, output = '') =>
+  leaks({ code: 0, output, reportDir, secrets } as unknown as KitRun)
+
 test("another whole UUID that shares an 8-character window with a secret (a reporter's file name) is not a fragment of it", () => {
   const secret = '5f0c2a7e-13b9-4308-82d4-7c1e9a0b3f65'
   const allure = '30e6c464-4d6d-4308-824f-4e8cb757af32' // shares "-4308-82", 16 random bits: it happens
   const dir = mkdtempSync(join(tmpdir(), 'leak-'))
   writeFileSync(join(dir, `${allure}-result.json`), JSON.stringify({ uuid: allure }))
-  assert.deepEqual(leaks({ code: 0, output: '', reportDir: dir, secrets: [secret] } as unknown as KitRun), [])
+  assert.deepEqual(scanOf([secret], dir), [])
   writeFileSync(join(dir, 'cut.json'), `{"description":"${secret.slice(0, 20)}"}`)
-  assert.equal(
-    leaks({ code: 0, output: '', reportDir: dir, secrets: [secret] } as unknown as KitRun).length,
-    1,
-    'a cut-off piece is still found',
-  )
+  assert.equal(scanOf([secret], dir).length, 1, 'a cut-off piece is still found')
 })
 
 test("base64 of other hex text that shares 8 characters with a secret's base64 form is chance; 12 of them are the secret", () => {
@@ -116,24 +116,20 @@ test("base64 of other hex text that shares 8 characters with a secret's base64 f
   assert.equal(other.slice(0, 8), b64.slice(0, 8))
   const dir = mkdtempSync(join(tmpdir(), 'leak-'))
   writeFileSync(join(dir, 'bundle.js'), `const id="${other}"`)
-  assert.deepEqual(leaks({ code: 0, output: '', reportDir: dir, secrets: [secret] } as unknown as KitRun), [])
+  assert.deepEqual(scanOf([secret], dir), [])
   writeFileSync(join(dir, 'cut.json'), `{"c":"${b64.slice(8, 20)}"}`)
-  assert.equal(
-    leaks({ code: 0, output: '', reportDir: dir, secrets: [secret] } as unknown as KitRun).length,
-    1,
-    'a cut-off piece of its base64 form is still found',
-  )
+  assert.equal(scanOf([secret], dir).length, 1, 'a cut-off piece of its base64 form is still found')
 })
 
 test('a cut piece whose lower case is longer (İ), and a piece two secrets share, are found for each secret', () => {
   const dotted = 'İ9f3k2Lq7-ZxW4pT8vR'
-  const one = leaks({ code: 0, output: `echoed: ${dotted.slice(0, 8)} …`, secrets: [dotted] } as unknown as KitRun)
+  const one = scanOf([dotted], undefined, `echoed: ${dotted.slice(0, 8)} …`)
   assert.equal(one.length, 1, one.join('; '))
   const a = 'shared-1234-aaaaaaaaaaaa'
   const b = 'zzzzzzzzz-shared-1234-bbb'
-  const both = leaks({ code: 0, output: `x ${b.slice(10, 21)} y`, secrets: [a, b] } as unknown as KitRun)
+  const both = scanOf([a, b], undefined, `x ${b.slice(10, 21)} y`)
   assert.equal(both.length, 2, both.join('; '))
-  const whole = leaks({ code: 0, output: `x ${a} and ${b.slice(10, 21)} y`, secrets: [a, b] } as unknown as KitRun)
+  const whole = scanOf([a, b], undefined, `x ${a} and ${b.slice(10, 21)} y`)
   assert.deepEqual(whole.map((f) => f.replace(/ \(.*/, '')).sort(), [
     'console output: a client secret',
     'console output: an 8-character fragment of a client secret',
