@@ -41,6 +41,10 @@ function zip(name: string, text: string): Buffer {
 const SECRET = 'c0ffee00-dead-4bee-8f00-123456789abc'
 const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.abcdefghijklmnopqrstuvwxyz0123456789'
 
+/** The leak scan of a report folder and a console output, for the given secrets. */
+const scanOf = (secrets: string[], reportDir?: string, output = '') =>
+  leaks({ code: 0, output, reportDir, secrets } as unknown as KitRun)
+
 test('unzipEntries reads a deflated zip', () => {
   assert.deepEqual(unzipEntries(zip('a.json', 'hello')), [{ name: 'a.json', text: 'hello' }])
 })
@@ -89,14 +93,10 @@ test('the scan finds a secret in every encoding, and an 8-character fragment lef
   ]) {
     const dir = mkdtempSync(join(tmpdir(), 'leak-'))
     writeFileSync(join(dir, 'conformance.json'), text!)
-    const found = leaks({ code: 0, output: '', reportDir: dir, secrets: [SECRET] } as unknown as KitRun)
+    const found = scanOf([SECRET], dir)
     assert.equal(found.length, 1, `${name}: ${found.join('; ')}`)
   }
 })
-
-/** The leak scan of a report folder and a console output, for the given secrets. */
-const scanOf = (secrets: string[], reportDir?: string, output = '') =>
-  leaks({ code: 0, output, reportDir, secrets } as unknown as KitRun)
 
 test("another whole UUID that shares an 8-character window with a secret (a reporter's file name) is not a fragment of it", () => {
   const secret = '5f0c2a7e-13b9-4308-82d4-7c1e9a0b3f65'
